@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import { ApprovalRequestedV1 } from './approval-requested.v1.js';
+import { ExpenseApprovedV1 } from './expense-approved.v1.js';
+import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
+import { ExpenseRoutedV1 } from './expense-routed.v1.js';
+import { ExpenseRoutingFailedV1 } from './expense-routing-failed.v1.js';
+import { ExpenseSubmittedV1 } from './expense-submitted.v1.js';
+import { NotificationCreatedV1 } from './notification-created.v1.js';
+import { StepApprovedV1 } from './step-approved.v1.js';
+
+/** One JetStream stream per producing service; each captures `countersign.<service>.>`. */
+export const Streams = {
+  expense: 'COUNTERSIGN_EXPENSE',
+  approval: 'COUNTERSIGN_APPROVAL',
+  notification: 'COUNTERSIGN_NOTIFICATION',
+} as const;
+export type ProducingService = keyof typeof Streams;
+
+/**
+ * The public event catalogue: type → subject, producer and schema. Subjects follow
+ * `countersign.<service>.<aggregate>.<event>.v<version>`.
+ */
+export const EventCatalogue = {
+  ExpenseSubmitted: {
+    subject: 'countersign.expense.expense.submitted.v1',
+    producer: 'expense',
+    schema: ExpenseSubmittedV1,
+  },
+  ExpenseRouted: {
+    subject: 'countersign.approval.expense.routed.v1',
+    producer: 'approval',
+    schema: ExpenseRoutedV1,
+  },
+  ExpenseRoutingFailed: {
+    subject: 'countersign.approval.expense.routing-failed.v1',
+    producer: 'approval',
+    schema: ExpenseRoutingFailedV1,
+  },
+  ApprovalRequested: {
+    subject: 'countersign.approval.step.requested.v1',
+    producer: 'approval',
+    schema: ApprovalRequestedV1,
+  },
+  StepApproved: {
+    subject: 'countersign.approval.step.approved.v1',
+    producer: 'approval',
+    schema: StepApprovedV1,
+  },
+  ExpenseApproved: {
+    subject: 'countersign.approval.expense.approved.v1',
+    producer: 'approval',
+    schema: ExpenseApprovedV1,
+  },
+  ExpenseRejected: {
+    subject: 'countersign.approval.expense.rejected.v1',
+    producer: 'approval',
+    schema: ExpenseRejectedV1,
+  },
+  NotificationCreated: {
+    subject: 'countersign.notification.notification.created.v1',
+    producer: 'notification',
+    schema: NotificationCreatedV1,
+  },
+} as const satisfies Record<
+  string,
+  { subject: string; producer: ProducingService; schema: z.ZodType }
+>;
+
+export type EventType = keyof typeof EventCatalogue;
+export type EventOf<T extends EventType> = z.infer<(typeof EventCatalogue)[T]['schema']>;
+export type AnyEvent = { [T in EventType]: EventOf<T> }[EventType];
+
+export function subjectOf(type: EventType): string {
+  return EventCatalogue[type].subject;
+}
+
+export function streamSubjects(service: ProducingService): string {
+  return `countersign.${service}.>`;
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { DecimalString, IsoDateTime, Uuid } from '../common.js';
+import { envelopeOf } from './envelope.js';
+
+/** Every required step is approved: the expense is approved. */
+export const ExpenseApprovedV1 = envelopeOf(
+  'ExpenseApproved',
+  1,
+  z.object({
+    expense_id: Uuid,
+    submitter_id: Uuid,
+    amount: DecimalString,
+    completed_at: IsoDateTime,
+  }),
+);
+export type ExpenseApprovedV1 = z.infer<typeof ExpenseApprovedV1>;

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { IsoDateTime, Uuid } from '../common.js';
+import { envelopeOf } from './envelope.js';
+
+/** An approver rejected a step; rejection is terminal for the expense. */
+export const ExpenseRejectedV1 = envelopeOf(
+  'ExpenseRejected',
+  1,
+  z.object({
+    expense_id: Uuid,
+    step: z.number().int().min(1),
+    approver_id: Uuid,
+    submitter_id: Uuid,
+    reason: z.string(),
+    rejected_at: IsoDateTime,
+  }),
+);
+export type ExpenseRejectedV1 = z.infer<typeof ExpenseRejectedV1>;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { DecimalString, IsoDateTime, Uuid } from '../common.js';
+import { ChainStep } from '../rest/routing.js';
+import { envelopeOf } from './envelope.js';
+
+/** An employee submitted an expense; it carries the routing decision it was accepted with. */
+export const ExpenseSubmittedV1 = envelopeOf(
+  'ExpenseSubmitted',
+  1,
+  z.object({
+    expense_id: Uuid,
+    submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
+    amount: DecimalString,
+    description: z.string(),
+    policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
+    chain: z.array(ChainStep).min(1),
+    submitted_at: IsoDateTime,
+  }),
+);
+export type ExpenseSubmittedV1 = z.infer<typeof ExpenseSubmittedV1>;

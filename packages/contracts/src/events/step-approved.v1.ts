@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { IsoDateTime, Uuid } from '../common.js';
+import { envelopeOf } from './envelope.js';
+
+export const StepApprovedV1 = envelopeOf(
+  'StepApproved',
+  1,
+  z.object({
+    expense_id: Uuid,
+    step: z.number().int().min(1),
+    approver_id: Uuid,
+    submitter_id: Uuid,
+    comments: z.string().nullable(),
+    approved_at: IsoDateTime,
+    pending_required_steps: z.number().int().min(0),
+  }),
+);
+export type StepApprovedV1 = z.infer<typeof StepApprovedV1>;

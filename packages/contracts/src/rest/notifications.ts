@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { IsoDateTime, Uuid } from '../common.js';
+
+export const NotificationKind = z.enum([
+  'approval_requested',
+  'expense_approved',
+  'expense_rejected',
+  'expense_refused',
+]);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+export const Notification = z
+  .object({
+    id: Uuid,
+    kind: NotificationKind,
+    expense_id: Uuid,
+    message: z.string(),
+    created_at: IsoDateTime,
+    read_at: IsoDateTime.nullable(),
+  })
+  .meta({ id: 'Notification' });
+
+export const NotificationPage = z
+  .object({ items: z.array(Notification), next_cursor: z.string().nullable() })
+  .meta({ id: 'NotificationPage' });
+export type NotificationPage = z.infer<typeof NotificationPage>;

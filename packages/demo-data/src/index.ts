@@ -1,0 +1,84 @@
+/**
+ * TechCorp Solutions, the demo company of seed 001. Ids are fixed so the README's curl
+ * walkthrough can name them; each service loads only the part it owns.
+ */
+const demoId = (n: number): string => `0197a000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+
+export const DEMO_PASSWORD = 'countersign-demo';
+
+export const demoCompany = { id: demoId(1), name: 'TechCorp Solutions' } as const;
+export const demoTeam = { id: demoId(2), name: 'Technology' } as const;
+
+export const demoLevels = [
+  { id: demoId(301), number: 1, name: 'CTO' },
+  { id: demoId(302), number: 2, name: 'VP' },
+  { id: demoId(303), number: 3, name: 'Director' },
+  { id: demoId(304), number: 4, name: 'AD' },
+  { id: demoId(305), number: 5, name: 'SEM' },
+  { id: demoId(306), number: 6, name: 'Manager' },
+  { id: demoId(307), number: 7, name: 'SDE3' },
+] as const;
+
+export interface DemoUser {
+  id: string;
+  name: string;
+  email: string;
+  level: number;
+  role: 'admin' | 'employee';
+}
+
+export const demoUsers: readonly DemoUser[] = [
+  ['Alice Chen', 1, 'admin'],
+  ['Bob Smith', 2, 'employee'],
+  ['Carol Johnson', 3, 'employee'],
+  ['David Wilson', 4, 'employee'],
+  ['Eve Davis', 5, 'employee'],
+  ['Frank Miller', 6, 'employee'],
+  ['Grace Taylor', 7, 'employee'],
+].map(([name, level, role], index) => ({
+  id: demoId(101 + index),
+  name: String(name),
+  email: `${String(name).split(' ')[0]?.toLowerCase()}@techcorp.example`,
+  level: Number(level),
+  role: role === 'admin' ? 'admin' : 'employee',
+}));
+
+export interface DemoPolicy {
+  id: string;
+  name: string;
+  category: string;
+  minAmount: string;
+  maxAmount: string | null;
+  steps: readonly { requiredLevel: number; required: boolean; description: string }[];
+}
+
+const manager = { requiredLevel: 6, required: true, description: 'Manager approval' };
+const sem = { requiredLevel: 5, required: true, description: 'SEM approval' };
+const ad = { requiredLevel: 4, required: true, description: 'AD approval' };
+
+export const demoPolicies: readonly DemoPolicy[] = [
+  {
+    id: demoId(201),
+    name: 'Small Equipment',
+    category: 'equipment',
+    minAmount: '0.00',
+    maxAmount: '1999.99',
+    steps: [manager],
+  },
+  {
+    id: demoId(202),
+    name: 'Large Equipment',
+    category: 'equipment',
+    minAmount: '2000.00',
+    maxAmount: null,
+    steps: [manager, sem, ad],
+  },
+  {
+    id: demoId(203),
+    name: 'Business Travel',
+    category: 'travel',
+    minAmount: '0.00',
+    maxAmount: null,
+    steps: [manager, sem],
+  },
+];

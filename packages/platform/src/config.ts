@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Settings every service reads; each service extends this schema with its own. */
+export const BaseConfig = z.object({
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/countersign'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_ISSUER: z.string().default('countersign-gateway'),
+  JWT_AUDIENCE: z.string().default('countersign-api'),
+  JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+});
+
+/** Parses the environment once at start; a bad value stops the service with a readable list. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env = process.env,
+): Readonly<z.infer<S>> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,64 @@
+/**
+ * Domain and application errors. Use cases throw these; the HTTP door maps them to
+ * problem+json once, and the messaging door decides term/nak from `retryable`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly fieldErrors?: { path: string; message: string }[],
+  ) {
+    super(detail);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(detail: string) {
+    super(404, 'not-found', 'Not found', detail);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail: string) {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail: string, code = 'conflict') {
+    super(409, code, 'Conflict', detail);
+  }
+}
+
+export class UnprocessableError extends AppError {
+  constructor(detail: string, code = 'unprocessable') {
+    super(422, code, 'Unprocessable request', detail);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail: string) {
+    super(401, 'unauthorized', 'Unauthorized', detail);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(fieldErrors: { path: string; message: string }[]) {
+    super(
+      400,
+      'validation',
+      'Invalid request',
+      fieldErrors.map((e) => `${e.path || 'body'}: ${e.message}`).join('; '),
+      fieldErrors,
+    );
+  }
+}
+
+/** A dependency (another service, the database) failed in a way worth retrying. */
+export class UpstreamError extends AppError {
+  constructor(detail: string) {
+    super(503, 'upstream-unavailable', 'Service unavailable', detail);
+  }
+}

@@ -1,0 +1,65 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import type { Logger } from '../logger.js';
+import type { AuthVariables } from './auth.js';
+import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
+
+export type ServiceEnv = { Variables: AuthVariables & { requestId: string } };
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<boolean> | boolean;
+}
+
+/**
+ * The shell every service's HTTP door shares: request ids, access logs, problem+json for
+ * every error and unknown route, and /healthz (alive) + /readyz (dependencies answer).
+ */
+export function createServiceApp(logger: Logger, readiness: ReadinessCheck[]): Hono<ServiceEnv> {
+  return installServiceShell(new Hono<ServiceEnv>(), logger, readiness);
+}
+
+/** Installs the shared shell on an app the caller made (the gateway brings an OpenAPIHono). */
+export function installServiceShell<A extends Hono<ServiceEnv>>(
+  app: A,
+  logger: Logger,
+  readiness: ReadinessCheck[],
+): A {
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.debug(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+        request_id: c.var.requestId,
+      },
+      'request',
+    );
+  });
+  app.onError((error, c) => errorToProblem(error, c, logger));
+  app.notFound((c) =>
+    problemResponse(c, {
+      type: `${PROBLEM_TYPE_BASE}not-found`,
+      title: 'Not found',
+      status: 404,
+      detail: `no route for ${c.req.method} ${c.req.path}`,
+      instance: c.req.path,
+    }),
+  );
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const results = await Promise.all(
+      readiness.map(async ({ name, check }) => [name, await check()] as const),
+    );
+    const ready = results.every(([, ok]) => ok);
+    return c.json(
+      { status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) },
+      ready ? 200 : 503,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,103 @@
+import { Streams } from '@countersign/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Kysely } from 'kysely';
+import type { Logger } from '../logger.js';
+import { EventConsumer, type EventHandlers } from './consumer.js';
+import { connectNats, ensureDurableConsumer, ensureStream, type NatsConnection } from './nats.js';
+import { OutboxRelay } from './outbox.js';
+import type { MessagingTables } from './tables.js';
+
+export interface ConsumerSpec<DB extends MessagingTables> {
+  stream: string;
+  durable: string;
+  filterSubject?: string;
+  handlers: EventHandlers<DB>;
+}
+
+export interface MessagingOptions<DB extends MessagingTables> {
+  natsUrl: string;
+  databaseUrl: string;
+  schema: string;
+  service: string;
+  db: Kysely<DB>;
+  logger: Logger;
+  consumers: ConsumerSpec<DB>[];
+}
+
+export interface MessagingRuntime {
+  nats: NatsConnection;
+  relay: OutboxRelay;
+  consumers: EventConsumer<MessagingTables>[];
+  isConnected(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Redelivery policy shared by every consumer: six deliveries, then the dead-letter table. */
+export const deliveryPolicy = {
+  maxDeliver: 6,
+  retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
+  ackWaitMs: 30_000,
+  maxAckPending: 512,
+  concurrency: 16,
+};
+
+/**
+ * Connects to NATS, makes sure every stream and this service's durable consumers exist,
+ * and starts the outbox relay and the consumers. `stop` reverses it: consumers stop
+ * pulling and finish, the relay publishes what is committed, then the connection drains.
+ */
+export async function startMessaging<DB extends MessagingTables>(
+  options: MessagingOptions<DB>,
+): Promise<MessagingRuntime> {
+  const nats = await connectNats(options.natsUrl, `countersign-${options.service}`);
+  const jsm = await jetstreamManager(nats);
+  for (const service of Object.keys(Streams) as (keyof typeof Streams)[]) {
+    await ensureStream(jsm, service);
+  }
+  const js = jetstream(nats);
+  const relay = new OutboxRelay({
+    db: options.db as unknown as Kysely<MessagingTables>,
+    js,
+    logger: options.logger,
+    databaseUrl: options.databaseUrl,
+    schema: options.schema,
+  });
+  await relay.start();
+  const consumers: EventConsumer<DB>[] = [];
+  for (const spec of options.consumers) {
+    await ensureDurableConsumer(jsm, {
+      stream: spec.stream,
+      durable: spec.durable,
+      ...(spec.filterSubject ? { filterSubject: spec.filterSubject } : {}),
+      maxDeliver: deliveryPolicy.maxDeliver,
+      backoffMs: deliveryPolicy.retryDelaysMs,
+      ackWaitMs: deliveryPolicy.ackWaitMs,
+      maxAckPending: deliveryPolicy.maxAckPending,
+    });
+    const consumer = new EventConsumer<DB>({
+      js,
+      db: options.db,
+      logger: options.logger,
+      stream: spec.stream,
+      durable: spec.durable,
+      maxDeliver: deliveryPolicy.maxDeliver,
+      retryDelaysMs: deliveryPolicy.retryDelaysMs,
+      concurrency: deliveryPolicy.concurrency,
+      handlers: spec.handlers,
+    });
+    consumer.start();
+    consumers.push(consumer);
+  }
+  return {
+    nats,
+    relay,
+    consumers: consumers as unknown as EventConsumer<MessagingTables>[],
+    isConnected: () => !nats.isClosed(),
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+      await relay.stop();
+      await relay.drainOnce().catch(() => 0);
+      await nats.drain();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { FileSpanExporter } from './file-span-exporter.js';
+
+/**
+ * Starts OpenTelemetry for one service. Call it from the preload file, before anything
+ * imports http or pg. Spans go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set and to a
+ * JSON-lines file when COUNTERSIGN_SPANS_FILE is set; with neither, context still flows.
+ */
+export function startTelemetry(service: string, env = process.env): NodeSDK {
+  const processors: SpanProcessor[] = [];
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  }
+  if (env.COUNTERSIGN_SPANS_FILE) {
+    processors.push(
+      new BatchSpanProcessor(new FileSpanExporter(env.COUNTERSIGN_SPANS_FILE, service), {
+        scheduledDelayMillis: 200,
+      }),
+    );
+  }
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ 'service.name': `countersign-${service}` }),
+    spanProcessors: processors,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) =>
+          request.url === '/healthz' || request.url === '/readyz',
+      }),
+      new UndiciInstrumentation(),
+      new PgInstrumentation(),
+    ],
+  });
+  sdk.start();
+  return sdk;
+}
+
+let running: NodeSDK | undefined;
+
+/** Starts telemetry once per process; the preload file calls this. */
+export function startProcessTelemetry(service: string): void {
+  running ??= startTelemetry(service);
+}
+
+/** Flushes buffered spans on shutdown. */
+export async function shutdownTelemetry(): Promise<void> {
+  await running?.shutdown();
+}

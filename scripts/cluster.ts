@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+export type ServiceName = 'gateway' | 'approval' | 'expense' | 'notification';
+
+export const servicePorts: Record<ServiceName, number> = {
+  gateway: 4000,
+  expense: 4101,
+  approval: 4102,
+  notification: 4103,
+};
+
+/** Start order: the gateway serves the JWKS the others verify with; approval routes for expense. */
+export const startOrder: ServiceName[] = ['gateway', 'approval', 'expense', 'notification'];
+
+export interface ClusterOptions {
+  env: Record<string, string>;
+  /** Base port; services use base + their usual offset, so a test cluster can sit beside a dev one. */
+  ports?: Record<ServiceName, number>;
+  output?: 'inherit' | 'ignore' | 'pipe';
+}
+
+export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<string, string>> {
+  const ports = options.ports ?? servicePorts;
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
+  const shared = {
+    ...options.env,
+    JWKS_URL: `${url('gateway')}/.well-known/jwks.json`,
+    EXPENSE_URL: url('expense'),
+    APPROVAL_URL: url('approval'),
+    NOTIFICATION_URL: url('notification'),
+  };
+  return {
+    gateway: { ...shared, PORT: String(ports.gateway) },
+    approval: { ...shared, PORT: String(ports.approval) },
+    expense: { ...shared, PORT: String(ports.expense) },
+    notification: { ...shared, PORT: String(ports.notification) },
+  };
+}
+
+export function spawnService(
+  name: ServiceName,
+  env: Record<string, string>,
+  output: 'inherit' | 'ignore' | 'pipe' = 'inherit',
+): ChildProcess {
+  const cwd = join(import.meta.dirname, '..', 'services', name);
+  return spawn(
+    process.execPath,
+    ['--enable-source-maps', '--import', './dist/instrument.js', 'dist/main.js'],
+    {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', output, output],
+    },
+  );
+}
+
+/** Polls /readyz until the service answers ready, or fails when it exits or time runs out. */
+export async function waitReady(
+  child: ChildProcess,
+  url: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${url} exited with code ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+/** Sends SIGTERM and waits for a clean exit; SIGKILL after the grace period. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  return child.exitCode;
+}

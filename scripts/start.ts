@@ -1,0 +1,105 @@
+// `npm start`: checks PostgreSQL and NATS, then runs the four services with demo data.
+import type { ChildProcess } from 'node:child_process';
+import { DEMO_PASSWORD, demoPolicies, demoUsers } from '@countersign/demo-data';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import {
+  clusterEnv,
+  servicePorts,
+  spawnService,
+  startOrder,
+  stopProcess,
+  waitReady,
+} from './cluster.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+async function ensureDatabase(): Promise<void> {
+  const target = new URL(DATABASE_URL);
+  const name = target.pathname.slice(1) || 'countersign';
+  const admin = new URL(DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({
+    connectionString: admin.toString(),
+    connectionTimeoutMillis: 3000,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    fail(
+      `PostgreSQL is not reachable at ${admin.host} (${(error as Error).message}).`,
+      'Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+      'or point DATABASE_URL at a server you can reach (postgres://user@host:5432/countersign).',
+    );
+  }
+  const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+  if (exists.rowCount === 0) {
+    await client.query(`create database "${name.replaceAll('"', '""')}"`);
+    console.log(`created database ${name}`);
+  }
+  await client.end();
+}
+
+async function ensureNats(): Promise<void> {
+  let nc: Awaited<ReturnType<typeof connect>> | undefined;
+  try {
+    nc = await connect({ servers: NATS_URL, timeout: 3000 });
+    await (await jetstreamManager(nc)).getAccountInfo();
+  } catch (error) {
+    fail(
+      `NATS with JetStream is not reachable at ${NATS_URL} (${(error as Error).message}).`,
+      'Start it, e.g.: nats-server -js -sd /tmp/countersign-nats &',
+      'or point NATS_URL at a JetStream-enabled server.',
+    );
+  } finally {
+    await nc?.close();
+  }
+}
+
+function fail(...lines: string[]): never {
+  console.error(`\n${lines.join('\n')}\n`);
+  process.exit(1);
+}
+
+function printWelcome(): void {
+  console.log(
+    '\nCountersign is running: http://127.0.0.1:4000  (docs: http://127.0.0.1:4000/docs)',
+  );
+  console.log(`Demo logins for TechCorp Solutions, password "${DEMO_PASSWORD}":`);
+  for (const user of demoUsers)
+    console.log(`  ${user.email.padEnd(28)} ${user.name} (${user.role})`);
+  console.log('Demo policies:');
+  for (const policy of demoPolicies)
+    console.log(`  ${policy.id}  ${policy.name} (${policy.category})`);
+  console.log('Ctrl-C stops everything.\n');
+}
+
+await ensureDatabase();
+await ensureNats();
+const env = clusterEnv({ env: { DATABASE_URL, NATS_URL, SEED_DEMO: 'true' } });
+const children: ChildProcess[] = [];
+let stopping = false;
+async function stopAll(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping services…');
+  for (const child of [...children].reverse()) await stopProcess(child);
+  process.exit(0);
+}
+process.on('SIGINT', () => void stopAll());
+process.on('SIGTERM', () => void stopAll());
+
+for (const name of startOrder) {
+  const child = spawnService(name, env[name]);
+  children.push(child);
+  child.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`${name} exited (code ${code}); stopping the cluster`);
+      void stopAll();
+    }
+  });
+  await waitReady(child, `http://127.0.0.1:${servicePorts[name]}`);
+}
+printWelcome();

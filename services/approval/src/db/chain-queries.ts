@@ -1,0 +1,198 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { ChainState, StepStatus } from '../domain/decide.js';
+import type { ResolvedStep } from '../domain/org.js';
+import type { ApprovalDatabase } from './types.js';
+
+type Trx = Transaction<ApprovalDatabase>;
+
+export interface NewChain {
+  expenseId: string;
+  companyId: string;
+  submitterId: string;
+  submitterName: string;
+  policyId: string;
+  policyName: string;
+  amount: string;
+  description: string;
+}
+
+/** Stores a chain with its first step pending; false when this expense already has one. */
+export async function insertChain(trx: Trx, chain: NewChain, steps: ResolvedStep[], now: Date) {
+  const inserted = await trx
+    .insertInto('chain')
+    .values({
+      expense_id: chain.expenseId,
+      company_id: chain.companyId,
+      submitter_id: chain.submitterId,
+      submitter_name: chain.submitterName,
+      policy_id: chain.policyId,
+      policy_name: chain.policyName,
+      amount: chain.amount,
+      description: chain.description,
+      status: 'pending',
+      completed_at: null,
+    })
+    .onConflict((oc) => oc.column('expense_id').doNothing())
+    .returning('expense_id')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  await trx
+    .insertInto('chain_step')
+    .values(
+      steps.map((s, index) => ({
+        expense_id: chain.expenseId,
+        step: s.step,
+        approver_id: s.approverId,
+        approver_name: s.approverName,
+        level_number: s.levelNumber,
+        level_name: s.levelName,
+        required: s.required,
+        required_level: s.requiredLevel,
+        team_scope: s.teamScope,
+        status: index === 0 ? 'pending' : 'waiting',
+        requested_at: index === 0 ? now : null,
+        decided_at: null,
+        comments: null,
+      })),
+    )
+    .execute();
+  return true;
+}
+
+export interface LockedChain extends ChainState {
+  expenseId: string;
+  companyId: string;
+  amount: string;
+}
+
+/**
+ * Locks the chain row for a decision: of two racing decisions one waits here and then
+ * sees the other's result, so exactly one of them commits a change.
+ */
+export async function lockChain(
+  trx: Trx,
+  companyId: string,
+  expenseId: string,
+): Promise<LockedChain | undefined> {
+  const chain = await trx
+    .selectFrom('chain')
+    .select(['expense_id', 'company_id', 'submitter_id', 'status', 'amount'])
+    .where('expense_id', '=', expenseId)
+    .where('company_id', '=', companyId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!chain) return undefined;
+  const steps = await trx
+    .selectFrom('chain_step')
+    .select(['step', 'approver_id', 'required', 'status'])
+    .where('expense_id', '=', expenseId)
+    .orderBy('step')
+    .execute();
+  return {
+    expenseId: chain.expense_id,
+    companyId: chain.company_id,
+    submitterId: chain.submitter_id,
+    status: chain.status,
+    amount: chain.amount,
+    steps: steps.map((s) => ({
+      step: s.step,
+      approverId: s.approver_id,
+      required: s.required,
+      status: s.status,
+    })),
+  };
+}
+
+export async function setStepStatus(
+  trx: Trx,
+  expenseId: string,
+  steps: number[],
+  status: StepStatus,
+  fields: { decidedAt?: Date; requestedAt?: Date; comments?: string | null } = {},
+): Promise<void> {
+  if (steps.length === 0) return;
+  await trx
+    .updateTable('chain_step')
+    .set({
+      status,
+      ...(fields.decidedAt ? { decided_at: fields.decidedAt } : {}),
+      ...(fields.requestedAt ? { requested_at: fields.requestedAt } : {}),
+      ...(fields.comments !== undefined ? { comments: fields.comments } : {}),
+    })
+    .where('expense_id', '=', expenseId)
+    .where('step', 'in', steps)
+    .execute();
+}
+
+export async function completeChain(
+  trx: Trx,
+  expenseId: string,
+  status: 'approved' | 'rejected',
+  at: Date,
+) {
+  await trx
+    .updateTable('chain')
+    .set({ status, completed_at: at })
+    .where('expense_id', '=', expenseId)
+    .execute();
+}
+
+export async function findStepApprover(trx: Trx, expenseId: string, step: number) {
+  return trx
+    .selectFrom('chain_step')
+    .innerJoin('chain', 'chain.expense_id', 'chain_step.expense_id')
+    .select([
+      'chain_step.approver_id',
+      'chain.submitter_id',
+      'chain.submitter_name',
+      'chain.description',
+    ])
+    .where('chain_step.expense_id', '=', expenseId)
+    .where('chain_step.step', '=', step)
+    .executeTakeFirstOrThrow();
+}
+
+export interface PendingRow {
+  expense_id: string;
+  step: number;
+  submitter_name: string;
+  amount: string;
+  description: string;
+  policy_name: string;
+  requested_at: Date;
+}
+
+/** The caller's queue, oldest request first, keyset-paged on (requested_at, expense_id). */
+export async function listPendingForApprover(
+  db: Kysely<ApprovalDatabase>,
+  companyId: string,
+  approverId: string,
+  limit: number,
+  after?: { requestedAt: Date; expenseId: string },
+): Promise<PendingRow[]> {
+  let query = db
+    .selectFrom('chain_step')
+    .innerJoin('chain', 'chain.expense_id', 'chain_step.expense_id')
+    .select([
+      'chain_step.expense_id',
+      'chain_step.step',
+      'chain.submitter_name',
+      'chain.amount',
+      'chain.description',
+      'chain.policy_name',
+      sql<Date>`chain_step.requested_at`.as('requested_at'),
+    ])
+    .where('chain_step.approver_id', '=', approverId)
+    .where('chain_step.status', '=', 'pending')
+    .where('chain.company_id', '=', companyId);
+  if (after) {
+    query = query.where(
+      sql<boolean>`(chain_step.requested_at, chain_step.expense_id) > (${after.requestedAt}, ${after.expenseId})`,
+    );
+  }
+  return query
+    .orderBy('chain_step.requested_at')
+    .orderBy('chain_step.expense_id')
+    .limit(limit)
+    .execute();
+}

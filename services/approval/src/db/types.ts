@@ -1,0 +1,86 @@
+import type { MessagingTables } from '@countersign/platform';
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface CompanyTable {
+  id: string;
+  name: string;
+}
+export interface TeamTable {
+  id: string;
+  company_id: string;
+  name: string;
+}
+export interface LevelTable {
+  id: string;
+  company_id: string;
+  number: number;
+  name: string;
+}
+export interface PersonTable {
+  id: string;
+  company_id: string;
+  team_id: string;
+  level_id: string;
+  name: string;
+  email: string;
+  active: boolean;
+}
+export interface PolicyTable {
+  id: string;
+  company_id: string;
+  category: string;
+  name: string;
+  min_amount: string;
+  max_amount: string | null;
+  active: boolean;
+}
+export interface PolicyStepTable {
+  policy_id: string;
+  step_order: number;
+  required_level: number;
+  team_scope: 'submitter' | 'company';
+  required: boolean;
+  description: string | null;
+}
+export interface ChainTable {
+  expense_id: string;
+  company_id: string;
+  submitter_id: string;
+  submitter_name: string;
+  policy_id: string;
+  policy_name: string;
+  amount: string;
+  description: string;
+  status: 'pending' | 'approved' | 'rejected';
+  created_at: Generated<Date>;
+  completed_at: Date | null;
+}
+export interface ChainStepTable {
+  expense_id: string;
+  step: number;
+  approver_id: string;
+  approver_name: string;
+  level_number: number;
+  level_name: string;
+  required: boolean;
+  required_level: number;
+  team_scope: 'submitter' | 'company';
+  status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped';
+  requested_at: Timestamp | null;
+  decided_at: Date | null;
+  comments: string | null;
+}
+
+/** Tables are unqualified: the Kysely instance is bound to the `approval` schema. */
+export interface ApprovalDatabase extends MessagingTables {
+  company: CompanyTable;
+  team: TeamTable;
+  level: LevelTable;
+  person: PersonTable;
+  policy: PolicyTable;
+  policy_step: PolicyStepTable;
+  chain: ChainTable;
+  chain_step: ChainStepTable;
+}

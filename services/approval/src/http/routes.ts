@@ -1,0 +1,72 @@
+import { ApproveRequest, PageQuery, RejectRequest, RoutingRequest } from '@countersign/contracts';
+import {
+  createServiceApp,
+  ForbiddenError,
+  type Logger,
+  parseOrThrow,
+  type ReadinessCheck,
+  readJsonBody,
+  requireAuth,
+  type TokenVerifier,
+} from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import type { ApprovalDatabase } from '../db/types.js';
+import { decideRouting } from '../use-cases/decide-routing.js';
+import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
+import { recordDecision } from '../use-cases/record-decision.js';
+
+export interface ApprovalHttpDeps {
+  db: Kysely<ApprovalDatabase>;
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  readiness: ReadinessCheck[];
+  now: () => Date;
+}
+
+function assertSelf(claimed: string | undefined, callerId: string) {
+  if (claimed !== undefined && claimed !== callerId) {
+    throw new ForbiddenError('approver_id must be your own id: decisions are made as the caller');
+  }
+}
+
+export function createApprovalApp(deps: ApprovalHttpDeps) {
+  const app = createServiceApp(deps.logger, deps.readiness);
+  app.use('/routing-decisions', requireAuth(deps.verifyToken));
+  app.use('/decisions/*', requireAuth(deps.verifyToken));
+  app.use('/approvals/*', requireAuth(deps.verifyToken));
+
+  app.post('/routing-decisions', async (c) => {
+    const request = await readJsonBody(c, RoutingRequest);
+    return c.json(await decideRouting(deps.db, c.var.caller, request));
+  });
+
+  app.post('/decisions/approve', async (c) => {
+    const body = await readJsonBody(c, ApproveRequest);
+    assertSelf(body.approver_id, c.var.caller.sub);
+    const result = await recordDecision(
+      deps.db,
+      c.var.caller,
+      { kind: 'approve', expenseId: body.expense_id, comments: body.comments ?? null },
+      deps.now(),
+    );
+    return c.json(result);
+  });
+
+  app.post('/decisions/reject', async (c) => {
+    const body = await readJsonBody(c, RejectRequest);
+    assertSelf(body.approver_id, c.var.caller.sub);
+    const result = await recordDecision(
+      deps.db,
+      c.var.caller,
+      { kind: 'reject', expenseId: body.expense_id, reason: body.reason },
+      deps.now(),
+    );
+    return c.json(result);
+  });
+
+  app.get('/approvals/pending', async (c) => {
+    const page = parseOrThrow(PageQuery, c.req.query());
+    return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
+  });
+  return app;
+}

@@ -1,0 +1,60 @@
+import {
+  createDatabase,
+  createLogger,
+  createTokenVerifier,
+  migrateSchema,
+  onShutdown,
+  pingDatabase,
+  serveHttp,
+  startMessaging,
+} from '@countersign/platform';
+import { shutdownTelemetry } from '@countersign/platform/telemetry';
+import { config } from './config.js';
+import { migrations } from './db/migrations/index.js';
+import type { ApprovalDatabase } from './db/types.js';
+import { createApprovalApp } from './http/routes.js';
+import { expenseEventHandlers, expenseEventsConsumer } from './messaging/expense-events.js';
+import { APPROVAL_SCHEMA } from './outbox/enqueue.js';
+import { seedDemoCompany } from './use-cases/seed-demo-company.js';
+
+const logger = createLogger('approval', config.LOG_LEVEL);
+const now = () => new Date();
+
+const db = createDatabase<ApprovalDatabase>({ url: config.DATABASE_URL, schema: APPROVAL_SCHEMA });
+const applied = await migrateSchema(db, APPROVAL_SCHEMA, migrations);
+if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company loaded');
+
+const messaging = await startMessaging({
+  natsUrl: config.NATS_URL,
+  databaseUrl: config.DATABASE_URL,
+  schema: APPROVAL_SCHEMA,
+  service: 'approval',
+  db,
+  logger,
+  consumers: [{ ...expenseEventsConsumer, handlers: expenseEventHandlers(now) }],
+});
+
+const app = createApprovalApp({
+  db,
+  logger,
+  now,
+  verifyToken: createTokenVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  }),
+  readiness: [
+    { name: 'database', check: () => pingDatabase(db) },
+    { name: 'nats', check: () => messaging.isConnected() },
+  ],
+});
+const server = await serveHttp(app, config.HOST, config.PORT);
+logger.info({ port: server.port }, 'approval service listening');
+
+onShutdown(logger, async () => {
+  await server.close();
+  await messaging.stop();
+  await db.destroy();
+  await shutdownTelemetry();
+});

@@ -1,0 +1,48 @@
+import type { AccessClaims, RoutingDecision, RoutingRequest } from '@countersign/contracts';
+import { ForbiddenError } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { findPerson, listActivePolicies, listCandidates } from '../db/directory-queries.js';
+import type { ApprovalDatabase } from '../db/types.js';
+import { resolveChain } from '../domain/resolve-chain.js';
+import { selectPolicy } from '../domain/select-policy.js';
+
+/**
+ * Answers, synchronously, how the caller's expense would route: which policy and which
+ * approvers. Refusals (unknown policy, amount out of range, nobody eligible) are thrown
+ * here so the expense is never stored.
+ */
+export async function decideRouting(
+  db: Kysely<ApprovalDatabase>,
+  caller: AccessClaims,
+  request: RoutingRequest,
+): Promise<RoutingDecision> {
+  const submitter = await findPerson(db, caller.company_id, caller.sub);
+  if (!submitter?.active)
+    throw new ForbiddenError('your account is not an active member of the company');
+  const policy = selectPolicy(await listActivePolicies(db, caller.company_id), {
+    policyId: request.policy_id,
+    category: request.category,
+    amount: request.amount,
+  });
+  const people = await listCandidates(
+    db,
+    caller.company_id,
+    submitter.teamId,
+    policy.steps.map((s) => s.teamScope),
+  );
+  const { chain } = resolveChain(policy.steps, submitter, people);
+  return {
+    policy: { id: policy.id, name: policy.name, category: policy.category },
+    submitter: { id: submitter.id, name: submitter.name, team_id: submitter.teamId },
+    chain: chain.map((s) => ({
+      step: s.step,
+      approver_id: s.approverId,
+      approver_name: s.approverName,
+      level_number: s.levelNumber,
+      level_name: s.levelName,
+      required: s.required,
+      required_level: s.requiredLevel,
+      team_scope: s.teamScope,
+    })),
+  };
+}

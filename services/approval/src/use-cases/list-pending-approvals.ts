@@ -1,0 +1,44 @@
+import type { AccessClaims, PageQuery, PendingApprovalPage } from '@countersign/contracts';
+import { decodeCursor, encodeCursor } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { listPendingForApprover } from '../db/chain-queries.js';
+import type { ApprovalDatabase } from '../db/types.js';
+
+const Cursor = z.object({ requested_at: z.iso.datetime(), expense_id: z.uuid() });
+
+/** The steps waiting for the caller's decision, oldest first. */
+export async function listPendingApprovals(
+  db: Kysely<ApprovalDatabase>,
+  caller: AccessClaims,
+  page: PageQuery,
+): Promise<PendingApprovalPage> {
+  const after = decodeCursor(Cursor, page.cursor);
+  const rows = await listPendingForApprover(
+    db,
+    caller.company_id,
+    caller.sub,
+    page.limit + 1,
+    after ? { requestedAt: new Date(after.requested_at), expenseId: after.expense_id } : undefined,
+  );
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((row) => ({
+      expense_id: row.expense_id,
+      step: row.step,
+      submitter_name: row.submitter_name,
+      amount: Number(row.amount),
+      description: row.description,
+      policy_name: row.policy_name,
+      requested_at: row.requested_at.toISOString(),
+    })),
+    next_cursor:
+      rows.length > page.limit && last
+        ? encodeCursor({
+            requested_at: last.requested_at.toISOString(),
+            expense_id: last.expense_id,
+          })
+        : null,
+  };
+}

@@ -1,0 +1,122 @@
+import type { ExpenseSubmittedV1 } from '@countersign/contracts';
+import { AppError, newEvent } from '@countersign/platform';
+import type { Transaction } from 'kysely';
+import { insertChain } from '../db/chain-queries.js';
+import { listCandidates } from '../db/directory-queries.js';
+import type { ApprovalDatabase } from '../db/types.js';
+import type { ResolvedStep } from '../domain/org.js';
+import { resolveChain } from '../domain/resolve-chain.js';
+import { enqueue } from '../outbox/enqueue.js';
+
+const system = { kind: 'system', id: 'approval' } as const;
+
+/**
+ * Stores the chain an expense was accepted with. Each decided approver is re-checked
+ * against the directory as it is now: one who left or moved is replaced by the next
+ * eligible approver and the change is announced; if a step has nobody left, routing fails
+ * and the expense is refused by event.
+ */
+export async function storeChain(
+  trx: Transaction<ApprovalDatabase>,
+  event: ExpenseSubmittedV1,
+  now: Date,
+): Promise<void> {
+  const { data } = event;
+  const people = await listCandidates(
+    trx,
+    event.company_id,
+    data.submitter.team_id,
+    data.chain.map((s) => s.team_scope),
+  );
+  let resolved: {
+    chain: ResolvedStep[];
+    adjustments: ReturnType<typeof resolveChain>['adjustments'];
+  };
+  try {
+    resolved = resolveChain(
+      data.chain.map((s) => ({
+        order: s.step,
+        requiredLevel: s.required_level,
+        teamScope: s.team_scope,
+        required: s.required,
+      })),
+      { id: data.submitter.id, teamId: data.submitter.team_id },
+      people,
+      new Map(data.chain.map((s) => [s.step, s.approver_id])),
+    );
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    await enqueue(trx, [
+      newEvent('ExpenseRoutingFailed', {
+        companyId: event.company_id,
+        actor: system,
+        subject: data.expense_id,
+        data: {
+          expense_id: data.expense_id,
+          submitter_id: data.submitter.id,
+          reason: error.message,
+        },
+      }),
+    ]);
+    return;
+  }
+  const stored = await insertChain(
+    trx,
+    {
+      expenseId: data.expense_id,
+      companyId: event.company_id,
+      submitterId: data.submitter.id,
+      submitterName: data.submitter.name,
+      policyId: data.policy.id,
+      policyName: data.policy.name,
+      amount: data.amount,
+      description: data.description,
+    },
+    resolved.chain,
+    now,
+  );
+  if (!stored) return;
+  const first = resolved.chain[0];
+  if (!first) return;
+  await enqueue(trx, [
+    newEvent('ExpenseRouted', {
+      companyId: event.company_id,
+      actor: system,
+      subject: data.expense_id,
+      data: {
+        expense_id: data.expense_id,
+        submitter_id: data.submitter.id,
+        chain: resolved.chain.map((s) => ({
+          step: s.step,
+          approver_id: s.approverId,
+          approver_name: s.approverName,
+          level_number: s.levelNumber,
+          level_name: s.levelName,
+          required: s.required,
+          required_level: s.requiredLevel,
+          team_scope: s.teamScope,
+        })),
+        adjustments: resolved.adjustments.map((a) => ({
+          step: a.step,
+          previous_approver_id: a.previousApproverId,
+          approver_id: a.approverId,
+          reason: a.reason,
+        })),
+      },
+    }),
+    newEvent('ApprovalRequested', {
+      companyId: event.company_id,
+      actor: system,
+      subject: data.expense_id,
+      data: {
+        expense_id: data.expense_id,
+        step: first.step,
+        approver_id: first.approverId,
+        submitter_id: data.submitter.id,
+        submitter_name: data.submitter.name,
+        amount: data.amount,
+        description: data.description,
+      },
+    }),
+  ]);
+}

@@ -1,0 +1,38 @@
+import type { ExpenseStatus } from '@countersign/contracts';
+import type { MessagingTables } from '@countersign/platform';
+import type { Generated } from 'kysely';
+
+export interface ExpenseTable {
+  id: string;
+  company_id: string;
+  submitter_id: string;
+  submitter_name: string;
+  policy_id: string;
+  policy_name: string;
+  category: string;
+  amount: string;
+  description: string;
+  status: ExpenseStatus;
+  refusal_reason: string | null;
+  submitted_at: Date;
+  completed_at: Date | null;
+}
+
+/** The expense's copy of its approval chain, kept current from approval events. */
+export interface ExpenseStepTable {
+  expense_id: string;
+  step: number;
+  approver_id: string;
+  approver_name: string;
+  level_name: string;
+  required: boolean;
+  status: 'pending' | 'approved' | 'rejected' | 'skipped';
+  decided_at: Date | null;
+  comments: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface ExpenseDatabase extends MessagingTables {
+  expense: ExpenseTable;
+  expense_step: ExpenseStepTable;
+}

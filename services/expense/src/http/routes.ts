@@ -1,0 +1,48 @@
+import { CreateExpenseRequest, ExpenseIdParam, PageQuery } from '@countersign/contracts';
+import {
+  createServiceApp,
+  type Logger,
+  parseOrThrow,
+  type ReadinessCheck,
+  readJsonBody,
+  requireAuth,
+  type TokenVerifier,
+} from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import type { ExpenseDatabase } from '../db/types.js';
+import { getExpenseStatus } from '../use-cases/get-expense-status.js';
+import { listMyExpenses } from '../use-cases/list-my-expenses.js';
+import { submitExpense } from '../use-cases/submit-expense.js';
+import type { RoutingPort } from './routing-client.js';
+
+export interface ExpenseHttpDeps {
+  db: Kysely<ExpenseDatabase>;
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  route: RoutingPort;
+  readiness: ReadinessCheck[];
+  now: () => Date;
+}
+
+export function createExpenseApp(deps: ExpenseHttpDeps) {
+  const app = createServiceApp(deps.logger, deps.readiness);
+  app.use('/expenses', requireAuth(deps.verifyToken));
+  app.use('/expenses/*', requireAuth(deps.verifyToken));
+
+  app.post('/expenses', async (c) => {
+    const body = await readJsonBody(c, CreateExpenseRequest);
+    const created = await submitExpense(deps, c.var.caller, c.var.token, body, c.var.requestId);
+    return c.json(created, 201);
+  });
+
+  app.get('/expenses', async (c) => {
+    const page = parseOrThrow(PageQuery, c.req.query());
+    return c.json(await listMyExpenses(deps.db, c.var.caller, page));
+  });
+
+  app.get('/expenses/:id/status', async (c) => {
+    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
+    return c.json(await getExpenseStatus(deps.db, c.var.caller, id));
+  });
+  return app;
+}

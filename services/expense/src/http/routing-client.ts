@@ -1,0 +1,43 @@
+import {
+  type RoutingDecision,
+  RoutingDecision as RoutingDecisionSchema,
+  type RoutingRequest,
+} from '@countersign/contracts';
+import { AppError, callService, UpstreamError } from '@countersign/platform';
+
+export type RoutingPort = (
+  token: string,
+  request: RoutingRequest,
+  requestId?: string,
+) => Promise<RoutingDecision>;
+
+/**
+ * Asks the approval service how an expense would route, as the caller. Its refusals
+ * (404/422/403) are passed on to the client as they are; anything else is a 503.
+ */
+export function createRoutingClient(approvalUrl: string): RoutingPort {
+  return async (token, request, requestId) => {
+    const response = await callService(approvalUrl, {
+      method: 'POST',
+      path: '/routing-decisions',
+      token,
+      body: request,
+      ...(requestId ? { requestId } : {}),
+    });
+    const body: unknown = JSON.parse(response.body || 'null');
+    if (response.status === 200) return RoutingDecisionSchema.parse(body);
+    if (response.status >= 400 && response.status < 500 && isProblem(body)) {
+      throw new AppError(
+        response.status,
+        body.type.split('/').pop() ?? 'refused',
+        body.title,
+        body.detail ?? body.title,
+      );
+    }
+    throw new UpstreamError(`the approval service answered ${response.status}`);
+  };
+}
+
+function isProblem(body: unknown): body is { type: string; title: string; detail?: string } {
+  return typeof body === 'object' && body !== null && 'type' in body && 'title' in body;
+}

@@ -1,0 +1,59 @@
+import {
+  createDatabase,
+  createLogger,
+  createTokenVerifier,
+  migrateSchema,
+  onShutdown,
+  pingDatabase,
+  serveHttp,
+  startMessaging,
+} from '@countersign/platform';
+import { shutdownTelemetry } from '@countersign/platform/telemetry';
+import { config } from './config.js';
+import { migrations } from './db/migrations/index.js';
+import type { ExpenseDatabase } from './db/types.js';
+import { createExpenseApp } from './http/routes.js';
+import { createRoutingClient } from './http/routing-client.js';
+import { approvalEventsConsumer } from './messaging/approval-events.js';
+import { EXPENSE_SCHEMA } from './outbox/enqueue.js';
+
+const logger = createLogger('expense', config.LOG_LEVEL);
+
+const db = createDatabase<ExpenseDatabase>({ url: config.DATABASE_URL, schema: EXPENSE_SCHEMA });
+const applied = await migrateSchema(db, EXPENSE_SCHEMA, migrations);
+if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+const messaging = await startMessaging({
+  natsUrl: config.NATS_URL,
+  databaseUrl: config.DATABASE_URL,
+  schema: EXPENSE_SCHEMA,
+  service: 'expense',
+  db,
+  logger,
+  consumers: [approvalEventsConsumer],
+});
+
+const app = createExpenseApp({
+  db,
+  logger,
+  now: () => new Date(),
+  route: createRoutingClient(config.APPROVAL_URL),
+  verifyToken: createTokenVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  }),
+  readiness: [
+    { name: 'database', check: () => pingDatabase(db) },
+    { name: 'nats', check: () => messaging.isConnected() },
+  ],
+});
+const server = await serveHttp(app, config.HOST, config.PORT);
+logger.info({ port: server.port }, 'expense service listening');
+
+onShutdown(logger, async () => {
+  await server.close();
+  await messaging.stop();
+  await db.destroy();
+  await shutdownTelemetry();
+});

@@ -1,0 +1,44 @@
+import type { AccessClaims, ExpenseStatusDocument } from '@countersign/contracts';
+import { NotFoundError } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { findExpenseWithSteps } from '../db/expense-queries.js';
+import type { ExpenseDatabase } from '../db/types.js';
+
+/**
+ * The status document of one expense, for its submitter, its approvers and company admins.
+ * Anyone else is told it does not exist, so ids cannot be probed.
+ */
+export async function getExpenseStatus(
+  db: Kysely<ExpenseDatabase>,
+  caller: AccessClaims,
+  expenseId: string,
+): Promise<ExpenseStatusDocument> {
+  const found = await findExpenseWithSteps(db, caller.company_id, expenseId);
+  const mayRead =
+    found &&
+    (caller.role === 'admin' ||
+      found.expense.submitter_id === caller.sub ||
+      found.steps.some((s) => s.approver_id === caller.sub));
+  if (!found || !mayRead) throw new NotFoundError(`no expense ${expenseId} that you can see`);
+  const { expense, steps } = found;
+  return {
+    id: expense.id,
+    amount: Number(expense.amount),
+    description: expense.description,
+    status: expense.status,
+    submitted_at: expense.submitted_at.toISOString(),
+    completed_at: expense.completed_at?.toISOString() ?? null,
+    user_name: expense.submitter_name,
+    policy_name: expense.policy_name,
+    refusal_reason: expense.refusal_reason,
+    approvals: steps.map((s) => ({
+      step_number: s.step,
+      approver_name: s.approver_name,
+      approver_level: s.level_name,
+      status: s.status,
+      approved_at: s.decided_at?.toISOString() ?? null,
+      comments: s.comments,
+      required: s.required,
+    })),
+  };
+}

@@ -1,0 +1,41 @@
+import type { AccessClaims, ExpensePage, PageQuery } from '@countersign/contracts';
+import { decodeCursor, encodeCursor } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { listBySubmitter } from '../db/expense-queries.js';
+import type { ExpenseDatabase } from '../db/types.js';
+
+const Cursor = z.object({ submitted_at: z.iso.datetime(), id: z.uuid() });
+
+/** The caller's own expenses, newest first. */
+export async function listMyExpenses(
+  db: Kysely<ExpenseDatabase>,
+  caller: AccessClaims,
+  page: PageQuery,
+): Promise<ExpensePage> {
+  const before = decodeCursor(Cursor, page.cursor);
+  const rows = await listBySubmitter(
+    db,
+    caller.company_id,
+    caller.sub,
+    page.limit + 1,
+    before ? { submittedAt: new Date(before.submitted_at), id: before.id } : undefined,
+  );
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((row) => ({
+      id: row.id,
+      amount: Number(row.amount),
+      description: row.description,
+      status: row.status,
+      policy_name: row.policy_name,
+      submitted_at: row.submitted_at.toISOString(),
+      completed_at: row.completed_at?.toISOString() ?? null,
+    })),
+    next_cursor:
+      rows.length > page.limit && last
+        ? encodeCursor({ submitted_at: last.submitted_at.toISOString(), id: last.id })
+        : null,
+  };
+}

@@ -1,0 +1,96 @@
+import type {
+  AccessClaims,
+  CreateExpenseRequest,
+  CreateExpenseResponse,
+} from '@countersign/contracts';
+import { ForbiddenError, newEvent } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { insertExpense } from '../db/expense-queries.js';
+import type { ExpenseDatabase } from '../db/types.js';
+import type { RoutingPort } from '../http/routing-client.js';
+import { enqueue } from '../outbox/enqueue.js';
+
+export interface SubmitExpenseDeps {
+  db: Kysely<ExpenseDatabase>;
+  route: RoutingPort;
+  now: () => Date;
+}
+
+/**
+ * Submits an expense as the caller: the approval service decides the route first (so a
+ * refusal stores nothing), then the expense, its chain read model and ExpenseSubmitted
+ * commit in one transaction.
+ */
+export async function submitExpense(
+  deps: SubmitExpenseDeps,
+  caller: AccessClaims,
+  token: string,
+  input: CreateExpenseRequest,
+  requestId?: string,
+): Promise<CreateExpenseResponse> {
+  if (input.user_id !== undefined && input.user_id !== caller.sub) {
+    throw new ForbiddenError('user_id must be your own id: expenses are submitted as the caller');
+  }
+  const decision = await deps.route(
+    token,
+    {
+      ...(input.policy_id ? { policy_id: input.policy_id } : {}),
+      ...(input.category ? { category: input.category } : {}),
+      amount: input.amount,
+    },
+    requestId,
+  );
+  const submittedAt = deps.now();
+  const expenseId = uuidv7();
+  await deps.db.transaction().execute(async (trx) => {
+    await insertExpense(
+      trx,
+      {
+        id: expenseId,
+        company_id: caller.company_id,
+        submitter_id: caller.sub,
+        submitter_name: decision.submitter.name,
+        policy_id: decision.policy.id,
+        policy_name: decision.policy.name,
+        category: decision.policy.category,
+        amount: input.amount,
+        description: input.description,
+        status: 'pending',
+        refusal_reason: null,
+        submitted_at: submittedAt,
+        completed_at: null,
+      },
+      decision.chain,
+    );
+    await enqueue(trx, [
+      newEvent('ExpenseSubmitted', {
+        companyId: caller.company_id,
+        actor: { kind: 'user', id: caller.sub },
+        subject: expenseId,
+        occurredAt: submittedAt,
+        data: {
+          expense_id: expenseId,
+          submitter: decision.submitter,
+          amount: input.amount,
+          description: input.description,
+          policy: decision.policy,
+          chain: decision.chain,
+          submitted_at: submittedAt.toISOString(),
+        },
+      }),
+    ]);
+  });
+  return {
+    message: 'Expense created successfully',
+    expense_id: expenseId,
+    status: 'pending',
+    amount: Number(input.amount),
+    policy_id: decision.policy.id,
+    approvals_required: decision.chain.map((s) => ({
+      step: s.step,
+      approver: s.approver_name,
+      level: s.level_name,
+    })),
+  };
+}

@@ -1,0 +1,120 @@
+import {
+  ApproveRequest,
+  CreateExpenseRequest,
+  CreateExpenseResponse,
+  DecisionResponse,
+  ExpenseIdParam,
+  ExpensePage,
+  ExpenseStatusDocument,
+  NotificationPage,
+  PageQuery,
+  PendingApprovalPage,
+  RejectRequest,
+} from '@countersign/contracts';
+import { z } from 'zod';
+
+export type Upstream = 'expense' | 'approval' | 'notification';
+
+/** One public route the gateway checks and forwards to the service that owns it. */
+export interface ForwardedRoute {
+  method: 'get' | 'post';
+  /** OpenAPI path template; `{id}` becomes Hono's `:id`. */
+  path: string;
+  upstream: Upstream;
+  upstreamPath: (params: Record<string, string>) => string;
+  summary: string;
+  tag: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  success: { status: 200 | 201; schema: z.ZodType; description: string };
+  refusals: number[];
+}
+
+export const forwardedRoutes: ForwardedRoute[] = [
+  {
+    method: 'post',
+    path: '/api/expenses',
+    upstream: 'expense',
+    upstreamPath: () => '/expenses',
+    summary: 'Submit an expense as the caller; the approval chain is decided before it is stored',
+    tag: 'Expenses',
+    body: CreateExpenseRequest,
+    success: {
+      status: 201,
+      schema: CreateExpenseResponse,
+      description: 'Created, with its approval chain',
+    },
+    refusals: [400, 401, 403, 404, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/expenses',
+    upstream: 'expense',
+    upstreamPath: () => '/expenses',
+    summary: "The caller's own expenses, newest first",
+    tag: 'Expenses',
+    query: PageQuery,
+    success: { status: 200, schema: ExpensePage, description: 'A page of expenses' },
+    refusals: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/expenses/{id}/status',
+    upstream: 'expense',
+    upstreamPath: (p) => `/expenses/${p.id}/status`,
+    summary: 'Status and approval chain of one expense (submitter, its approvers, admins)',
+    tag: 'Expenses',
+    params: ExpenseIdParam,
+    success: { status: 200, schema: ExpenseStatusDocument, description: 'The status document' },
+    refusals: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/expenses/approve',
+    upstream: 'approval',
+    upstreamPath: () => '/decisions/approve',
+    summary: 'Approve the current step of an expense as its approver',
+    tag: 'Approvals',
+    body: ApproveRequest,
+    success: { status: 200, schema: DecisionResponse, description: 'The step is approved' },
+    refusals: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/expenses/reject',
+    upstream: 'approval',
+    upstreamPath: () => '/decisions/reject',
+    summary: 'Reject an expense at its current step, with a reason (terminal)',
+    tag: 'Approvals',
+    body: RejectRequest,
+    success: { status: 200, schema: DecisionResponse, description: 'The expense is rejected' },
+    refusals: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/approvals/pending',
+    upstream: 'approval',
+    upstreamPath: () => '/approvals/pending',
+    summary: 'Steps waiting for the caller’s decision, oldest first',
+    tag: 'Approvals',
+    query: PageQuery,
+    success: {
+      status: 200,
+      schema: PendingApprovalPage,
+      description: 'A page of pending approvals',
+    },
+    refusals: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/notifications',
+    upstream: 'notification',
+    upstreamPath: () => '/notifications',
+    summary: "The caller's in-app notifications, newest first",
+    tag: 'Notifications',
+    query: PageQuery.extend({ unread_only: z.stringbool().optional() }),
+    success: { status: 200, schema: NotificationPage, description: 'A page of notifications' },
+    refusals: [400, 401],
+  },
+];

@@ -1,0 +1,97 @@
+import { LoginRequest } from '@countersign/contracts';
+import {
+  callService,
+  installServiceShell,
+  type Logger,
+  PROBLEM_TYPE_BASE,
+  parseOrThrow,
+  problemResponse,
+  type ReadinessCheck,
+  readJsonBody,
+  requireAuth,
+  type ServiceEnv,
+  type TokenVerifier,
+} from '@countersign/platform';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { KeyRing } from '../domain/key-ring.js';
+import { type LogInDeps, logIn } from '../use-cases/log-in.js';
+import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
+import { mountDocs } from './docs.js';
+import { openApiInfo, registerOpenApi } from './openapi.js';
+
+export interface GatewayDeps {
+  logger: Logger;
+  logIn: LogInDeps;
+  keys: KeyRing;
+  verifyToken: TokenVerifier;
+  upstreams: Record<Upstream, string>;
+  readiness: ReadinessCheck[];
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The only public door. It authenticates, checks each body and query against the
+ * contract, and forwards to the owning service with the caller's token, which that service
+ * verifies again. It holds no state of its own between requests.
+ */
+export function createGatewayApp(deps: GatewayDeps) {
+  const app = installServiceShell(new OpenAPIHono<ServiceEnv>(), deps.logger, deps.readiness);
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(c, {
+          type: `${PROBLEM_TYPE_BASE}body-too-large`,
+          title: 'Body too large',
+          status: 413,
+          detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+        }),
+    }),
+  );
+
+  app.post('/api/auth/login', async (c) =>
+    c.json(await logIn(deps.logIn, await readJsonBody(c, LoginRequest))),
+  );
+  app.get('/.well-known/jwks.json', (c) =>
+    c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=300' }),
+  );
+  registerOpenApi(app, forwardedRoutes);
+  app.doc31('/openapi.json', openApiInfo);
+  mountDocs(app);
+
+  const auth = requireAuth(deps.verifyToken);
+  for (const route of forwardedRoutes) {
+    const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    app.on(route.method.toUpperCase(), honoPath, auth, (c) =>
+      forward(c, route, deps.upstreams[route.upstream]),
+    );
+  }
+  return app;
+}
+
+async function forward(
+  c: Context<ServiceEnv>,
+  route: ForwardedRoute,
+  baseUrl: string,
+): Promise<Response> {
+  const params = route.params ? parseOrThrow(route.params, c.req.param()) : {};
+  if (route.query) parseOrThrow(route.query, c.req.query());
+  const body = route.body ? await readJsonBody(c, route.body) : undefined;
+  const search = new URL(c.req.url).search;
+  const upstream = await callService(baseUrl, {
+    method: route.method === 'get' ? 'GET' : 'POST',
+    path: `${route.upstreamPath(params as Record<string, string>)}${search}`,
+    token: c.var.token,
+    requestId: c.var.requestId,
+    // Forward what the client sent; the service parses it again with the same schema.
+    ...(body !== undefined ? { body: await c.req.json() } : {}),
+  });
+  return c.body(upstream.body, upstream.status as ContentfulStatusCode, {
+    'content-type': upstream.contentType,
+  });
+}

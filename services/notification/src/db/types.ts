@@ -1,0 +1,19 @@
+import type { NotificationKind } from '@countersign/contracts';
+import type { MessagingTables } from '@countersign/platform';
+import type { Generated } from 'kysely';
+
+export interface NotificationTable {
+  id: string;
+  company_id: string;
+  recipient_id: string;
+  kind: NotificationKind;
+  expense_id: string;
+  message: string;
+  source_event_id: string;
+  created_at: Generated<Date>;
+  read_at: Date | null;
+}
+
+export interface NotificationDatabase extends MessagingTables {
+  notification: NotificationTable;
+}

@@ -1,0 +1,58 @@
+import type { EventOf, NotificationKind } from '@countersign/contracts';
+
+export interface PlannedNotification {
+  recipientId: string;
+  kind: NotificationKind;
+  expenseId: string;
+  message: string;
+}
+
+const money = (amount: string) => amount;
+
+/** Who an event concerns and what they are told: the approver when a step is theirs, the submitter when it ends. */
+export function notificationsFor(
+  event:
+    | EventOf<'ApprovalRequested'>
+    | EventOf<'ExpenseApproved'>
+    | EventOf<'ExpenseRejected'>
+    | EventOf<'ExpenseRoutingFailed'>,
+): PlannedNotification[] {
+  switch (event.type) {
+    case 'ApprovalRequested':
+      return [
+        {
+          recipientId: event.data.approver_id,
+          kind: 'approval_requested',
+          expenseId: event.data.expense_id,
+          message: `${event.data.submitter_name} asks you to approve "${event.data.description}" (${money(event.data.amount)}), step ${event.data.step}`,
+        },
+      ];
+    case 'ExpenseApproved':
+      return [
+        {
+          recipientId: event.data.submitter_id,
+          kind: 'expense_approved',
+          expenseId: event.data.expense_id,
+          message: `Your expense of ${money(event.data.amount)} is approved`,
+        },
+      ];
+    case 'ExpenseRejected':
+      return [
+        {
+          recipientId: event.data.submitter_id,
+          kind: 'expense_rejected',
+          expenseId: event.data.expense_id,
+          message: `Your expense was rejected at step ${event.data.step}: ${event.data.reason}`,
+        },
+      ];
+    case 'ExpenseRoutingFailed':
+      return [
+        {
+          recipientId: event.data.submitter_id,
+          kind: 'expense_refused',
+          expenseId: event.data.expense_id,
+          message: `Your expense could not be routed: ${event.data.reason}`,
+        },
+      ];
+  }
+}

@@ -1,0 +1,38 @@
+import { PageQuery } from '@countersign/contracts';
+import {
+  createServiceApp,
+  type Logger,
+  parseOrThrow,
+  type ReadinessCheck,
+  requireAuth,
+  type TokenVerifier,
+} from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { NotificationDatabase } from '../db/types.js';
+import { listMyNotifications } from '../use-cases/list-my-notifications.js';
+
+export interface NotificationHttpDeps {
+  db: Kysely<NotificationDatabase>;
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  readiness: ReadinessCheck[];
+}
+
+const NotificationQuery = PageQuery.extend({ unread_only: z.stringbool().default(false) });
+
+export function createNotificationApp(deps: NotificationHttpDeps) {
+  const app = createServiceApp(deps.logger, deps.readiness);
+  app.use('/notifications', requireAuth(deps.verifyToken));
+  app.get('/notifications', async (c) => {
+    const query = parseOrThrow(NotificationQuery, c.req.query());
+    return c.json(
+      await listMyNotifications(deps.db, c.var.caller, {
+        limit: query.limit,
+        cursor: query.cursor,
+        unreadOnly: query.unread_only,
+      }),
+    );
+  });
+  return app;
+}

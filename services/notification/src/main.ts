@@ -1,0 +1,59 @@
+import {
+  createDatabase,
+  createLogger,
+  createTokenVerifier,
+  migrateSchema,
+  onShutdown,
+  pingDatabase,
+  serveHttp,
+  startMessaging,
+} from '@countersign/platform';
+import { shutdownTelemetry } from '@countersign/platform/telemetry';
+import { config } from './config.js';
+import { migrations } from './db/migrations/index.js';
+import type { NotificationDatabase } from './db/types.js';
+import { createNotificationApp } from './http/routes.js';
+import { approvalEventsConsumer } from './messaging/approval-events.js';
+import { NOTIFICATION_SCHEMA } from './outbox/enqueue.js';
+
+const logger = createLogger('notification', config.LOG_LEVEL);
+
+const db = createDatabase<NotificationDatabase>({
+  url: config.DATABASE_URL,
+  schema: NOTIFICATION_SCHEMA,
+});
+const applied = await migrateSchema(db, NOTIFICATION_SCHEMA, migrations);
+if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+const messaging = await startMessaging({
+  natsUrl: config.NATS_URL,
+  databaseUrl: config.DATABASE_URL,
+  schema: NOTIFICATION_SCHEMA,
+  service: 'notification',
+  db,
+  logger,
+  consumers: [approvalEventsConsumer],
+});
+
+const app = createNotificationApp({
+  db,
+  logger,
+  verifyToken: createTokenVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  }),
+  readiness: [
+    { name: 'database', check: () => pingDatabase(db) },
+    { name: 'nats', check: () => messaging.isConnected() },
+  ],
+});
+const server = await serveHttp(app, config.HOST, config.PORT);
+logger.info({ port: server.port }, 'notification service listening');
+
+onShutdown(logger, async () => {
+  await server.close();
+  await messaging.stop();
+  await db.destroy();
+  await shutdownTelemetry();
+});
