@@ -1,0 +1,154 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Streams } from '@countersign/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import {
+  clusterEnv,
+  type ServiceName,
+  spawnService,
+  startOrder,
+  stopProcess,
+  waitReady,
+} from '../../scripts/cluster.js';
+
+export const ports: Record<ServiceName, number> = {
+  gateway: 5000,
+  expense: 5101,
+  approval: 5102,
+  notification: 5103,
+};
+const ADMIN_URL =
+  process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign_e2e';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** A fresh database and fresh streams, so every test file starts from nothing. */
+async function resetState(): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query('drop database if exists countersign_e2e with (force)');
+  await admin.query('create database countersign_e2e');
+  await admin.end();
+  const nc = await connect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  for (const stream of Object.values(Streams)) await jsm.streams.delete(stream).catch(() => false);
+  await nc.close();
+}
+
+export class TestCluster {
+  readonly children = new Map<ServiceName, ChildProcess>();
+  readonly spansFile = join(mkdtempSync(join(tmpdir(), 'countersign-spans-')), 'spans.jsonl');
+  readonly db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+  private readonly env = clusterEnv({
+    env: {
+      DATABASE_URL,
+      NATS_URL,
+      SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+      COUNTERSIGN_SPANS_FILE: this.spansFile,
+    },
+    ports,
+  });
+
+  static async start(): Promise<TestCluster> {
+    await resetState();
+    const cluster = new TestCluster();
+    for (const name of startOrder) await cluster.startService(name);
+    return cluster;
+  }
+
+  async startService(name: ServiceName): Promise<void> {
+    const child = spawnService(name, this.env[name], 'inherit');
+    this.children.set(name, child);
+    await waitReady(child, `http://127.0.0.1:${ports[name]}`);
+  }
+
+  /** kill -9: no shutdown hook runs, nothing is flushed. */
+  async crash(name: ServiceName): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    for (const name of [...startOrder].reverse()) {
+      const child = this.children.get(name);
+      if (child) await stopProcess(child);
+    }
+    await this.db.end();
+  }
+
+  spans(): { service: string; trace_id: string; name: string }[] {
+    if (!existsSync(this.spansFile)) return [];
+    return readFileSync(this.spansFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { service: string; trace_id: string; name: string });
+  }
+}
+
+export const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+
+export interface ApiResponse {
+  status: number;
+  contentType: string;
+  body: Record<string, unknown> & { items?: Record<string, unknown>[] };
+}
+
+export async function api(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<ApiResponse> {
+  const response = await fetch(`${gatewayUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: text.startsWith('{') ? (JSON.parse(text) as ApiResponse['body']) : { text },
+  };
+}
+
+export async function login(name: string): Promise<string> {
+  const response = await api('POST', '/api/auth/login', undefined, {
+    email: `${name}@techcorp.example`,
+    password: 'countersign-demo',
+  });
+  if (response.status !== 200) throw new Error(`login ${name}: ${response.status}`);
+  return String(response.body.access_token);
+}
+
+/** Polls until `check` returns a value, for effects that arrive through NATS. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const policies = {
+  small: '0197a000-0000-7000-8000-000000000201',
+  large: '0197a000-0000-7000-8000-000000000202',
+  travel: '0197a000-0000-7000-8000-000000000203',
+};
