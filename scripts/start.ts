@@ -80,10 +80,15 @@ await ensureDatabase();
 await ensureNats();
 const env = clusterEnv({ env: { DATABASE_URL, NATS_URL, SEED_DEMO: 'true' } });
 const children: ChildProcess[] = [];
-let stopping = false;
+let stoppingSince = 0;
 async function stopAll(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+  if (stoppingSince > 0) {
+    // One Ctrl-C can arrive twice (directly and relayed by tsx); a later one means "now".
+    if (Date.now() - stoppingSince < 2000) return;
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(1);
+  }
+  stoppingSince = Date.now();
   console.log('\nstopping services…');
   for (const child of [...children].reverse()) await stopProcess(child);
   process.exit(0);
@@ -95,7 +100,7 @@ for (const name of startOrder) {
   const child = spawnService(name, env[name]);
   children.push(child);
   child.on('exit', (code) => {
-    if (!stopping) {
+    if (stoppingSince === 0) {
       console.error(`${name} exited (code ${code}); stopping the cluster`);
       void stopAll();
     }

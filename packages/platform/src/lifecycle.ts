@@ -1,15 +1,21 @@
 import type { Logger } from './logger.js';
 
 /**
- * Runs `stop` once on SIGTERM or SIGINT: the service stops taking work, finishes what is
- * in flight, flushes, then exits. A second signal exits at once.
+ * Runs `stop` once on SIGTERM or SIGINT, or when the parent that spawned the service
+ * over IPC goes away: the service stops taking work, finishes what is in flight,
+ * flushes, then exits. Repeated signals do not cut the shutdown short (a terminal's
+ * Ctrl-C and a supervisor's SIGTERM often arrive together); a supervisor that wants it
+ * gone at once sends SIGKILL.
  */
 export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
+  const handler = (reason: string) => {
+    if (stopping) {
+      logger.info({ reason }, 'already shutting down');
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     stop()
       .then(() => {
         logger.info('stopped cleanly');
@@ -20,6 +26,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
         process.exit(1);
       });
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+  if (process.send) process.on('disconnect', () => handler('parent exited'));
 }

@@ -173,7 +173,10 @@ function parseEvent<T extends EventType>(type: T, msg: JsMsg): EventOf<T> {
   }
   const parsed = EventCatalogue[type].schema.safeParse(body);
   if (!parsed.success) {
-    throw new PoisonMessage(`message does not match ${type}: ${parsed.error.message}`);
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new PoisonMessage(`message does not match ${type}: ${problems.join('; ')}`);
   }
   return parsed.data as EventOf<T>;
 }

@@ -1,0 +1,26 @@
+import {
+  createDatabase,
+  type MessagingTables,
+  messagingTablesV1,
+  migrateSchema,
+} from '@countersign/platform';
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+
+const ADMIN_URL =
+  process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const INT_DATABASE_URL =
+  process.env.TEST_INT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign_int';
+
+/** A schema of its own in the integration database, holding only the messaging tables. */
+export async function freshMessagingSchema(schema: string): Promise<Kysely<MessagingTables>> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const exists = await admin.query("select 1 from pg_database where datname = 'countersign_int'");
+  if (exists.rowCount === 0) await admin.query('create database countersign_int');
+  await admin.end();
+  const db = createDatabase<MessagingTables>({ url: INT_DATABASE_URL, schema });
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  await migrateSchema(db, schema, { '0001-messaging': messagingTablesV1 });
+  return db;
+}
