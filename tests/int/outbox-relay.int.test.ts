@@ -63,7 +63,9 @@ describe('outbox relay', () => {
     // so it catches two relays sending the same row.
     const published: string[] = [];
     const tap = nc.subscribe(SUBJECT, {
-      callback: (_error, msg) => published.push(msg.headers?.get('Nats-Msg-Id') ?? ''),
+      callback: (_error, msg) => {
+        published.push(msg.headers?.get('Nats-Msg-Id') ?? '');
+      },
     });
     await addRows(1000, 0);
     const relays = [relay(), relay()];
