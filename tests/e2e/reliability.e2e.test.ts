@@ -56,8 +56,8 @@ async function expectRoutedExactlyOnce(created: string[]) {
   expect(
     await count('select count(*) n from approval.chain_step where expense_id = any($1)', [created]),
   ).toBe(created.length);
-  // No half-written expense: everything stored was answered 201, and vice versa.
-  expect(await count('select count(*) n from expense.expense')).toBe(
+  // No half-written expense: every stored expense has its chain (or was refused by event).
+  expect(await count("select count(*) n from expense.expense where status <> 'refused'")).toBe(
     await count('select count(*) n from approval.chain'),
   );
   expect(await count('select count(*) n from expense.outbox where sent_at is null')).toBe(0);
@@ -169,8 +169,91 @@ describe('messaging', () => {
   });
 });
 
+describe('the org changes between the routing decision and the event', () => {
+  /** Takes an expense back to "submitted, not yet routed" and delivers its event again. */
+  async function rerouteFromScratch(expenseId: string) {
+    await cluster.db.query('delete from approval.chain_step where expense_id = $1', [expenseId]);
+    await cluster.db.query('delete from approval.chain where expense_id = $1', [expenseId]);
+    const row = await cluster.db.query<{ payload: { id: string } }>(
+      "select payload from expense.outbox where payload->'data'->>'expense_id' = $1",
+      [expenseId],
+    );
+    const payload = { ...(row.rows[0]?.payload as object), id: crypto.randomUUID() };
+    const nc = await connect({ servers: NATS_URL });
+    await (await import('@nats-io/jetstream'))
+      .jetstream(nc)
+      .publish(EventCatalogue.ExpenseSubmitted.subject, JSON.stringify(payload));
+    await nc.close();
+  }
+
+  it('a decided approver who left is replaced by the next eligible one, and the expense shows it', async () => {
+    const created = await api('POST', '/api/expenses', grace, {
+      policy_id: policies.small,
+      amount: 15,
+      description: 'org change',
+    });
+    const id = String(created.body.expense_id);
+    await expectRoutedExactlyOnce([id]);
+    await cluster.db.query(
+      "update approval.person set active = false where email = 'frank@techcorp.example'",
+    );
+    try {
+      await rerouteFromScratch(id);
+      const status = await eventually(async () => {
+        const response = await api('GET', `/api/expenses/${id}/status`, grace);
+        const approvals = response.body.approvals as { approver_name: string }[];
+        return approvals[0]?.approver_name === 'Eve Davis' ? response.body : undefined;
+      });
+      expect(status.approvals).toMatchObject([
+        { step_number: 1, approver_name: 'Eve Davis', approver_level: 'SEM', status: 'pending' },
+      ]);
+      const routed = await cluster.db.query<{ payload: { data: { adjustments: unknown[] } } }>(
+        "select payload from approval.outbox where subject = $1 and payload->>'subject' = $2 order by id desc limit 1",
+        [EventCatalogue.ExpenseRouted.subject, id],
+      );
+      expect(routed.rows[0]?.payload.data.adjustments).toEqual([
+        expect.objectContaining({
+          step: 1,
+          previous_approver_id: '0197a000-0000-7000-8000-000000000106',
+        }),
+      ]);
+    } finally {
+      await cluster.db.query(
+        "update approval.person set active = true where email = 'frank@techcorp.example'",
+      );
+    }
+  });
+
+  it('when nobody eligible is left, the expense is refused by event and the submitter told', async () => {
+    const created = await api('POST', '/api/expenses', grace, {
+      policy_id: policies.small,
+      amount: 16,
+      description: 'nobody left',
+    });
+    const id = String(created.body.expense_id);
+    await expectRoutedExactlyOnce([id]);
+    await cluster.db.query(
+      "update approval.person set active = false where email <> 'grace@techcorp.example'",
+    );
+    try {
+      await rerouteFromScratch(id);
+      const status = await eventually(async () => {
+        const response = await api('GET', `/api/expenses/${id}/status`, grace);
+        return response.body.status === 'refused' ? response.body : undefined;
+      });
+      expect(String(status.refusal_reason)).toMatch(/there is none/);
+      await eventually(async () => {
+        const items = (await api('GET', '/api/notifications', grace)).body.items ?? [];
+        return items.find((n) => n.expense_id === id && n.kind === 'expense_refused');
+      });
+    } finally {
+      await cluster.db.query('update approval.person set active = true');
+    }
+  });
+});
+
 describe('tracing', () => {
-  it('one submit → approve flow is one trace across all four services', async () => {
+  it('one submit is one trace across all four services', async () => {
     const created = await api('POST', '/api/expenses', grace, {
       policy_id: policies.small,
       amount: 11,

@@ -2,6 +2,7 @@ import {
   createDatabase,
   type MessagingTables,
   messagingTablesV1,
+  messagingTablesV2,
   migrateSchema,
 } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
@@ -21,6 +22,9 @@ export async function freshMessagingSchema(schema: string): Promise<Kysely<Messa
   await admin.end();
   const db = createDatabase<MessagingTables>({ url: INT_DATABASE_URL, schema });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
-  await migrateSchema(db, schema, { '0001-messaging': messagingTablesV1 });
+  await migrateSchema(db, schema, {
+    '0001-messaging': messagingTablesV1,
+    '0002-messaging': messagingTablesV2(schema),
+  });
   return db;
 }

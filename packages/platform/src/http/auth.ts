@@ -25,7 +25,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       cooldownDuration: 30_000,
       cacheMaxAge: 600_000,
     });
+  const verified = new VerifiedTokenCache();
   return async (token) => {
+    const cached = verified.get(token);
+    if (cached) return cached;
     try {
       const { payload } = await jwtVerify(token, keys, {
         algorithms: ['EdDSA'],
@@ -33,11 +36,40 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         audience: options.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
-      return AccessClaimsSchema.parse(payload);
+      const claims = AccessClaimsSchema.parse(payload);
+      verified.set(token, claims, (payload.exp ?? 0) * 1000);
+      return claims;
     } catch {
       throw new UnauthorizedError('the access token is missing, invalid or expired');
     }
   };
+}
+
+/**
+ * Remembers tokens whose signature already checked out, until they expire: a signature
+ * check costs more than the rest of a typical request here. Bounded, oldest out first.
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, { claims: AccessClaims; expiresAt: number }>();
+  constructor(private readonly capacity = 10_000) {}
+
+  get(token: string): AccessClaims | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.claims;
+  }
+
+  set(token: string, claims: AccessClaims, expiresAt: number): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(token, { claims, expiresAt });
+  }
 }
 
 export interface AuthVariables {

@@ -31,10 +31,22 @@ const subjectToType = new Map<string, EventType>(
 
 class PoisonMessage extends Error {}
 
+type AnyHandler<DB> = (trx: Transaction<DB>, event: EventOf<EventType>) => Promise<void>;
+
+/** The most messages one transaction handles. */
+const maxBatch = 32;
+
+function traceContextOf(msg: JsMsg) {
+  return propagation.extract(ROOT_CONTEXT, msg.headers, {
+    get: (carrier, key) => carrier?.get(key) || undefined,
+    keys: (carrier) => (carrier ? carrier.keys() : []),
+  });
+}
+
 /**
- * Consumes a durable pull consumer with bounded concurrency. Each message is handled in
- * one transaction that first records its event id in the inbox: a redelivered message
- * inserts nothing and is acked without running again. Outcomes are explicit: ack after
+ * Consumes a durable pull consumer with bounded concurrency, in batches that grow with
+ * load. A batch is handled in one transaction that first records its event ids in the
+ * inbox: a redelivered message inserts nothing and is acked without running again. Outcomes are explicit: ack after
  * commit; term (after recording a dead letter) for a message that can never succeed or has
  * used up its deliveries; nak with a delay for a transient failure.
  */
@@ -43,6 +55,7 @@ export class EventConsumer<DB extends MessagingTables> {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly queued: JsMsg[] = [];
   deadLettered = 0;
 
   constructor(private readonly options: EventConsumerOptions<DB>) {}
@@ -65,13 +78,16 @@ export class EventConsumer<DB extends MessagingTables> {
     while (this.running) {
       try {
         const consumer = await js.consumers.get(stream, durable);
-        this.messages = await consumer.consume({ max_messages: concurrency * 2 });
+        this.messages = await consumer.consume({ max_messages: concurrency * maxBatch });
         for await (const msg of this.messages) {
-          const task = this.handle(msg).finally(() => this.inFlight.delete(task));
-          this.inFlight.add(task);
+          this.queued.push(msg);
+          // A free slot takes everything queued so far as one batch; while every slot is
+          // busy, arrivals queue up, so batches grow exactly when load does.
           if (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+          if (this.queued.length > 0) this.launchBatch();
           if (!this.running) break;
         }
+        if (this.queued.length > 0) this.launchBatch();
       } catch (error) {
         if (!this.running) break;
         logger.error({ err: error, durable }, 'consume loop failed; re-entering');
@@ -80,14 +96,74 @@ export class EventConsumer<DB extends MessagingTables> {
     }
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
-    const parent = propagation.extract(ROOT_CONTEXT, msg.headers, {
-      get: (carrier, key) => carrier?.get(key) || undefined,
-      keys: (carrier) => (carrier ? carrier.keys() : []),
-    });
-    await inMessagingSpan('process', msg.subject, parent, async () => {
+  private launchBatch(): void {
+    const batch = this.queued.splice(0, maxBatch);
+    const task = this.processBatch(batch).finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /**
+   * Handles a batch in one transaction: one inbox insert for all, each new event's
+   * handler in order, one commit, then the acks. If the transaction fails, each message
+   * is retried alone so that one bad message cannot hold back the others.
+   */
+  private async processBatch(batch: JsMsg[]): Promise<void> {
+    const work: { msg: JsMsg; event: EventOf<EventType>; handler: AnyHandler<DB> }[] = [];
+    for (const msg of batch) {
+      const type = subjectToType.get(msg.subject);
+      const handler = type
+        ? (this.options.handlers[type] as AnyHandler<DB> | undefined)
+        : undefined;
+      if (!type || !handler) {
+        msg.ack(); // not an event this consumer acts on
+        continue;
+      }
       try {
-        await this.process(msg);
+        work.push({ msg, event: parseEvent(type, msg), handler });
+      } catch (error) {
+        await this.settleFailure(msg, error);
+      }
+    }
+    if (work.length === 0) return;
+    if (work.length === 1) {
+      await this.processAlone(work[0] as (typeof work)[number]);
+      return;
+    }
+    try {
+      await this.options.db.transaction().execute(async (trx) => {
+        const fresh = await this.recordInInbox(
+          trx,
+          work.map((w) => w.event.id),
+        );
+        for (const item of work) {
+          if (!fresh.delete(item.event.id)) continue; // seen before, or twice in this batch
+          await inMessagingSpan('process', item.msg.subject, traceContextOf(item.msg), () =>
+            item.handler(trx, item.event),
+          );
+        }
+      });
+      for (const item of work) item.msg.ack();
+    } catch {
+      for (const item of work) await this.processAlone(item);
+    }
+  }
+
+  private async processAlone(item: {
+    msg: JsMsg;
+    event: EventOf<EventType>;
+    handler: AnyHandler<DB>;
+  }) {
+    const { msg, event, handler } = item;
+    await inMessagingSpan('process', msg.subject, traceContextOf(msg), async () => {
+      try {
+        await this.options.db.transaction().execute(async (trx) => {
+          const fresh = await this.recordInInbox(trx, [event.id]);
+          if (fresh.size === 0) {
+            this.options.logger.debug({ event_id: event.id }, 'duplicate delivery ignored');
+            return;
+          }
+          await handler(trx, event);
+        });
         msg.ack();
       } catch (error) {
         await this.settleFailure(msg, error);
@@ -95,26 +171,17 @@ export class EventConsumer<DB extends MessagingTables> {
     });
   }
 
-  private async process(msg: JsMsg): Promise<void> {
-    const type = subjectToType.get(msg.subject);
-    const handler = type ? this.options.handlers[type] : undefined;
-    if (!type || !handler) return; // not an event this consumer acts on
-    const event = parseEvent(type, msg);
-    await this.options.db.transaction().execute(async (trx) => {
-      // The service's DB type includes the messaging tables; widen to reach them generically.
-      const messaging = trx as unknown as Transaction<MessagingTables>;
-      const firstTime = await messaging
-        .insertInto('inbox')
-        .values({ consumer: this.options.durable, event_id: event.id })
-        .onConflict((oc) => oc.doNothing())
-        .returning('event_id')
-        .executeTakeFirst();
-      if (!firstTime) {
-        this.options.logger.debug({ event_id: event.id }, 'duplicate delivery ignored');
-        return;
-      }
-      await (handler as (trx: Transaction<DB>, event: unknown) => Promise<void>)(trx, event);
-    });
+  /** Inserts event ids into the inbox; returns the ones not there before. */
+  private async recordInInbox(trx: Transaction<DB>, eventIds: string[]): Promise<Set<string>> {
+    // The service's DB type includes the messaging tables; widen to reach them generically.
+    const messaging = trx as unknown as Transaction<MessagingTables>;
+    const rows = await messaging
+      .insertInto('inbox')
+      .values(eventIds.map((eventId) => ({ consumer: this.options.durable, event_id: eventId })))
+      .onConflict((oc) => oc.doNothing())
+      .returning('event_id')
+      .execute();
+    return new Set(rows.map((row) => row.event_id));
   }
 
   private async settleFailure(msg: JsMsg, error: unknown): Promise<void> {

@@ -10,30 +10,28 @@ import type { MessagingTables } from './tables.js';
 
 export const outboxChannel = (schema: string): string => `${schema}_outbox`;
 
+/** Outbox rows for events, for writers that insert them in a statement of their own. */
+export function outboxRows<T extends EventType>(events: EventOf<T>[]) {
+  return events.map((event) => ({
+    event_id: event.id,
+    subject: EventCatalogue[event.type as EventType].subject,
+    payload: JSON.stringify(event),
+    traceparent: event.traceparent ?? null,
+  }));
+}
+
 /**
  * Writes events to the outbox inside the caller's transaction, so they commit or roll
- * back with the state change they announce. NOTIFY wakes the relay once the commit lands.
+ * back with the state change they announce. A trigger NOTIFYs the relay on commit.
  */
 export async function enqueueEvents<DB extends MessagingTables, T extends EventType>(
   serviceTrx: Transaction<DB>,
-  schema: string,
   events: EventOf<T>[],
 ): Promise<void> {
   if (events.length === 0) return;
   // Every service's database type includes the messaging tables; widen to reach them.
   const trx = serviceTrx as unknown as Transaction<MessagingTables>;
-  await trx
-    .insertInto('outbox')
-    .values(
-      events.map((event) => ({
-        event_id: event.id,
-        subject: EventCatalogue[event.type as EventType].subject,
-        payload: JSON.stringify(event),
-        traceparent: event.traceparent ?? null,
-      })),
-    )
-    .execute();
-  await sql`select pg_notify(${outboxChannel(schema)}, '')`.execute(trx);
+  await trx.insertInto('outbox').values(outboxRows(events)).execute();
 }
 
 export interface OutboxRelayOptions {
@@ -44,6 +42,8 @@ export interface OutboxRelayOptions {
   schema: string;
   batchSize?: number;
   pollIntervalMs?: number;
+  /** How long a claimed batch stays reserved for this relay before others may take it. */
+  leaseMs?: number;
 }
 
 interface OutboxRow {
@@ -55,11 +55,10 @@ interface OutboxRow {
 }
 
 /**
- * Publishes committed outbox rows to JetStream. Each pass locks a batch with
- * FOR UPDATE SKIP LOCKED (so relays in several replicas share rows), publishes them with
- * Nats-Msg-Id = event id, and marks the published ones sent in one UPDATE. A crash
- * between publish and mark re-publishes; JetStream's duplicate window and the
- * consumers' inbox drop the copy.
+ * Publishes committed outbox rows to JetStream with Nats-Msg-Id = event id. Each pass
+ * leases a batch, publishes it and marks it sent, two statements per batch whatever its
+ * size. A crash between publish and mark re-publishes after the lease; JetStream's
+ * duplicate window and the consumers' inbox drop the copy.
  */
 export class OutboxRelay {
   private running = false;
@@ -70,10 +69,12 @@ export class OutboxRelay {
   private listener: pg.Client | undefined;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.leaseMs = options.leaseMs ?? 10_000;
   }
 
   async start(): Promise<void> {
@@ -89,42 +90,66 @@ export class OutboxRelay {
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Publishes everything unsent now; returns how many rows were marked sent. */
+  /**
+   * Claims a batch (one statement), publishes it, marks what was published sent (one
+   * statement) and releases what was not. Returns how many rows were marked sent.
+   */
   async drainOnce(): Promise<number> {
-    return this.options.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('outbox')
-        .select(['id', 'event_id', 'subject', 'payload', 'traceparent'])
-        .where('sent_at', 'is', null)
-        .orderBy('id')
-        .limit(this.batchSize)
-        .forUpdate()
-        .skipLocked()
+    const { db, logger } = this.options;
+    const rows = (await this.claimBatch()).sort((a, b) => Number(a.id) - Number(b.id));
+    if (rows.length === 0) return 0;
+    const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
+    const sent = rows
+      .filter((_, index) => results[index]?.status === 'fulfilled')
+      .map((row) => row.id);
+    const failed = rows
+      .filter((_, index) => results[index]?.status === 'rejected')
+      .map((row) => row.id);
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'rejected') {
+        logger.warn(
+          { err: result.reason, event_id: rows[index]?.event_id },
+          'outbox publish failed; will retry',
+        );
+      }
+    }
+    if (sent.length > 0) {
+      await db
+        .updateTable('outbox')
+        .set({ sent_at: new Date(), lease_until: null })
+        .where('id', 'in', sent)
         .execute();
-      if (rows.length === 0) return 0;
-      const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-      const sent = rows.filter((_, index) => results[index]?.status === 'fulfilled');
-      for (const [index, result] of results.entries()) {
-        if (result.status === 'rejected') {
-          this.options.logger.warn(
-            { err: result.reason, event_id: rows[index]?.event_id },
-            'outbox publish failed; will retry',
-          );
-        }
-      }
-      if (sent.length > 0) {
-        await trx
-          .updateTable('outbox')
-          .set({ sent_at: new Date() })
-          .where(
-            'id',
-            'in',
-            sent.map((row) => row.id),
+    }
+    if (failed.length > 0) {
+      await db.updateTable('outbox').set({ lease_until: null }).where('id', 'in', failed).execute();
+    }
+    return sent.length;
+  }
+
+  /**
+   * Leases unsent rows to this relay. SKIP LOCKED lets relays in several replicas claim
+   * disjoint batches; a relay that dies mid-batch leaves a lease that expires, and the
+   * rows are published again (JetStream's duplicate window and the inboxes drop copies).
+   */
+  private async claimBatch(): Promise<OutboxRow[]> {
+    return this.options.db
+      .updateTable('outbox')
+      .set({ lease_until: sql<Date>`now() + make_interval(secs => ${this.leaseMs / 1000})` })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('outbox')
+          .select('id')
+          .where('sent_at', 'is', null)
+          .where((w) =>
+            w.or([w('lease_until', 'is', null), w('lease_until', '<', sql<Date>`now()`)]),
           )
-          .execute();
-      }
-      return sent.length;
-    });
+          .orderBy('id')
+          .limit(this.batchSize)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['id', 'event_id', 'subject', 'payload', 'traceparent'])
+      .execute();
   }
 
   private async publish(row: OutboxRow): Promise<void> {

@@ -38,7 +38,7 @@ export const deliveryPolicy = {
   retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
   ackWaitMs: 30_000,
   maxAckPending: 512,
-  concurrency: 16,
+  concurrency: 4,
 };
 
 /**

@@ -9,6 +9,7 @@ export interface OutboxTable {
   traceparent: string | null;
   created_at: Generated<Date>;
   sent_at: Date | null;
+  lease_until: Date | null;
 }
 
 export interface InboxTable {
@@ -81,3 +82,26 @@ export const messagingTablesV1: Migration = {
       .execute();
   },
 };
+
+/**
+ * Frozen migration: a statement-level trigger NOTIFYs the relay when outbox rows commit
+ * (saving every writer a round trip), and a lease column lets a relay claim rows in one
+ * statement instead of holding a transaction open while it publishes.
+ */
+export function messagingTablesV2(schema: string): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('lease_until', 'timestamptz').execute();
+      // Raw SQL is not schema-bound by Kysely: qualify by hand.
+      await sql`
+        create function ${sql.id(schema, 'notify_outbox')}() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify(tg_table_schema || '_outbox', '');
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger outbox_notify after insert on ${sql.id(schema, 'outbox')}
+        for each statement execute function ${sql.id(schema, 'notify_outbox')}()`.execute(db);
+    },
+  };
+}

@@ -27,6 +27,10 @@ export function startTelemetry(service: string, env = process.env): NodeSDK {
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': `countersign-${service}` }),
     spanProcessors: processors,
+    // Explicitly none: left unset, the SDK defaults to OTLP metric and log exporters that
+    // record on every request and hang shutdown trying to reach a collector.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>

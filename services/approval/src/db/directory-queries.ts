@@ -19,14 +19,6 @@ function peopleQuery(db: Db, companyId: string) {
     .where('person.company_id', '=', companyId);
 }
 
-export async function findPerson(
-  db: Db,
-  companyId: string,
-  personId: string,
-): Promise<Person | undefined> {
-  return peopleQuery(db, companyId).where('person.id', '=', personId).executeTakeFirst();
-}
-
 /** Everyone who could approve for a submitter: their team, or the company when a step says so. */
 export async function listCandidates(
   db: Db,
@@ -39,39 +31,69 @@ export async function listCandidates(
   return query.execute();
 }
 
-/** Active policies of a company with their steps, in two queries whatever their number. */
-export async function listActivePolicies(db: Db, companyId: string): Promise<Policy[]> {
-  const policies = await db
-    .selectFrom('policy')
-    .select(['id', 'name', 'category', 'min_amount', 'max_amount', 'active'])
-    .where('company_id', '=', companyId)
-    .where('active', '=', true)
-    .execute();
-  if (policies.length === 0) return [];
-  const steps = await db
-    .selectFrom('policy_step')
-    .select(['policy_id', 'step_order', 'required_level', 'team_scope', 'required'])
-    .where(
-      'policy_id',
-      'in',
-      policies.map((p) => p.id),
+/** The submitter's whole team (the submitter included), in one query. */
+export async function listTeamOf(db: Db, companyId: string, personId: string): Promise<Person[]> {
+  return peopleQuery(db, companyId)
+    .where('person.team_id', '=', (eb) =>
+      eb
+        .selectFrom('person as me')
+        .select('me.team_id')
+        .where('me.id', '=', personId)
+        .where('me.company_id', '=', companyId),
     )
-    .orderBy('step_order')
     .execute();
-  return policies.map((p) => ({
-    id: p.id,
-    name: p.name,
-    category: p.category,
-    minAmount: p.min_amount,
-    maxAmount: p.max_amount,
-    active: p.active,
-    steps: steps
-      .filter((s) => s.policy_id === p.id)
-      .map((s) => ({
-        order: s.step_order,
-        requiredLevel: s.required_level,
-        teamScope: s.team_scope,
-        required: s.required,
-      })),
-  }));
+}
+
+/** Active policies of a company with their steps, in one query whatever their number. */
+export async function listActivePolicies(db: Db, companyId: string): Promise<Policy[]> {
+  const rows = await db
+    .selectFrom('policy')
+    .leftJoin('policy_step', 'policy_step.policy_id', 'policy.id')
+    .select([
+      'policy.id',
+      'policy.name',
+      'policy.category',
+      'policy.min_amount',
+      'policy.max_amount',
+      'policy.active',
+      'policy_step.step_order',
+      'policy_step.required_level',
+      'policy_step.team_scope',
+      'policy_step.required',
+    ])
+    .where('policy.company_id', '=', companyId)
+    .where('policy.active', '=', true)
+    .orderBy('policy.id')
+    .orderBy('policy_step.step_order')
+    .execute();
+  const policies = new Map<string, Policy>();
+  for (const row of rows) {
+    let policy = policies.get(row.id);
+    if (!policy) {
+      policy = {
+        id: row.id,
+        name: row.name,
+        category: row.category,
+        minAmount: row.min_amount,
+        maxAmount: row.max_amount,
+        active: row.active,
+        steps: [],
+      };
+      policies.set(row.id, policy);
+    }
+    if (
+      row.step_order !== null &&
+      row.required_level !== null &&
+      row.team_scope !== null &&
+      row.required !== null
+    ) {
+      policy.steps.push({
+        order: row.step_order,
+        requiredLevel: row.required_level,
+        teamScope: row.team_scope,
+        required: row.required,
+      });
+    }
+  }
+  return [...policies.values()];
 }

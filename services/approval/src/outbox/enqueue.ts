@@ -10,5 +10,5 @@ export function enqueue<T extends EventType>(
   trx: Transaction<ApprovalDatabase>,
   events: EventOf<T>[],
 ) {
-  return enqueueEvents(trx, APPROVAL_SCHEMA, events);
+  return enqueueEvents(trx, events);
 }

@@ -1,7 +1,7 @@
 import type { AccessClaims, RoutingDecision, RoutingRequest } from '@countersign/contracts';
 import { ForbiddenError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { findPerson, listActivePolicies, listCandidates } from '../db/directory-queries.js';
+import { listActivePolicies, listCandidates, listTeamOf } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { resolveChain } from '../domain/resolve-chain.js';
 import { selectPolicy } from '../domain/select-policy.js';
@@ -16,20 +16,24 @@ export async function decideRouting(
   caller: AccessClaims,
   request: RoutingRequest,
 ): Promise<RoutingDecision> {
-  const submitter = await findPerson(db, caller.company_id, caller.sub);
-  if (!submitter?.active)
+  // The submitter's team holds every candidate unless a step reaches company-wide.
+  const [team, policies] = await Promise.all([
+    listTeamOf(db, caller.company_id, caller.sub),
+    listActivePolicies(db, caller.company_id),
+  ]);
+  const submitter = team.find((p) => p.id === caller.sub);
+  if (!submitter?.active) {
     throw new ForbiddenError('your account is not an active member of the company');
-  const policy = selectPolicy(await listActivePolicies(db, caller.company_id), {
+  }
+  const policy = selectPolicy(policies, {
     policyId: request.policy_id,
     category: request.category,
     amount: request.amount,
   });
-  const people = await listCandidates(
-    db,
-    caller.company_id,
-    submitter.teamId,
-    policy.steps.map((s) => s.teamScope),
-  );
+  const scopes = policy.steps.map((s) => s.teamScope);
+  const people = scopes.includes('company')
+    ? await listCandidates(db, caller.company_id, submitter.teamId, scopes)
+    : team.filter((p) => p.active);
   const { chain } = resolveChain(policy.steps, submitter, people);
   return {
     policy: { id: policy.id, name: policy.name, category: policy.category },

@@ -1,49 +1,80 @@
-import type { ChainStep } from '@countersign/contracts';
+import type { ChainStep, EventOf, EventType } from '@countersign/contracts';
+import { outboxRows } from '@countersign/platform';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { ExpenseDatabase, ExpenseTable } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
 type Trx = Transaction<ExpenseDatabase>;
 
-export async function insertExpense(
-  trx: Trx,
+/**
+ * Stores an expense, its chain read model and the events announcing it in one statement:
+ * atomic without an explicit transaction, and one round trip instead of six.
+ */
+export async function insertExpenseWithEvents<T extends EventType>(
+  db: Db,
   expense: ExpenseTable,
   chain: ChainStep[],
+  events: EventOf<T>[],
 ): Promise<void> {
-  await trx.insertInto('expense').values(expense).execute();
-  await trx
-    .insertInto('expense_step')
-    .values(
-      chain.map((s) => ({
-        expense_id: expense.id,
-        step: s.step,
-        approver_id: s.approver_id,
-        approver_name: s.approver_name,
-        level_name: s.level_name,
-        required: s.required,
-        status: 'pending' as const,
-        decided_at: null,
-        comments: null,
-      })),
+  await db
+    .with('new_expense', (qb) => qb.insertInto('expense').values(expense).returning('id'))
+    .with('new_steps', (qb) =>
+      qb
+        .insertInto('expense_step')
+        .values(
+          chain.map((s) => ({
+            expense_id: expense.id,
+            step: s.step,
+            approver_id: s.approver_id,
+            approver_name: s.approver_name,
+            level_name: s.level_name,
+            required: s.required,
+            status: 'pending' as const,
+            decided_at: null,
+            comments: null,
+          })),
+        )
+        .returning('expense_id'),
     )
+    .insertInto('outbox')
+    .values(outboxRows(events))
     .execute();
 }
 
+/** An expense with its chain read model, in one query. */
 export async function findExpenseWithSteps(db: Db, companyId: string, expenseId: string) {
-  const expense = await db
+  const row = await db
     .selectFrom('expense')
-    .selectAll()
-    .where('id', '=', expenseId)
-    .where('company_id', '=', companyId)
+    .selectAll('expense')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('expense_step')
+          .select([
+            'expense_step.step',
+            'expense_step.approver_id',
+            'expense_step.approver_name',
+            'expense_step.level_name',
+            'expense_step.required',
+            'expense_step.status',
+            'expense_step.decided_at',
+            'expense_step.comments',
+          ])
+          .whereRef('expense_step.expense_id', '=', 'expense.id')
+          .orderBy('expense_step.step'),
+      ).as('steps'),
+    )
+    .where('expense.id', '=', expenseId)
+    .where('expense.company_id', '=', companyId)
     .executeTakeFirst();
-  if (!expense) return undefined;
-  const steps = await db
-    .selectFrom('expense_step')
-    .selectAll()
-    .where('expense_id', '=', expenseId)
-    .orderBy('step')
-    .execute();
-  return { expense, steps };
+  if (!row) return undefined;
+  const { steps, ...expense } = row;
+  return {
+    expense,
+    // JSON aggregation returns timestamps as text; give them back their type.
+    steps: steps.map((s) => ({ ...s, decided_at: s.decided_at ? new Date(s.decided_at) : null })),
+  };
 }
 
 export async function listBySubmitter(
@@ -117,9 +148,9 @@ export async function skipUndecidedSteps(trx: Trx, expenseId: string): Promise<v
 export async function reassignSteps(
   trx: Trx,
   expenseId: string,
-  chain: ChainStep[],
+  steps: ChainStep[],
 ): Promise<void> {
-  for (const s of chain) {
+  for (const s of steps) {
     await trx
       .updateTable('expense_step')
       .set({ approver_id: s.approver_id, approver_name: s.approver_name, level_name: s.level_name })

@@ -10,5 +10,5 @@ export function enqueue<T extends EventType>(
   trx: Transaction<ExpenseDatabase>,
   events: EventOf<T>[],
 ) {
-  return enqueueEvents(trx, EXPENSE_SCHEMA, events);
+  return enqueueEvents(trx, events);
 }

@@ -6,10 +6,9 @@ import type {
 import { ForbiddenError, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { insertExpense } from '../db/expense-queries.js';
+import { insertExpenseWithEvents } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import type { RoutingPort } from '../http/routing-client.js';
-import { enqueue } from '../outbox/enqueue.js';
 
 export interface SubmitExpenseDeps {
   db: Kysely<ExpenseDatabase>;
@@ -20,7 +19,7 @@ export interface SubmitExpenseDeps {
 /**
  * Submits an expense as the caller: the approval service decides the route first (so a
  * refusal stores nothing), then the expense, its chain read model and ExpenseSubmitted
- * commit in one transaction.
+ * commit together in one statement.
  */
 export async function submitExpense(
   deps: SubmitExpenseDeps,
@@ -43,44 +42,37 @@ export async function submitExpense(
   );
   const submittedAt = deps.now();
   const expenseId = uuidv7();
-  await deps.db.transaction().execute(async (trx) => {
-    await insertExpense(
-      trx,
-      {
-        id: expenseId,
-        company_id: caller.company_id,
-        submitter_id: caller.sub,
-        submitter_name: decision.submitter.name,
-        policy_id: decision.policy.id,
-        policy_name: decision.policy.name,
-        category: decision.policy.category,
-        amount: input.amount,
-        description: input.description,
-        status: 'pending',
-        refusal_reason: null,
-        submitted_at: submittedAt,
-        completed_at: null,
-      },
-      decision.chain,
-    );
-    await enqueue(trx, [
-      newEvent('ExpenseSubmitted', {
-        companyId: caller.company_id,
-        actor: { kind: 'user', id: caller.sub },
-        subject: expenseId,
-        occurredAt: submittedAt,
-        data: {
-          expense_id: expenseId,
-          submitter: decision.submitter,
-          amount: input.amount,
-          description: input.description,
-          policy: decision.policy,
-          chain: decision.chain,
-          submitted_at: submittedAt.toISOString(),
-        },
-      }),
-    ]);
+  const expense = {
+    id: expenseId,
+    company_id: caller.company_id,
+    submitter_id: caller.sub,
+    submitter_name: decision.submitter.name,
+    policy_id: decision.policy.id,
+    policy_name: decision.policy.name,
+    category: decision.policy.category,
+    amount: input.amount,
+    description: input.description,
+    status: 'pending' as const,
+    refusal_reason: null,
+    submitted_at: submittedAt,
+    completed_at: null,
+  };
+  const submitted = newEvent('ExpenseSubmitted', {
+    companyId: caller.company_id,
+    actor: { kind: 'user', id: caller.sub },
+    subject: expenseId,
+    occurredAt: submittedAt,
+    data: {
+      expense_id: expenseId,
+      submitter: decision.submitter,
+      amount: input.amount,
+      description: input.description,
+      policy: decision.policy,
+      chain: decision.chain,
+      submitted_at: submittedAt.toISOString(),
+    },
   });
+  await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
   return {
     message: 'Expense created successfully',
     expense_id: expenseId,

@@ -13,7 +13,16 @@ import type { ExpenseDatabase } from '../db/types.js';
  * late or twice cannot undo a later state.
  */
 export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
-  ExpenseRouted: (trx, event) => reassignSteps(trx, event.data.expense_id, event.data.chain),
+  // Usually the chain is stored as decided at submit, and there is nothing to change.
+  ExpenseRouted: async (trx, { data }) => {
+    const adjusted = new Set(data.adjustments.map((a) => a.step));
+    if (adjusted.size === 0) return;
+    await reassignSteps(
+      trx,
+      data.expense_id,
+      data.chain.filter((s) => adjusted.has(s.step)),
+    );
+  },
   ExpenseRoutingFailed: async (trx, event) => {
     await finishExpense(
       trx,

@@ -10,5 +10,5 @@ export function enqueue<T extends EventType>(
   trx: Transaction<NotificationDatabase>,
   events: EventOf<T>[],
 ) {
-  return enqueueEvents(trx, NOTIFICATION_SCHEMA, events);
+  return enqueueEvents(trx, events);
 }

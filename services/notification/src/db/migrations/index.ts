@@ -1,8 +1,9 @@
-import { messagingTablesV1 } from '@countersign/platform';
+import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as notifications from './2026-11-23T1300-notifications.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
   '2026-11-23T1300-notifications': notifications,
+  '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2('notification'),
 };
