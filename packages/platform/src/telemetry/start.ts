@@ -4,13 +4,18 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { FileSpanExporter } from './file-span-exporter.js';
 
 /**
  * Starts OpenTelemetry for one service. Call it from the preload file, before anything
  * imports http or pg. Spans go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set and to a
- * JSON-lines file when COUNTERSIGN_SPANS_FILE is set; with neither, context still flows.
+ * JSON-lines file when COUNTERSIGN_SPANS_FILE is set. With neither, spans are still made
+ * and dropped, so trace context flows and every log line carries its trace id.
  */
 export function startTelemetry(service: string, env = process.env): NodeSDK {
   const processors: SpanProcessor[] = [];
@@ -24,6 +29,7 @@ export function startTelemetry(service: string, env = process.env): NodeSDK {
       }),
     );
   }
+  if (processors.length === 0) processors.push(new NoopSpanProcessor());
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': `countersign-${service}` }),
     spanProcessors: processors,
