@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { UpstreamError } from '../errors.js';
 
 export interface ServiceCallOptions {
@@ -17,8 +18,10 @@ export interface ServiceResponse {
 
 /**
  * Calls another service's HTTP API with the caller's token, so the callee authorises the
- * same person. Trace context is added by the fetch instrumentation. Network failures and
- * timeouts become UpstreamError (503); the callee's own answers are returned as they are.
+ * same person. undici's request API over a kept-alive pool: fetch's web streams cost
+ * noticeably more per call. Trace context is added by the undici instrumentation.
+ * Network failures and timeouts become UpstreamError (503); the callee's own answers are
+ * returned as they are.
  */
 export async function callService(
   baseUrl: string,
@@ -27,17 +30,21 @@ export async function callService(
   const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
   if (options.requestId) headers['x-request-id'] = options.requestId;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const timeout = options.timeoutMs ?? 5000;
   try {
-    const response = await fetch(new URL(options.path, baseUrl), {
+    const response = await request(new URL(options.path, baseUrl), {
       method: options.method,
       headers,
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
     });
+    const contentType = response.headers['content-type'];
     return {
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? 'application/json',
-      body: await response.text(),
+      status: response.statusCode,
+      contentType:
+        (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/json',
+      body: await response.body.text(),
     };
   } catch (error) {
     throw new UpstreamError(`${new URL(baseUrl).host} did not answer: ${(error as Error).message}`);
