@@ -14,7 +14,7 @@ import { migrations } from './db/migrations/index.js';
 import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
 import { approvalEventsConsumer } from './messaging/approval-events.js';
-import { NOTIFICATION_SCHEMA } from './outbox/enqueue.js';
+import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
 

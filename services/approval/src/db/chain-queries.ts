@@ -1,3 +1,5 @@
+import type { EventOf, EventType } from '@countersign/contracts';
+import { outboxRows } from '@countersign/platform';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainState, StepStatus } from '../domain/decide.js';
 import type { ResolvedStep } from '../domain/org.js';
@@ -16,47 +18,61 @@ export interface NewChain {
   description: string;
 }
 
-/** Stores a chain with its first step pending; false when this expense already has one. */
-export async function insertChain(trx: Trx, chain: NewChain, steps: ResolvedStep[], now: Date) {
-  const inserted = await trx
-    .insertInto('chain')
-    .values({
-      expense_id: chain.expenseId,
-      company_id: chain.companyId,
-      submitter_id: chain.submitterId,
-      submitter_name: chain.submitterName,
-      policy_id: chain.policyId,
-      policy_name: chain.policyName,
-      amount: chain.amount,
-      description: chain.description,
-      status: 'pending',
-      completed_at: null,
-    })
-    .onConflict((oc) => oc.column('expense_id').doNothing())
-    .returning('expense_id')
-    .executeTakeFirst();
-  if (!inserted) return false;
+/**
+ * Stores a chain with its first step pending, and the events announcing it, in one
+ * statement. The consumer's inbox already makes this run once per event; a second chain
+ * for the same expense would be a bug, and the primary key makes it fail loudly.
+ */
+export async function insertChainWithEvents<T extends EventType>(
+  trx: Trx,
+  chain: NewChain,
+  steps: ResolvedStep[],
+  events: EventOf<T>[],
+  now: Date,
+): Promise<void> {
   await trx
-    .insertInto('chain_step')
-    .values(
-      steps.map((s, index) => ({
-        expense_id: chain.expenseId,
-        step: s.step,
-        approver_id: s.approverId,
-        approver_name: s.approverName,
-        level_number: s.levelNumber,
-        level_name: s.levelName,
-        required: s.required,
-        required_level: s.requiredLevel,
-        team_scope: s.teamScope,
-        status: index === 0 ? 'pending' : 'waiting',
-        requested_at: index === 0 ? now : null,
-        decided_at: null,
-        comments: null,
-      })),
+    .with('new_chain', (qb) =>
+      qb
+        .insertInto('chain')
+        .values({
+          expense_id: chain.expenseId,
+          company_id: chain.companyId,
+          submitter_id: chain.submitterId,
+          submitter_name: chain.submitterName,
+          policy_id: chain.policyId,
+          policy_name: chain.policyName,
+          amount: chain.amount,
+          description: chain.description,
+          status: 'pending',
+          completed_at: null,
+        })
+        .returning('expense_id'),
     )
+    .with('new_steps', (qb) =>
+      qb
+        .insertInto('chain_step')
+        .values(
+          steps.map((s, index) => ({
+            expense_id: chain.expenseId,
+            step: s.step,
+            approver_id: s.approverId,
+            approver_name: s.approverName,
+            level_number: s.levelNumber,
+            level_name: s.levelName,
+            required: s.required,
+            required_level: s.requiredLevel,
+            team_scope: s.teamScope,
+            status: index === 0 ? 'pending' : 'waiting',
+            requested_at: index === 0 ? now : null,
+            decided_at: null,
+            comments: null,
+          })),
+        )
+        .returning('expense_id'),
+    )
+    .insertInto('outbox')
+    .values(outboxRows(events))
     .execute();
-  return true;
 }
 
 export interface LockedChain extends ChainState {

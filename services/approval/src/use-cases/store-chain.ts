@@ -1,7 +1,7 @@
 import type { ExpenseSubmittedV1 } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
-import { insertChain } from '../db/chain-queries.js';
+import { insertChainWithEvents } from '../db/chain-queries.js';
 import { listCandidates } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import type { ResolvedStep } from '../domain/org.js';
@@ -60,7 +60,48 @@ export async function storeChain(
     ]);
     return;
   }
-  const stored = await insertChain(
+  const first = resolved.chain[0];
+  if (!first) return;
+  const routed = newEvent('ExpenseRouted', {
+    companyId: event.company_id,
+    actor: system,
+    subject: data.expense_id,
+    data: {
+      expense_id: data.expense_id,
+      submitter_id: data.submitter.id,
+      chain: resolved.chain.map((s) => ({
+        step: s.step,
+        approver_id: s.approverId,
+        approver_name: s.approverName,
+        level_number: s.levelNumber,
+        level_name: s.levelName,
+        required: s.required,
+        required_level: s.requiredLevel,
+        team_scope: s.teamScope,
+      })),
+      adjustments: resolved.adjustments.map((a) => ({
+        step: a.step,
+        previous_approver_id: a.previousApproverId,
+        approver_id: a.approverId,
+        reason: a.reason,
+      })),
+    },
+  });
+  const requested = newEvent('ApprovalRequested', {
+    companyId: event.company_id,
+    actor: system,
+    subject: data.expense_id,
+    data: {
+      expense_id: data.expense_id,
+      step: first.step,
+      approver_id: first.approverId,
+      submitter_id: data.submitter.id,
+      submitter_name: data.submitter.name,
+      amount: data.amount,
+      description: data.description,
+    },
+  });
+  await insertChainWithEvents(
     trx,
     {
       expenseId: data.expense_id,
@@ -73,50 +114,7 @@ export async function storeChain(
       description: data.description,
     },
     resolved.chain,
+    [routed, requested],
     now,
   );
-  if (!stored) return;
-  const first = resolved.chain[0];
-  if (!first) return;
-  await enqueue(trx, [
-    newEvent('ExpenseRouted', {
-      companyId: event.company_id,
-      actor: system,
-      subject: data.expense_id,
-      data: {
-        expense_id: data.expense_id,
-        submitter_id: data.submitter.id,
-        chain: resolved.chain.map((s) => ({
-          step: s.step,
-          approver_id: s.approverId,
-          approver_name: s.approverName,
-          level_number: s.levelNumber,
-          level_name: s.levelName,
-          required: s.required,
-          required_level: s.requiredLevel,
-          team_scope: s.teamScope,
-        })),
-        adjustments: resolved.adjustments.map((a) => ({
-          step: a.step,
-          previous_approver_id: a.previousApproverId,
-          approver_id: a.approverId,
-          reason: a.reason,
-        })),
-      },
-    }),
-    newEvent('ApprovalRequested', {
-      companyId: event.company_id,
-      actor: system,
-      subject: data.expense_id,
-      data: {
-        expense_id: data.expense_id,
-        step: first.step,
-        approver_id: first.approverId,
-        submitter_id: data.submitter.id,
-        submitter_name: data.submitter.name,
-        amount: data.amount,
-        description: data.description,
-      },
-    }),
-  ]);
 }

@@ -1,54 +1,52 @@
 import type { AnyEvent } from '@countersign/contracts';
-import { newEvent } from '@countersign/platform';
+import { newEvent, outboxRows } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationDatabase } from '../db/types.js';
 import { notificationsFor } from '../domain/recipients.js';
-import { enqueue } from '../outbox/enqueue.js';
 
 type Notifiable = Extract<
   AnyEvent,
   { type: 'ApprovalRequested' | 'ExpenseApproved' | 'ExpenseRejected' | 'ExpenseRoutingFailed' }
 >;
 
-/** Stores an in-app notification for each person the event concerns, and announces each. */
+/**
+ * Stores an in-app notification for each person the event concerns and announces each,
+ * in one statement. The consumer's inbox makes this run once per event; the unique
+ * (source event, recipient) key turns a slip past it into a loud failure, not a repeat.
+ */
 export async function notifyPeople(
   trx: Transaction<NotificationDatabase>,
   event: Notifiable,
 ): Promise<void> {
-  const planned = notificationsFor(event);
-  const rows = await trx
-    .insertInto('notification')
-    .values(
-      planned.map((n) => ({
-        id: uuidv7(),
-        company_id: event.company_id,
-        recipient_id: n.recipientId,
-        kind: n.kind,
-        expense_id: n.expenseId,
-        message: n.message,
-        source_event_id: event.id,
-        read_at: null,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['source_event_id', 'recipient_id']).doNothing())
-    .returning(['id', 'recipient_id', 'kind', 'expense_id', 'message'])
-    .execute();
-  await enqueue(
-    trx,
-    rows.map((row) =>
-      newEvent('NotificationCreated', {
-        companyId: event.company_id,
-        actor: { kind: 'system', id: 'notification' },
-        subject: row.id,
-        data: {
-          notification_id: row.id,
-          recipient_id: row.recipient_id,
-          kind: row.kind,
-          expense_id: row.expense_id,
-          message: row.message,
-        },
-      }),
-    ),
+  const rows = notificationsFor(event).map((n) => ({
+    id: uuidv7(),
+    company_id: event.company_id,
+    recipient_id: n.recipientId,
+    kind: n.kind,
+    expense_id: n.expenseId,
+    message: n.message,
+    source_event_id: event.id,
+    read_at: null,
+  }));
+  if (rows.length === 0) return;
+  const announcements = rows.map((row) =>
+    newEvent('NotificationCreated', {
+      companyId: event.company_id,
+      actor: { kind: 'system', id: 'notification' },
+      subject: row.id,
+      data: {
+        notification_id: row.id,
+        recipient_id: row.recipient_id,
+        kind: row.kind,
+        expense_id: row.expense_id,
+        message: row.message,
+      },
+    }),
   );
+  await trx
+    .with('stored', (qb) => qb.insertInto('notification').values(rows).returning('id'))
+    .insertInto('outbox')
+    .values(outboxRows(announcements))
+    .execute();
 }
