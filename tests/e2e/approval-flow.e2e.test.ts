@@ -190,7 +190,11 @@ describe('refusals answer problem+json and change nothing', () => {
   ) => {
     expect(response.status).toBe(status);
     expect(response.contentType).toContain('application/problem+json');
-    expect(response.body).toMatchObject({ status, title: expect.any(String) });
+    expect(response.body).toMatchObject({
+      status,
+      title: expect.any(String),
+      instance: expect.stringMatching(/^\/api\//),
+    });
     expect(String(response.body.detail)).toMatch(detail);
   };
 

@@ -145,6 +145,10 @@ describe('messaging', () => {
     });
     expect(row.error).toMatch(/does not match ExpenseSubmitted/);
     expect(row.deliveries).toBe(1);
+    const ready = (await (await fetch('http://127.0.0.1:5102/readyz')).json()) as {
+      figures: { dead_letters: number };
+    };
+    expect(ready.figures.dead_letters).toBeGreaterThanOrEqual(1);
   });
 
   it('the relay publishes with the event id as Nats-Msg-Id, so JetStream drops a re-publish', async () => {

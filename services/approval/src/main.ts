@@ -1,4 +1,5 @@
 import {
+  countDeadLetters,
   createDatabase,
   createLogger,
   createTokenVerifier,
@@ -44,6 +45,7 @@ const app = createApprovalApp({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   }),
+  figures: async () => ({ dead_letters: await countDeadLetters(db) }),
   readiness: [
     { name: 'database', check: () => pingDatabase(db) },
     { name: 'nats', check: () => messaging.isConnected() },

@@ -11,12 +11,19 @@ export interface ReadinessCheck {
   check: () => Promise<boolean> | boolean;
 }
 
+/** Figures shown beside the readiness checks, e.g. how many messages were dead-lettered. */
+export type ServiceFigures = () => Promise<Record<string, number>>;
+
 /**
  * The shell every service's HTTP door shares: request ids, access logs, problem+json for
  * every error and unknown route, and /healthz (alive) + /readyz (dependencies answer).
  */
-export function createServiceApp(logger: Logger, readiness: ReadinessCheck[]): Hono<ServiceEnv> {
-  return installServiceShell(new Hono<ServiceEnv>(), logger, readiness);
+export function createServiceApp(
+  logger: Logger,
+  readiness: ReadinessCheck[],
+  figures?: ServiceFigures,
+): Hono<ServiceEnv> {
+  return installServiceShell(new Hono<ServiceEnv>(), logger, readiness, figures);
 }
 
 /** Installs the shared shell on an app the caller made (the gateway brings an OpenAPIHono). */
@@ -24,6 +31,7 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   app: A,
   logger: Logger,
   readiness: ReadinessCheck[],
+  figures?: ServiceFigures,
 ): A {
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(async (c, next) => {
@@ -56,8 +64,13 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
       readiness.map(async ({ name, check }) => [name, await check()] as const),
     );
     const ready = results.every(([, ok]) => ok);
+    const shown = ready && figures ? await figures().catch(() => ({})) : {};
     return c.json(
-      { status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) },
+      {
+        status: ready ? 'ready' : 'not-ready',
+        checks: Object.fromEntries(results),
+        figures: shown,
+      },
       ready ? 200 : 503,
     );
   });

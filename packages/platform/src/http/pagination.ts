@@ -19,3 +19,21 @@ export function decodeCursor<S extends z.ZodType>(
   }
   throw new ValidationError([{ path: 'cursor', message: 'cursor is not one this API issued' }]);
 }
+
+/**
+ * Turns `limit + 1` fetched rows into a page: the first `limit` items, and a cursor made
+ * from the last of them when the extra row shows there is more.
+ */
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  cursorKey: (row: Row) => Record<string, string>,
+): { items: Item[]; next_cursor: string | null } {
+  const kept = rows.slice(0, limit);
+  const last = kept.at(-1);
+  return {
+    items: kept.map(toItem),
+    next_cursor: rows.length > limit && last ? encodeCursor(cursorKey(last)) : null,
+  };
+}

@@ -254,7 +254,10 @@ function safeEventId(payload: string): string | null {
 }
 
 /** How many messages this service has dead-lettered, for health output and tests. */
-export async function countDeadLetters(db: Kysely<MessagingTables>): Promise<number> {
+export async function countDeadLetters<DB extends MessagingTables>(
+  serviceDb: Kysely<DB>,
+): Promise<number> {
+  const db = serviceDb as unknown as Kysely<MessagingTables>;
   const row = await db
     .selectFrom('dead_letter')
     .select(sql<string>`count(*)`.as('count'))

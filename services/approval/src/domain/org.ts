@@ -36,3 +36,17 @@ export interface ResolvedStep {
   requiredLevel: number;
   teamScope: TeamScope;
 }
+
+/** A resolved step as the contracts carry it (routing decisions and ExpenseRouted). */
+export function toChainStep(s: ResolvedStep) {
+  return {
+    step: s.step,
+    approver_id: s.approverId,
+    approver_name: s.approverName,
+    level_number: s.levelNumber,
+    level_name: s.levelName,
+    required: s.required,
+    required_level: s.requiredLevel,
+    team_scope: s.teamScope,
+  };
+}

@@ -7,6 +7,7 @@ import {
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
+  type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
@@ -20,6 +21,7 @@ export interface ApprovalHttpDeps {
   logger: Logger;
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
+  figures?: ServiceFigures;
   now: () => Date;
 }
 
@@ -30,7 +32,7 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 }
 
 export function createApprovalApp(deps: ApprovalHttpDeps) {
-  const app = createServiceApp(deps.logger, deps.readiness);
+  const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
   app.use('/decisions/*', requireAuth(deps.verifyToken));
   app.use('/approvals/*', requireAuth(deps.verifyToken));

@@ -3,6 +3,7 @@ import { ForbiddenError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { listActivePolicies, listCandidates, listTeamOf } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
+import { toChainStep } from '../domain/org.js';
 import { resolveChain } from '../domain/resolve-chain.js';
 import { selectPolicy } from '../domain/select-policy.js';
 
@@ -38,15 +39,6 @@ export async function decideRouting(
   return {
     policy: { id: policy.id, name: policy.name, category: policy.category },
     submitter: { id: submitter.id, name: submitter.name, team_id: submitter.teamId },
-    chain: chain.map((s) => ({
-      step: s.step,
-      approver_id: s.approverId,
-      approver_name: s.approverName,
-      level_number: s.levelNumber,
-      level_name: s.levelName,
-      required: s.required,
-      required_level: s.requiredLevel,
-      team_scope: s.teamScope,
-    })),
+    chain: chain.map(toChainStep),
   };
 }

@@ -1,5 +1,5 @@
 import type { AccessClaims, PageQuery, PendingApprovalPage } from '@countersign/contracts';
-import { decodeCursor, encodeCursor } from '@countersign/platform';
+import { decodeCursor, toPage } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listPendingForApprover } from '../db/chain-queries.js';
@@ -21,10 +21,10 @@ export async function listPendingApprovals(
     page.limit + 1,
     after ? { requestedAt: new Date(after.requested_at), expenseId: after.expense_id } : undefined,
   );
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map((row) => ({
+  return toPage(
+    rows,
+    page.limit,
+    (row) => ({
       expense_id: row.expense_id,
       step: row.step,
       submitter_name: row.submitter_name,
@@ -32,13 +32,7 @@ export async function listPendingApprovals(
       description: row.description,
       policy_name: row.policy_name,
       requested_at: row.requested_at.toISOString(),
-    })),
-    next_cursor:
-      rows.length > page.limit && last
-        ? encodeCursor({
-            requested_at: last.requested_at.toISOString(),
-            expense_id: last.expense_id,
-          })
-        : null,
-  };
+    }),
+    (row) => ({ requested_at: row.requested_at.toISOString(), expense_id: row.expense_id }),
+  );
 }

@@ -5,6 +5,7 @@ import { insertChainWithEvents } from '../db/chain-queries.js';
 import { listCandidates } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import type { ResolvedStep } from '../domain/org.js';
+import { toChainStep } from '../domain/org.js';
 import { resolveChain } from '../domain/resolve-chain.js';
 import { enqueue } from '../outbox/enqueue.js';
 
@@ -69,16 +70,7 @@ export async function storeChain(
     data: {
       expense_id: data.expense_id,
       submitter_id: data.submitter.id,
-      chain: resolved.chain.map((s) => ({
-        step: s.step,
-        approver_id: s.approverId,
-        approver_name: s.approverName,
-        level_number: s.levelNumber,
-        level_name: s.levelName,
-        required: s.required,
-        required_level: s.requiredLevel,
-        team_scope: s.teamScope,
-      })),
+      chain: resolved.chain.map(toChainStep),
       adjustments: resolved.adjustments.map((a) => ({
         step: a.step,
         previous_approver_id: a.previousApproverId,

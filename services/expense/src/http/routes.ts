@@ -6,6 +6,7 @@ import {
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
+  type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
@@ -21,11 +22,12 @@ export interface ExpenseHttpDeps {
   verifyToken: TokenVerifier;
   route: RoutingPort;
   readiness: ReadinessCheck[];
+  figures?: ServiceFigures;
   now: () => Date;
 }
 
 export function createExpenseApp(deps: ExpenseHttpDeps) {
-  const app = createServiceApp(deps.logger, deps.readiness);
+  const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   app.use('/expenses', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));
 

@@ -1,5 +1,5 @@
 import type { AccessClaims, ExpensePage, PageQuery } from '@countersign/contracts';
-import { decodeCursor, encodeCursor } from '@countersign/platform';
+import { decodeCursor, toPage } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listBySubmitter } from '../db/expense-queries.js';
@@ -21,10 +21,10 @@ export async function listMyExpenses(
     page.limit + 1,
     before ? { submittedAt: new Date(before.submitted_at), id: before.id } : undefined,
   );
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map((row) => ({
+  return toPage(
+    rows,
+    page.limit,
+    (row) => ({
       id: row.id,
       amount: Number(row.amount),
       description: row.description,
@@ -32,10 +32,7 @@ export async function listMyExpenses(
       policy_name: row.policy_name,
       submitted_at: row.submitted_at.toISOString(),
       completed_at: row.completed_at?.toISOString() ?? null,
-    })),
-    next_cursor:
-      rows.length > page.limit && last
-        ? encodeCursor({ submitted_at: last.submitted_at.toISOString(), id: last.id })
-        : null,
-  };
+    }),
+    (row) => ({ submitted_at: row.submitted_at.toISOString(), id: row.id }),
+  );
 }

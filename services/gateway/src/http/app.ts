@@ -91,7 +91,21 @@ async function forward(
     // Forward what the client sent; the service parses it again with the same schema.
     ...(body !== undefined ? { body: await c.req.json() } : {}),
   });
-  return c.body(upstream.body, upstream.status as ContentfulStatusCode, {
+  const answer = upstream.contentType.startsWith('application/problem+json')
+    ? withPublicInstance(upstream.body, c.req.path)
+    : upstream.body;
+  return c.body(answer, upstream.status as ContentfulStatusCode, {
     'content-type': upstream.contentType,
   });
+}
+
+/** A service names its own path as the problem's instance; clients know the public one. */
+function withPublicInstance(problemJson: string, publicPath: string): string {
+  try {
+    const problem: unknown = JSON.parse(problemJson);
+    if (typeof problem !== 'object' || problem === null) return problemJson;
+    return JSON.stringify({ ...problem, instance: publicPath });
+  } catch {
+    return problemJson;
+  }
 }

@@ -5,6 +5,7 @@ import {
   parseOrThrow,
   type ReadinessCheck,
   requireAuth,
+  type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
@@ -17,12 +18,13 @@ export interface NotificationHttpDeps {
   logger: Logger;
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
+  figures?: ServiceFigures;
 }
 
 const NotificationQuery = PageQuery.extend({ unread_only: z.stringbool().default(false) });
 
 export function createNotificationApp(deps: NotificationHttpDeps) {
-  const app = createServiceApp(deps.logger, deps.readiness);
+  const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   app.use('/notifications', requireAuth(deps.verifyToken));
   app.get('/notifications', async (c) => {
     const query = parseOrThrow(NotificationQuery, c.req.query());

@@ -1,5 +1,5 @@
 import type { AccessClaims, NotificationPage } from '@countersign/contracts';
-import { decodeCursor, encodeCursor } from '@countersign/platform';
+import { decodeCursor, toPage } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { NotificationDatabase } from '../db/types.js';
@@ -35,20 +35,17 @@ export async function listMyNotifications(
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map((row) => ({
+  return toPage(
+    rows,
+    query.limit,
+    (row) => ({
       id: row.id,
       kind: row.kind,
       expense_id: row.expense_id,
       message: row.message,
       created_at: row.created_at.toISOString(),
       read_at: row.read_at?.toISOString() ?? null,
-    })),
-    next_cursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ created_at: last.created_at.toISOString(), id: last.id })
-        : null,
-  };
+    }),
+    (row) => ({ created_at: row.created_at.toISOString(), id: row.id }),
+  );
 }
