@@ -11,6 +11,10 @@ beforeAll(async () => {
 });
 afterAll(async () => cluster?.stop());
 
+const count = async (sql: string) =>
+  Number((await cluster.db.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+const outboxCount = () => count('select count(*) n from approval.outbox');
+
 async function submit(policy: string, amount: number, description: string, as = 'grace') {
   const response = await api('POST', '/api/expenses', tokens[as], {
     policy_id: policy,
@@ -201,6 +205,7 @@ describe('refusals answer problem+json and change nothing', () => {
   it('self-approval, outsiders, out of turn and acting twice', async () => {
     const id = await submit(policies.large, 2500, 'Monitor wall');
     await approve(id, 'frank', 'ok');
+    const eventsBefore = await outboxCount();
     expectProblem(
       await api('POST', '/api/expenses/approve', tokens.grace, { expense_id: id }),
       403,
@@ -227,6 +232,28 @@ describe('refusals answer problem+json and change nothing', () => {
       'pending',
       'pending',
     ]);
+    expect(await outboxCount()).toBe(eventsBefore); // no refusal announced anything
+  });
+
+  it('refuses at submit, storing nothing, when nobody can approve', async () => {
+    const expensesBefore = await count('select count(*) n from expense.expense');
+    await cluster.db.query(
+      "update approval.person set active = false where email <> 'grace@techcorp.example'",
+    );
+    try {
+      expectProblem(
+        await api('POST', '/api/expenses', tokens.grace, {
+          policy_id: policies.small,
+          amount: 5,
+          description: 'alone',
+        }),
+        422,
+        /there is none/,
+      );
+    } finally {
+      await cluster.db.query('update approval.person set active = true');
+    }
+    expect(await count('select count(*) n from expense.expense')).toBe(expensesBefore);
   });
 
   it('bad input, wrong user, out-of-range amounts and unknown policies', async () => {
@@ -274,7 +301,22 @@ describe('refusals answer problem+json and change nothing', () => {
   });
 
   it('needs a valid token everywhere but login, and hides other people’s expenses', async () => {
-    expectProblem(await api('GET', '/api/expenses'), 401, /access token/);
+    const someId = '0197a000-0000-7000-8000-000000000999';
+    for (const [method, path] of [
+      ['POST', '/api/expenses'],
+      ['GET', '/api/expenses'],
+      ['GET', `/api/expenses/${someId}/status`],
+      ['POST', '/api/expenses/approve'],
+      ['POST', '/api/expenses/reject'],
+      ['GET', '/api/approvals/pending'],
+      ['GET', '/api/notifications'],
+    ] as const) {
+      expectProblem(
+        await api(method, path, undefined, method === 'POST' ? {} : undefined),
+        401,
+        /access token/,
+      );
+    }
     expectProblem(await api('GET', '/api/expenses', 'not-a-token'), 401, /invalid/);
     expectProblem(
       await api('POST', '/api/auth/login', undefined, {

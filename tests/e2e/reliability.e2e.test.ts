@@ -257,27 +257,75 @@ describe('the org changes between the routing decision and the event', () => {
 });
 
 describe('tracing', () => {
-  it('one submit is one trace across all four services', async () => {
-    const created = await api('POST', '/api/expenses', grace, {
+  /** Services whose spans carry the given trace id, once all four have reported. */
+  async function servicesInTrace(traceId: string): Promise<string[]> {
+    return eventually(async () => {
+      const services = new Set(
+        cluster
+          .spans()
+          .filter((s) => s.trace_id === traceId)
+          .map((s) => s.service),
+      );
+      return services.size === 4 ? [...services].sort() : undefined;
+    });
+  }
+
+  /** Calls the gateway as a traced client would: with a W3C traceparent of our choosing. */
+  async function tracedCall(traceId: string, path: string, token: string, body: unknown) {
+    const response = await fetch(`http://127.0.0.1:5000${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('a submit, and then its approval, are each one trace across all four services', async () => {
+    const submitTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const created = await tracedCall(submitTrace, '/api/expenses', grace, {
       policy_id: policies.small,
       amount: 11,
       description: 'traced',
     });
+    expect(created.status).toBe(201);
     const id = String(created.body.expense_id);
-    await expectRoutedExactlyOnce([id]);
-    const traced = await eventually(async () => {
-      const byTrace = new Map<string, Set<string>>();
-      for (const span of cluster.spans()) {
-        const services = byTrace.get(span.trace_id) ?? new Set<string>();
-        services.add(span.service);
-        byTrace.set(span.trace_id, services);
-      }
-      return [...byTrace.values()].find((services) => services.size === 4);
-    });
-    expect([...traced].sort()).toEqual(['approval', 'expense', 'gateway', 'notification']);
-    const names = new Set(cluster.spans().map((s) => s.name));
+    expect(await servicesInTrace(submitTrace)).toEqual([
+      'approval',
+      'expense',
+      'gateway',
+      'notification',
+    ]);
+    const names = new Set(
+      cluster
+        .spans()
+        .filter((s) => s.trace_id === submitTrace)
+        .map((s) => s.name),
+    );
     expect(names).toContain(`send ${EventCatalogue.ExpenseSubmitted.subject}`);
+    expect(names).toContain(`process ${EventCatalogue.ExpenseSubmitted.subject}`);
     expect(names).toContain(`process ${EventCatalogue.ApprovalRequested.subject}`);
-    expect(frank).toBeTruthy();
+
+    const approveTrace = '5ce0a1b2c3d4e5f60718293a4b5c6d7e';
+    const approved = await tracedCall(approveTrace, '/api/expenses/approve', frank, {
+      expense_id: id,
+    });
+    expect(approved.status).toBe(200);
+    expect(await servicesInTrace(approveTrace)).toEqual([
+      'approval',
+      'expense',
+      'gateway',
+      'notification',
+    ]);
+    const approveNames = new Set(
+      cluster
+        .spans()
+        .filter((s) => s.trace_id === approveTrace)
+        .map((s) => s.name),
+    );
+    expect(approveNames).toContain(`process ${EventCatalogue.ExpenseApproved.subject}`);
   });
 });
