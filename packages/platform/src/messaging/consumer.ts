@@ -87,7 +87,8 @@ export class EventConsumer<DB extends MessagingTables> {
           if (this.queued.length > 0) this.launchBatch();
           if (!this.running) break;
         }
-        if (this.queued.length > 0) this.launchBatch();
+        // Stopping: handle what was already pulled rather than leave it to redelivery.
+        while (this.queued.length > 0) this.launchBatch();
       } catch (error) {
         if (!this.running) break;
         logger.error({ err: error, durable }, 'consume loop failed; re-entering');
