@@ -1,0 +1,173 @@
+import { EventCatalogue, Streams } from '@countersign/contracts';
+import {
+  createLogger,
+  EventConsumer,
+  ensureDurableConsumer,
+  ensureStream,
+  type MessagingTables,
+  newEvent,
+} from '@countersign/platform';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freshMessagingSchema } from '../support/int-database.js';
+
+const SUBJECT = EventCatalogue.NotificationCreated.subject;
+const logger = createLogger('consumer-test', 'silent');
+const company = '0197a000-0000-7000-8000-000000000001';
+
+let db: Kysely<MessagingTables>;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  db = await freshMessagingSchema('consumer_test');
+  nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+});
+beforeEach(async () => {
+  // Nothing in the services consumes NotificationCreated yet: each test starts its stream
+  // empty, so a consumer sees only the messages its own test publishes.
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(Streams.notification).catch(() => false);
+  await ensureStream(jsm, 'notification');
+});
+afterAll(async () => {
+  await nc?.close();
+  await db?.destroy();
+});
+
+function notificationEvent(message: string) {
+  const id = crypto.randomUUID();
+  return newEvent('NotificationCreated', {
+    companyId: company,
+    actor: { kind: 'system', id: 'test' },
+    subject: id,
+    data: {
+      notification_id: id,
+      recipient_id: id,
+      kind: 'approval_requested',
+      expense_id: id,
+      message,
+    },
+  });
+}
+
+/** A consumer with fast retries: 4 deliveries at most, 50 ms apart; the last is dead-lettered. */
+async function startConsumer(durable: string, handle: (message: string) => void) {
+  await ensureDurableConsumer(await jetstreamManager(nc), {
+    stream: Streams.notification,
+    durable,
+    filterSubject: SUBJECT,
+    maxDeliver: 4,
+    backoffMs: [200, 200, 200],
+    ackWaitMs: 5_000,
+    maxAckPending: 100,
+  });
+  const consumer = new EventConsumer<MessagingTables>({
+    js: jetstream(nc),
+    db,
+    logger,
+    stream: Streams.notification,
+    durable,
+    maxDeliver: 4,
+    retryDelaysMs: [50, 50, 50],
+    concurrency: 2,
+    handlers: { NotificationCreated: async (_trx, event) => handle(event.data.message) },
+  });
+  consumer.start();
+  return consumer;
+}
+
+async function publish(body: unknown): Promise<void> {
+  await jetstream(nc).publish(SUBJECT, typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const deadLetters = (durable: string) =>
+  db.selectFrom('dead_letter').selectAll().where('consumer', '=', durable).execute();
+
+describe('event consumer against real NATS and PostgreSQL', () => {
+  it('retries a transient failure with a delay and handles the event once it succeeds', async () => {
+    const attempts: string[] = [];
+    const done: string[] = [];
+    const consumer = await startConsumer('test-transient', (message) => {
+      attempts.push(message);
+      if (attempts.filter((m) => m === message).length < 3) throw new Error('database hiccup');
+      done.push(message);
+    });
+    const event = notificationEvent('flaky');
+    await publish(event);
+    await until(() => done.length === 1);
+    await consumer.stop();
+    expect(attempts).toEqual(['flaky', 'flaky', 'flaky']);
+    expect(await deadLetters('test-transient')).toEqual([]);
+    const inbox = await db
+      .selectFrom('inbox')
+      .selectAll()
+      .where('consumer', '=', 'test-transient')
+      .execute();
+    expect(inbox.map((row) => row.event_id)).toEqual([event.id]);
+  });
+
+  it('dead-letters an event that keeps failing, and then stops trying', async () => {
+    let attempts = 0;
+    const consumer = await startConsumer('test-exhausted', () => {
+      attempts += 1;
+      throw new Error('always broken');
+    });
+    const event = notificationEvent('doomed');
+    await publish(event);
+    await until(async () => (await deadLetters('test-exhausted')).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // past any further backoff
+    await consumer.stop();
+    const [letter] = await deadLetters('test-exhausted');
+    expect(letter).toMatchObject({ event_id: event.id, error: 'always broken', deliveries: 3 });
+    expect(attempts).toBe(3);
+    expect(consumer.deadLettered).toBe(1);
+  });
+
+  it('terms a malformed message at once and still handles the good ones around it', async () => {
+    const done: string[] = [];
+    const consumer = await startConsumer('test-poison', (message) => {
+      done.push(message);
+    });
+    await publish(notificationEvent('before'));
+    await publish('{"not":"an event"}');
+    await publish(notificationEvent('after'));
+    await until(async () => done.length === 2 && (await deadLetters('test-poison')).length === 1);
+    await consumer.stop();
+    expect(done.sort()).toEqual(['after', 'before']);
+    const [letter] = await deadLetters('test-poison');
+    expect(letter).toMatchObject({ event_id: null, deliveries: 1 });
+    expect(letter?.error).toMatch(/does not match NotificationCreated/);
+  });
+
+  it('a batch holding the same event twice handles it once', async () => {
+    const done: string[] = [];
+    const consumer = await startConsumer('test-duplicate', (message) => {
+      done.push(message);
+    });
+    const event = notificationEvent('twice');
+    // Same event id, different message ids: JetStream keeps both, the inbox must not.
+    await jetstream(nc).publish(SUBJECT, JSON.stringify(event), { msgID: 'a' });
+    await jetstream(nc).publish(SUBJECT, JSON.stringify(event), { msgID: 'b' });
+    await until(async () => {
+      const info = await (await jetstreamManager(nc)).consumers.info(
+        Streams.notification,
+        'test-duplicate',
+      );
+      return (
+        info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq >= 2
+      );
+    });
+    await consumer.stop();
+    expect(done).toEqual(['twice']);
+  });
+});
