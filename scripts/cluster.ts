@@ -16,7 +16,7 @@ export const startOrder: ServiceName[] = ['gateway', 'approval', 'expense', 'not
 
 export interface ClusterOptions {
   env: Record<string, string>;
-  /** Base port; services use base + their usual offset, so a test cluster can sit beside a dev one. */
+  /** Each service's port, so a test cluster can sit beside a dev one. */
   ports?: Record<ServiceName, number>;
   output?: 'inherit' | 'ignore' | 'pipe';
 }

@@ -235,6 +235,22 @@ describe('refusals answer problem+json and change nothing', () => {
     expect(await outboxCount()).toBe(eventsBefore); // no refusal announced anything
   });
 
+  it('refuses bodies that are not JSON (415) or too large (413)', async () => {
+    const asText = await fetch('http://127.0.0.1:5000/api/expenses', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.grace}`, 'content-type': 'text/plain' },
+      body: JSON.stringify({ policy_id: policies.small, amount: 5, description: 'plain' }),
+    });
+    expect(asText.status).toBe(415);
+    expect(asText.headers.get('content-type')).toContain('application/problem+json');
+    const huge = await api('POST', '/api/expenses', tokens.grace, {
+      policy_id: policies.small,
+      amount: 5,
+      description: 'x'.repeat(100_000),
+    });
+    expectProblem(huge, 413, /limited to 65536 bytes/);
+  });
+
   it('refuses at submit, storing nothing, when nobody can approve', async () => {
     const expensesBefore = await count('select count(*) n from expense.expense');
     await cluster.db.query(

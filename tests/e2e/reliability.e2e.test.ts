@@ -111,8 +111,19 @@ describe('messaging', () => {
         msgID: `replay-${id}`,
       },
     );
+    // Wait until approval has acked the replay, then check it was skipped by the inbox:
+    // handled again, it would have tried a second chain and ended as a dead letter.
+    const jsm = await jetstreamManager(nc);
+    await eventually(async () => {
+      const info = await jsm.consumers.info(Streams.expense, 'approval-on-expense-events');
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
     await nc.close();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(
+      await count('select count(*) n from approval.dead_letter where event_id = $1', [
+        (row.rows[0]?.payload as { id: string }).id,
+      ]),
+    ).toBe(0);
     expect(
       await count('select count(*) n from approval.chain_step where expense_id = $1', [id]),
     ).toBe(1);
@@ -156,7 +167,7 @@ describe('messaging', () => {
     const jsm = await jetstreamManager(nc);
     const js = (await import('@nats-io/jetstream')).jetstream(nc);
     const sent = await cluster.db.query<{ event_id: string; payload: unknown }>(
-      'select event_id, payload from expense.outbox order by id limit 1',
+      'select event_id, payload from expense.outbox order by id desc limit 1',
     );
     const event = sent.rows[0];
     const before = (await jsm.streams.info(Streams.expense)).state.messages;

@@ -52,14 +52,13 @@ function notificationEvent(message: string) {
   });
 }
 
-/** A consumer with fast retries: 4 deliveries at most, 50 ms apart; the last is dead-lettered. */
-async function startConsumer(durable: string, handle: (message: string) => void) {
+/** Fast retries, 50 ms apart: a third failed delivery is dead-lettered (the fourth is spare). */
+async function startConsumer(durable: string, handle: (message: string) => void, concurrency = 2) {
   await ensureDurableConsumer(await jetstreamManager(nc), {
     stream: Streams.notification,
     durable,
     filterSubject: SUBJECT,
     maxDeliver: 4,
-    backoffMs: [200, 200, 200],
     ackWaitMs: 5_000,
     maxAckPending: 100,
   });
@@ -71,7 +70,7 @@ async function startConsumer(durable: string, handle: (message: string) => void)
     durable,
     maxDeliver: 4,
     retryDelaysMs: [50, 50, 50],
-    concurrency: 2,
+    concurrency,
     handlers: { NotificationCreated: async (_trx, event) => handle(event.data.message) },
   });
   consumer.start();
@@ -125,7 +124,7 @@ describe('event consumer against real NATS and PostgreSQL', () => {
     const event = notificationEvent('doomed');
     await publish(event);
     await until(async () => (await deadLetters('test-exhausted')).length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // past any further backoff
+    await new Promise((resolve) => setTimeout(resolve, 600)); // long past any retry delay
     await consumer.stop();
     const [letter] = await deadLetters('test-exhausted');
     expect(letter).toMatchObject({ event_id: event.id, error: 'always broken', deliveries: 3 });
@@ -150,24 +149,36 @@ describe('event consumer against real NATS and PostgreSQL', () => {
   });
 
   it('a batch holding the same event twice handles it once', async () => {
-    const done: string[] = [];
-    const consumer = await startConsumer('test-duplicate', (message) => {
-      done.push(message);
-    });
     const event = notificationEvent('twice');
-    // Same event id, different message ids: JetStream keeps both, the inbox must not.
+    // One slot: 'first' is handled alone, and the rest queue up behind it to form one
+    // batch, which holds the same event id twice (two message ids, so JetStream keeps
+    // both; the inbox must not).
+    await jetstream(nc).publish(SUBJECT, JSON.stringify(notificationEvent('first')), {
+      msgID: 'f',
+    });
     await jetstream(nc).publish(SUBJECT, JSON.stringify(event), { msgID: 'a' });
     await jetstream(nc).publish(SUBJECT, JSON.stringify(event), { msgID: 'b' });
+    await jetstream(nc).publish(SUBJECT, JSON.stringify(notificationEvent('other')), {
+      msgID: 'c',
+    });
+    const done: string[] = [];
+    const consumer = await startConsumer(
+      'test-duplicate',
+      (message) => {
+        done.push(message);
+      },
+      1,
+    );
     await until(async () => {
       const info = await (await jetstreamManager(nc)).consumers.info(
         Streams.notification,
         'test-duplicate',
       );
       return (
-        info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq >= 2
+        info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq >= 4
       );
     });
     await consumer.stop();
-    expect(done).toEqual(['twice']);
+    expect(done.sort()).toEqual(['first', 'other', 'twice']);
   });
 });

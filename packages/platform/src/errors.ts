@@ -1,6 +1,7 @@
 /**
  * Domain and application errors. Use cases throw these; the HTTP door maps them to
- * problem+json once, and the messaging door decides term/nak from `retryable`.
+ * problem+json once, and the messaging door terms a message whose handler throws one
+ * with a 4xx status (it can never succeed) and retries anything else.
  */
 export class AppError extends Error {
   constructor(
@@ -52,6 +53,18 @@ export class ValidationError extends AppError {
       'Invalid request',
       fieldErrors.map((e) => `${e.path || 'body'}: ${e.message}`).join('; '),
       fieldErrors,
+    );
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(received: string) {
+    const got = received ? ` (got "${received}")` : '';
+    super(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      `send the body as JSON with "Content-Type: application/json"${got}`,
     );
   }
 }

@@ -16,7 +16,7 @@ import type { ExpenseDatabase } from './db/types.js';
 import { createExpenseApp } from './http/routes.js';
 import { createRoutingClient } from './http/routing-client.js';
 import { approvalEventsConsumer } from './messaging/approval-events.js';
-import { EXPENSE_SCHEMA } from './outbox/enqueue.js';
+import { EXPENSE_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('expense', config.LOG_LEVEL);
 

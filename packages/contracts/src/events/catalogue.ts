@@ -70,10 +70,6 @@ export type EventType = keyof typeof EventCatalogue;
 export type EventOf<T extends EventType> = z.infer<(typeof EventCatalogue)[T]['schema']>;
 export type AnyEvent = { [T in EventType]: EventOf<T> }[EventType];
 
-export function subjectOf(type: EventType): string {
-  return EventCatalogue[type].subject;
-}
-
 export function streamSubjects(service: ProducingService): string {
   return `countersign.${service}.>`;
 }

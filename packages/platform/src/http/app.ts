@@ -1,8 +1,12 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Logger } from '../logger.js';
 import type { AuthVariables } from './auth.js';
 import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
+
+/** Every API body is a small JSON document; anything larger is refused before it is read. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 export type ServiceEnv = { Variables: AuthVariables & { requestId: string } };
 
@@ -34,6 +38,19 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   figures?: ServiceFigures,
 ): A {
   app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(c, {
+          type: `${PROBLEM_TYPE_BASE}body-too-large`,
+          title: 'Body too large',
+          status: 413,
+          detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+          instance: c.req.path,
+        }),
+    }),
+  );
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

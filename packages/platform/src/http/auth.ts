@@ -1,7 +1,8 @@
 import { type AccessClaims, AccessClaims as AccessClaimsSchema } from '@countersign/contracts';
 import type { MiddlewareHandler } from 'hono';
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { UnauthorizedError } from '../errors.js';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { ZodError } from 'zod';
+import { UnauthorizedError, UpstreamError } from '../errors.js';
 
 export interface TokenVerifierOptions {
   /** Where the signing keys come from: the gateway's JWKS URL, or a key set in hand. */
@@ -37,17 +38,31 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         requiredClaims: ['exp', 'iat', 'sub'],
       });
       const claims = AccessClaimsSchema.parse(payload);
-      verified.set(token, claims, (payload.exp ?? 0) * 1000);
+      // Re-check at least every minute, so a key withdrawn from the JWKS stops working soon.
+      verified.set(token, claims, Math.min((payload.exp ?? 0) * 1000, Date.now() + 60_000));
       return claims;
-    } catch {
+    } catch (error) {
+      if (keySetUnavailable(error)) {
+        throw new UpstreamError('the signing keys could not be fetched; try again shortly');
+      }
       throw new UnauthorizedError('the access token is missing, invalid or expired');
     }
   };
 }
 
+/** The key set could not be fetched: an outage, not a bad token. */
+function keySetUnavailable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout) return true;
+  // jose wraps nothing else: a network failure reaches us as a plain (non-jose) error.
+  return (
+    error instanceof Error && !(error instanceof errors.JOSEError) && !(error instanceof ZodError)
+  );
+}
+
 /**
- * Remembers tokens whose signature already checked out, until they expire: a signature
- * check costs more than the rest of a typical request here. Bounded, oldest out first.
+ * Remembers tokens whose signature already checked out, for a minute at most and never
+ * past their expiry: a signature check costs more than the rest of a typical request
+ * here. Bounded, oldest out first.
  */
 class VerifiedTokenCache {
   private readonly entries = new Map<string, { claims: AccessClaims; expiresAt: number }>();

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 
 export function zodIssuesToFieldErrors(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
@@ -9,11 +9,18 @@ export function zodIssuesToFieldErrors(error: z.ZodError): { path: string; messa
   }));
 }
 
-/** Reads and validates a JSON body; malformed JSON and schema violations become 400s. */
+/**
+ * Reads and validates a JSON body: another content type is a 415, malformed JSON and
+ * schema violations are 400s.
+ */
 export async function readJsonBody<S extends z.ZodType>(
   c: Context,
   schema: S,
 ): Promise<z.infer<S>> {
+  const contentType = c.req.header('content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError(contentType);
+  }
   let body: unknown;
   try {
     body = await c.req.json();

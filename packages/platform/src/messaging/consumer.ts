@@ -17,7 +17,10 @@ export interface EventConsumerOptions<DB extends MessagingTables> {
   logger: Logger;
   stream: string;
   durable: string;
-  /** The consumer's max_deliver; the last delivery goes to the dead-letter table instead. */
+  /**
+   * The consumer's max_deliver. Delivery maxDeliver - 1 that fails is dead-lettered; the
+   * last one is kept spare for a process that dies while recording the dead letter.
+   */
   maxDeliver: number;
   /** Delays between redeliveries after a transient failure, by delivery count. */
   retryDelaysMs: number[];
@@ -79,12 +82,17 @@ export class EventConsumer<DB extends MessagingTables> {
       try {
         const consumer = await js.consumers.get(stream, durable);
         this.messages = await consumer.consume({ max_messages: concurrency * maxBatch });
+        // stop() may have run while we were connecting; it closed the previous iterator.
+        if (!this.running) {
+          await this.messages.close();
+          break;
+        }
         for await (const msg of this.messages) {
+          // Arrivals queue up while every slot is busy; a slot that frees up takes all of
+          // them as one batch, so batches grow exactly when load does.
           this.queued.push(msg);
-          // A free slot takes everything queued so far as one batch; while every slot is
-          // busy, arrivals queue up, so batches grow exactly when load does.
-          if (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          if (this.queued.length > 0) this.launchBatch();
+          this.fillSlots();
+          while (this.queued.length >= concurrency * maxBatch) await Promise.race(this.inFlight);
           if (!this.running) break;
         }
         // Stopping: handle what was already pulled rather than leave it to redelivery.
@@ -97,9 +105,18 @@ export class EventConsumer<DB extends MessagingTables> {
     }
   }
 
+  private fillSlots(): void {
+    while (this.inFlight.size < this.options.concurrency && this.queued.length > 0) {
+      this.launchBatch();
+    }
+  }
+
   private launchBatch(): void {
     const batch = this.queued.splice(0, maxBatch);
-    const task = this.processBatch(batch).finally(() => this.inFlight.delete(task));
+    const task = this.processBatch(batch).finally(() => {
+      this.inFlight.delete(task);
+      if (this.running) this.fillSlots();
+    });
     this.inFlight.add(task);
   }
 

@@ -44,7 +44,11 @@ export interface DurableConsumerOptions {
   durable: string;
   filterSubject?: string;
   maxDeliver: number;
-  backoffMs: number[];
+  /**
+   * How long a delivered message may go unacked before it is delivered again. No
+   * server-side `backoff` is set: nats-server would replace this with backoff[0]. Retry
+   * delays after a failure come from the consumer's explicit nak(delay) instead.
+   */
   ackWaitMs: number;
   maxAckPending: number;
 }
@@ -60,7 +64,6 @@ export async function ensureDurableConsumer(
     deliver_policy: DeliverPolicy.All,
     max_deliver: options.maxDeliver,
     ack_wait: nanos(options.ackWaitMs),
-    backoff: options.backoffMs.map((ms) => nanos(ms)),
     max_ack_pending: options.maxAckPending,
     ...(options.filterSubject ? { filter_subject: options.filterSubject } : {}),
   };

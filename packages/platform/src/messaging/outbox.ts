@@ -121,7 +121,12 @@ export class OutboxRelay {
         .execute();
     }
     if (failed.length > 0) {
-      await db.updateTable('outbox').set({ lease_until: null }).where('id', 'in', failed).execute();
+      // Hold failed rows back a little, so rows that keep failing cannot starve newer ones.
+      await db
+        .updateTable('outbox')
+        .set({ lease_until: sql<Date>`now() + interval '5 seconds'` })
+        .where('id', 'in', failed)
+        .execute();
     }
     return sent.length;
   }

@@ -32,7 +32,11 @@ export interface MessagingRuntime {
   stop(): Promise<void>;
 }
 
-/** Redelivery policy shared by every consumer: six deliveries, then the dead-letter table. */
+/**
+ * Redelivery policy shared by every consumer. A failing message is retried after 1, 5,
+ * 15 and 30 s; its fifth delivery, if it fails too, is recorded as a dead letter. The
+ * server allows a sixth delivery as a spare, for a process that dies while recording it.
+ */
 export const deliveryPolicy = {
   maxDeliver: 6,
   retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
@@ -70,7 +74,6 @@ export async function startMessaging<DB extends MessagingTables>(
       durable: spec.durable,
       ...(spec.filterSubject ? { filterSubject: spec.filterSubject } : {}),
       maxDeliver: deliveryPolicy.maxDeliver,
-      backoffMs: deliveryPolicy.retryDelaysMs,
       ackWaitMs: deliveryPolicy.ackWaitMs,
       maxAckPending: deliveryPolicy.maxAckPending,
     });

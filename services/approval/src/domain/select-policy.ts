@@ -28,7 +28,7 @@ export function selectPolicy(policies: readonly Policy[], choice: PolicyChoice):
   if (choice.policyId !== undefined) {
     const policy = policies.find((p) => p.id === choice.policyId && p.active);
     if (!policy) throw new NotFoundError(`no active policy ${choice.policyId} in your company`);
-    if (choice.category !== undefined && choice.category !== policy.category) {
+    if (choice.category !== undefined && choice.category.toLowerCase() !== policy.category) {
       throw new UnprocessableError(
         `policy "${policy.name}" is for category "${policy.category}", not "${choice.category}"`,
         'category-mismatch',

@@ -144,7 +144,10 @@ export async function skipUndecidedSteps(trx: Trx, expenseId: string): Promise<v
     .execute();
 }
 
-/** Replaces approvers the approval service re-resolved, without touching decisions. */
+/**
+ * Replaces approvers the approval service re-resolved. Applied whatever the step's status:
+ * the step may already be decided if its StepApproved was handled first.
+ */
 export async function reassignSteps(
   trx: Trx,
   expenseId: string,
@@ -156,7 +159,6 @@ export async function reassignSteps(
       .set({ approver_id: s.approver_id, approver_name: s.approver_name, level_name: s.level_name })
       .where('expense_id', '=', expenseId)
       .where('step', '=', s.step)
-      .where('status', '=', 'pending')
       .execute();
   }
 }

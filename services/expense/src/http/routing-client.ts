@@ -24,8 +24,14 @@ export function createRoutingClient(approvalUrl: string): RoutingPort {
       body: request,
       ...(requestId ? { requestId } : {}),
     });
-    const body: unknown = JSON.parse(response.body || 'null');
-    if (response.status === 200) return RoutingDecisionSchema.parse(body);
+    const body = parseJson(response.body);
+    if (response.status === 200) {
+      const decision = RoutingDecisionSchema.safeParse(body);
+      if (decision.success) return decision.data;
+      throw new UpstreamError(
+        'the approval service answered with a routing decision of the wrong shape',
+      );
+    }
     if (response.status >= 400 && response.status < 500 && isProblem(body)) {
       throw new AppError(
         response.status,
@@ -36,6 +42,14 @@ export function createRoutingClient(approvalUrl: string): RoutingPort {
     }
     throw new UpstreamError(`the approval service answered ${response.status}`);
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function isProblem(body: unknown): body is { type: string; title: string; detail?: string } {

@@ -3,9 +3,7 @@ import {
   callService,
   installServiceShell,
   type Logger,
-  PROBLEM_TYPE_BASE,
   parseOrThrow,
-  problemResponse,
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
@@ -14,7 +12,6 @@ import {
 } from '@countersign/platform';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { KeyRing } from '../domain/key-ring.js';
 import { type LogInDeps, logIn } from '../use-cases/log-in.js';
@@ -31,8 +28,6 @@ export interface GatewayDeps {
   readiness: ReadinessCheck[];
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
-
 /**
  * The only public door. It authenticates, checks each body and query against the
  * contract, and forwards to the owning service with the caller's token, which that service
@@ -40,19 +35,6 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 export function createGatewayApp(deps: GatewayDeps) {
   const app = installServiceShell(new OpenAPIHono<ServiceEnv>(), deps.logger, deps.readiness);
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        problemResponse(c, {
-          type: `${PROBLEM_TYPE_BASE}body-too-large`,
-          title: 'Body too large',
-          status: 413,
-          detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
-        }),
-    }),
-  );
 
   app.post('/api/auth/login', async (c) =>
     c.json(await logIn(deps.logIn, await readJsonBody(c, LoginRequest))),

@@ -5,10 +5,10 @@ import type { Hono } from 'hono';
 import type { Env } from 'hono/types';
 
 const assetsDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-const assets: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+const assets = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+]);
 
 const page = `<!doctype html>
 <html lang="en">
@@ -29,7 +29,7 @@ export function mountDocs<E extends Env>(app: Hono<E>): void {
   );
   app.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
-    const type = assets[file];
+    const type = assets.get(file);
     if (!type) return c.notFound();
     const body = await readFile(join(assetsDir, file));
     return c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });

@@ -7,8 +7,6 @@ export interface PlannedNotification {
   message: string;
 }
 
-const money = (amount: string) => amount;
-
 /** Who an event concerns and what they are told: the approver when a step is theirs, the submitter when it ends. */
 export function notificationsFor(
   event:
@@ -24,7 +22,7 @@ export function notificationsFor(
           recipientId: event.data.approver_id,
           kind: 'approval_requested',
           expenseId: event.data.expense_id,
-          message: `${event.data.submitter_name} asks you to approve "${event.data.description}" (${money(event.data.amount)}), step ${event.data.step}`,
+          message: `${event.data.submitter_name} asks you to approve "${event.data.description}" (${event.data.amount}), step ${event.data.step}`,
         },
       ];
     case 'ExpenseApproved':
@@ -33,7 +31,7 @@ export function notificationsFor(
           recipientId: event.data.submitter_id,
           kind: 'expense_approved',
           expenseId: event.data.expense_id,
-          message: `Your expense of ${money(event.data.amount)} is approved`,
+          message: `Your expense of ${event.data.amount} is approved`,
         },
       ];
     case 'ExpenseRejected':
