@@ -119,9 +119,11 @@ describe('messaging', () => {
       return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
     });
     await nc.close();
+    const replayed = row.rows[0]?.payload as { id: string } | undefined;
+    expect(replayed).toBeDefined();
     expect(
       await count('select count(*) n from approval.dead_letter where event_id = $1', [
-        (row.rows[0]?.payload as { id: string }).id,
+        replayed?.id,
       ]),
     ).toBe(0);
     expect(
