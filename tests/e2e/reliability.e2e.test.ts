@@ -169,7 +169,7 @@ describe('messaging', () => {
     const jsm = await jetstreamManager(nc);
     const js = (await import('@nats-io/jetstream')).jetstream(nc);
     const sent = await cluster.db.query<{ event_id: string; payload: unknown }>(
-      'select event_id, payload from expense.outbox order by id desc limit 1',
+      'select event_id, payload from expense.outbox where sent_at is not null order by id desc limit 1',
     );
     const event = sent.rows[0];
     const before = (await jsm.streams.info(Streams.expense)).state.messages;

@@ -1,13 +1,12 @@
 import {
-  countDeadLetters,
   createDatabase,
   createLogger,
-  createTokenVerifier,
+  messagingHealth,
   migrateSchema,
   onShutdown,
-  pingDatabase,
   serveHttp,
   startMessaging,
+  tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
@@ -39,16 +38,8 @@ const app = createExpenseApp({
   logger,
   now: () => new Date(),
   route: createRoutingClient(config.APPROVAL_URL),
-  verifyToken: createTokenVerifier({
-    jwksUrl: config.JWKS_URL,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  }),
-  figures: async () => ({ dead_letters: await countDeadLetters(db) }),
-  readiness: [
-    { name: 'database', check: () => pingDatabase(db) },
-    { name: 'nats', check: () => messaging.isConnected() },
-  ],
+  verifyToken: tokenVerifierFromConfig(config),
+  ...messagingHealth(db, messaging),
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'expense service listening');

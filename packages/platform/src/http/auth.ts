@@ -87,6 +87,19 @@ class VerifiedTokenCache {
   }
 }
 
+/** The verifier every service but the gateway uses: keys from the gateway's JWKS URL. */
+export function tokenVerifierFromConfig(config: {
+  JWKS_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}): TokenVerifier {
+  return createTokenVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+}
+
 export interface AuthVariables {
   caller: AccessClaims;
   token: string;

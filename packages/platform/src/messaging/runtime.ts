@@ -1,8 +1,9 @@
 import { Streams } from '@countersign/contracts';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Kysely } from 'kysely';
+import { pingDatabase } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { EventConsumer, type EventHandlers } from './consumer.js';
+import { countDeadLetters, EventConsumer, type EventHandlers } from './consumer.js';
 import { connectNats, ensureDurableConsumer, ensureStream, type NatsConnection } from './nats.js';
 import { OutboxRelay } from './outbox.js';
 import type { MessagingTables } from './tables.js';
@@ -102,5 +103,19 @@ export async function startMessaging<DB extends MessagingTables>(
       await relay.drainOnce().catch(() => 0);
       await nats.drain();
     },
+  };
+}
+
+/** Readiness (database and NATS) and figures (dead letters) of a service with messaging. */
+export function messagingHealth<DB extends MessagingTables>(
+  db: Kysely<DB>,
+  runtime: MessagingRuntime,
+) {
+  return {
+    readiness: [
+      { name: 'database', check: () => pingDatabase(db) },
+      { name: 'nats', check: () => runtime.isConnected() },
+    ],
+    figures: async () => ({ dead_letters: await countDeadLetters(db) }),
   };
 }
