@@ -11,6 +11,9 @@ export const ExpenseApprovedV1 = envelopeOf(
     submitter_id: Uuid,
     amount: DecimalString,
     completed_at: IsoDateTime,
+    skipped_steps: z
+      .array(z.number().int().min(1))
+      .meta({ description: 'Optional steps after the last required one, never asked' }),
   }),
 );
 export type ExpenseApprovedV1 = z.infer<typeof ExpenseApprovedV1>;

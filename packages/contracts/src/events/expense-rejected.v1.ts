@@ -13,6 +13,9 @@ export const ExpenseRejectedV1 = envelopeOf(
     submitter_id: Uuid,
     reason: z.string(),
     rejected_at: IsoDateTime,
+    skipped_steps: z
+      .array(z.number().int().min(1))
+      .meta({ description: 'Steps after the rejected one, never asked' }),
   }),
 );
 export type ExpenseRejectedV1 = z.infer<typeof ExpenseRejectedV1>;

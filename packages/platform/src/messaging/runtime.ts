@@ -43,7 +43,9 @@ export const deliveryPolicy = {
   retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
   ackWaitMs: 30_000,
   maxAckPending: 512,
-  concurrency: 4,
+  // One batch at a time keeps a replica's handling in stream order; batching, not
+  // parallel slots, is what keeps up with load.
+  concurrency: 1,
 };
 
 /**

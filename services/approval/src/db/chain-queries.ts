@@ -2,7 +2,7 @@ import type { EventOf, EventType } from '@countersign/contracts';
 import { outboxRows } from '@countersign/platform';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainState, StepStatus } from '../domain/decide.js';
-import type { ResolvedStep } from '../domain/org.js';
+import { type ResolvedStep, toChainStep } from '../domain/org.js';
 import type { ApprovalDatabase } from './types.js';
 
 type Trx = Transaction<ApprovalDatabase>;
@@ -53,16 +53,10 @@ export async function insertChainWithEvents<T extends EventType>(
         .insertInto('chain_step')
         .values(
           steps.map((s, index) => ({
+            // The step's columns are named as the contract names them.
+            ...toChainStep(s),
             expense_id: chain.expenseId,
-            step: s.step,
-            approver_id: s.approverId,
-            approver_name: s.approverName,
-            level_number: s.levelNumber,
-            level_name: s.levelName,
-            required: s.required,
-            required_level: s.requiredLevel,
-            team_scope: s.teamScope,
-            status: index === 0 ? 'pending' : 'waiting',
+            status: index === 0 ? ('pending' as const) : ('waiting' as const),
             requested_at: index === 0 ? now : null,
             decided_at: null,
             comments: null,

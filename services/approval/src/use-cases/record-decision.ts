@@ -59,6 +59,7 @@ export async function recordDecision(
             submitter_id: chain.submitterId,
             reason: input.reason,
             rejected_at: now.toISOString(),
+            skipped_steps: decision.skippedSteps,
           },
         }),
       );
@@ -87,6 +88,7 @@ export async function recordDecision(
               submitter_id: chain.submitterId,
               amount: chain.amount,
               completed_at: now.toISOString(),
+              skipped_steps: decision.skippedSteps,
             },
           }),
         );

@@ -135,13 +135,23 @@ export async function decideStep(
     .execute();
 }
 
-export async function skipUndecidedSteps(trx: Trx, expenseId: string): Promise<void> {
-  await trx
+/**
+ * Marks steps that will never be asked as skipped: the ones named, or with `'all-undecided'`
+ * every step still pending (routing failed, so no step was ever asked).
+ */
+export async function skipSteps(
+  trx: Trx,
+  expenseId: string,
+  steps: number[] | 'all-undecided',
+): Promise<void> {
+  if (Array.isArray(steps) && steps.length === 0) return;
+  let query = trx
     .updateTable('expense_step')
     .set({ status: 'skipped', updated_at: new Date() })
     .where('expense_id', '=', expenseId)
-    .where('status', '=', 'pending')
-    .execute();
+    .where('status', '=', 'pending');
+  if (Array.isArray(steps)) query = query.where('step', 'in', steps);
+  await query.execute();
 }
 
 /**

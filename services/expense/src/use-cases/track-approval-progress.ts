@@ -1,16 +1,12 @@
 import type { EventHandlers } from '@countersign/platform';
-import {
-  decideStep,
-  finishExpense,
-  reassignSteps,
-  skipUndecidedSteps,
-} from '../db/expense-queries.js';
+import { decideStep, finishExpense, reassignSteps, skipSteps } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 
 /**
  * Keeps each expense's status and chain read model in step with the approval service's
- * events. Every update only moves forward (pending → decided), so events that arrive
- * late or twice cannot undo a later state.
+ * events. A replica handles them in stream order, but retries and several replicas can
+ * reorder them, so each handler writes only what its own event says (the steps it
+ * decided, the steps it names as skipped): any order ends in the same state.
  */
 export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
   // Usually the chain is stored as decided at submit, and there is nothing to change.
@@ -31,7 +27,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       new Date(event.occurred_at),
       event.data.reason,
     );
-    await skipUndecidedSteps(trx, event.data.expense_id);
+    await skipSteps(trx, event.data.expense_id, 'all-undecided');
   },
   StepApproved: (trx, { data }) =>
     decideStep(
@@ -44,7 +40,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     ),
   ExpenseApproved: async (trx, { data }) => {
     await finishExpense(trx, data.expense_id, 'approved', new Date(data.completed_at));
-    await skipUndecidedSteps(trx, data.expense_id);
+    await skipSteps(trx, data.expense_id, data.skipped_steps);
   },
   ExpenseRejected: async (trx, { data }) => {
     await decideStep(
@@ -56,6 +52,6 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       data.reason,
     );
     await finishExpense(trx, data.expense_id, 'rejected', new Date(data.rejected_at));
-    await skipUndecidedSteps(trx, data.expense_id);
+    await skipSteps(trx, data.expense_id, data.skipped_steps);
   },
 };
