@@ -187,6 +187,19 @@ describe('messaging', () => {
 });
 
 describe('the org changes between the routing decision and the event', () => {
+  /** Submits a Small Equipment expense as Grace and waits until it is routed. */
+  async function submitRouted(amount: number, description: string): Promise<string> {
+    const created = await api('POST', '/api/expenses', grace, {
+      policy_id: policies.small,
+      amount,
+      description,
+    });
+    expect(created.status).toBe(201);
+    const id = String(created.body.expense_id);
+    await expectRoutedExactlyOnce([id]);
+    return id;
+  }
+
   /** Takes an expense back to "submitted, not yet routed" and delivers its event again. */
   async function rerouteFromScratch(expenseId: string) {
     await cluster.db.query('delete from approval.chain_step where expense_id = $1', [expenseId]);
@@ -204,13 +217,7 @@ describe('the org changes between the routing decision and the event', () => {
   }
 
   it('a decided approver who left is replaced by the next eligible one, and the expense shows it', async () => {
-    const created = await api('POST', '/api/expenses', grace, {
-      policy_id: policies.small,
-      amount: 15,
-      description: 'org change',
-    });
-    const id = String(created.body.expense_id);
-    await expectRoutedExactlyOnce([id]);
+    const id = await submitRouted(15, 'org change');
     await cluster.db.query(
       "update approval.person set active = false where email = 'frank@techcorp.example'",
     );
@@ -242,13 +249,7 @@ describe('the org changes between the routing decision and the event', () => {
   });
 
   it('when nobody eligible is left, the expense is refused by event and the submitter told', async () => {
-    const created = await api('POST', '/api/expenses', grace, {
-      policy_id: policies.small,
-      amount: 16,
-      description: 'nobody left',
-    });
-    const id = String(created.body.expense_id);
-    await expectRoutedExactlyOnce([id]);
+    const id = await submitRouted(16, 'nobody left');
     await cluster.db.query(
       "update approval.person set active = false where email <> 'grace@techcorp.example'",
     );

@@ -23,6 +23,8 @@ export async function storeChain(
   now: Date,
 ): Promise<void> {
   const { data } = event;
+  // Every event this emits is the approval service's own statement about this expense.
+  const about = { companyId: event.company_id, actor: system, subject: data.expense_id };
   const people = await listCandidates(
     trx,
     event.company_id,
@@ -49,9 +51,7 @@ export async function storeChain(
     if (!(error instanceof AppError)) throw error;
     await enqueue(trx, [
       newEvent('ExpenseRoutingFailed', {
-        companyId: event.company_id,
-        actor: system,
-        subject: data.expense_id,
+        ...about,
         data: {
           expense_id: data.expense_id,
           submitter_id: data.submitter.id,
@@ -64,9 +64,7 @@ export async function storeChain(
   const first = resolved.chain[0];
   if (!first) return;
   const routed = newEvent('ExpenseRouted', {
-    companyId: event.company_id,
-    actor: system,
-    subject: data.expense_id,
+    ...about,
     data: {
       expense_id: data.expense_id,
       submitter_id: data.submitter.id,
@@ -80,9 +78,7 @@ export async function storeChain(
     },
   });
   const requested = newEvent('ApprovalRequested', {
-    companyId: event.company_id,
-    actor: system,
-    subject: data.expense_id,
+    ...about,
     data: {
       expense_id: data.expense_id,
       step: first.step,
