@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
+import {
+  api,
+  eventually,
+  gatewayUrl,
+  login,
+  policies,
+  TestCluster,
+} from '../support/test-cluster.js';
 
 let cluster: TestCluster;
 const tokens: Record<string, string> = {};
@@ -236,7 +243,7 @@ describe('refusals answer problem+json and change nothing', () => {
   });
 
   it('refuses bodies that are not JSON (415) or too large (413)', async () => {
-    const asText = await fetch('http://127.0.0.1:5000/api/expenses', {
+    const asText = await fetch(`${gatewayUrl}/api/expenses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.grace}`, 'content-type': 'text/plain' },
       body: JSON.stringify({ policy_id: policies.small, amount: 5, description: 'plain' }),
@@ -360,9 +367,9 @@ describe('refusals answer problem+json and change nothing', () => {
         '/api/auth/login',
       ]),
     );
-    const docs = await fetch('http://127.0.0.1:5000/docs');
+    const docs = await fetch(`${gatewayUrl}/docs`);
     expect(await docs.text()).toContain('/docs/assets/swagger-ui-bundle.js');
-    const bundle = await fetch('http://127.0.0.1:5000/docs/assets/swagger-ui-bundle.js');
+    const bundle = await fetch(`${gatewayUrl}/docs/assets/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
   });
 });

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   eventually,
+  gatewayUrl,
   login,
   NATS_URL,
   policies,
+  ports,
   TestCluster,
 } from '../support/test-cluster.js';
 
@@ -158,7 +160,7 @@ describe('messaging', () => {
     });
     expect(row.error).toMatch(/does not match ExpenseSubmitted/);
     expect(row.deliveries).toBe(1);
-    const ready = (await (await fetch('http://127.0.0.1:5102/readyz')).json()) as {
+    const ready = (await (await fetch(`http://127.0.0.1:${ports.approval}/readyz`)).json()) as {
       figures: { dead_letters: number };
     };
     expect(ready.figures.dead_letters).toBeGreaterThanOrEqual(1);
@@ -289,7 +291,7 @@ describe('tracing', () => {
 
   /** Calls the gateway as a traced client would: with a W3C traceparent of our choosing. */
   async function tracedCall(traceId: string, path: string, token: string, body: unknown) {
-    const response = await fetch(`http://127.0.0.1:5000${path}`, {
+    const response = await fetch(`${gatewayUrl}${path}`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${token}`,

@@ -15,11 +15,13 @@ import {
   waitReady,
 } from '../../scripts/cluster.js';
 
+// TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
+const portBase = Number(process.env.TEST_PORT_BASE ?? 5000);
 export const ports: Record<ServiceName, number> = {
-  gateway: 5000,
-  expense: 5101,
-  approval: 5102,
-  notification: 5103,
+  gateway: portBase,
+  expense: portBase + 101,
+  approval: portBase + 102,
+  notification: portBase + 103,
 };
 const ADMIN_URL =
   process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,8 +33,9 @@ export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 async function resetState(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query('drop database if exists countersign_e2e with (force)');
-  await admin.query('create database countersign_e2e');
+  const name = new URL(DATABASE_URL).pathname.slice(1);
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
   await admin.end();
   const nc = await connect({ servers: NATS_URL });
   const jsm = await jetstreamManager(nc);

@@ -8,6 +8,9 @@ export const DEMO_PASSWORD = 'countersign-demo';
 
 export const demoCompany = { id: demoId(1), name: 'TechCorp Solutions' } as const;
 export const demoTeam = { id: demoId(2), name: 'Technology' } as const;
+/** Finance and audit sit apart from Technology, so they never appear in its approval chains. */
+export const demoFinanceTeam = { id: demoId(3), name: 'Finance' } as const;
+export const demoTeams = [demoTeam, demoFinanceTeam] as const;
 
 export const demoLevels = [
   { id: demoId(301), number: 1, name: 'CTO' },
@@ -19,28 +22,40 @@ export const demoLevels = [
   { id: demoId(307), number: 7, name: 'SDE3' },
 ] as const;
 
+export type DemoRole = 'employee' | 'manager' | 'finance' | 'admin' | 'auditor';
+
 export interface DemoUser {
   id: string;
   name: string;
   email: string;
   level: number;
-  role: 'admin' | 'employee';
+  role: DemoRole;
+  teamId: string;
+  /** The person this one reports to (the next level up in their team), if any. */
+  managerId: string | null;
 }
 
-export const demoUsers: readonly DemoUser[] = [
-  ['Alice Chen', 1, 'admin'],
-  ['Bob Smith', 2, 'employee'],
-  ['Carol Johnson', 3, 'employee'],
-  ['David Wilson', 4, 'employee'],
-  ['Eve Davis', 5, 'employee'],
-  ['Frank Miller', 6, 'employee'],
-  ['Grace Taylor', 7, 'employee'],
-].map(([name, level, role], index) => ({
+const people: readonly [string, number, DemoRole, string][] = [
+  ['Alice Chen', 1, 'admin', demoTeam.id],
+  ['Bob Smith', 2, 'manager', demoTeam.id],
+  ['Carol Johnson', 3, 'manager', demoTeam.id],
+  ['David Wilson', 4, 'manager', demoTeam.id],
+  ['Eve Davis', 5, 'manager', demoTeam.id],
+  ['Frank Miller', 6, 'manager', demoTeam.id],
+  ['Grace Taylor', 7, 'employee', demoTeam.id],
+  ['Hannah Lee', 5, 'finance', demoFinanceTeam.id],
+  ['Ivan Petrov', 7, 'auditor', demoFinanceTeam.id],
+];
+
+export const demoUsers: readonly DemoUser[] = people.map(([name, level, role, teamId], index) => ({
   id: demoId(101 + index),
-  name: String(name),
-  email: `${String(name).split(' ')[0]?.toLowerCase()}@techcorp.example`,
-  level: Number(level),
-  role: role === 'admin' ? 'admin' : 'employee',
+  name,
+  email: `${name.split(' ')[0]?.toLowerCase()}@techcorp.example`,
+  level,
+  role,
+  teamId,
+  // Technology reports up its levels (Grace to Frank, … Bob to Alice); Finance reports to Alice.
+  managerId: index === 0 ? null : teamId === demoTeam.id ? demoId(100 + index) : demoId(101),
 }));
 
 export interface DemoPolicy {

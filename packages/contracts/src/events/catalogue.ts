@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApprovalRequestedV1 } from './approval-requested.v1.js';
+import { CompanyRegisteredV1 } from './company-registered.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
@@ -7,9 +8,13 @@ import { ExpenseRoutingFailedV1 } from './expense-routing-failed.v1.js';
 import { ExpenseSubmittedV1 } from './expense-submitted.v1.js';
 import { NotificationCreatedV1 } from './notification-created.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
+import { UserAddedV1 } from './user-added.v1.js';
+import { UserChangedV1 } from './user-changed.v1.js';
+import { UserDeactivatedV1 } from './user-deactivated.v1.js';
 
 /** One JetStream stream per producing service; each captures `countersign.<service>.>`. */
 export const Streams = {
+  gateway: 'COUNTERSIGN_GATEWAY',
   expense: 'COUNTERSIGN_EXPENSE',
   approval: 'COUNTERSIGN_APPROVAL',
   notification: 'COUNTERSIGN_NOTIFICATION',
@@ -55,6 +60,26 @@ export const EventCatalogue = {
     subject: 'countersign.approval.expense.rejected.v1',
     producer: 'approval',
     schema: ExpenseRejectedV1,
+  },
+  CompanyRegistered: {
+    subject: 'countersign.gateway.company.registered.v1',
+    producer: 'gateway',
+    schema: CompanyRegisteredV1,
+  },
+  UserAdded: {
+    subject: 'countersign.approval.user.added.v1',
+    producer: 'approval',
+    schema: UserAddedV1,
+  },
+  UserChanged: {
+    subject: 'countersign.approval.user.changed.v1',
+    producer: 'approval',
+    schema: UserChangedV1,
+  },
+  UserDeactivated: {
+    subject: 'countersign.approval.user.deactivated.v1',
+    producer: 'approval',
+    schema: UserDeactivatedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

@@ -17,7 +17,8 @@ export const LoginResponse = z
   .meta({ id: 'LoginResponse' });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
-export const Role = z.enum(['employee', 'admin']);
+/** Roles decide what a person may do (see `permissions.ts`); levels decide who approves. */
+export const Role = z.enum(['employee', 'manager', 'finance', 'admin', 'auditor']);
 export type Role = z.infer<typeof Role>;
 
 /** What every service reads from a verified access token. */

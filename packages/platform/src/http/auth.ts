@@ -1,8 +1,13 @@
-import { type AccessClaims, AccessClaims as AccessClaimsSchema } from '@countersign/contracts';
+import {
+  type AccessClaims,
+  AccessClaims as AccessClaimsSchema,
+  type Permission,
+  roleHasPermission,
+} from '@countersign/contracts';
 import type { MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ZodError } from 'zod';
-import { UnauthorizedError, UpstreamError } from '../errors.js';
+import { ForbiddenError, UnauthorizedError, UpstreamError } from '../errors.js';
 
 export interface TokenVerifierOptions {
   /** Where the signing keys come from: the gateway's JWKS URL, or a key set in hand. */
@@ -116,6 +121,22 @@ export function requireAuth(
       throw new UnauthorizedError('send an access token as "Authorization: Bearer <token>"');
     c.set('caller', await verify(match[1]));
     c.set('token', match[1]);
+    await next();
+  };
+}
+
+/**
+ * Refuses (403) a caller whose role lacks `permission` in the one permission table. Runs
+ * after `requireAuth`; object-level rules are the use case's to check.
+ */
+export function requirePermission(
+  permission: Permission,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
+  return async (c, next) => {
+    const { role } = c.var.caller;
+    if (!roleHasPermission(role, permission)) {
+      throw new ForbiddenError(`the ${role} role does not allow this (needs ${permission})`);
+    }
     await next();
   };
 }

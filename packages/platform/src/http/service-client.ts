@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { UpstreamError } from '../errors.js';
 
 export interface ServiceCallOptions {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   token: string;
   requestId?: string;

@@ -7,6 +7,7 @@ import {
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
+  requirePermission,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
@@ -37,12 +38,12 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
   app.use('/decisions/*', requireAuth(deps.verifyToken));
   app.use('/approvals/*', requireAuth(deps.verifyToken));
 
-  app.post('/routing-decisions', async (c) => {
+  app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, RoutingRequest);
     return c.json(await decideRouting(deps.db, c.var.caller, request));
   });
 
-  app.post('/decisions/approve', async (c) => {
+  app.post('/decisions/approve', requirePermission('approvals.decide'), async (c) => {
     const body = await readJsonBody(c, ApproveRequest);
     assertSelf(body.approver_id, c.var.caller.sub);
     const result = await recordDecision(
@@ -54,7 +55,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(result);
   });
 
-  app.post('/decisions/reject', async (c) => {
+  app.post('/decisions/reject', requirePermission('approvals.decide'), async (c) => {
     const body = await readJsonBody(c, RejectRequest);
     assertSelf(body.approver_id, c.var.caller.sub);
     const result = await recordDecision(
@@ -66,7 +67,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(result);
   });
 
-  app.get('/approvals/pending', async (c) => {
+  app.get('/approvals/pending', requirePermission('approvals.queue'), async (c) => {
     const page = parseOrThrow(PageQuery, c.req.query());
     return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
   });

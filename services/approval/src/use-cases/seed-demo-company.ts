@@ -1,10 +1,22 @@
-import { demoCompany, demoLevels, demoPolicies, demoTeam, demoUsers } from '@countersign/demo-data';
+import {
+  demoCompany,
+  demoLevels,
+  demoPolicies,
+  demoTeams,
+  demoUsers,
+} from '@countersign/demo-data';
+import { newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
+import { enqueue } from '../outbox/enqueue.js';
+
+const levelIdOf = (number: number) => demoLevels.find((l) => l.number === number)?.id ?? '';
 
 /**
  * Loads TechCorp Solutions' org chart and policies when the company is missing. Every
- * insert ignores rows already there, so replicas starting together seed it once.
+ * insert ignores rows already there, so replicas starting together seed it once. The
+ * people are announced as `UserAdded` like any other, so every service that keeps a copy
+ * of the directory learns them the same way.
  */
 export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -17,7 +29,7 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
     if (!created) return false;
     await trx
       .insertInto('team')
-      .values({ ...demoTeam, company_id: demoCompany.id })
+      .values(demoTeams.map((t) => ({ ...t, company_id: demoCompany.id })))
       .execute();
     await trx
       .insertInto('level')
@@ -36,8 +48,8 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
         demoUsers.map((u) => ({
           id: u.id,
           company_id: demoCompany.id,
-          team_id: demoTeam.id,
-          level_id: demoLevels.find((l) => l.number === u.level)?.id ?? '',
+          team_id: u.teamId,
+          level_id: levelIdOf(u.level),
           name: u.name,
           email: u.email,
           active: true,
@@ -73,6 +85,30 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
         ),
       )
       .execute();
+    await enqueue(
+      trx,
+      demoUsers.map((u) =>
+        newEvent('UserAdded', {
+          companyId: demoCompany.id,
+          actor: { kind: 'system', id: 'approval' },
+          subject: u.id,
+          data: {
+            user: {
+              user_id: u.id,
+              email: u.email,
+              name: u.name,
+              role: u.role,
+              team_id: u.teamId,
+              level_id: levelIdOf(u.level),
+              manager_id: u.managerId,
+              active: true,
+              revision: 1,
+            },
+            invited: false,
+          },
+        }),
+      ),
+    );
     return true;
   });
 }

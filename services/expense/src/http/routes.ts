@@ -6,6 +6,7 @@ import {
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
+  requirePermission,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
@@ -31,18 +32,18 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   app.use('/expenses', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));
 
-  app.post('/expenses', async (c) => {
+  app.post('/expenses', requirePermission('expenses.submit'), async (c) => {
     const body = await readJsonBody(c, CreateExpenseRequest);
     const created = await submitExpense(deps, c.var.caller, c.var.token, body, c.var.requestId);
     return c.json(created, 201);
   });
 
-  app.get('/expenses', async (c) => {
+  app.get('/expenses', requirePermission('expenses.read'), async (c) => {
     const page = parseOrThrow(PageQuery, c.req.query());
     return c.json(await listMyExpenses(deps.db, c.var.caller, page));
   });
 
-  app.get('/expenses/:id/status', async (c) => {
+  app.get('/expenses/:id/status', requirePermission('expenses.read'), async (c) => {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
     return c.json(await getExpenseStatus(deps.db, c.var.caller, id));
   });

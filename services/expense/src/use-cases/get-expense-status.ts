@@ -1,11 +1,15 @@
-import type { AccessClaims, ExpenseStatusDocument } from '@countersign/contracts';
+import type { AccessClaims, ExpenseStatusDocument, Role } from '@countersign/contracts';
 import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findExpenseWithSteps } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 
+/** Roles that read every expense of their company. */
+const companyWideReaders: ReadonlySet<Role> = new Set(['admin', 'finance', 'auditor']);
+
 /**
- * The status document of one expense, for its submitter, its approvers and company admins.
+ * The status document of one expense, for its submitter, its approvers, and the company's
+ * admins, finance and auditors.
  * Anyone else is told it does not exist, so ids cannot be probed.
  */
 export async function getExpenseStatus(
@@ -16,7 +20,7 @@ export async function getExpenseStatus(
   const found = await findExpenseWithSteps(db, caller.company_id, expenseId);
   const mayRead =
     found &&
-    (caller.role === 'admin' ||
+    (companyWideReaders.has(caller.role) ||
       found.expense.submitter_id === caller.sub ||
       found.steps.some((s) => s.approver_id === caller.sub));
   if (!found || !mayRead) throw new NotFoundError(`no expense ${expenseId} that you can see`);

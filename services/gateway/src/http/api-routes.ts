@@ -9,29 +9,34 @@ import {
   NotificationPage,
   PageQuery,
   PendingApprovalPage,
+  type Permission,
   RejectRequest,
 } from '@countersign/contracts';
 import { z } from 'zod';
+import { orgRoutes } from './org-routes.js';
+import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
 
 /** One public route the gateway checks and forwards to the service that owns it. */
 export interface ForwardedRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   /** OpenAPI path template; `{id}` becomes Hono's `:id`. */
   path: string;
   upstream: Upstream;
   upstreamPath: (params: Record<string, string>) => string;
   summary: string;
   tag: string;
+  /** Checked at the gateway before anything is read or forwarded, and again by the service. */
+  permission: Permission;
   body?: z.ZodType;
   query?: z.ZodObject;
   params?: z.ZodObject;
-  success: { status: 200 | 201; schema: z.ZodType; description: string };
+  success: { status: 200 | 201 | 202 | 204; schema: z.ZodType; description: string };
   refusals: number[];
 }
 
-export const forwardedRoutes: ForwardedRoute[] = [
+const coreRoutes: ForwardedRoute[] = [
   {
     method: 'post',
     path: '/api/expenses',
@@ -39,6 +44,7 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: () => '/expenses',
     summary: 'Submit an expense as the caller; the approval chain is decided before it is stored',
     tag: 'Expenses',
+    permission: 'expenses.submit',
     body: CreateExpenseRequest,
     success: {
       status: 201,
@@ -54,9 +60,10 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: () => '/expenses',
     summary: "The caller's own expenses, newest first",
     tag: 'Expenses',
+    permission: 'expenses.read',
     query: PageQuery,
     success: { status: 200, schema: ExpensePage, description: 'A page of expenses' },
-    refusals: [400, 401],
+    refusals: [400, 401, 403],
   },
   {
     method: 'get',
@@ -65,9 +72,10 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: (p) => `/expenses/${p.id}/status`,
     summary: 'Status and approval chain of one expense (submitter, its approvers, admins)',
     tag: 'Expenses',
+    permission: 'expenses.read',
     params: ExpenseIdParam,
     success: { status: 200, schema: ExpenseStatusDocument, description: 'The status document' },
-    refusals: [400, 401, 404],
+    refusals: [400, 401, 403, 404],
   },
   {
     method: 'post',
@@ -76,6 +84,7 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: () => '/decisions/approve',
     summary: 'Approve the current step of an expense as its approver',
     tag: 'Approvals',
+    permission: 'approvals.decide',
     body: ApproveRequest,
     success: { status: 200, schema: DecisionResponse, description: 'The step is approved' },
     refusals: [400, 401, 403, 404, 409],
@@ -87,6 +96,7 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: () => '/decisions/reject',
     summary: 'Reject an expense at its current step, with a reason (terminal)',
     tag: 'Approvals',
+    permission: 'approvals.decide',
     body: RejectRequest,
     success: { status: 200, schema: DecisionResponse, description: 'The expense is rejected' },
     refusals: [400, 401, 403, 404, 409],
@@ -98,13 +108,14 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: () => '/approvals/pending',
     summary: 'Steps waiting for the caller’s decision, oldest first',
     tag: 'Approvals',
+    permission: 'approvals.queue',
     query: PageQuery,
     success: {
       status: 200,
       schema: PendingApprovalPage,
       description: 'A page of pending approvals',
     },
-    refusals: [400, 401],
+    refusals: [400, 401, 403],
   },
   {
     method: 'get',
@@ -113,8 +124,12 @@ export const forwardedRoutes: ForwardedRoute[] = [
     upstreamPath: () => '/notifications',
     summary: "The caller's in-app notifications, newest first",
     tag: 'Notifications',
+    permission: 'notifications.read',
     query: PageQuery.extend({ unread_only: z.stringbool().optional() }),
     success: { status: 200, schema: NotificationPage, description: 'A page of notifications' },
-    refusals: [400, 401],
+    refusals: [400, 401, 403],
   },
 ];
+
+/** Every public route the gateway forwards, each with the permission it needs. */
+export const forwardedRoutes: ForwardedRoute[] = [...coreRoutes, ...orgRoutes, ...workspaceRoutes];

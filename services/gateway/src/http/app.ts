@@ -7,6 +7,8 @@ import {
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
+  requirePermission,
+  type ServiceCallOptions,
   type ServiceEnv,
   type TokenVerifier,
 } from '@countersign/platform';
@@ -49,7 +51,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   const auth = requireAuth(deps.verifyToken);
   for (const route of forwardedRoutes) {
     const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
-    app.on(route.method.toUpperCase(), honoPath, auth, (c) =>
+    app.on(route.method.toUpperCase(), honoPath, auth, requirePermission(route.permission), (c) =>
       forward(c, route, deps.upstreams[route.upstream]),
     );
   }
@@ -66,7 +68,7 @@ async function forward(
   const body = route.body ? await readJsonBody(c, route.body) : undefined;
   const search = new URL(c.req.url).search;
   const upstream = await callService(baseUrl, {
-    method: route.method === 'get' ? 'GET' : 'POST',
+    method: route.method.toUpperCase() as ServiceCallOptions['method'],
     path: `${route.upstreamPath(params as Record<string, string>)}${search}`,
     token: c.var.token,
     requestId: c.var.requestId,

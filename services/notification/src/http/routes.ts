@@ -5,6 +5,7 @@ import {
   parseOrThrow,
   type ReadinessCheck,
   requireAuth,
+  requirePermission,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
@@ -26,7 +27,7 @@ const NotificationQuery = PageQuery.extend({ unread_only: z.stringbool().default
 export function createNotificationApp(deps: NotificationHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   app.use('/notifications', requireAuth(deps.verifyToken));
-  app.get('/notifications', async (c) => {
+  app.get('/notifications', requirePermission('notifications.read'), async (c) => {
     const query = parseOrThrow(NotificationQuery, c.req.query());
     return c.json(
       await listMyNotifications(deps.db, c.var.caller, {

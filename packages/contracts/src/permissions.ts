@@ -1,0 +1,42 @@
+import type { Role } from './rest/auth.js';
+
+/**
+ * The one permission table. Every public route names one permission; the gateway and the
+ * service that owns the route both refuse a caller whose role lacks it (403). Rules that
+ * depend on the object (is this my expense, am I a member of this workspace) are checked
+ * by the owning service on top of this.
+ */
+export const permissionTable = {
+  /** Submit an expense as oneself. */
+  'expenses.submit': ['employee', 'manager', 'finance', 'admin'],
+  /** List one's own expenses; read a status document one may see. */
+  'expenses.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Approve, reject or otherwise decide a step assigned to oneself. */
+  'approvals.decide': ['employee', 'manager', 'finance', 'admin'],
+  /** See the steps waiting for one's decision. */
+  'approvals.queue': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Read one's own notifications. */
+  'notifications.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Read one's own profile, manager chain and workspaces; change one's own password. */
+  'profile.self': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Read the company's users. */
+  'users.read': ['admin', 'auditor'],
+  /** Invite users, change their role, team, level or manager, deactivate them. */
+  'users.manage': ['admin'],
+  /** Read teams and hierarchy levels (the org chart is no secret inside a company). */
+  'org.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Create and change teams and hierarchy levels. */
+  'org.manage': ['admin'],
+  /** Create a workspace (the creator becomes its owner). */
+  'workspaces.create': ['employee', 'manager', 'finance', 'admin'],
+  /** Read workspaces one is a member of (admins and auditors: all of the company's). */
+  'workspaces.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Change members of a workspace one owns (admins: any of the company's). */
+  'workspaces.manage': ['employee', 'manager', 'finance', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof permissionTable;
+
+export function roleHasPermission(role: Role, permission: Permission): boolean {
+  return (permissionTable[permission] as readonly Role[]).includes(role);
+}
