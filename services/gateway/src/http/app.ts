@@ -1,4 +1,3 @@
-import { LoginRequest } from '@countersign/contracts';
 import {
   callService,
   installServiceShell,
@@ -10,24 +9,26 @@ import {
   requirePermission,
   type ServiceCallOptions,
   type ServiceEnv,
+  type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { KeyRing } from '../domain/key-ring.js';
-import { type LogInDeps, logIn } from '../use-cases/log-in.js';
 import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
+import { type AuthRouteDeps, authRouteDocs, mountAuthRoutes } from './auth-routes.js';
 import { mountDocs } from './docs.js';
 import { openApiInfo, registerOpenApi } from './openapi.js';
 
 export interface GatewayDeps {
   logger: Logger;
-  logIn: LogInDeps;
+  auth: AuthRouteDeps;
   keys: KeyRing;
   verifyToken: TokenVerifier;
   upstreams: Record<Upstream, string>;
   readiness: ReadinessCheck[];
+  figures?: ServiceFigures;
 }
 
 /**
@@ -36,15 +37,18 @@ export interface GatewayDeps {
  * verifies again. It holds no state of its own between requests.
  */
 export function createGatewayApp(deps: GatewayDeps) {
-  const app = installServiceShell(new OpenAPIHono<ServiceEnv>(), deps.logger, deps.readiness);
-
-  app.post('/api/auth/login', async (c) =>
-    c.json(await logIn(deps.logIn, await readJsonBody(c, LoginRequest))),
+  const app = installServiceShell(
+    new OpenAPIHono<ServiceEnv>(),
+    deps.logger,
+    deps.readiness,
+    deps.figures,
   );
+
+  mountAuthRoutes(app, deps.auth);
   app.get('/.well-known/jwks.json', (c) =>
     c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=300' }),
   );
-  registerOpenApi(app, forwardedRoutes);
+  registerOpenApi(app, [...authRouteDocs, ...forwardedRoutes]);
   app.doc31('/openapi.json', openApiInfo);
   mountDocs(app);
 
