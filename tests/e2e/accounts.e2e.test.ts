@@ -114,6 +114,48 @@ describe('registering a company', () => {
     expect(await count('select count(*) n from identity.registration')).toBe(0);
   });
 
+  it('replaces a registration nobody verified, so an address cannot be squatted', async () => {
+    const email = 'owner@squat.example';
+    const squatter = await api('POST', '/api/auth/register', undefined, {
+      company_name: 'Squatters',
+      name: 'Mallory',
+      email,
+      password: 'mallory knows this',
+    });
+    expect(squatter.status).toBe(202);
+    const squatterCode = codeIn((await cluster.waitForMail(email, /verification code/)).subject);
+    const before = cluster.mail.length;
+    const owner = await api('POST', '/api/auth/register', undefined, {
+      company_name: 'Rightful Ltd',
+      name: 'Olivia Owner',
+      email,
+      password: 'olivia owns this one',
+    });
+    expect(owner.status).toBe(202);
+    const ownerCode = codeIn(
+      (await cluster.waitForMail(email, /verification code/, before)).subject,
+    );
+    expect(
+      (await api('POST', '/api/auth/verify-email', undefined, { email, code: squatterCode }))
+        .status,
+    ).toBe(400);
+    const verified = await api('POST', '/api/auth/verify-email', undefined, {
+      email,
+      code: ownerCode,
+    });
+    expect(verified.status).toBe(200);
+    expect(claimsOf(String(verified.body.access_token)).name).toBe('Olivia Owner');
+    const named = await cluster.db.query<{ company_name: string }>(
+      "select payload->'data'->>'company_name' company_name from identity.outbox where subject like '%company.registered%' and payload->'data'->'admin'->>'email' = $1",
+      [email],
+    );
+    expect(named.rows).toEqual([{ company_name: 'Rightful Ltd' }]);
+    const loginAs = (password: string) =>
+      api('POST', '/api/auth/login', undefined, { email, password });
+    expect((await loginAs('mallory knows this')).status).toBe(401);
+    expect((await loginAs('olivia owns this one')).status).toBe(200);
+  });
+
   it('refuses weak passwords, bad addresses and unknown fields with problem+json', async () => {
     const response = await api('POST', '/api/auth/register', undefined, {
       company_name: 'X',

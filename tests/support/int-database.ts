@@ -17,8 +17,9 @@ export const INT_DATABASE_URL =
 export async function freshMessagingSchema(schema: string): Promise<Kysely<MessagingTables>> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  const exists = await admin.query("select 1 from pg_database where datname = 'countersign_int'");
-  if (exists.rowCount === 0) await admin.query('create database countersign_int');
+  const name = new URL(INT_DATABASE_URL).pathname.slice(1);
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  if (exists.rowCount === 0) await admin.query(`create database "${name}"`);
   await admin.end();
   const db = createDatabase<MessagingTables>({ url: INT_DATABASE_URL, schema });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
