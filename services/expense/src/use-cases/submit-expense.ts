@@ -3,11 +3,13 @@ import type {
   CreateExpenseRequest,
   CreateExpenseResponse,
 } from '@countersign/contracts';
-import { ForbiddenError, newEvent } from '@countersign/platform';
+import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertExpenseWithEvents } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { findWorkspaceFor } from '../db/workspace-queries.js';
+import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
 
 export interface SubmitExpenseDeps {
@@ -31,6 +33,7 @@ export async function submitExpense(
   if (input.user_id !== undefined && input.user_id !== caller.sub) {
     throw new ForbiddenError('user_id must be your own id: expenses are submitted as the caller');
   }
+  if (input.workspace_id !== undefined) await checkMayFileIn(deps.db, caller, input.workspace_id);
   const decision = await deps.route(
     token,
     {
@@ -56,6 +59,7 @@ export async function submitExpense(
     refusal_reason: null,
     submitted_at: submittedAt,
     completed_at: null,
+    workspace_id: input.workspace_id ?? null,
   };
   const submitted = newEvent('ExpenseSubmitted', {
     companyId: caller.company_id,
@@ -70,6 +74,7 @@ export async function submitExpense(
       policy: decision.policy,
       chain: decision.chain,
       submitted_at: submittedAt.toISOString(),
+      ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
     },
   });
   await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
@@ -85,4 +90,24 @@ export async function submitExpense(
       level: s.level_name,
     })),
   };
+}
+
+/**
+ * Only the workspace's owners and members file expenses in it: a viewer is refused (403),
+ * and to anyone else, or another company, the workspace does not exist (404). Checked
+ * before routing, so a refusal costs no call to the approval service.
+ */
+async function checkMayFileIn(
+  db: Kysely<ExpenseDatabase>,
+  caller: AccessClaims,
+  workspaceId: string,
+): Promise<void> {
+  const workspace = await findWorkspaceFor(db, caller.company_id, workspaceId, caller.sub);
+  const access = workspace ? submitIntoWorkspaceAccess(workspace.my_role) : 'hidden';
+  if (access === 'hidden') {
+    throw new NotFoundError(`no workspace ${workspaceId} that you are a member of`);
+  }
+  if (access === 'forbidden') {
+    throw new ForbiddenError('viewers of a workspace cannot file expenses in it');
+  }
 }

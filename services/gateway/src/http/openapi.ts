@@ -59,7 +59,9 @@ export function registerOpenApi<E extends object>(
       responses: {
         [route.success.status]: {
           description: route.success.description,
-          content: { 'application/json': { schema: route.success.schema } },
+          ...(route.success.status === 204
+            ? {}
+            : { content: { 'application/json': { schema: route.success.schema } } }),
         },
         ...Object.fromEntries(
           route.refusals.map((status) => [status, problem(refusalText[status] ?? 'Refused')]),
