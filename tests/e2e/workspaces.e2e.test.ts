@@ -486,6 +486,29 @@ describe('workspaces through the gateway', () => {
     ]);
   });
 
+  it('two owners demoting each other at once leave exactly one owner', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const ws = await created(
+        await api('POST', '/api/workspaces', tokens.grace, { name: `Race ${round}` }),
+      );
+      const members = `/api/workspaces/${ws}/members`;
+      await created(
+        await api('POST', members, tokens.grace, { user_id: idOf('bob'), role: 'owner' }),
+      );
+      const answers = await Promise.all([
+        api('PATCH', `${members}/${idOf('bob')}`, tokens.grace, { role: 'member' }),
+        api('PATCH', `${members}/${idOf('grace')}`, tokens.bob, { role: 'member' }),
+      ]);
+      // The loser, checked after the winner committed, is no owner any more.
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 403]);
+      const { rows } = await cluster.db.query(
+        "select count(*)::int n from expense.workspace_member where workspace_id = $1 and role = 'owner'",
+        [ws],
+      );
+      expect(rows[0]).toEqual({ n: 1 });
+    }
+  });
+
   it('another company sees none of it, and none of its people can be added', async () => {
     for (const path of ['', '/expenses', '/summary']) {
       expect((await api('GET', `/api/workspaces/${workspaceId}${path}`, tokens.olga)).status).toBe(

@@ -54,6 +54,8 @@ export async function findWorkspaceFor(
 /**
  * Locks the company's workspace row for the rest of the transaction, so membership changes
  * to one workspace happen one at a time (two owners demoting each other cannot both win).
+ * NO KEY UPDATE: it does not block the key-share locks that inserting an expense or member
+ * referencing the workspace takes, so a submit holding a member row cannot deadlock with it.
  */
 export async function lockWorkspace(trx: Trx, companyId: string, workspaceId: string) {
   return trx
@@ -61,21 +63,24 @@ export async function lockWorkspace(trx: Trx, companyId: string, workspaceId: st
     .selectAll()
     .where('id', '=', workspaceId)
     .where('company_id', '=', companyId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
 }
 
+/** The person's role in the workspace (null: not a member); `lock` holds the row until commit. */
 export async function findMemberRole(
   db: Db | Trx,
   workspaceId: string,
   userId: string,
+  lock = false,
 ): Promise<WorkspaceRole | null> {
-  const row = await db
+  let query = db
     .selectFrom('workspace_member')
     .select('role')
     .where('workspace_id', '=', workspaceId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+    .where('user_id', '=', userId);
+  if (lock) query = query.forShare();
+  const row = await query.executeTakeFirst();
   return row?.role ?? null;
 }
 

@@ -2,13 +2,14 @@ import type {
   AccessClaims,
   CreateExpenseRequest,
   CreateExpenseResponse,
+  WorkspaceRole,
 } from '@countersign/contracts';
 import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertExpenseWithEvents } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
-import { findWorkspaceFor } from '../db/workspace-queries.js';
+import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
 
@@ -21,7 +22,8 @@ export interface SubmitExpenseDeps {
 /**
  * Submits an expense as the caller: the approval service decides the route first (so a
  * refusal stores nothing), then the expense, its chain read model and ExpenseSubmitted
- * commit together in one statement.
+ * commit together in one statement (inside a transaction that re-checks the membership
+ * when the expense is filed in a workspace).
  */
 export async function submitExpense(
   deps: SubmitExpenseDeps,
@@ -33,7 +35,16 @@ export async function submitExpense(
   if (input.user_id !== undefined && input.user_id !== caller.sub) {
     throw new ForbiddenError('user_id must be your own id: expenses are submitted as the caller');
   }
-  if (input.workspace_id !== undefined) await checkMayFileIn(deps.db, caller, input.workspace_id);
+  if (input.workspace_id !== undefined) {
+    // Checked before routing too, so a refusal costs no call to the approval service.
+    const workspace = await findWorkspaceFor(
+      deps.db,
+      caller.company_id,
+      input.workspace_id,
+      caller.sub,
+    );
+    refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
+  }
   const decision = await deps.route(
     token,
     {
@@ -77,7 +88,17 @@ export async function submitExpense(
       ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
     },
   });
-  await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
+  const workspaceId = input.workspace_id;
+  if (workspaceId === undefined) {
+    await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
+  } else {
+    // Checked again under a share lock on the membership: a removal or demotion racing
+    // with routing either committed first (refused here) or waits for this insert.
+    await deps.db.transaction().execute(async (trx) => {
+      refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
+      await insertExpenseWithEvents(trx, expense, decision.chain, [submitted]);
+    });
+  }
   return {
     message: 'Expense created successfully',
     expense_id: expenseId,
@@ -94,16 +115,10 @@ export async function submitExpense(
 
 /**
  * Only the workspace's owners and members file expenses in it: a viewer is refused (403),
- * and to anyone else, or another company, the workspace does not exist (404). Checked
- * before routing, so a refusal costs no call to the approval service.
+ * and to anyone else, or another company, the workspace does not exist (404).
  */
-async function checkMayFileIn(
-  db: Kysely<ExpenseDatabase>,
-  caller: AccessClaims,
-  workspaceId: string,
-): Promise<void> {
-  const workspace = await findWorkspaceFor(db, caller.company_id, workspaceId, caller.sub);
-  const access = workspace ? submitIntoWorkspaceAccess(workspace.my_role) : 'hidden';
+function refuseUnlessMayFileIn(workspaceId: string, membership: WorkspaceRole | null): void {
+  const access = submitIntoWorkspaceAccess(membership);
   if (access === 'hidden') {
     throw new NotFoundError(`no workspace ${workspaceId} that you are a member of`);
   }

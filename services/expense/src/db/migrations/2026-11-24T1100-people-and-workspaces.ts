@@ -24,6 +24,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addUniqueConstraint('workspace_name_unique', ['company_id', 'name'])
     .execute();
+  // A company's workspaces, newest first (ids are UUIDv7), keyset-paged.
+  await db.schema
+    .createIndex('workspace_by_company')
+    .on('workspace')
+    .columns(['company_id', 'id desc'])
+    .execute();
   await db.schema
     .createTable('workspace_member')
     .addColumn('workspace_id', 'uuid', (c) => c.notNull().references('workspace.id'))
