@@ -462,7 +462,9 @@ describe('workspaces through the gateway', () => {
       const demoted = await api('PATCH', member(idOf('frank')), tokens.frank, { role });
       expect(demoted.status).toBe(422);
     }
-    expect((await api('DELETE', member(idOf('frank')), tokens.frank)).status).toBe(422);
+    const removed = await api('DELETE', member(idOf('frank')), tokens.frank);
+    expect(removed.status).toBe(422);
+    expect(removed.body.type).toBe('https://countersign.dev/problems/last-owner');
     expect((await api('DELETE', member(idOf('frank')), tokens.alice)).status).toBe(422);
     expect(await outboxSubjectsFor(ws)).toEqual(before);
     // With a second owner the first may step down, and the second is then the last.
