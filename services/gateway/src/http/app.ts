@@ -79,6 +79,8 @@ async function forward(
     // Forward what the client sent; the service parses it again with the same schema.
     ...(body !== undefined ? { body: await c.req.json() } : {}),
   });
+  // A 204 has no body, and a Response carrying one (even an empty string) cannot be built.
+  if (upstream.status === 204) return c.body(null, 204);
   const answer = upstream.contentType.startsWith('application/problem+json')
     ? withPublicInstance(upstream.body, c.req.path)
     : upstream.body;

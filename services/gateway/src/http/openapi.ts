@@ -63,7 +63,7 @@ export function registerOpenApi<E extends object>(
       responses: {
         [route.success.status]: {
           description: route.success.description,
-          ...(route.success.schema
+          ...(route.success.schema && route.success.status !== 204
             ? { content: { 'application/json': { schema: route.success.schema } } }
             : {}),
         },
