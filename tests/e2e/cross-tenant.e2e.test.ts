@@ -1,0 +1,235 @@
+import { demoCompany, demoFinanceTeam, demoLevels, demoUsers } from '@countersign/demo-data';
+import { hash } from '@node-rs/argon2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ForwardedRoute,
+  forwardedRoutes,
+} from '../../services/gateway/src/http/api-routes.js';
+import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
+
+let cluster: TestCluster;
+let alice: string;
+let olga: string;
+const idOf = (first: string) =>
+  demoUsers.find((u) => u.email.startsWith(`${first}@`))?.id ?? 'missing';
+const techcorp = { expense: '', workspace: '' };
+const other = {
+  company: '0197b000-0000-7000-8000-000000000001',
+  team: '0197b000-0000-7000-8000-000000000002',
+  level: '0197b000-0000-7000-8000-000000000003',
+  person: '0197b000-0000-7000-8000-000000000004',
+  workspace: '',
+};
+
+/** Other Corp, with Olga as its admin, written into each service's own tables. */
+async function addOtherCompany(): Promise<void> {
+  const q = (text: string, values: unknown[]) => cluster.db.query(text, values);
+  await q("insert into approval.company values ($1, 'Other Corp')", [other.company]);
+  await q("insert into approval.team values ($1, $2, 'Ops')", [other.team, other.company]);
+  await q("insert into approval.level values ($1, $2, 1, 'Boss')", [other.level, other.company]);
+  await q(
+    `insert into approval.person (id, company_id, team_id, level_id, name, email, active, role)
+     values ($1, $2, $3, $4, 'Olga Other', 'olga@other.example', true, 'admin')`,
+    [other.person, other.company, other.team, other.level],
+  );
+  await q(
+    `insert into identity.credential (user_id, company_id, email, name, role, password_hash, active, email_verified_at)
+     values ($1, $2, 'olga@other.example', 'Olga Other', 'admin', $3, true, now())`,
+    [other.person, other.company, await hash('other-password')],
+  );
+  await q(
+    `insert into expense.person (id, company_id, name, email, role, team_id, active, revision)
+     values ($1, $2, 'Olga Other', 'olga@other.example', 'admin', $3, true, 1)`,
+    [other.person, other.company, other.team],
+  );
+}
+
+beforeAll(async () => {
+  cluster = await TestCluster.start();
+  await addOtherCompany();
+  alice = await login('alice');
+  const grace = await login('grace');
+  const signIn = await api('POST', '/api/auth/login', undefined, {
+    email: 'olga@other.example',
+    password: 'other-password',
+  });
+  olga = String(signIn.body.access_token);
+  const workspace = await api('POST', '/api/workspaces', grace, { name: 'TechCorp only' });
+  techcorp.workspace = String(workspace.body.id);
+  const expense = await api('POST', '/api/expenses', grace, {
+    policy_id: policies.small,
+    amount: 42,
+    description: 'TechCorp secret',
+    workspace_id: techcorp.workspace,
+  });
+  techcorp.expense = String(expense.body.expense_id);
+  other.workspace = String((await api('POST', '/api/workspaces', olga, { name: 'Ops' })).body.id);
+  await eventually(async () =>
+    (await api('GET', '/api/approvals/pending', await login('frank'))).body.items?.length
+      ? true
+      : undefined,
+  );
+});
+afterAll(async () => cluster?.stop());
+
+const key = (route: ForwardedRoute) => `${route.method} ${route.path}`;
+
+/** A body each route would accept, so that only the object's company can make it fail. */
+const validBodies: Record<string, Record<string, unknown>> = {
+  'post /api/expenses': { policy_id: policies.small, amount: 10, description: 'Pens' },
+  'post /api/expenses/approve': { expense_id: '0197ffff-0000-7000-8000-000000000001' },
+  'post /api/expenses/reject': {
+    expense_id: '0197ffff-0000-7000-8000-000000000001',
+    reason: 'No',
+  },
+  'post /api/workspaces': { name: 'Another' },
+  'post /api/workspaces/{id}/members': { user_id: other.person, role: 'member' },
+  'patch /api/workspaces/{id}/members/{user_id}': { role: 'viewer' },
+  'post /api/users': {
+    email: 'new.person@techcorp.example',
+    name: 'New Person',
+    role: 'employee',
+    team_id: demoFinanceTeam.id,
+    level_id: demoLevels[6].id,
+  },
+  'patch /api/users/{id}': { name: 'Hijacked' },
+  'post /api/users/{id}/deactivate': { reason: 'hijacked' },
+  'post /api/teams': { name: 'Brand new team' },
+  'patch /api/teams/{id}': { name: 'Hijacked' },
+  'post /api/levels': { number: 12, name: 'Brand new level' },
+  'patch /api/levels/{id}': { name: 'Hijacked' },
+};
+
+/** TechCorp's real ids, by the resource a path names. */
+function techcorpParams(path: string): Record<string, string> {
+  const resource = path.split('/')[2];
+  const id =
+    resource === 'expenses'
+      ? techcorp.expense
+      : resource === 'workspaces'
+        ? techcorp.workspace
+        : resource === 'users'
+          ? idOf('grace')
+          : resource === 'teams'
+            ? demoFinanceTeam.id
+            : demoLevels[6].id;
+  return { id, user_id: idOf('grace') };
+}
+
+const fill = (path: string, params: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing');
+const hasBody = (route: ForwardedRoute) => !['get', 'delete'].includes(route.method);
+
+describe("another company's ids are not found, on every object route", () => {
+  it('every route with an id in its path answers 404 to Other Corp’s admin', async () => {
+    const objectRoutes = forwardedRoutes.filter((r) => r.path.includes('{'));
+    expect(objectRoutes.length).toBeGreaterThan(10);
+    for (const route of objectRoutes) {
+      const body = hasBody(route) ? validBodies[key(route)] : undefined;
+      if (hasBody(route)) expect(body, `a valid body for ${key(route)}`).toBeDefined();
+      const response = await api(
+        route.method.toUpperCase(),
+        fill(route.path, techcorpParams(route.path)),
+        olga,
+        body,
+      );
+      expect(response.status, `${key(route)}: ${JSON.stringify(response.body)}`).toBe(404);
+    }
+  });
+
+  it('ids of TechCorp inside bodies are not found either', async () => {
+    const refusals = [
+      await api('POST', '/api/expenses/approve', olga, { expense_id: techcorp.expense }),
+      await api('POST', '/api/expenses', olga, {
+        category: 'general',
+        amount: 10,
+        description: 'x',
+        workspace_id: techcorp.workspace,
+      }),
+      await api('POST', '/api/expenses', olga, {
+        policy_id: policies.small,
+        amount: 10,
+        description: 'x',
+      }),
+      await api('POST', `/api/workspaces/${other.workspace}/members`, olga, {
+        user_id: idOf('grace'),
+        role: 'member',
+      }),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([404, 404, 404, 404]);
+    const placed = await api('POST', '/api/users', olga, {
+      ...validBodies['post /api/users'],
+      email: 'mole@other.example',
+    });
+    expect([404, 422]).toContain(placed.status);
+    const managed = await api('PATCH', `/api/users/${other.person}`, olga, {
+      manager_id: idOf('alice'),
+    });
+    expect([404, 422]).toContain(managed.status);
+  });
+
+  it('no list shows Other Corp anything of TechCorp, and nothing of TechCorp changed', async () => {
+    const lists = forwardedRoutes.filter((r) => r.method === 'get' && !r.path.includes('{'));
+    expect(lists.length).toBeGreaterThan(5);
+    const techcorpMarks = [demoCompany.id, ...demoUsers.map((u) => u.id), 'techcorp', 'TechCorp'];
+    for (const route of lists) {
+      const path = route.path === '/api/workspaces' ? '/api/workspaces?scope=company' : route.path;
+      const response = await api('GET', path, olga);
+      expect(response.status, key(route)).toBe(200);
+      const text = JSON.stringify(response.body);
+      for (const mark of techcorpMarks)
+        expect(text, `${key(route)} shows ${mark}`).not.toContain(mark);
+    }
+    const hijacked = await cluster.db.query(
+      `select name from approval.person where name = 'Hijacked'
+       union all select name from approval.team where name = 'Hijacked'
+       union all select name from approval.level where name = 'Hijacked'`,
+    );
+    expect(hijacked.rows).toEqual([]);
+    const graceProfile = await api('GET', `/api/users/${idOf('grace')}`, alice);
+    expect(graceProfile.body).toMatchObject({ name: 'Grace Taylor', active: true });
+  });
+});
+
+describe('mass assignment: fields a client may not set are refused, never applied', () => {
+  const forbidden = { company_id: other.company, id: other.person, status: 'approved' };
+
+  it('every body route answers 400 naming the field, through the gateway', async () => {
+    const bodyRoutes = forwardedRoutes.filter(hasBody);
+    for (const route of bodyRoutes) {
+      const valid = validBodies[key(route)];
+      expect(valid, `a valid body for ${key(route)}`).toBeDefined();
+      for (const [field, value] of Object.entries(forbidden)) {
+        const response = await api(
+          route.method.toUpperCase(),
+          fill(route.path, techcorpParams(route.path)),
+          alice,
+          { ...valid, [field]: value },
+        );
+        expect(response.status, `${key(route)} with ${field}`).toBe(400);
+        expect(JSON.stringify(response.body.errors), `${key(route)} names ${field}`).toContain(
+          field,
+        );
+      }
+    }
+  });
+
+  it('a role, amount or approver smuggled into other routes is refused too', async () => {
+    const grace = await login('grace');
+    const smuggled = [
+      await api('POST', '/api/workspaces', grace, { name: 'W', created_by: idOf('alice') }),
+      await api('POST', '/api/auth/register', undefined, {
+        company_name: 'X',
+        name: 'Y',
+        email: 'y@x.example',
+        password: 'long enough pass',
+        role: 'auditor',
+      }),
+      await api('POST', '/api/expenses', grace, {
+        ...validBodies['post /api/expenses'],
+        approvals_required: [],
+      }),
+    ];
+    expect(smuggled.map((r) => r.status)).toEqual([400, 400, 400]);
+  });
+});
