@@ -20,6 +20,7 @@ import { type LogInDeps, logIn } from '../use-cases/log-in.js';
 import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
 import { mountDocs } from './docs.js';
 import { openApiInfo, registerOpenApi } from './openapi.js';
+import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   verifyToken: TokenVerifier;
   upstreams: Record<Upstream, string>;
   readiness: ReadinessCheck[];
+  /** Per address and per subject, on /api/* only (health, JWKS and docs stay open). */
+  rateLimits: ApiRateLimits;
 }
 
 /**
@@ -37,12 +40,13 @@ export interface GatewayDeps {
  */
 export function createGatewayApp(deps: GatewayDeps) {
   const app = installServiceShell(new OpenAPIHono<ServiceEnv>(), deps.logger, deps.readiness);
+  app.use('/api/*', limitApiRate(deps.rateLimits));
 
   app.post('/api/auth/login', async (c) =>
     c.json(await logIn(deps.logIn, await readJsonBody(c, LoginRequest))),
   );
   app.get('/.well-known/jwks.json', (c) =>
-    c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=300' }),
+    c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=60' }),
   );
   registerOpenApi(app, forwardedRoutes);
   app.doc31('/openapi.json', openApiInfo);
