@@ -12,10 +12,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hits', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('rate_limit_counter_pkey', ['key', 'window_seconds', 'window_start'])
     .execute();
-  // Pruning deletes by window end.
-  await db.schema
-    .createIndex('rate_limit_counter_window_start')
-    .on('rate_limit_counter')
-    .column('window_start')
-    .execute();
 }
