@@ -57,11 +57,7 @@ async function countRequest(
   c: Context<ServiceEnv>,
   limits: ApiRateLimits,
 ): Promise<RateLimitVerdict[]> {
-  const address = clientAddress(
-    socketAddress(c),
-    c.req.header('x-forwarded-for'),
-    limits.trustedProxies,
-  );
+  const address = requestClientAddress(c, limits.trustedProxies);
   const byAddress = await consumeRateLimit(limits.db, {
     key: `api:ip:${address}`,
     limit: limits.perAddress,
@@ -77,6 +73,11 @@ async function countRequest(
     windowSeconds: limits.windowSeconds,
   });
   return [byAddress, bySubject];
+}
+
+/** The client's address for per-address limits (login and OTP use cases need it too). */
+export function requestClientAddress(c: Context, trustedProxies: number): string {
+  return clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), trustedProxies);
 }
 
 /**
