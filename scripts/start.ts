@@ -12,6 +12,7 @@ import {
   stopProcess,
   waitReady,
 } from './cluster.js';
+import { startMailSink } from './mail-sink.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -76,9 +77,20 @@ function printWelcome(): void {
   console.log('Ctrl-C stops everything.\n');
 }
 
+/** Without an SMTP server of your own, mail goes to a local sink that prints it here. */
+async function mailUrl(): Promise<string> {
+  if (process.env.SMTP_URL) return process.env.SMTP_URL;
+  const sink = await startMailSink(Number(process.env.MAIL_SINK_PORT ?? 2525), (mail) => {
+    console.log(`\n✉  mail to ${mail.to}: ${mail.subject}\n${mail.text.trim()}\n`);
+  });
+  console.log(`No SMTP_URL set: mail is printed here (local sink at ${sink.url}).`);
+  return sink.url;
+}
+
 await ensureDatabase();
 await ensureNats();
-const env = clusterEnv({ env: { DATABASE_URL, NATS_URL, SEED_DEMO: 'true' } });
+const SMTP_URL = await mailUrl();
+const env = clusterEnv({ env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true' } });
 const children: ChildProcess[] = [];
 let stoppingSince = 0;
 async function stopAll(): Promise<void> {

@@ -24,7 +24,7 @@ async function addOtherCompany(): Promise<void> {
     [ids.person, ids.company, ids.team, ids.level],
   );
   await db.query(
-    "insert into identity.credential values ($1, $2, 'olga@other.example', 'Olga Other', 'admin', $3, true)",
+    "insert into identity.credential (user_id, company_id, email, name, role, password_hash, active, email_verified_at) values ($1, $2, 'olga@other.example', 'Olga Other', 'admin', $3, true, now())",
     [ids.person, ids.company, await hash('other-password')],
   );
 }

@@ -14,6 +14,7 @@ import {
   stopProcess,
   waitReady,
 } from '../../scripts/cluster.js';
+import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
 
 // TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
 const portBase = Number(process.env.TEST_PORT_BASE ?? 5000);
@@ -43,8 +44,13 @@ async function resetState(): Promise<void> {
   await nc.close();
 }
 
+const mailPort = portBase + 25;
+
 export class TestCluster {
   readonly children = new Map<ServiceName, ChildProcess>();
+  /** Every message the gateway sent, read back from a real SMTP server on loopback. */
+  readonly mail: ReceivedMail[] = [];
+  private mailSink: MailSink | undefined;
   readonly spansFile = join(mkdtempSync(join(tmpdir(), 'countersign-spans-')), 'spans.jsonl');
   readonly db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   /** Extra gateway processes on other ports, sharing the database (see startGatewayReplica). */
@@ -60,6 +66,7 @@ export class TestCluster {
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
         COUNTERSIGN_SPANS_FILE: this.spansFile,
+        SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
         ...extraEnv,
       },
       ports,
@@ -69,6 +76,7 @@ export class TestCluster {
   static async start(extraEnv: Record<string, string> = {}): Promise<TestCluster> {
     await resetState();
     const cluster = new TestCluster(extraEnv);
+    cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;
   }
@@ -104,6 +112,14 @@ export class TestCluster {
       if (child) await stopProcess(child);
     }
     await this.db.end();
+    await this.mailSink?.close();
+  }
+
+  /** Waits for a message to `to` whose subject matches, newer than the `after`-th one. */
+  async waitForMail(to: string, subject: RegExp, after = 0): Promise<ReceivedMail> {
+    return eventually(async () =>
+      this.mail.slice(after).find((m) => m.to === to.toLowerCase() && subject.test(m.subject)),
+    );
   }
 
   spans(): { service: string; trace_id: string; name: string }[] {

@@ -2,10 +2,11 @@ import {
   createDatabase,
   createLogger,
   createTokenVerifier,
+  messagingHealth,
   migrateSchema,
   onShutdown,
-  pingDatabase,
   serveHttp,
+  startMessaging,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
@@ -13,11 +14,14 @@ import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
 import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
+import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
+import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
+import { MailRelay } from './outbox/mail-relay.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 
-const IDENTITY_SCHEMA = 'identity';
 const logger = createLogger('gateway', config.LOG_LEVEL);
+const now = () => new Date();
 
 const db = createDatabase<IdentityDatabase>({ url: config.DATABASE_URL, schema: IDENTITY_SCHEMA });
 const applied = await migrateSchema(db, IDENTITY_SCHEMA, migrations);
@@ -26,7 +30,6 @@ if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
 }
-const now = () => new Date();
 const keys = await loadKeyRing(db, now);
 const upkeep = startUpkeep({
   db,
@@ -40,6 +43,19 @@ const upkeep = startUpkeep({
   intervalMs: config.SIGNING_KEY_RELOAD_SECONDS * 1000,
 });
 
+const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+mailRelay.start();
+
+const messaging = await startMessaging({
+  natsUrl: config.NATS_URL,
+  databaseUrl: config.DATABASE_URL,
+  schema: IDENTITY_SCHEMA,
+  service: 'gateway',
+  db,
+  logger,
+  consumers: [{ ...directoryEventsConsumer, handlers: directoryEventHandlers(now, logger) }],
+});
+
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
 const verifyToken = createTokenVerifier({
   keys: keys.verificationKey,
@@ -47,15 +63,22 @@ const verifyToken = createTokenVerifier({
   audience: config.JWT_AUDIENCE,
   jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
 });
+
 const app = createGatewayApp({
   logger,
   keys,
-  logIn: {
+  auth: {
     db,
-    keys,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    verifyToken,
+    mailQueued: mailRelay.wake,
+    session: {
+      keys,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      now,
+    },
   },
   verifyToken,
   upstreams: {
@@ -63,7 +86,7 @@ const app = createGatewayApp({
     approval: config.APPROVAL_URL,
     notification: config.NOTIFICATION_URL,
   },
-  readiness: [{ name: 'database', check: () => pingDatabase(db) }],
+  ...messagingHealth(db, messaging),
   rateLimits: {
     db,
     verifyToken,
@@ -80,6 +103,8 @@ logger.info({ port: server.port }, 'gateway listening');
 onShutdown(logger, async () => {
   await server.close();
   await upkeep.stop();
+  await messaging.stop();
+  await mailRelay.stop();
   await db.destroy();
   await shutdownTelemetry();
 });

@@ -11,6 +11,10 @@ import { StepApprovedV1 } from './step-approved.v1.js';
 import { UserAddedV1 } from './user-added.v1.js';
 import { UserChangedV1 } from './user-changed.v1.js';
 import { UserDeactivatedV1 } from './user-deactivated.v1.js';
+import { WorkspaceCreatedV1 } from './workspace-created.v1.js';
+import { WorkspaceMemberAddedV1 } from './workspace-member-added.v1.js';
+import { WorkspaceMemberChangedV1 } from './workspace-member-changed.v1.js';
+import { WorkspaceMemberRemovedV1 } from './workspace-member-removed.v1.js';
 
 /** One JetStream stream per producing service; each captures `countersign.<service>.>`. */
 export const Streams = {
@@ -80,6 +84,26 @@ export const EventCatalogue = {
     subject: 'countersign.approval.user.deactivated.v1',
     producer: 'approval',
     schema: UserDeactivatedV1,
+  },
+  WorkspaceCreated: {
+    subject: 'countersign.expense.workspace.created.v1',
+    producer: 'expense',
+    schema: WorkspaceCreatedV1,
+  },
+  WorkspaceMemberAdded: {
+    subject: 'countersign.expense.workspace.member-added.v1',
+    producer: 'expense',
+    schema: WorkspaceMemberAddedV1,
+  },
+  WorkspaceMemberChanged: {
+    subject: 'countersign.expense.workspace.member-changed.v1',
+    producer: 'expense',
+    schema: WorkspaceMemberChangedV1,
+  },
+  WorkspaceMemberRemoved: {
+    subject: 'countersign.expense.workspace.member-removed.v1',
+    producer: 'expense',
+    schema: WorkspaceMemberRemovedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

@@ -15,6 +15,8 @@ export const ExpenseSubmittedV1 = envelopeOf(
     policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
     chain: z.array(ChainStep).min(1),
     submitted_at: IsoDateTime,
+    /** Added later, optional: absent when the expense is filed in no workspace. */
+    workspace_id: Uuid.optional(),
   }),
 );
 export type ExpenseSubmittedV1 = z.infer<typeof ExpenseSubmittedV1>;

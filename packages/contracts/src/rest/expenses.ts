@@ -8,6 +8,9 @@ export const CreateExpenseRequest = z
     amount: MoneyInput,
     description: z.string().trim().min(1).max(2000),
     user_id: Uuid.optional().meta({ description: "If sent, must be the caller's own id" }),
+    workspace_id: Uuid.optional().meta({
+      description: 'Files the expense in a workspace the caller is an owner or member of',
+    }),
   })
   .strict()
   .refine((body) => body.policy_id !== undefined || body.category !== undefined, {
@@ -51,6 +54,7 @@ export const ExpenseStatusDocument = z
     user_name: z.string(),
     policy_name: z.string(),
     refusal_reason: z.string().nullable(),
+    workspace_id: Uuid.nullable(),
     approvals: z.array(
       z.object({
         step_number: z.number().int(),
@@ -75,6 +79,7 @@ export const ExpenseSummary = z
     policy_name: z.string(),
     submitted_at: IsoDateTime,
     completed_at: IsoDateTime.nullable(),
+    workspace_id: Uuid.nullable(),
   })
   .meta({ id: 'ExpenseSummary' });
 

@@ -94,6 +94,7 @@ export async function listBySubmitter(
       'policy_name',
       'submitted_at',
       'completed_at',
+      'workspace_id',
     ])
     .where('company_id', '=', companyId)
     .where('submitter_id', '=', submitterId);

@@ -1,4 +1,4 @@
-import type { ExpenseStatus } from '@countersign/contracts';
+import type { ExpenseStatus, Role, WorkspaceRole } from '@countersign/contracts';
 import type { MessagingTables } from '@countersign/platform';
 import type { Generated } from 'kysely';
 
@@ -16,6 +16,7 @@ export interface ExpenseTable {
   refusal_reason: string | null;
   submitted_at: Date;
   completed_at: Date | null;
+  workspace_id: string | null;
 }
 
 /** The expense's copy of its approval chain, kept current from approval events. */
@@ -32,7 +33,38 @@ export interface ExpenseStepTable {
   updated_at: Generated<Date>;
 }
 
+/** The expense service's copy of one directory person: the highest revision seen wins. */
+export interface PersonTable {
+  id: string;
+  company_id: string;
+  name: string;
+  email: string;
+  role: Role;
+  team_id: string;
+  active: boolean;
+  revision: number;
+}
+
+export interface WorkspaceTable {
+  id: string;
+  company_id: string;
+  name: string;
+  description: string | null;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface WorkspaceMemberTable {
+  workspace_id: string;
+  user_id: string;
+  role: WorkspaceRole;
+  added_at: Date;
+}
+
 export interface ExpenseDatabase extends MessagingTables {
   expense: ExpenseTable;
   expense_step: ExpenseStepTable;
+  person: PersonTable;
+  workspace: WorkspaceTable;
+  workspace_member: WorkspaceMemberTable;
 }

@@ -16,6 +16,7 @@ import { getExpenseStatus } from '../use-cases/get-expense-status.js';
 import { listMyExpenses } from '../use-cases/list-my-expenses.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import type { RoutingPort } from './routing-client.js';
+import { mountWorkspaceRoutes } from './workspace-routes.js';
 
 export interface ExpenseHttpDeps {
   db: Kysely<ExpenseDatabase>;
@@ -47,5 +48,7 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
     return c.json(await getExpenseStatus(deps.db, c.var.caller, id));
   });
+
+  mountWorkspaceRoutes(app, deps);
   return app;
 }

@@ -3,13 +3,14 @@ import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findExpenseWithSteps } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { findMemberRole } from '../db/workspace-queries.js';
 
 /** Roles that read every expense of their company. */
 const companyWideReaders: ReadonlySet<Role> = new Set(['admin', 'finance', 'auditor']);
 
 /**
- * The status document of one expense, for its submitter, its approvers, and the company's
- * admins, finance and auditors.
+ * The status document of one expense, for its submitter, its approvers, the members of the
+ * workspace it is filed in, and the company's admins, finance and auditors.
  * Anyone else is told it does not exist, so ids cannot be probed.
  */
 export async function getExpenseStatus(
@@ -22,7 +23,9 @@ export async function getExpenseStatus(
     found &&
     (companyWideReaders.has(caller.role) ||
       found.expense.submitter_id === caller.sub ||
-      found.steps.some((s) => s.approver_id === caller.sub));
+      found.steps.some((s) => s.approver_id === caller.sub) ||
+      (found.expense.workspace_id !== null &&
+        (await findMemberRole(db, found.expense.workspace_id, caller.sub)) !== null));
   if (!found || !mayRead) throw new NotFoundError(`no expense ${expenseId} that you can see`);
   const { expense, steps } = found;
   return {
@@ -35,6 +38,7 @@ export async function getExpenseStatus(
     user_name: expense.submitter_name,
     policy_name: expense.policy_name,
     refusal_reason: expense.refusal_reason,
+    workspace_id: expense.workspace_id,
     approvals: steps.map((s) => ({
       step_number: s.step,
       approver_name: s.approver_name,

@@ -32,6 +32,7 @@ export async function listMyExpenses(
       policy_name: row.policy_name,
       submitted_at: row.submitted_at.toISOString(),
       completed_at: row.completed_at?.toISOString() ?? null,
+      workspace_id: row.workspace_id,
     }),
     (row) => ({ submitted_at: row.submitted_at.toISOString(), id: row.id }),
   );

@@ -2,12 +2,15 @@ import type {
   AccessClaims,
   CreateExpenseRequest,
   CreateExpenseResponse,
+  WorkspaceRole,
 } from '@countersign/contracts';
-import { ForbiddenError, newEvent } from '@countersign/platform';
+import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertExpenseWithEvents } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
+import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
 
 export interface SubmitExpenseDeps {
@@ -19,7 +22,8 @@ export interface SubmitExpenseDeps {
 /**
  * Submits an expense as the caller: the approval service decides the route first (so a
  * refusal stores nothing), then the expense, its chain read model and ExpenseSubmitted
- * commit together in one statement.
+ * commit together in one statement (inside a transaction that re-checks the membership
+ * when the expense is filed in a workspace).
  */
 export async function submitExpense(
   deps: SubmitExpenseDeps,
@@ -30,6 +34,16 @@ export async function submitExpense(
 ): Promise<CreateExpenseResponse> {
   if (input.user_id !== undefined && input.user_id !== caller.sub) {
     throw new ForbiddenError('user_id must be your own id: expenses are submitted as the caller');
+  }
+  if (input.workspace_id !== undefined) {
+    // Checked before routing too, so a refusal costs no call to the approval service.
+    const workspace = await findWorkspaceFor(
+      deps.db,
+      caller.company_id,
+      input.workspace_id,
+      caller.sub,
+    );
+    refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
   }
   const decision = await deps.route(
     token,
@@ -56,6 +70,7 @@ export async function submitExpense(
     refusal_reason: null,
     submitted_at: submittedAt,
     completed_at: null,
+    workspace_id: input.workspace_id ?? null,
   };
   const submitted = newEvent('ExpenseSubmitted', {
     companyId: caller.company_id,
@@ -70,9 +85,20 @@ export async function submitExpense(
       policy: decision.policy,
       chain: decision.chain,
       submitted_at: submittedAt.toISOString(),
+      ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
     },
   });
-  await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
+  const workspaceId = input.workspace_id;
+  if (workspaceId === undefined) {
+    await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
+  } else {
+    // Checked again under a share lock on the membership: a removal or demotion racing
+    // with routing either committed first (refused here) or waits for this insert.
+    await deps.db.transaction().execute(async (trx) => {
+      refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
+      await insertExpenseWithEvents(trx, expense, decision.chain, [submitted]);
+    });
+  }
   return {
     message: 'Expense created successfully',
     expense_id: expenseId,
@@ -85,4 +111,18 @@ export async function submitExpense(
       level: s.level_name,
     })),
   };
+}
+
+/**
+ * Only the workspace's owners and members file expenses in it: a viewer is refused (403),
+ * and to anyone else, or another company, the workspace does not exist (404).
+ */
+function refuseUnlessMayFileIn(workspaceId: string, membership: WorkspaceRole | null): void {
+  const access = submitIntoWorkspaceAccess(membership);
+  if (access === 'hidden') {
+    throw new NotFoundError(`no workspace ${workspaceId} that you are a member of`);
+  }
+  if (access === 'forbidden') {
+    throw new ForbiddenError('viewers of a workspace cannot file expenses in it');
+  }
 }

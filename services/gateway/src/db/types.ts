@@ -1,14 +1,66 @@
 import type { Role } from '@countersign/contracts';
+import type { MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
 
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** A login: who can sign in, as whom, and whether their address is proven. */
 export interface CredentialTable {
   user_id: string;
   company_id: string;
   email: string;
   name: string;
   role: Role;
-  password_hash: string;
+  /** Null until an invited person accepts and chooses one. */
+  password_hash: string | null;
   active: boolean;
+  email_verified_at: Timestamp | null;
+  /** The directory revision of name, email and role last applied (0: not from the directory). */
+  directory_revision: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface RegistrationTable {
+  user_id: string;
+  company_id: string;
+  company_name: string;
+  created_at: Generated<Date>;
+}
+
+export type CodePurpose = 'verify_email' | 'reset_password' | 'invitation';
+
+export interface OneTimeCodeTable {
+  id: string;
+  user_id: string;
+  purpose: CodePurpose;
+  secret: string;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
+export interface RefreshTokenTable {
+  id: string;
+  family_id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+  rotated_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  lease_until: Timestamp | null;
+  created_at: Generated<Date>;
 }
 
 export interface SigningKeyTable {
@@ -31,8 +83,12 @@ export interface JsonWebKeyShape {
 }
 
 /** Identity lives in the `identity` schema, owned by the gateway alone. */
-export interface IdentityDatabase {
+export interface IdentityDatabase extends MessagingTables {
   credential: CredentialTable;
+  registration: RegistrationTable;
+  one_time_code: OneTimeCodeTable;
+  refresh_token: RefreshTokenTable;
+  mail_outbox: MailOutboxTable;
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
 }

@@ -13,27 +13,18 @@ import {
   RejectRequest,
 } from '@countersign/contracts';
 import { z } from 'zod';
+import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
 
 /** One public route the gateway checks and forwards to the service that owns it. */
-export interface ForwardedRoute {
-  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
-  /** OpenAPI path template; `{id}` becomes Hono's `:id`. */
-  path: string;
-  upstream: Upstream;
-  upstreamPath: (params: Record<string, string>) => string;
-  summary: string;
-  tag: string;
+export interface ForwardedRoute extends DocumentedRoute {
   /** Checked at the gateway before anything is read or forwarded, and again by the service. */
   permission: Permission;
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  params?: z.ZodObject;
-  success: { status: 200 | 201 | 202 | 204; schema: z.ZodType; description: string };
-  refusals: number[];
+  upstream: Upstream;
+  upstreamPath: (params: Record<string, string>) => string;
 }
 
 const coreRoutes: ForwardedRoute[] = [

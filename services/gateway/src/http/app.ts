@@ -1,4 +1,3 @@
-import { LoginRequest } from '@countersign/contracts';
 import {
   callService,
   installServiceShell,
@@ -10,25 +9,27 @@ import {
   requirePermission,
   type ServiceCallOptions,
   type ServiceEnv,
+  type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { KeyRing } from '../domain/key-ring.js';
-import { type LogInDeps, logIn } from '../use-cases/log-in.js';
 import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
+import { type AuthRouteDeps, authRouteDocs, mountAuthRoutes } from './auth-routes.js';
 import { mountDocs } from './docs.js';
 import { openApiInfo, registerOpenApi } from './openapi.js';
 import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 
 export interface GatewayDeps {
   logger: Logger;
-  logIn: LogInDeps;
+  auth: AuthRouteDeps;
   keys: KeyRing;
   verifyToken: TokenVerifier;
   upstreams: Record<Upstream, string>;
   readiness: ReadinessCheck[];
+  figures?: ServiceFigures;
   /** Per address and per subject, on /api/* only (health, JWKS and docs stay open). */
   rateLimits: ApiRateLimits;
 }
@@ -39,16 +40,19 @@ export interface GatewayDeps {
  * verifies again. It holds no state of its own between requests.
  */
 export function createGatewayApp(deps: GatewayDeps) {
-  const app = installServiceShell(new OpenAPIHono<ServiceEnv>(), deps.logger, deps.readiness);
+  const app = installServiceShell(
+    new OpenAPIHono<ServiceEnv>(),
+    deps.logger,
+    deps.readiness,
+    deps.figures,
+  );
   app.use('/api/*', limitApiRate(deps.rateLimits));
 
-  app.post('/api/auth/login', async (c) =>
-    c.json(await logIn(deps.logIn, await readJsonBody(c, LoginRequest))),
-  );
+  mountAuthRoutes(app, deps.auth);
   app.get('/.well-known/jwks.json', (c) =>
     c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=60' }),
   );
-  registerOpenApi(app, forwardedRoutes);
+  registerOpenApi(app, [...authRouteDocs, ...forwardedRoutes]);
   app.doc31('/openapi.json', openApiInfo);
   mountDocs(app);
 
@@ -79,6 +83,8 @@ async function forward(
     // Forward what the client sent; the service parses it again with the same schema.
     ...(body !== undefined ? { body: await c.req.json() } : {}),
   });
+  // A 204 has no body, and a Response carrying one (even an empty string) cannot be built.
+  if (upstream.status === 204) return c.body(null, 204);
   const answer = upstream.contentType.startsWith('application/problem+json')
     ? withPublicInstance(upstream.body, c.req.path)
     : upstream.body;

@@ -1,6 +1,22 @@
-import { LoginRequest, LoginResponse, ProblemDetails } from '@countersign/contracts';
+import { type Permission, ProblemDetails } from '@countersign/contracts';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { ForwardedRoute } from './api-routes.js';
+import type { z } from 'zod';
+
+/** What the OpenAPI document needs to know of one public route. */
+export interface DocumentedRoute {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** OpenAPI path template, e.g. `/api/users/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Absent for routes anyone may call (sign-in and sign-up). */
+  permission?: Permission;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  success: { status: 200 | 201 | 202 | 204; schema?: z.ZodType; description: string };
+  refusals: number[];
+}
 
 const problem = (description: string) => ({
   description,
@@ -14,13 +30,15 @@ const refusalText: Record<number, string> = {
   404: 'Not found in the caller’s company',
   409: 'Conflicts with the current state',
   413: 'Body too large',
+  415: 'The body is not JSON',
   422: 'Understood but refused by policy',
+  429: 'Too many requests; see Retry-After',
 };
 
 /** Registers every public route in the OpenAPI document, all from the contract schemas. */
 export function registerOpenApi<E extends object>(
   app: OpenAPIHono<E & { Variables: object }>,
-  routes: ForwardedRoute[],
+  routes: DocumentedRoute[],
 ) {
   const registry = app.openAPIRegistry;
   registry.registerComponent('securitySchemes', 'bearer', {
@@ -28,27 +46,13 @@ export function registerOpenApi<E extends object>(
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/api/auth/login',
-    tags: ['Auth'],
-    summary: 'Exchange email and password for an access token',
-    request: {
-      body: { content: { 'application/json': { schema: LoginRequest } }, required: true },
-    },
-    responses: {
-      200: { description: 'Logged in', content: { 'application/json': { schema: LoginResponse } } },
-      400: problem(refusalText[400] ?? ''),
-      401: problem('The email or password is wrong'),
-    },
-  });
   for (const route of routes) {
     registry.registerPath({
       method: route.method,
       path: route.path,
       tags: [route.tag],
-      summary: route.summary,
-      security: [{ bearer: [] }],
+      summary: route.permission ? `${route.summary} [${route.permission}]` : route.summary,
+      ...(route.permission ? { security: [{ bearer: [] }] } : {}),
       request: {
         ...(route.body
           ? { body: { content: { 'application/json': { schema: route.body } }, required: true } }
@@ -59,7 +63,9 @@ export function registerOpenApi<E extends object>(
       responses: {
         [route.success.status]: {
           description: route.success.description,
-          content: { 'application/json': { schema: route.success.schema } },
+          ...(route.success.schema && route.success.status !== 204
+            ? { content: { 'application/json': { schema: route.success.schema } } }
+            : {}),
         },
         ...Object.fromEntries(
           route.refusals.map((status) => [status, problem(refusalText[status] ?? 'Refused')]),
@@ -73,9 +79,9 @@ export const openApiInfo = {
   openapi: '3.1.0',
   info: {
     title: 'Countersign API',
-    version: '0.1.0',
+    version: '0.2.0',
     description:
-      'B2B spend approval: submit expenses, route them by policy through the org hierarchy, approve step by step. Errors are RFC 9457 problem+json.',
+      'B2B spend approval: submit expenses, route them by policy through the org hierarchy, approve step by step. Errors are RFC 9457 problem+json. Each protected route names the permission it needs in [brackets]; docs/ARCHITECTURE.md has the role table.',
   },
   servers: [{ url: 'http://127.0.0.1:4000' }],
 };

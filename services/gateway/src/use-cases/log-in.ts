@@ -1,44 +1,36 @@
 import type { LoginRequest, LoginResponse } from '@countersign/contracts';
-import { UnauthorizedError } from '@countersign/platform';
+import { AppError, UnauthorizedError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
+import { findCredentialByEmail } from '../db/credential-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
-import type { KeyRing } from '../domain/key-ring.js';
 import { hashPassword, verifyPassword } from '../domain/password-hashing.js';
+import { type SessionDeps, startSession } from './start-session.js';
 
-export interface LogInDeps {
+export interface LogInDeps extends SessionDeps {
   db: Kysely<IdentityDatabase>;
-  keys: KeyRing;
-  issuer: string;
-  audience: string;
-  ttlSeconds: number;
 }
 
 // Verified against when the email is unknown, so both failures take the same time.
 const decoyHash = hashPassword('countersign-decoy-password');
 
-/** Exchanges an email and password for a short-lived access token. */
+/** Exchanges an email and password for an access token and a refresh token. */
 export async function logIn(deps: LogInDeps, request: LoginRequest): Promise<LoginResponse> {
-  const credential = await deps.db
-    .selectFrom('credential')
-    .selectAll()
-    .where('email', '=', request.email.toLowerCase())
-    .executeTakeFirst();
+  const credential = await findCredentialByEmail(deps.db, request.email);
   const passwordOk = await verifyPassword(
     credential?.password_hash ?? (await decoyHash),
     request.password,
   );
-  if (!credential || !passwordOk || !credential.active) {
+  if (!credential?.password_hash || !passwordOk || !credential.active) {
     throw new UnauthorizedError('the email or password is wrong');
   }
-  const token = await deps.keys.sign(
-    {
-      sub: credential.user_id,
-      company_id: credential.company_id,
-      role: credential.role,
-      name: credential.name,
-      email: credential.email,
-    },
-    { issuer: deps.issuer, audience: deps.audience, ttlSeconds: deps.ttlSeconds },
-  );
-  return { access_token: token, token_type: 'Bearer', expires_in: deps.ttlSeconds };
+  // Only the holder of the password learns this, so it reveals nothing to a stranger.
+  if (!credential.email_verified_at) {
+    throw new AppError(
+      403,
+      'email-not-verified',
+      'E-mail not verified',
+      'verify your e-mail address first with the code we sent (/api/auth/verify-email), or ask for a new one (/api/auth/resend-code)',
+    );
+  }
+  return deps.db.transaction().execute((trx) => startSession(trx, deps, credential));
 }

@@ -1,12 +1,16 @@
 import { DEMO_PASSWORD, demoCompany, demoUsers } from '@countersign/demo-data';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import { hashPassword } from '../domain/password-hashing.js';
 
-/** Gives each TechCorp demo user a login; rows already there are left alone. */
+/**
+ * Gives each TechCorp demo user a verified login with the demo password. The directory may
+ * have announced them first (a login without a password): those get the password; logins
+ * that have one are left alone.
+ */
 export async function seedDemoCredentials(db: Kysely<IdentityDatabase>): Promise<number> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const inserted = await db
+  const seeded = await db
     .insertInto('credential')
     .values(
       demoUsers.map((u) => ({
@@ -17,10 +21,16 @@ export async function seedDemoCredentials(db: Kysely<IdentityDatabase>): Promise
         role: u.role,
         password_hash: passwordHash,
         active: true,
+        email_verified_at: sql<Date>`now()`,
       })),
     )
-    .onConflict((oc) => oc.doNothing())
+    .onConflict((oc) =>
+      oc
+        .column('user_id')
+        .doUpdateSet({ password_hash: passwordHash, email_verified_at: sql<Date>`now()` })
+        .where('credential.password_hash', 'is', null),
+    )
     .returning('user_id')
     .execute();
-  return inserted.length;
+  return seeded.length;
 }

@@ -1,0 +1,54 @@
+import type { UserSnapshot } from '@countersign/contracts';
+import type { Kysely, Transaction } from 'kysely';
+import type { ExpenseDatabase } from './types.js';
+
+type Db = Kysely<ExpenseDatabase>;
+type Trx = Transaction<ExpenseDatabase>;
+
+/**
+ * Keeps the snapshot with the highest revision: an older or replayed snapshot changes
+ * nothing, so user events may arrive in any order and any number of times.
+ */
+export async function recordPersonSnapshot(
+  trx: Trx,
+  companyId: string,
+  user: UserSnapshot,
+): Promise<void> {
+  const row = {
+    id: user.user_id,
+    company_id: companyId,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    team_id: user.team_id,
+    active: user.active,
+    revision: user.revision,
+  };
+  await trx
+    .insertInto('person')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          company_id: eb.ref('excluded.company_id'),
+          name: eb.ref('excluded.name'),
+          email: eb.ref('excluded.email'),
+          role: eb.ref('excluded.role'),
+          team_id: eb.ref('excluded.team_id'),
+          active: eb.ref('excluded.active'),
+          revision: eb.ref('excluded.revision'),
+        }))
+        .where('person.revision', '<', (eb) => eb.ref('excluded.revision')),
+    )
+    .execute();
+}
+
+export async function findPerson(db: Db | Trx, companyId: string, personId: string) {
+  return db
+    .selectFrom('person')
+    .select(['id', 'name', 'active'])
+    .where('id', '=', personId)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
+}

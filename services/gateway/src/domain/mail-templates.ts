@@ -1,0 +1,50 @@
+/** A message ready for SMTP: a plain-text part and an HTML part with the same words. */
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+function compose(to: string, subject: string, paragraphs: string[]): Mail {
+  return {
+    to,
+    subject,
+    text: `${paragraphs.join('\n\n')}\n\n-- Countersign\n`,
+    html: `<!doctype html><html><body>${paragraphs
+      .map((p) => `<p>${escapeHtml(p)}</p>`)
+      .join('')}<p>— Countersign</p></body></html>`,
+  };
+}
+
+export function verificationMail(to: string, name: string, code: string): Mail {
+  return compose(to, `Your Countersign verification code: ${code}`, [
+    `Hello ${name},`,
+    `Your code to verify this e-mail address is ${code}. It expires in 10 minutes and works once.`,
+    'If you did not sign up for Countersign, ignore this message.',
+  ]);
+}
+
+export function passwordResetMail(to: string, name: string, code: string): Mail {
+  return compose(to, `Your Countersign password reset code: ${code}`, [
+    `Hello ${name},`,
+    `Your code to choose a new password is ${code}. It expires in 10 minutes and works once.`,
+    'If you did not ask to reset your password, ignore this message; your password is unchanged.',
+  ]);
+}
+
+export function invitationMail(to: string, name: string, code: string): Mail {
+  return compose(to, 'You are invited to Countersign', [
+    `Hello ${name},`,
+    `Your company invited you to Countersign. To join, register with this e-mail address and the invitation code ${code} (valid for 3 days), choosing your password: POST /api/auth/register {"email", "invitation_code", "password"}.`,
+  ]);
+}
+
+export function accountExistsMail(to: string): Mail {
+  return compose(to, 'Someone tried to register with your address', [
+    'Someone tried to register a new Countersign company with this e-mail address, which already has an account.',
+    'If it was you, sign in instead, or reset your password. Otherwise you can ignore this message.',
+  ]);
+}

@@ -1,0 +1,98 @@
+import type { Logger } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { deferFailed, deleteSent, leaseMail } from '../db/mail-queries.js';
+import type { IdentityDatabase } from '../db/types.js';
+
+export interface MailRelayOptions {
+  db: Kysely<IdentityDatabase>;
+  logger: Logger;
+  smtpUrl: string;
+  from: string;
+  pollIntervalMs?: number;
+}
+
+const BATCH = 20;
+const LEASE_MS = 60_000;
+const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
+
+/**
+ * Hands queued mail to SMTP. Rows are leased with SKIP LOCKED, so replicas share the
+ * queue; a message is deleted once the SMTP server has accepted it, and retried with a
+ * growing delay (at most five minutes) while it does not. A crash after the SMTP server
+ * accepted but before the delete sends that message again: mail is at least once.
+ */
+export class MailRelay {
+  private readonly transport: Transporter;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pending = false;
+
+  constructor(private readonly options: MailRelayOptions) {
+    this.transport = nodemailer.createTransport(options.smtpUrl);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after a transaction that queued mail commits, so it goes out at once. */
+  wake = (): void => {
+    this.pending = true;
+    this.wakeUp?.();
+  };
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    this.transport.close();
+  }
+
+  /** One pass: lease a batch, send each message, settle each row. Returns how many were sent. */
+  async sendOnce(): Promise<number> {
+    const batch = await leaseMail(this.options.db, BATCH, LEASE_MS);
+    const sent: string[] = [];
+    for (const mail of batch) {
+      try {
+        await this.transport.sendMail({
+          from: this.options.from,
+          to: mail.to_address,
+          subject: mail.subject,
+          text: mail.text_body,
+          html: mail.html_body,
+        });
+        sent.push(mail.id);
+      } catch (error) {
+        const message = (error as Error).message;
+        this.options.logger.warn({ err: message, mail_id: mail.id }, 'mail not sent; will retry');
+        await deferFailed(this.options.db, mail.id, message, retryDelayMs(mail.attempts));
+      }
+    }
+    await deleteSent(this.options.db, sent);
+    return sent.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pending = false;
+      let sent = 0;
+      try {
+        sent = await this.sendOnce();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'mail relay pass failed');
+      }
+      if (sent >= BATCH || this.pending) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 1000);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { AccessClaims, ChangePasswordRequest } from '@countersign/contracts';
+import { AppError } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { findCredentialById, setPassword } from '../db/credential-queries.js';
+import { revokeAllOfUser } from '../db/refresh-token-queries.js';
+import type { IdentityDatabase } from '../db/types.js';
+import { hashPassword, verifyPassword } from '../domain/password-hashing.js';
+
+/** Changes the caller's password after checking the current one; other sessions end. */
+export async function changePassword(
+  deps: { db: Kysely<IdentityDatabase>; now: () => Date },
+  caller: AccessClaims,
+  request: ChangePasswordRequest,
+): Promise<void> {
+  const credential = await findCredentialById(deps.db, caller.sub);
+  const currentOk =
+    credential?.password_hash !== undefined &&
+    credential.password_hash !== null &&
+    (await verifyPassword(credential.password_hash, request.current_password));
+  if (!credential || !currentOk) {
+    throw new AppError(403, 'wrong-password', 'Wrong password', 'the current password is wrong');
+  }
+  const passwordHash = await hashPassword(request.new_password);
+  await deps.db.transaction().execute(async (trx) => {
+    await setPassword(trx, credential.user_id, passwordHash, null);
+    await revokeAllOfUser(trx, credential.user_id, deps.now());
+  });
+}

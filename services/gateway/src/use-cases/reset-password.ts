@@ -1,0 +1,26 @@
+import type { ResetPasswordRequest } from '@countersign/contracts';
+import type { Kysely } from 'kysely';
+import { lockCredentialByEmail, setPassword } from '../db/credential-queries.js';
+import { revokeAllOfUser } from '../db/refresh-token-queries.js';
+import type { IdentityDatabase } from '../db/types.js';
+import { hashPassword } from '../domain/password-hashing.js';
+import { codeRefusal, guessCode } from './guess-code.js';
+
+/** Sets a new password with an e-mailed reset code; every session of the account ends. */
+export async function resetPassword(
+  deps: { db: Kysely<IdentityDatabase>; now: () => Date },
+  request: ResetPasswordRequest,
+): Promise<void> {
+  const passwordHash = await hashPassword(request.new_password);
+  const now = deps.now();
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const credential = await lockCredentialByEmail(trx, request.email);
+    if (!credential?.active || !credential.email_verified_at) return 'wrong' as const;
+    const checked = await guessCode(trx, credential.user_id, 'reset_password', request.code, now);
+    if (checked !== 'valid') return checked;
+    await setPassword(trx, credential.user_id, passwordHash, null);
+    await revokeAllOfUser(trx, credential.user_id, now);
+    return checked;
+  });
+  if (outcome !== 'valid') throw codeRefusal(outcome);
+}

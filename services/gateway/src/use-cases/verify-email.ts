@@ -1,0 +1,62 @@
+import type { LoginResponse, VerifyEmailRequest } from '@countersign/contracts';
+import { newEvent } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { lockCredentialByEmail } from '../db/credential-queries.js';
+import type { IdentityDatabase } from '../db/types.js';
+import type { CodeCheck } from '../domain/one-time-codes.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { codeRefusal, guessCode } from './guess-code.js';
+import { type SessionDeps, startSession } from './start-session.js';
+
+export interface VerifyEmailDeps extends SessionDeps {
+  db: Kysely<IdentityDatabase>;
+}
+
+/**
+ * Proves the address with the e-mailed code and signs the person in. For the first admin of
+ * a new company this is the moment the company exists: `CompanyRegistered` is announced in
+ * the same transaction, and the approval service builds its directory from it.
+ */
+export async function verifyEmail(
+  deps: VerifyEmailDeps,
+  request: VerifyEmailRequest,
+): Promise<LoginResponse> {
+  const now = deps.now();
+  const result = await deps.db.transaction().execute(async (trx): Promise<Outcome> => {
+    const credential = await lockCredentialByEmail(trx, request.email);
+    if (!credential?.active || credential.email_verified_at || !credential.password_hash) {
+      return { refused: 'wrong' };
+    }
+    const outcome = await guessCode(trx, credential.user_id, 'verify_email', request.code, now);
+    if (outcome !== 'valid') return { refused: outcome };
+    await trx
+      .updateTable('credential')
+      .set({ email_verified_at: now })
+      .where('user_id', '=', credential.user_id)
+      .execute();
+    const registration = await trx
+      .deleteFrom('registration')
+      .where('user_id', '=', credential.user_id)
+      .returningAll()
+      .executeTakeFirst();
+    if (registration) {
+      await enqueue(trx, [
+        newEvent('CompanyRegistered', {
+          companyId: registration.company_id,
+          actor: { kind: 'user', id: credential.user_id },
+          subject: registration.company_id,
+          data: {
+            company_id: registration.company_id,
+            company_name: registration.company_name,
+            admin: { user_id: credential.user_id, name: credential.name, email: credential.email },
+          },
+        }),
+      ]);
+    }
+    return { session: await startSession(trx, deps, credential) };
+  });
+  if ('refused' in result) throw codeRefusal(result.refused);
+  return result.session;
+}
+
+type Outcome = { refused: Exclude<CodeCheck, 'valid'> } | { session: LoginResponse };
