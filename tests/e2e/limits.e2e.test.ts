@@ -193,6 +193,21 @@ describe('rate limits per client address', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('lists 429 among the answers of every API route', async () => {
+    const document = (await call('/openapi.json', { from: newClient() })).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    expect(operations.length).toBeGreaterThan(5);
+    for (const { path, method, operation } of operations) {
+      expect(operation.responses['429'], `${method} ${path}`).toBeDefined();
+    }
+  });
+});
+
 describe('rate limits per token subject', () => {
   it('limits one subject wherever it calls from, and not another subject at the same address', async () => {
     await atWindowStart();

@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, migrateSchema } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrations } from '../../services/gateway/src/db/migrations/index.js';
+import * as rateLimitCounter from '../../services/gateway/src/db/migrations/2026-11-24T1501-rate-limit-counter.js';
 import type { IdentityDatabase } from '../../services/gateway/src/db/types.js';
 import { consumeRateLimit } from '../../services/gateway/src/use-cases/consume-rate-limit.js';
 import { pruneRateLimitWindows } from '../../services/gateway/src/use-cases/prune-rate-limit-windows.js';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
 
-// The gateway's own migrations, in a schema of this test's own.
+// The gateway's rate-limit migration alone, in a schema of this test's own.
 const SCHEMA = 'rate_limit_test';
 let db: Kysely<IdentityDatabase>;
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
     maxConnections: 16,
   });
   await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
-  await migrateSchema(db, SCHEMA, migrations);
+  await migrateSchema(db, SCHEMA, { '2026-11-24T1501-rate-limit-counter': rateLimitCounter });
 });
 afterAll(async () => db?.destroy());
 
