@@ -13,14 +13,19 @@ const ADMIN_URL =
 export const INT_DATABASE_URL =
   process.env.TEST_INT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign_int';
 
-/** A schema of its own in the integration database, holding only the messaging tables. */
-export async function freshMessagingSchema(schema: string): Promise<Kysely<MessagingTables>> {
+/** Creates the database TEST_INT_DATABASE_URL names if it is missing (each parallel run has its own). */
+export async function ensureIntDatabase(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const name = new URL(INT_DATABASE_URL).pathname.slice(1);
   const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
   if (exists.rowCount === 0) await admin.query(`create database "${name}"`);
   await admin.end();
+}
+
+/** A schema of its own in the integration database, holding only the messaging tables. */
+export async function freshMessagingSchema(schema: string): Promise<Kysely<MessagingTables>> {
+  await ensureIntDatabase();
   const db = createDatabase<MessagingTables>({ url: INT_DATABASE_URL, schema });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
   await migrateSchema(db, schema, {

@@ -53,24 +53,41 @@ export class TestCluster {
   private mailSink: MailSink | undefined;
   readonly spansFile = join(mkdtempSync(join(tmpdir(), 'countersign-spans-')), 'spans.jsonl');
   readonly db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-  private readonly env = clusterEnv({
-    env: {
-      DATABASE_URL,
-      NATS_URL,
-      SEED_DEMO: 'true',
-      LOG_LEVEL: 'warn',
-      COUNTERSIGN_SPANS_FILE: this.spansFile,
-      SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
-    },
-    ports,
-  });
+  /** Extra gateway processes on other ports, sharing the database (see startGatewayReplica). */
+  readonly gatewayReplicas: ChildProcess[] = [];
+  private readonly env: Record<ServiceName, Record<string, string>>;
 
-  static async start(): Promise<TestCluster> {
+  /** `extraEnv` goes to every service, after the defaults (e.g. low rate limits for a test). */
+  private constructor(extraEnv: Record<string, string>) {
+    this.env = clusterEnv({
+      env: {
+        DATABASE_URL,
+        NATS_URL,
+        SEED_DEMO: 'true',
+        LOG_LEVEL: 'warn',
+        COUNTERSIGN_SPANS_FILE: this.spansFile,
+        SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
+        ...extraEnv,
+      },
+      ports,
+    });
+  }
+
+  static async start(extraEnv: Record<string, string> = {}): Promise<TestCluster> {
     await resetState();
-    const cluster = new TestCluster();
+    const cluster = new TestCluster(extraEnv);
     cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;
+  }
+
+  /** A second gateway on `port`, with the same settings and database as the first. */
+  async startGatewayReplica(port: number): Promise<string> {
+    const child = spawnService('gateway', { ...this.env.gateway, PORT: String(port) }, 'inherit');
+    this.gatewayReplicas.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(child, url);
+    return url;
   }
 
   async startService(name: ServiceName): Promise<void> {
@@ -89,6 +106,7 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
+    for (const replica of this.gatewayReplicas) await stopProcess(replica);
     for (const name of [...startOrder].reverse()) {
       const child = this.children.get(name);
       if (child) await stopProcess(child);

@@ -9,6 +9,8 @@ export const BaseConfig = z.object({
   JWT_ISSUER: z.string().default('countersign-gateway'),
   JWT_AUDIENCE: z.string().default('countersign-api'),
   JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+  /** How long a fetched JWKS is trusted; a key withdrawn from it stops working within this. */
+  JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });
 
 /** Parses the environment once at start; a bad value stops the service with a readable list. */

@@ -69,6 +69,16 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** Too many requests: the client should wait `retryAfterSeconds` (sent as Retry-After). */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too-many-requests', 'Too many requests', detail);
+  }
+}
+
 /** A dependency (another service, the database) failed in a way worth retrying. */
 export class UpstreamError extends AppError {
   constructor(detail: string) {

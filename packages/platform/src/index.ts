@@ -3,6 +3,7 @@ export * from './db/database.js';
 export * from './errors.js';
 export * from './http/app.js';
 export * from './http/auth.js';
+export * from './http/client-address.js';
 export * from './http/pagination.js';
 export * from './http/problem.js';
 export * from './http/serve.js';

@@ -1,6 +1,28 @@
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
 
+/** Signing-key rotation and rate limits (see docs/notes/keys.md). */
+const keyAndLimitSettings = {
+  /** A signing key is replaced once it is this old. */
+  SIGNING_KEY_ROTATION_HOURS: z.coerce.number().positive().default(168),
+  /**
+   * A new key is published this long before it signs. It must cover a replica's reload
+   * interval, the services' JWKS refetch cooldown (30 s) and the JWKS's HTTP max-age (60 s).
+   */
+  SIGNING_KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().int().min(0).default(180),
+  /** How often each replica reloads its keys, checks for a due rotation and prunes counters. */
+  SIGNING_KEY_RELOAD_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Generous: `npm run bench` sends ~200 requests/s from one address. */
+  RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(120_000),
+  RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(60_000),
+  /** Proxies in front that append to X-Forwarded-For: false (none, the default), true (one) or a count. */
+  TRUST_PROXY: z
+    .union([z.enum(['false', 'true']), z.string().regex(/^\d+$/)])
+    .default('false')
+    .transform((v) => (v === 'false' ? 0 : v === 'true' ? 1 : Number(v))),
+};
+
 export const config = loadConfig(
   BaseConfig.extend({
     PORT: z.coerce.number().int().default(4000),
@@ -18,6 +40,7 @@ export const config = loadConfig(
     SMTP_URL: z.string().default('smtp://127.0.0.1:2525'),
     MAIL_FROM: z.string().default('Countersign <no-reply@countersign.local>'),
     SEED_DEMO: z.stringbool().default(false),
+    ...keyAndLimitSettings,
   }),
 );
 export type GatewayConfig = typeof config;

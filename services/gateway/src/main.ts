@@ -9,11 +9,11 @@ import {
   startMessaging,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
-import { createLocalJWKSet } from 'jose';
 import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
 import { createGatewayApp } from './http/app.js';
+import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { MailRelay } from './outbox/mail-relay.js';
@@ -30,7 +30,18 @@ if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
 }
-const keys = await loadKeyRing(db);
+const keys = await loadKeyRing(db, now);
+const upkeep = startUpkeep({
+  db,
+  ring: keys,
+  logger,
+  now,
+  policy: {
+    maxAgeMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
+    publishLeadMs: config.SIGNING_KEY_PUBLISH_LEAD_SECONDS * 1000,
+  },
+  intervalMs: config.SIGNING_KEY_RELOAD_SECONDS * 1000,
+});
 
 const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
 mailRelay.start();
@@ -45,11 +56,12 @@ const messaging = await startMessaging({
   consumers: [{ ...directoryEventsConsumer, handlers: directoryEventHandlers(now, logger) }],
 });
 
-// The gateway checks tokens against the key set it holds; services fetch it over JWKS.
+// The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
 const verifyToken = createTokenVerifier({
-  keys: createLocalJWKSet({ keys: keys.publicKeys }),
+  keys: keys.verificationKey,
   issuer: config.JWT_ISSUER,
   audience: config.JWT_AUDIENCE,
+  jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
 });
 
 const app = createGatewayApp({
@@ -75,12 +87,22 @@ const app = createGatewayApp({
     notification: config.NOTIFICATION_URL,
   },
   ...messagingHealth(db, messaging),
+  rateLimits: {
+    db,
+    verifyToken,
+    logger,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    perAddress: config.RATE_LIMIT_IP_PER_WINDOW,
+    perSubject: config.RATE_LIMIT_USER_PER_WINDOW,
+    trustedProxies: config.TRUST_PROXY,
+  },
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'gateway listening');
 
 onShutdown(logger, async () => {
   await server.close();
+  await upkeep.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

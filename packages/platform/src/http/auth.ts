@@ -15,36 +15,62 @@ export interface TokenVerifierOptions {
   keys?: JWTVerifyGetKey;
   issuer: string;
   audience: string;
+  /**
+   * How long a fetched JWKS is trusted before it is fetched again, and so how long a key
+   * withdrawn from it keeps working here. Default 300.
+   */
+  jwksCacheSeconds?: number;
 }
+
+/** Tokens the gateway signs: EdDSA, always with a kid. Anything else is refused before any key is looked up. */
+const ACCEPTED_ALGORITHM = 'EdDSA';
 
 export type TokenVerifier = (token: string) => Promise<AccessClaims>;
 
 /**
- * Verifies gateway-issued access tokens against the gateway's JWKS: EdDSA only, with
- * issuer, audience and expiry checked explicitly. Keys are cached and refetched on an
- * unknown kid.
+ * An unknown kid triggers a JWKS refetch at most this often. The gateway publishes a new
+ * key for longer than this plus its own reload interval before signing with it.
+ */
+export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+/** A token whose signature checked out is re-checked after at most this long. */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+
+/**
+ * Verifies gateway-issued access tokens against the gateway's JWKS: EdDSA only, a kid
+ * required, issuer, audience, expiry (and not-before when present) checked explicitly.
+ * Keys are cached and refetched on an unknown kid, at most once per cooldown.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys =
+  const cacheMs = (options.jwksCacheSeconds ?? 300) * 1000;
+  const keySet =
     options.keys ??
     createRemoteJWKSet(new URL(options.jwksUrl ?? 'http://127.0.0.1:4000/.well-known/jwks.json'), {
-      cooldownDuration: 30_000,
-      cacheMaxAge: 600_000,
+      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+      cacheMaxAge: cacheMs,
     });
-  const verified = new VerifiedTokenCache();
+  const keys: JWTVerifyGetKey = (header, token) => {
+    // Explicit, before the key set is consulted: jwtVerify's algorithm list would refuse
+    // these too, but an unknown kid must not make us refetch for a token we refuse anyway.
+    if (header.alg !== ACCEPTED_ALGORITHM) throw new errors.JOSEAlgNotAllowed('alg not allowed');
+    if (typeof header.kid !== 'string' || header.kid === '') {
+      throw new errors.JWSInvalid('the token names no kid');
+    }
+    return keySet(header, token);
+  };
+  // Never trust a verified token longer than the key set it was checked against.
+  const verified = new VerifiedTokenCache(Math.min(VERIFIED_TOKEN_TTL_MS, cacheMs));
   return async (token) => {
     const cached = verified.get(token);
     if (cached) return cached;
     try {
       const { payload } = await jwtVerify(token, keys, {
-        algorithms: ['EdDSA'],
+        algorithms: [ACCEPTED_ALGORITHM],
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
       const claims = AccessClaimsSchema.parse(payload);
-      // Re-check at least every minute, so a key withdrawn from the JWKS stops working soon.
-      verified.set(token, claims, Math.min((payload.exp ?? 0) * 1000, Date.now() + 60_000));
+      verified.set(token, claims, (payload.exp ?? 0) * 1000);
       return claims;
     } catch (error) {
       if (keySetUnavailable(error)) {
@@ -71,7 +97,10 @@ function keySetUnavailable(error: unknown): boolean {
  */
 class VerifiedTokenCache {
   private readonly entries = new Map<string, { claims: AccessClaims; expiresAt: number }>();
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly capacity = 10_000,
+  ) {}
 
   get(token: string): AccessClaims | undefined {
     const entry = this.entries.get(token);
@@ -83,7 +112,9 @@ class VerifiedTokenCache {
     return entry.claims;
   }
 
-  set(token: string, claims: AccessClaims, expiresAt: number): void {
+  /** Kept until the token expires or the TTL passes, whichever comes first. */
+  set(token: string, claims: AccessClaims, tokenExpiresAt: number): void {
+    const expiresAt = Math.min(tokenExpiresAt, Date.now() + this.ttlMs);
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -97,9 +128,11 @@ export function tokenVerifierFromConfig(config: {
   JWKS_URL: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
+  JWKS_CACHE_SECONDS: number;
 }): TokenVerifier {
   return createTokenVerifier({
     jwksUrl: config.JWKS_URL,
+    jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError } from '../errors.js';
+import { AppError, TooManyRequestsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export const PROBLEM_TYPE_BASE = 'https://countersign.dev/problems/';
@@ -32,14 +32,20 @@ export function problemResponse(
  */
 export function errorToProblem(error: unknown, c: Context, logger: Logger): Response {
   if (error instanceof AppError) {
-    return problemResponse(c, {
-      type: `${PROBLEM_TYPE_BASE}${error.code}`,
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-      instance: c.req.path,
-      ...(error.fieldErrors ? { errors: error.fieldErrors } : {}),
-    });
+    return problemResponse(
+      c,
+      {
+        type: `${PROBLEM_TYPE_BASE}${error.code}`,
+        title: error.title,
+        status: error.status,
+        detail: error.message,
+        instance: c.req.path,
+        ...(error.fieldErrors ? { errors: error.fieldErrors } : {}),
+      },
+      error instanceof TooManyRequestsError
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : {},
+    );
   }
   if (error instanceof HTTPException) {
     return problemResponse(c, {

@@ -68,6 +68,8 @@ export interface SigningKeyTable {
   private_jwk: ColumnType<JsonWebKeyShape, string, string>;
   public_jwk: ColumnType<JsonWebKeyShape, string, string>;
   created_at: Generated<Date>;
+  /** Published from created_at; signs from activates_at (publish before sign). */
+  activates_at: Generated<Date>;
 }
 
 export interface JsonWebKeyShape {
@@ -88,4 +90,17 @@ export interface IdentityDatabase extends MessagingTables {
   refresh_token: RefreshTokenTable;
   mail_outbox: MailOutboxTable;
   signing_key: SigningKeyTable;
+  rate_limit_counter: RateLimitCounterTable;
+}
+
+/**
+ * Hits per key and fixed window (UNLOGGED: counters need no fsync and may be lost in a
+ * crash). bigint columns come back from pg as strings.
+ */
+export interface RateLimitCounterTable {
+  key: string;
+  window_seconds: number;
+  /** Epoch seconds where the window starts, a multiple of window_seconds. */
+  window_start: ColumnType<string, number | string, never>;
+  hits: number;
 }

@@ -20,6 +20,7 @@ import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-route
 import { type AuthRouteDeps, authRouteDocs, mountAuthRoutes } from './auth-routes.js';
 import { mountDocs } from './docs.js';
 import { openApiInfo, registerOpenApi } from './openapi.js';
+import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   upstreams: Record<Upstream, string>;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  /** Per address and per subject, on /api/* only (health, JWKS and docs stay open). */
+  rateLimits: ApiRateLimits;
 }
 
 /**
@@ -43,10 +46,11 @@ export function createGatewayApp(deps: GatewayDeps) {
     deps.readiness,
     deps.figures,
   );
+  app.use('/api/*', limitApiRate(deps.rateLimits));
 
   mountAuthRoutes(app, deps.auth);
   app.get('/.well-known/jwks.json', (c) =>
-    c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=300' }),
+    c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=60' }),
   );
   registerOpenApi(app, [...authRouteDocs, ...forwardedRoutes]);
   app.doc31('/openapi.json', openApiInfo);

@@ -67,8 +67,12 @@ export function registerOpenApi<E extends object>(
             ? { content: { 'application/json': { schema: route.success.schema } } }
             : {}),
         },
+        // Every /api route is rate-limited, so every one may answer 429.
         ...Object.fromEntries(
-          route.refusals.map((status) => [status, problem(refusalText[status] ?? 'Refused')]),
+          [...new Set([...route.refusals, 429])].map((status) => [
+            status,
+            problem(refusalText[status] ?? 'Refused'),
+          ]),
         ),
       },
     });

@@ -1,33 +1,27 @@
-import { type Kysely, sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import type { Kysely } from 'kysely';
+import { selectSigningKeys } from '../db/signing-key-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
-import { generateSigningKey, KeyRing } from '../domain/key-ring.js';
+import { KeyRing } from '../domain/key-ring.js';
+import { rotateSigningKey } from './rotate-signing-key.js';
 
 /**
- * Loads the signing keys, creating the first one if there is none. An advisory lock makes
- * replicas that start together agree on one key instead of each minting its own.
+ * Loads the signing keys, creating the first one if there is none. The rotation's
+ * advisory lock makes replicas that start together agree on one key instead of each
+ * minting its own.
  */
-export async function loadKeyRing(db: Kysely<IdentityDatabase>): Promise<KeyRing> {
-  const keys = await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('identity.signing_key'))`.execute(trx);
-    const existing = await trx
-      .selectFrom('signing_key')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .execute();
-    if (existing.length > 0) return existing;
-    const fresh = await generateSigningKey(uuidv7());
-    await trx
-      .insertInto('signing_key')
-      .values({
-        kid: fresh.kid,
-        private_jwk: JSON.stringify(fresh.privateJwk),
-        public_jwk: JSON.stringify(fresh.publicJwk),
-      })
-      .execute();
-    return trx.selectFrom('signing_key').selectAll().orderBy('created_at', 'desc').execute();
-  });
-  return KeyRing.load(
-    keys.map((k) => ({ kid: k.kid, privateJwk: k.private_jwk, publicJwk: k.public_jwk })),
-  );
+export async function loadKeyRing(
+  db: Kysely<IdentityDatabase>,
+  now: () => Date = () => new Date(),
+): Promise<KeyRing> {
+  let keys = await selectSigningKeys(db);
+  if (keys.length === 0) {
+    // No key at all: the rules add one that signs at once; a replica that got there first wins.
+    await rotateSigningKey(db, {
+      now,
+      policy: { maxAgeMs: Number.POSITIVE_INFINITY, publishLeadMs: 0 },
+      mode: 'scheduled',
+    });
+    keys = await selectSigningKeys(db);
+  }
+  return KeyRing.load(keys, now);
 }

@@ -1,0 +1,72 @@
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UnauthorizedError } from '../errors.js';
+import { createTokenVerifier, type TokenVerifier } from './auth.js';
+
+const issuer = 'countersign-gateway';
+const audience = 'countersign-api';
+const kid = 'key-1';
+let privateKey: CryptoKey;
+let verify: TokenVerifier;
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('EdDSA', { extractable: true });
+  privateKey = pair.privateKey;
+  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  // One key in the set: jose alone would pick it for a token without a kid.
+  verify = createTokenVerifier({
+    keys: createLocalJWKSet({ keys: [publicJwk] }),
+    issuer,
+    audience,
+  });
+});
+
+const claims = {
+  company_id: '0197a000-0000-7000-8000-000000000001',
+  role: 'employee',
+  name: 'Grace Taylor',
+  email: 'grace@techcorp.example',
+};
+const now = () => Math.floor(Date.now() / 1000);
+
+function token(
+  payload: JWTPayload = {},
+  header: { kid?: string | undefined } = { kid },
+): Promise<string> {
+  return new SignJWT({
+    ...claims,
+    sub: '0197a000-0000-7000-8000-000000000107',
+    iss: issuer,
+    aud: audience,
+    iat: now(),
+    exp: now() + 600,
+    ...payload,
+  })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', ...header })
+    .sign(privateKey);
+}
+
+describe('token verification', () => {
+  it('accepts a token with the right algorithm, kid, issuer, audience and expiry', async () => {
+    expect(await verify(await token())).toMatchObject({ role: 'employee', name: 'Grace Taylor' });
+  });
+
+  it.each([
+    ['no kid', () => token({}, {})],
+    ['another issuer', () => token({ iss: 'someone-else' })],
+    ['another audience', () => token({ aud: 'another-api' })],
+    ['expired', () => token({ iat: now() - 700, exp: now() - 100 })],
+    ['no exp', () => token({ exp: undefined })],
+    ['not before a future time', () => token({ nbf: now() + 600 })],
+    ['no sub', () => token({ sub: undefined })],
+  ])('refuses a token with %s (401)', async (_, make) => {
+    await expect(verify(await make())).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+});

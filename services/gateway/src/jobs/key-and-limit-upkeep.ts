@@ -1,0 +1,58 @@
+import type { Logger } from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import type { IdentityDatabase } from '../db/types.js';
+import type { KeyRing } from '../domain/key-ring.js';
+import { type RotationPolicy, rotationDue } from '../domain/key-rotation.js';
+import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
+import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';
+import { rotateSigningKey } from '../use-cases/rotate-signing-key.js';
+
+export interface UpkeepDeps {
+  db: Kysely<IdentityDatabase>;
+  ring: KeyRing;
+  logger: Logger;
+  now: () => Date;
+  policy: RotationPolicy;
+  /** How often to check for a due rotation, reload the key ring and prune rate-limit windows. */
+  intervalMs: number;
+}
+
+/**
+ * The gateway's periodic work, a door like an HTTP route: rotate the signing key when it
+ * is due (once across replicas), reload the key ring from the database so every replica
+ * signs with the same key and serves the same JWKS, and prune ended rate-limit windows.
+ * One run at a time; a failed run is logged and the next one tries again.
+ */
+export function startUpkeep(deps: UpkeepDeps): { stop: () => Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce(deps).finally(schedule);
+    }, deps.intervalMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+async function runOnce(deps: UpkeepDeps): Promise<void> {
+  try {
+    if (rotationDue(deps.ring.keyTimes, deps.now(), deps.policy)) {
+      const outcome = await rotateSigningKey(deps.db, { ...deps, mode: 'scheduled' });
+      if (outcome.added) deps.logger.info(outcome, 'signing key rotated');
+    }
+    await refreshKeyRing(deps.db, deps.ring);
+    await pruneRateLimitWindows(deps.db);
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'key and rate-limit upkeep failed; retrying next round');
+  }
+}

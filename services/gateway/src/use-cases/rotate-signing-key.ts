@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  deleteSigningKeys,
+  insertSigningKey,
+  lockSigningKeys,
+  selectSigningKeys,
+} from '../db/signing-key-queries.js';
+import type { IdentityDatabase } from '../db/types.js';
+import { generateSigningKey } from '../domain/key-ring.js';
+import {
+  decideRotation,
+  type RotationMode,
+  type RotationPolicy,
+  retiredKeys,
+} from '../domain/key-rotation.js';
+
+export interface RotationOutcome {
+  /** The key added, when one was. */
+  added?: { kid: string; activatesAt: Date };
+  /** Why no key was added. */
+  skipped?: string;
+  /** Keys deleted because they fell out of the published two. */
+  retired: string[];
+}
+
+/**
+ * Adds a signing key when the rules say so, and deletes the keys that fall out of the
+ * JWKS. A transaction-scoped advisory lock makes replicas that check at the same moment
+ * rotate once: the second one reads the first one's key and finds nothing due.
+ */
+export async function rotateSigningKey(
+  db: Kysely<IdentityDatabase>,
+  options: { now: () => Date; policy: RotationPolicy; mode: RotationMode },
+): Promise<RotationOutcome> {
+  return db.transaction().execute(async (trx) => {
+    await lockSigningKeys(trx);
+    const keys = await selectSigningKeys(trx);
+    const decision = decideRotation(keys, options.now(), options.policy, options.mode);
+    if (!decision.rotate) return { skipped: decision.reason, retired: [] };
+    const fresh = {
+      ...(await generateSigningKey(uuidv7())),
+      createdAt: decision.createdAt,
+      activatesAt: decision.activatesAt,
+    };
+    await insertSigningKey(trx, fresh);
+    const retired = retiredKeys([fresh, ...keys]).map((k) => k.kid);
+    await deleteSigningKeys(trx, retired);
+    return { added: { kid: fresh.kid, activatesAt: fresh.activatesAt }, retired };
+  });
+}

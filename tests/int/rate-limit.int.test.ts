@@ -1,0 +1,82 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDatabase, migrateSchema } from '@countersign/platform';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as rateLimitCounter from '../../services/gateway/src/db/migrations/2026-11-24T1501-rate-limit-counter.js';
+import type { IdentityDatabase } from '../../services/gateway/src/db/types.js';
+import { consumeRateLimit } from '../../services/gateway/src/use-cases/consume-rate-limit.js';
+import { pruneRateLimitWindows } from '../../services/gateway/src/use-cases/prune-rate-limit-windows.js';
+import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+
+// The gateway's rate-limit migration alone, in a schema of this test's own.
+const SCHEMA = 'rate_limit_test';
+let db: Kysely<IdentityDatabase>;
+
+beforeAll(async () => {
+  await ensureIntDatabase();
+  db = createDatabase<IdentityDatabase>({
+    url: INT_DATABASE_URL,
+    schema: SCHEMA,
+    maxConnections: 16,
+  });
+  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
+  await migrateSchema(db, SCHEMA, { '2026-11-24T1501-rate-limit-counter': rateLimitCounter });
+});
+afterAll(async () => db?.destroy());
+
+describe('consumeRateLimit against PostgreSQL', () => {
+  it('counts concurrent checks atomically: exactly `limit` of them are allowed', async () => {
+    const limit = { key: 'int:concurrent', limit: 50, windowSeconds: 3600 };
+    const verdicts = await Promise.all(
+      Array.from({ length: 80 }, () => consumeRateLimit(db, limit)),
+    );
+    expect(verdicts.filter((v) => v.allowed)).toHaveLength(50);
+    expect(verdicts.filter((v) => !v.allowed)).toHaveLength(30);
+    // Every hit got its own count: remaining runs 49 … 0 once each among the allowed.
+    const remaining = verdicts.filter((v) => v.allowed).map((v) => v.remaining);
+    expect(new Set(remaining).size).toBe(50);
+    for (const refused of verdicts.filter((v) => !v.allowed)) {
+      expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(refused.retryAfterSeconds).toBeLessThanOrEqual(3600);
+    }
+  });
+
+  it('keeps keys, and the same key under different windows, apart', async () => {
+    await consumeRateLimit(db, { key: 'int:a', limit: 1, windowSeconds: 3600 });
+    expect(
+      (await consumeRateLimit(db, { key: 'int:a', limit: 1, windowSeconds: 3600 })).allowed,
+    ).toBe(false);
+    expect(
+      (await consumeRateLimit(db, { key: 'int:b', limit: 1, windowSeconds: 3600 })).allowed,
+    ).toBe(true);
+    expect(
+      (await consumeRateLimit(db, { key: 'int:a', limit: 1, windowSeconds: 1800 })).allowed,
+    ).toBe(true);
+  });
+
+  it('starts counting again in the next window, and prunes the ended one', async () => {
+    const limit = { key: 'int:short', limit: 1, windowSeconds: 1 };
+    await consumeRateLimit(db, limit);
+    const deadline = Date.now() + 10_000;
+    let again = await consumeRateLimit(db, limit);
+    while (!again.allowed && Date.now() < deadline) {
+      await sleep(100);
+      again = await consumeRateLimit(db, limit);
+    }
+    expect(again).toMatchObject({ allowed: true, remaining: 0 });
+    await sleep(1100);
+    expect(await pruneRateLimitWindows(db)).toBeGreaterThanOrEqual(1);
+    const left = await db
+      .selectFrom('rate_limit_counter')
+      .select('key')
+      .where('key', '=', 'int:short')
+      .execute();
+    expect(left).toHaveLength(0);
+    const longLived = await db
+      .selectFrom('rate_limit_counter')
+      .select('key')
+      .where('key', '=', 'int:concurrent')
+      .execute();
+    expect(longLived).toHaveLength(1);
+  });
+});
