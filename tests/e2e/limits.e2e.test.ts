@@ -5,6 +5,8 @@ import { eventually, gatewayUrl, login, ports, TestCluster } from '../support/te
 const WINDOW_SECONDS = 6;
 const PER_ADDRESS = 12;
 const PER_SUBJECT = 5;
+const AUTH_PER_ADDRESS = 4;
+const AUTH_PER_ACCOUNT = 3;
 
 let cluster: TestCluster;
 let replicaUrl: string;
@@ -19,6 +21,8 @@ beforeAll(async () => {
     // One trusted proxy: each test names its own client address in X-Forwarded-For, so
     // the tests' counts stay apart although every request comes from 127.0.0.1.
     TRUST_PROXY: 'true',
+    AUTH_ATTEMPTS_IP_PER_WINDOW: String(AUTH_PER_ADDRESS),
+    AUTH_ATTEMPTS_ACCOUNT_PER_WINDOW: String(AUTH_PER_ACCOUNT),
   });
   replicaUrl = await cluster.startGatewayReplica(ports.gateway + 1);
   grace = await login('grace');
@@ -224,5 +228,54 @@ describe('rate limits per token subject', () => {
       PER_SUBJECT,
     );
     expect((await call('/api/expenses', { from: client, token: frank })).status).toBe(200);
+  });
+});
+
+describe('sign-in and code attempts have tighter limits of their own', () => {
+  const attempt = (from: string, email: string, password = 'not the password') =>
+    call('/api/auth/login', {
+      from,
+      method: 'POST',
+      body: JSON.stringify({ email, password }),
+    });
+
+  it('per client address, whatever account is tried', async () => {
+    const guesser = newClient();
+    for (let i = 0; i < AUTH_PER_ADDRESS; i++) {
+      expect((await attempt(guesser, `nobody${i}@techcorp.example`)).status).toBe(401);
+    }
+    const refused = await attempt(guesser, 'grace@techcorp.example', 'countersign-demo');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.type).toMatch(/too-many-requests$/);
+    // Someone else signs in as usual.
+    expect((await attempt(newClient(), 'grace@techcorp.example', 'countersign-demo')).status).toBe(
+      200,
+    );
+  });
+
+  it('per account, from however many addresses the guesses come', async () => {
+    for (let i = 0; i < AUTH_PER_ACCOUNT; i++) {
+      expect((await attempt(newClient(), 'carol@techcorp.example')).status).toBe(401);
+    }
+    const refused = await attempt(newClient(), 'carol@techcorp.example', 'countersign-demo');
+    expect(refused.status).toBe(429);
+    // Other accounts are not held back by Carol's.
+    expect((await attempt(newClient(), 'eve@techcorp.example', 'countersign-demo')).status).toBe(
+      200,
+    );
+  });
+
+  it('code guesses count too, before the code is even checked', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i <= AUTH_PER_ACCOUNT; i++) {
+      const answer = await call('/api/auth/verify-email', {
+        from: newClient(),
+        method: 'POST',
+        body: JSON.stringify({ email: 'someone@new.example', code: '000000' }),
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 429]);
   });
 });

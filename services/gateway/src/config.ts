@@ -16,6 +16,10 @@ const keyAndLimitSettings = {
   /** Generous: `npm run bench` sends ~200 requests/s from one address. */
   RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(120_000),
   RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(60_000),
+  /** Sign-in, sign-up and code attempts per window from one address (a person typing). */
+  AUTH_ATTEMPTS_IP_PER_WINDOW: z.coerce.number().int().min(1).default(100),
+  /** The same per e-mail address named in the request, from anywhere. */
+  AUTH_ATTEMPTS_ACCOUNT_PER_WINDOW: z.coerce.number().int().min(1).default(10),
   /** Proxies in front that append to X-Forwarded-For: false (none, the default), true (one) or a count. */
   TRUST_PROXY: z
     .union([z.enum(['false', 'true']), z.string().regex(/^\d+$/)])

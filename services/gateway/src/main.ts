@@ -69,6 +69,13 @@ const app = createGatewayApp({
   keys,
   auth: {
     db,
+    attemptLimits: {
+      db,
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      perAddress: config.AUTH_ATTEMPTS_IP_PER_WINDOW,
+      perAccount: config.AUTH_ATTEMPTS_ACCOUNT_PER_WINDOW,
+      trustedProxies: config.TRUST_PROXY,
+    },
     verifyToken,
     mailQueued: mailRelay.wake,
     session: {

@@ -34,10 +34,22 @@ import { resendVerificationCode } from '../use-cases/resend-verification-code.js
 import { resetPassword } from '../use-cases/reset-password.js';
 import type { SessionDeps } from '../use-cases/start-session.js';
 import { verifyEmail } from '../use-cases/verify-email.js';
+import { type AuthAttemptLimits, limitAuthAttempts } from './auth-attempt-limits.js';
 import type { DocumentedRoute } from './openapi.js';
+
+/** Routes that check a password or a code, or send mail: limited per address and account. */
+const attemptRoutes = [
+  '/api/auth/register',
+  '/api/auth/verify-email',
+  '/api/auth/resend-code',
+  '/api/auth/login',
+  '/api/auth/password-reset/request',
+  '/api/auth/password-reset/confirm',
+];
 
 export interface AuthRouteDeps {
   db: Kysely<IdentityDatabase>;
+  attemptLimits: AuthAttemptLimits;
   session: SessionDeps;
   verifyToken: TokenVerifier;
   /** Wakes the mail relay after a transaction that queued mail has committed. */
@@ -49,6 +61,8 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
   const { db, session } = deps;
   const registration = { db, now: session.now, mailQueued: deps.mailQueued };
   const withSession = { ...session, db };
+  const limitAttempts = limitAuthAttempts(deps.attemptLimits);
+  for (const path of attemptRoutes) app.use(path, limitAttempts);
 
   app.post('/api/auth/register', async (c) => {
     // One path, two forms: a code from an invitation joins a company, else a new one starts.
@@ -108,7 +122,7 @@ export const authRouteDocs: DocumentedRoute[] = [
       'Register a new company and its first admin (202, a code is e-mailed), or join by invitation with the e-mailed code (201, signed in)',
     body: RegisterRequest,
     success: { status: 202, schema: RegisterResponse, description: 'Code sent (new company)' },
-    refusals: [400, 415],
+    refusals: [400, 415, 429],
   },
   {
     method: 'post',
@@ -117,7 +131,7 @@ export const authRouteDocs: DocumentedRoute[] = [
     summary: 'Verify the address with the e-mailed code; signs in (a new company starts here)',
     body: VerifyEmailRequest,
     success: { status: 200, schema: LoginResponse, description: 'Verified and signed in' },
-    refusals: [400],
+    refusals: [400, 429],
   },
   {
     method: 'post',
@@ -126,7 +140,7 @@ export const authRouteDocs: DocumentedRoute[] = [
     summary: 'E-mail a new verification code (at most 5 an hour per account)',
     body: EmailOnlyRequest,
     success: { status: 202, schema: AcceptedResponse, description: 'Sent if applicable' },
-    refusals: [400],
+    refusals: [400, 429],
   },
   {
     method: 'post',
@@ -135,7 +149,7 @@ export const authRouteDocs: DocumentedRoute[] = [
     summary: 'Exchange e-mail and password for an access token and a refresh token',
     body: LoginRequest,
     success: { status: 200, schema: LoginResponse, description: 'Signed in' },
-    refusals: [400, 401, 403],
+    refusals: [400, 401, 403, 429],
   },
   {
     method: 'post',
@@ -172,7 +186,7 @@ export const authRouteDocs: DocumentedRoute[] = [
     summary: 'E-mail a password reset code',
     body: EmailOnlyRequest,
     success: { status: 202, schema: AcceptedResponse, description: 'Sent if applicable' },
-    refusals: [400],
+    refusals: [400, 429],
   },
   {
     method: 'post',
@@ -181,6 +195,6 @@ export const authRouteDocs: DocumentedRoute[] = [
     summary: 'Choose a new password with the e-mailed reset code (every session ends)',
     body: ResetPasswordRequest,
     success: { status: 204, description: 'Password changed' },
-    refusals: [400],
+    refusals: [400, 429],
   },
 ];

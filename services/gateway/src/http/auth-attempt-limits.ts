@@ -1,0 +1,57 @@
+import { type ServiceEnv, TooManyRequestsError } from '@countersign/platform';
+import type { MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
+import type { IdentityDatabase } from '../db/types.js';
+import { consumeRateLimit } from '../use-cases/consume-rate-limit.js';
+import { requestClientAddress } from './rate-limit.js';
+
+export interface AuthAttemptLimits {
+  db: Kysely<IdentityDatabase>;
+  windowSeconds: number;
+  /** Sign-in, sign-up and code attempts per window from one client address. */
+  perAddress: number;
+  /** The same, per e-mail address named in the body, whoever sends them. */
+  perAccount: number;
+  trustedProxies: number;
+}
+
+/**
+ * Tighter limits for the routes that guess at secrets or send mail: passwords, codes,
+ * registrations. The API-wide limit is sized for honest load; these are sized for a
+ * person typing. Counted in PostgreSQL like the API limit, so replicas share them, and
+ * counted before the attempt runs, so a refused guess is never checked.
+ */
+export function limitAuthAttempts(limits: AuthAttemptLimits): MiddlewareHandler<ServiceEnv> {
+  return async (c, next) => {
+    const address = requestClientAddress(c, limits.trustedProxies);
+    await consume(limits, `auth:ip:${address}`, limits.perAddress);
+    const email = await emailInBody(c.req.raw.clone());
+    if (email) await consume(limits, `auth:account:${email}`, limits.perAccount);
+    await next();
+  };
+}
+
+async function consume(limits: AuthAttemptLimits, key: string, limit: number): Promise<void> {
+  const verdict = await consumeRateLimit(limits.db, {
+    key,
+    limit,
+    windowSeconds: limits.windowSeconds,
+  });
+  if (!verdict.allowed) {
+    throw new TooManyRequestsError(
+      `too many attempts; try again in ${verdict.retryAfterSeconds} s`,
+      verdict.retryAfterSeconds,
+    );
+  }
+}
+
+/** The body's `email`, if the body is JSON with one; the route itself validates the body. */
+async function emailInBody(request: Request): Promise<string | undefined> {
+  try {
+    const body: unknown = await request.json();
+    if (typeof body !== 'object' || body === null || !('email' in body)) return undefined;
+    return typeof body.email === 'string' ? body.email.trim().toLowerCase().slice(0, 254) : undefined;
+  } catch {
+    return undefined;
+  }
+}
