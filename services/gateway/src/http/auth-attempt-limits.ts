@@ -50,7 +50,9 @@ async function emailInBody(request: Request): Promise<string | undefined> {
   try {
     const body: unknown = await request.json();
     if (typeof body !== 'object' || body === null || !('email' in body)) return undefined;
-    return typeof body.email === 'string' ? body.email.trim().toLowerCase().slice(0, 254) : undefined;
+    return typeof body.email === 'string'
+      ? body.email.trim().toLowerCase().slice(0, 254)
+      : undefined;
   } catch {
     return undefined;
   }
