@@ -14,6 +14,7 @@ import { migrations } from './db/migrations/index.js';
 import type { ApprovalDatabase } from './db/types.js';
 import { createApprovalApp } from './http/routes.js';
 import { expenseEventHandlers, expenseEventsConsumer } from './messaging/expense-events.js';
+import { gatewayEventsConsumer } from './messaging/gateway-events.js';
 import { APPROVAL_SCHEMA } from './outbox/enqueue.js';
 import { seedDemoCompany } from './use-cases/seed-demo-company.js';
 
@@ -32,7 +33,10 @@ const messaging = await startMessaging({
   service: 'approval',
   db,
   logger,
-  consumers: [{ ...expenseEventsConsumer, handlers: expenseEventHandlers(now) }],
+  consumers: [
+    { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
+    gatewayEventsConsumer,
+  ],
 });
 
 const app = createApprovalApp({

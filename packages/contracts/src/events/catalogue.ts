@@ -1,13 +1,18 @@
 import type { z } from 'zod';
 import { ApprovalRequestedV1 } from './approval-requested.v1.js';
+import { ApproverReassignedV1 } from './approver-reassigned.v1.js';
 import { CompanyRegisteredV1 } from './company-registered.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
 import { ExpenseRoutingFailedV1 } from './expense-routing-failed.v1.js';
 import { ExpenseSubmittedV1 } from './expense-submitted.v1.js';
+import { LevelCreatedV1 } from './level-created.v1.js';
+import { LevelRenamedV1 } from './level-renamed.v1.js';
 import { NotificationCreatedV1 } from './notification-created.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
+import { TeamCreatedV1 } from './team-created.v1.js';
+import { TeamRenamedV1 } from './team-renamed.v1.js';
 import { UserAddedV1 } from './user-added.v1.js';
 import { UserChangedV1 } from './user-changed.v1.js';
 import { UserDeactivatedV1 } from './user-deactivated.v1.js';
@@ -104,6 +109,31 @@ export const EventCatalogue = {
     subject: 'countersign.expense.workspace.member-removed.v1',
     producer: 'expense',
     schema: WorkspaceMemberRemovedV1,
+  },
+  ApproverReassigned: {
+    subject: 'countersign.approval.step.reassigned.v1',
+    producer: 'approval',
+    schema: ApproverReassignedV1,
+  },
+  TeamCreated: {
+    subject: 'countersign.approval.team.created.v1',
+    producer: 'approval',
+    schema: TeamCreatedV1,
+  },
+  TeamRenamed: {
+    subject: 'countersign.approval.team.renamed.v1',
+    producer: 'approval',
+    schema: TeamRenamedV1,
+  },
+  LevelCreated: {
+    subject: 'countersign.approval.level.created.v1',
+    producer: 'approval',
+    schema: LevelCreatedV1,
+  },
+  LevelRenamed: {
+    subject: 'countersign.approval.level.renamed.v1',
+    producer: 'approval',
+    schema: LevelRenamedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

@@ -97,3 +97,18 @@ export async function listActivePolicies(db: Db, companyId: string): Promise<Pol
   }
   return [...policies.values()];
 }
+
+/** Whether someone is an active member of the company: deactivated people decide nothing. */
+export async function isActivePerson(
+  db: Db,
+  companyId: string,
+  personId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('person')
+    .select('active')
+    .where('company_id', '=', companyId)
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  return row?.active === true;
+}

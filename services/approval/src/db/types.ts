@@ -1,3 +1,4 @@
+import type { Role } from '@countersign/contracts';
 import type { MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
 
@@ -26,6 +27,12 @@ export interface PersonTable {
   name: string;
   email: string;
   active: boolean;
+  role: Generated<Role>;
+  manager_id: string | null;
+  revision: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deactivated_at: Date | null;
 }
 export interface PolicyTable {
   id: string;
@@ -71,6 +78,7 @@ export interface ChainStepTable {
   requested_at: Timestamp | null;
   decided_at: Date | null;
   comments: string | null;
+  assignment: Generated<number>;
 }
 
 /** Tables are unqualified: the Kysely instance is bound to the `approval` schema. */

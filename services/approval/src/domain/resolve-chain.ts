@@ -13,7 +13,13 @@ export interface Adjustment {
   reason: string;
 }
 
-function eligible(person: Person, step: PolicyStep, submitter: Submitter, used: Set<string>) {
+/** Who may hold a step: active, not the submitter, not already in the chain, senior enough, in reach. */
+export function isEligible(
+  person: Person,
+  step: Pick<PolicyStep, 'requiredLevel' | 'teamScope'>,
+  submitter: Submitter,
+  used: ReadonlySet<string>,
+): boolean {
   return (
     person.active &&
     person.id !== submitter.id &&
@@ -24,7 +30,7 @@ function eligible(person: Person, step: PolicyStep, submitter: Submitter, used: 
 }
 
 /** Nearest level to the one required first (level 1 is the most senior), then by name. */
-function byNearestLevel(a: Person, b: Person): number {
+export function byNearestLevel(a: Person, b: Person): number {
   return b.levelNumber - a.levelNumber || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 }
 
@@ -49,7 +55,7 @@ export function resolveChain(
   const adjustments: Adjustment[] = [];
   for (const step of [...steps].sort((a, b) => a.order - b.order)) {
     const candidates = people
-      .filter((p) => eligible(p, step, submitter, used))
+      .filter((p) => isEligible(p, step, submitter, used))
       .sort(byNearestLevel);
     const wanted = preferred.get(step.order);
     const approver = candidates.find((p) => p.id === wanted) ?? candidates[0];

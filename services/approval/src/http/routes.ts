@@ -16,6 +16,7 @@ import type { ApprovalDatabase } from '../db/types.js';
 import { decideRouting } from '../use-cases/decide-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
 import { recordDecision } from '../use-cases/record-decision.js';
+import { registerOrgRoutes } from './org-routes.js';
 
 export interface ApprovalHttpDeps {
   db: Kysely<ApprovalDatabase>;
@@ -71,5 +72,6 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     const page = parseOrThrow(PageQuery, c.req.query());
     return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
   });
+  registerOrgRoutes(app, deps);
   return app;
 }

@@ -1,7 +1,8 @@
 import type { AccessClaims, DecisionResponse, EventOf, EventType } from '@countersign/contracts';
-import { NotFoundError, newEvent } from '@countersign/platform';
+import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { completeChain, findStepApprover, lockChain, setStepStatus } from '../db/chain-queries.js';
+import { isActivePerson } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { decide } from '../domain/decide.js';
 import { enqueue } from '../outbox/enqueue.js';
@@ -26,6 +27,9 @@ export async function recordDecision(
       throw new NotFoundError(
         `no approval chain for expense ${input.expenseId} in your company (a new expense is routed within moments; retry shortly)`,
       );
+    }
+    if (!(await isActivePerson(trx, caller.company_id, caller.sub))) {
+      throw new ForbiddenError('your account is deactivated: you can no longer approve or reject');
     }
     const decision = decide(chain, { kind: input.kind, actorId: caller.sub });
     const comments = input.kind === 'approve' ? input.comments : input.reason;

@@ -6,11 +6,30 @@ import {
   demoUsers,
 } from '@countersign/demo-data';
 import { newEvent } from '@countersign/platform';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { enqueue } from '../outbox/enqueue.js';
 
 const levelIdOf = (number: number) => demoLevels.find((l) => l.number === number)?.id ?? '';
+
+/**
+ * A database seeded before people had roles and managers holds every demo person as an
+ * employee reporting to nobody. Those never edited since (revision 1) get their demo role
+ * and manager; anyone an admin has changed is left alone.
+ */
+async function backfillDemoRoles(trx: Transaction<ApprovalDatabase>): Promise<void> {
+  for (const u of demoUsers) {
+    await trx
+      .updateTable('person')
+      .set({ role: u.role, manager_id: u.managerId })
+      .where('id', '=', u.id)
+      .where('company_id', '=', demoCompany.id)
+      .where('revision', '=', 1)
+      .where('role', '=', 'employee')
+      .where('manager_id', 'is', null)
+      .execute();
+  }
+}
 
 /**
  * Loads TechCorp Solutions' org chart and policies when the company is missing. Every
@@ -26,7 +45,10 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
       .onConflict((oc) => oc.doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!created) return false;
+    if (!created) {
+      await backfillDemoRoles(trx);
+      return false;
+    }
     await trx
       .insertInto('team')
       .values(demoTeams.map((t) => ({ ...t, company_id: demoCompany.id })))
@@ -52,6 +74,9 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
           level_id: levelIdOf(u.level),
           name: u.name,
           email: u.email,
+          role: u.role,
+          manager_id: u.managerId,
+          revision: 1,
           active: true,
         })),
       )

@@ -3,6 +3,7 @@ import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents } from '../db/chain-queries.js';
 import { listCandidates } from '../db/directory-queries.js';
+import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import type { ResolvedStep } from '../domain/org.js';
 import { toChainStep } from '../domain/org.js';
@@ -25,6 +26,8 @@ export async function storeChain(
   const { data } = event;
   // Every event this emits is the approval service's own statement about this expense.
   const about = { companyId: event.company_id, actor: system, subject: data.expense_id };
+  // Waits for an org change in progress, so the chain is routed on the directory after it.
+  await lockCompanyDirectory(trx, event.company_id, 'shared');
   const people = await listCandidates(
     trx,
     event.company_id,

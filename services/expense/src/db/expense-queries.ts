@@ -157,19 +157,29 @@ export async function skipSteps(
 
 /**
  * Replaces approvers the approval service re-resolved. Applied whatever the step's status:
- * the step may already be decided if its StepApproved was handled first.
+ * the step may already be decided if its StepApproved was handled first. `assignment`
+ * numbers the step's approvers; a row already showing a later one is left alone, so these
+ * updates may arrive in any order.
  */
 export async function reassignSteps(
   trx: Trx,
   expenseId: string,
   steps: ChainStep[],
+  assignment: number,
 ): Promise<void> {
   for (const s of steps) {
     await trx
       .updateTable('expense_step')
-      .set({ approver_id: s.approver_id, approver_name: s.approver_name, level_name: s.level_name })
+      .set({
+        approver_id: s.approver_id,
+        approver_name: s.approver_name,
+        level_name: s.level_name,
+        assignment,
+        updated_at: new Date(),
+      })
       .where('expense_id', '=', expenseId)
       .where('step', '=', s.step)
+      .where('assignment', '<', assignment)
       .execute();
   }
 }

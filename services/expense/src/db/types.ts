@@ -31,6 +31,7 @@ export interface ExpenseStepTable {
   decided_at: Date | null;
   comments: string | null;
   updated_at: Generated<Date>;
+  assignment: Generated<number>;
 }
 
 /** The expense service's copy of one directory person: the highest revision seen wins. */

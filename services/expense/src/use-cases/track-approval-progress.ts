@@ -1,6 +1,7 @@
 import type { EventHandlers } from '@countersign/platform';
 import { decideStep, finishExpense, reassignSteps, skipSteps } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { applyApproverReassignment } from './apply-approver-reassignment.js';
 
 /**
  * Keeps each expense's status and chain read model in step with the approval service's
@@ -13,10 +14,12 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
   ExpenseRouted: async (trx, { data }) => {
     const adjusted = new Set(data.adjustments.map((a) => a.step));
     if (adjusted.size === 0) return;
+    // Assignment 1: the approver chosen when the chain was stored.
     await reassignSteps(
       trx,
       data.expense_id,
       data.chain.filter((s) => adjusted.has(s.step)),
+      1,
     );
   },
   ExpenseRoutingFailed: async (trx, event) => {
@@ -29,6 +32,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     );
     await skipSteps(trx, event.data.expense_id, 'all-undecided');
   },
+  ApproverReassigned: applyApproverReassignment,
   StepApproved: (trx, { data }) =>
     decideStep(
       trx,

@@ -2,10 +2,12 @@ import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as expenses from './2026-11-23T1300-expenses.js';
 import * as peopleAndWorkspaces from './2026-11-24T1100-people-and-workspaces.js';
+import * as stepAssignment from './2026-11-24T1200-step-assignment.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
   '2026-11-23T1300-expenses': expenses,
   '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2('expense'),
   '2026-11-24T1100-people-and-workspaces': peopleAndWorkspaces,
+  '2026-11-24T1200-step-assignment': stepAssignment,
 };
