@@ -1,7 +1,6 @@
 import { EventCatalogue } from '@countersign/contracts';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -70,20 +69,24 @@ async function addOtherCompany(): Promise<void> {
   );
 }
 
-/** Adds a user through the API and gives them a login (the gateway's part, done here in SQL). */
+const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? '';
+
+/** Adds a user through the API; they join with the code the gateway e-mails them. */
 async function addUserWithLogin(
   body: Record<string, unknown>,
 ): Promise<{ id: string; token: string }> {
+  const mailIndex = cluster.mail.length;
   const created = await api('POST', '/api/users', alice, body);
   expect(created.status).toBe(201);
   const user = asUser(created);
-  await query(
-    'insert into identity.credential (user_id, company_id, email, name, role, password_hash) values ($1, $2, $3, $4, $5, $6)',
-    [user.id, demo(1), user.email, user.name, user.role, await hash(password)],
-  );
-  const loggedIn = await api('POST', '/api/auth/login', undefined, { email: user.email, password });
-  expect(loggedIn.status).toBe(200);
-  return { id: user.id, token: String(loggedIn.body.access_token) };
+  const mail = await cluster.waitForMail(user.email, /invited/, mailIndex);
+  const joined = await api('POST', '/api/auth/register', undefined, {
+    email: user.email,
+    invitation_code: codeIn(mail.text),
+    password,
+  });
+  expect(joined.status).toBe(201);
+  return { id: user.id, token: String(joined.body.access_token) };
 }
 
 async function outboxEvents(type: string, subject: string) {
