@@ -439,6 +439,33 @@ describe('listing users: every filter and paging match a reference computed here
   });
 });
 
+describe('the public contract', () => {
+  it('documents every org route and schema in the OpenAPI document', async () => {
+    const doc = await api('GET', '/openapi.json');
+    expect(Object.keys(doc.body.paths as object)).toEqual(
+      expect.arrayContaining([
+        '/api/users',
+        '/api/users/{id}',
+        '/api/users/{id}/deactivate',
+        '/api/teams',
+        '/api/teams/{id}',
+        '/api/levels',
+        '/api/levels/{id}',
+      ]),
+    );
+    const schemas = (doc.body.components as { schemas: Record<string, unknown> }).schemas;
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining([
+        'User',
+        'UserPage',
+        'CreateUserRequest',
+        'UpdateUserRequest',
+        'Level',
+      ]),
+    );
+  });
+});
+
 describe('teams and levels', () => {
   it('creates and renames teams and levels, with events, refusing duplicates (409)', async () => {
     const team = await api('POST', '/api/teams', alice, { name: 'Research' });
@@ -578,6 +605,21 @@ describe('chains in flight follow the org when an approver leaves or moves', () 
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ expense_status: 'approved' });
     await statusWhen(grace, smallId, (d) => d.status === 'approved');
+    // Eve was told, and Frank's login follows the directory (the gateway reads UserDeactivated).
+    await eventually(async () => {
+      const notes = await query(
+        "select 1 from notification.notification where recipient_id = $1 and expense_id = $2 and kind = 'approval_requested'",
+        [ids.eve, smallId],
+      );
+      return notes.length === 1 ? true : undefined;
+    });
+    await eventually(async () => {
+      const attempt = await api('POST', '/api/auth/login', undefined, {
+        email: 'frank@techcorp.example',
+        password: 'countersign-demo',
+      });
+      return attempt.status === 401 ? true : undefined;
+    });
   });
 
   it('a team move that puts the approver out of reach re-routes pending and waiting steps', async () => {
@@ -743,10 +785,11 @@ describe('a newly registered company gets its directory from CompanyRegistered',
   it('creates the company, General team, four levels, its admin and a default policy', async () => {
     const first = crypto.randomUUID();
     await publish(envelope(first));
-    const state = await eventually(async () => {
-      const s = await snapshot();
-      return s.added.length > 0 ? s : undefined;
-    });
+    // UserAdded commits with everything else: once it is there, so is the rest.
+    await eventually(async () =>
+      (await outboxEvents('UserAdded', admin)).length > 0 ? true : undefined,
+    );
+    const state = await snapshot();
     expect(state.companies).toEqual([{ id: company, name: 'Newco' }]);
     expect(state.teams).toEqual([{ name: 'General' }]);
     expect(state.levels).toEqual([
