@@ -40,6 +40,11 @@ export function diffUser(
   return changes;
 }
 
+/** The names of the fields a diff changes, in a fixed order, as `UserChanged` lists them. */
+export function changedFields(changes: Partial<EditableUser>): EditableField[] {
+  return editableFields.filter((field) => changes[field] !== undefined);
+}
+
 /** Why a moved approver's steps go to someone else, for `ApproverReassigned`. */
 export function moveReason(changes: Partial<EditableUser>): string | null {
   if (changes.team_id && changes.level_id) return 'previous approver changed team and level';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffUser, type EditableUser, moveReason } from './user-changes.js';
+import { changedFields, diffUser, type EditableUser, moveReason } from './user-changes.js';
 
 const frank: EditableUser = {
   name: 'Frank Miller',
@@ -30,6 +30,14 @@ describe('diffUser', () => {
   it('an absent field is no change, a null manager is one', () => {
     expect(diffUser(frank, {})).toEqual({});
     expect(diffUser({ ...frank, manager_id: null }, { manager_id: null })).toEqual({});
+  });
+});
+
+describe('changedFields', () => {
+  it('names each changed field once, a cleared manager included', () => {
+    expect(
+      changedFields(diffUser(frank, { manager_id: null, name: 'F', role: 'manager' })),
+    ).toEqual(['name', 'manager_id']);
   });
 });
 

@@ -16,7 +16,7 @@ import {
 } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { toUser, toUserSnapshot } from '../db/user-views.js';
-import { diffUser, type EditableUser, moveReason } from '../domain/user-changes.js';
+import { changedFields, diffUser, moveReason } from '../domain/user-changes.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { assertOrgReferences } from './assert-org-references.js';
 import { rerouteOpenSteps } from './reroute-open-steps.js';
@@ -64,7 +64,7 @@ export async function changeUser(
         occurredAt: now,
         data: {
           user: toUserSnapshot(updated),
-          changed: Object.keys(changes) as (keyof EditableUser)[],
+          changed: changedFields(changes),
         },
       }),
       ...rerouted,

@@ -1,4 +1,4 @@
-import type { CompanyRegisteredV1, EventOf, EventType } from '@countersign/contracts';
+import type { CompanyRegisteredV1, EventOf, EventType, UserSnapshot } from '@countersign/contracts';
 import { newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
@@ -33,11 +33,57 @@ export async function setUpRegisteredCompany(
     .returning('id')
     .executeTakeFirst();
   if (!created) return;
-  const companyId = data.company_id;
+  const org = await insertDefaultOrg(trx, data.company_id);
+  const admin: UserSnapshot = {
+    user_id: data.admin.user_id,
+    email: data.admin.email.toLowerCase(),
+    name: data.admin.name,
+    role: 'admin',
+    team_id: org.team.id,
+    level_id: org.top.id,
+    manager_id: null,
+    active: true,
+    revision: 1,
+  };
+  await trx
+    .insertInto('person')
+    .values({
+      id: admin.user_id,
+      company_id: data.company_id,
+      team_id: admin.team_id,
+      level_id: admin.level_id,
+      name: admin.name,
+      email: admin.email,
+      role: admin.role,
+      manager_id: null,
+      active: true,
+    })
+    .execute();
+  await insertDefaultPolicy(trx, data.company_id);
+  const about = {
+    companyId: data.company_id,
+    actor: system,
+    occurredAt: new Date(event.occurred_at),
+  };
+  const events: EventOf<EventType>[] = [
+    newEvent('TeamCreated', { ...about, subject: org.team.id, data: { team: org.team } }),
+    ...org.levels.map((level) =>
+      newEvent('LevelCreated', { ...about, subject: level.id, data: { level } }),
+    ),
+    newEvent('UserAdded', {
+      ...about,
+      subject: admin.user_id,
+      data: { user: admin, invited: false },
+    }),
+  ];
+  await enqueue(trx, events);
+}
+
+async function insertDefaultOrg(trx: Transaction<ApprovalDatabase>, companyId: string) {
   const team = { id: uuidv7(), name: 'General' };
-  const levels = defaultLevels.map((l) => ({ id: uuidv7(), ...l }));
-  const top = levels[0];
-  if (!top) return;
+  const levels = defaultLevels.map((l) => ({ id: uuidv7(), number: l.number, name: l.name }));
+  const [top] = levels;
+  if (!top) throw new Error('the default levels are empty');
   await trx
     .insertInto('team')
     .values({ ...team, company_id: companyId })
@@ -46,20 +92,11 @@ export async function setUpRegisteredCompany(
     .insertInto('level')
     .values(levels.map((l) => ({ ...l, company_id: companyId })))
     .execute();
-  await trx
-    .insertInto('person')
-    .values({
-      id: data.admin.user_id,
-      company_id: companyId,
-      team_id: team.id,
-      level_id: top.id,
-      name: data.admin.name,
-      email: data.admin.email.toLowerCase(),
-      role: 'admin',
-      manager_id: null,
-      active: true,
-    })
-    .execute();
+  return { team, levels, top };
+}
+
+/** "General expenses": any amount, one step at level 3 (Manager) in the submitter's team. */
+async function insertDefaultPolicy(trx: Transaction<ApprovalDatabase>, companyId: string) {
   const policyId = uuidv7();
   await trx
     .insertInto('policy')
@@ -84,30 +121,4 @@ export async function setUpRegisteredCompany(
       description: 'Manager approval',
     })
     .execute();
-  const about = { companyId, actor: system, occurredAt: new Date(event.occurred_at) };
-  const events: EventOf<EventType>[] = [
-    newEvent('TeamCreated', { ...about, subject: team.id, data: { team } }),
-    ...levels.map((level) =>
-      newEvent('LevelCreated', { ...about, subject: level.id, data: { level } }),
-    ),
-    newEvent('UserAdded', {
-      ...about,
-      subject: data.admin.user_id,
-      data: {
-        user: {
-          user_id: data.admin.user_id,
-          email: data.admin.email.toLowerCase(),
-          name: data.admin.name,
-          role: 'admin',
-          team_id: team.id,
-          level_id: top.id,
-          manager_id: null,
-          active: true,
-          revision: 1,
-        },
-        invited: false,
-      },
-    }),
-  ];
-  await enqueue(trx, events);
 }
