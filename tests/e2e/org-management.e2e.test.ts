@@ -733,6 +733,22 @@ describe('chains in flight follow the org when an approver leaves or moves', () 
     expect(String(reassigned?.payload.data.reason)).toContain('an admin takes the step');
     await statusWhen(lars.token, fromLars, (d) => d.approvals[0]?.approver_name === 'Alice Chen');
   });
+  it('two deactivations at once never leave a step with someone inactive', async () => {
+    // Technology now has Alice (1), Bob (2) and Carol (3) above Grace: Carol gets the step.
+    const expenseId = await submitRouted(grace, policies.small, 60, 'Race');
+    expect((await chainSteps(expenseId))[0]?.approver_id).toBe(ids.carol);
+    // Deactivating Carol alone would hand the step to Bob, who is being deactivated too.
+    const [carolGone, bobGone] = await Promise.all([
+      api('POST', `/api/users/${ids.carol}/deactivate`, alice, {}),
+      api('POST', `/api/users/${ids.bob}/deactivate`, alice, {}),
+    ]);
+    expect([carolGone.status, bobGone.status]).toEqual([200, 200]);
+    const [step] = await chainSteps(expenseId);
+    expect(step?.approver_id).toBe(ids.alice);
+    const holder = await personRow(String(step?.approver_id));
+    expect(holder?.active).toBe(true);
+    await statusWhen(grace, expenseId, (d) => d.approvals[0]?.approver_name === 'Alice Chen');
+  });
 });
 
 describe('a newly registered company gets its directory from CompanyRegistered', () => {
