@@ -33,6 +33,9 @@ beforeAll(async () => {
     // Rotation test: replicas reload keys every second; services trust a JWKS for 2 s.
     SIGNING_KEY_RELOAD_SECONDS: '1',
     JWKS_CACHE_SECONDS: '2',
+    // The rotation test signs in every 50 ms until the new key signs; that is no guessing.
+    AUTH_ATTEMPTS_IP_PER_WINDOW: '100000',
+    AUTH_ATTEMPTS_ACCOUNT_PER_WINDOW: '100000',
   });
   grace = await login('grace');
   claims = decodeJwt(grace);

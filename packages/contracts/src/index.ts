@@ -29,5 +29,6 @@ export * from './rest/auth.js';
 export * from './rest/expenses.js';
 export * from './rest/notifications.js';
 export * from './rest/org.js';
+export * from './rest/profile.js';
 export * from './rest/routing.js';
 export * from './rest/workspaces.js';

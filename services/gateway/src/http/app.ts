@@ -10,12 +10,14 @@ import {
   type ServiceCallOptions,
   type ServiceEnv,
   type ServiceFigures,
+  type ServiceResponse,
   type TokenVerifier,
 } from '@countersign/platform';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { KeyRing } from '../domain/key-ring.js';
+import { getMyProfile } from '../use-cases/get-my-profile.js';
 import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
 import { type AuthRouteDeps, authRouteDocs, mountAuthRoutes } from './auth-routes.js';
 import { mountDocs } from './docs.js';
@@ -57,6 +59,14 @@ export function createGatewayApp(deps: GatewayDeps) {
   mountDocs(app);
 
   const auth = requireAuth(deps.verifyToken);
+  // Before the forwarded `/api/users/{id}`, which would take "me" for an id.
+  app.get('/api/users/me', auth, requirePermission('profile.self'), async (c) => {
+    const answer = await getMyProfile(deps.upstreams, {
+      token: c.var.token,
+      requestId: c.var.requestId,
+    });
+    return 'profile' in answer ? c.json(answer.profile) : relay(c, answer.refusal);
+  });
   for (const route of forwardedRoutes) {
     const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
     app.on(route.method.toUpperCase(), honoPath, auth, requirePermission(route.permission), (c) =>
@@ -83,6 +93,11 @@ async function forward(
     // Forward what the client sent; the service parses it again with the same schema.
     ...(body !== undefined ? { body: await c.req.json() } : {}),
   });
+  return relay(c, upstream);
+}
+
+/** Passes a service's answer on to the client as it is, naming the public path in problems. */
+function relay(c: Context<ServiceEnv>, upstream: ServiceResponse): Response {
   // A 204 has no body, and a Response carrying one (even an empty string) cannot be built.
   if (upstream.status === 204) return c.body(null, 204);
   const answer = upstream.contentType.startsWith('application/problem+json')

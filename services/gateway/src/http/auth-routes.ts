@@ -5,6 +5,7 @@ import {
   EmailOnlyRequest,
   LoginRequest,
   LoginResponse,
+  MyProfile,
   RefreshRequest,
   RegisterCompanyRequest,
   RegisterRequest,
@@ -196,5 +197,14 @@ export const authRouteDocs: DocumentedRoute[] = [
     body: ResetPasswordRequest,
     success: { status: 204, description: 'Password changed' },
     refusals: [400, 429],
+  },
+  {
+    method: 'get',
+    path: '/api/users/me',
+    tag: 'Users',
+    summary: 'Your profile: role, team, level, manager chain (direct manager first) and workspaces',
+    permission: 'profile.self',
+    success: { status: 200, schema: MyProfile, description: 'Your profile' },
+    refusals: [401, 403, 404, 429],
   },
 ];
