@@ -76,7 +76,16 @@ describe('a company that starts from nothing', () => {
     // 4. Both accept their e-mailed invitations.
     const maxToken = await join('max@acme.example', 'max has a passphrase');
     const emmaToken = await join('emma@acme.example', 'emma has a passphrase');
+    const trip = await api('POST', '/api/workspaces', emmaToken, { name: 'Site visits' });
+    expect(trip.status).toBe(201);
     const emmaMe = (await api('GET', '/api/users/me', emmaToken)).body;
+    expect(emmaMe).toMatchObject({
+      name: 'Emma Employee',
+      role: 'employee',
+      team: { name: 'Field Ops' },
+      level: { name: 'Staff', number: 4 },
+      workspaces: [{ id: trip.body.id, name: 'Site visits', role: 'owner' }],
+    });
     expect((emmaMe.manager_chain as Item[]).map((m) => m.name)).toEqual([
       'Max Manager',
       'Ada Founder',
