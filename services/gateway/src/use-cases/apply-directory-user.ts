@@ -1,12 +1,10 @@
 import type { UserSnapshot } from '@countersign/contracts';
 import type { Logger } from '@countersign/platform';
 import { sql, type Transaction } from 'kysely';
-import { replaceCode } from '../db/code-queries.js';
-import { queueMail } from '../db/mail-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { invitationMail } from '../domain/mail-templates.js';
-import { codeLifetimeMs, newCode } from '../domain/one-time-codes.js';
+import { issueCode } from './issue-code.js';
 
 export interface DirectoryUserChange {
   companyId: string;
@@ -70,17 +68,13 @@ export async function applyDirectoryUser(
     .executeTakeFirst();
   if (!applied) return; // an equal or newer snapshot was applied already
   if (!user.active) await revokeAllOfUser(trx, user.user_id, deps.now);
-  if (change.invite && applied.inserted && user.active) await invite(trx, user, deps.now);
-}
-
-async function invite(trx: Transaction<IdentityDatabase>, user: UserSnapshot, now: Date) {
-  const { secret, code } = await newCode();
-  await replaceCode(trx, {
-    userId: user.user_id,
-    purpose: 'invitation',
-    secret,
-    expiresAt: new Date(now.getTime() + codeLifetimeMs.invitation),
-    now,
-  });
-  await queueMail(trx, invitationMail(user.email, user.name, code));
+  if (change.invite && applied.inserted && user.active) {
+    await issueCode(trx, {
+      userId: user.user_id,
+      purpose: 'invitation',
+      mail: (code) => invitationMail(user.email, user.name, code),
+      now: deps.now,
+      rationed: false,
+    });
+  }
 }

@@ -1,13 +1,12 @@
 import type { RegisterResponse } from '@countersign/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { countCodesSince, replaceCode } from '../db/code-queries.js';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
 import { queueMail } from '../db/mail-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { accountExistsMail, verificationMail } from '../domain/mail-templates.js';
-import { codeLifetimeMs, MAX_CODES_PER_HOUR, newCode } from '../domain/one-time-codes.js';
 import { hashPassword } from '../domain/password-hashing.js';
+import { issueCode } from './issue-code.js';
 
 export interface RegistrationDeps {
   db: Kysely<IdentityDatabase>;
@@ -35,7 +34,6 @@ export async function registerCompany(
 ): Promise<RegisterResponse> {
   const email = input.email.toLowerCase();
   const passwordHash = await hashPassword(input.password);
-  const { secret, code } = await newCode();
   const now = deps.now();
   await deps.db.transaction().execute(async (trx) => {
     const existing = await lockCredentialByEmail(trx, email);
@@ -51,10 +49,15 @@ export async function registerCompany(
       return;
     }
     const userId = existing?.user_id ?? (await createAdmin(trx, email, input, passwordHash));
-    if (existing) {
-      const hourAgo = new Date(now.getTime() - 3_600_000);
-      if ((await countCodesSince(trx, userId, 'verify_email', hourAgo)) >= MAX_CODES_PER_HOUR)
-        return;
+    const issued = await issueCode(trx, {
+      userId,
+      purpose: 'verify_email',
+      mail: (code) => verificationMail(email, input.name, code),
+      now,
+      rationed: true,
+    });
+    // A replacement takes effect only with a code its sender must read, so only then.
+    if (existing && issued) {
       await trx
         .updateTable('credential')
         .set({ name: input.name, password_hash: passwordHash })
@@ -66,14 +69,6 @@ export async function registerCompany(
         .where('user_id', '=', userId)
         .execute();
     }
-    await replaceCode(trx, {
-      userId,
-      purpose: 'verify_email',
-      secret,
-      expiresAt: new Date(now.getTime() + codeLifetimeMs.verify_email),
-      now,
-    });
-    await queueMail(trx, verificationMail(email, input.name, code));
   });
   deps.mailQueued();
   return {

@@ -1,9 +1,7 @@
 import type { AcceptedResponse } from '@countersign/contracts';
-import { countCodesSince, replaceCode } from '../db/code-queries.js';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
-import { queueMail } from '../db/mail-queries.js';
 import { verificationMail } from '../domain/mail-templates.js';
-import { codeLifetimeMs, MAX_CODES_PER_HOUR, newCode } from '../domain/one-time-codes.js';
+import { issueCode } from './issue-code.js';
 import type { RegistrationDeps } from './register-company.js';
 
 /**
@@ -15,25 +13,16 @@ export async function resendVerificationCode(
   deps: RegistrationDeps,
   email: string,
 ): Promise<AcceptedResponse> {
-  const { secret, code } = await newCode();
-  const now = deps.now();
   await deps.db.transaction().execute(async (trx) => {
     const credential = await lockCredentialByEmail(trx, email);
     if (!credential?.active || credential.email_verified_at || !credential.password_hash) return;
-    const hourAgo = new Date(now.getTime() - 3_600_000);
-    if (
-      (await countCodesSince(trx, credential.user_id, 'verify_email', hourAgo)) >=
-      MAX_CODES_PER_HOUR
-    )
-      return;
-    await replaceCode(trx, {
+    await issueCode(trx, {
       userId: credential.user_id,
       purpose: 'verify_email',
-      secret,
-      expiresAt: new Date(now.getTime() + codeLifetimeMs.verify_email),
-      now,
+      mail: (code) => verificationMail(credential.email, credential.name, code),
+      now: deps.now(),
+      rationed: true,
     });
-    await queueMail(trx, verificationMail(credential.email, credential.name, code));
   });
   deps.mailQueued();
   return { message: `If ${email.toLowerCase()} awaits verification, a new code is on its way.` };
