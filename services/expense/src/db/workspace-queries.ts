@@ -84,8 +84,8 @@ export async function findMemberRole(
   return row?.role ?? null;
 }
 
-/** One member with their name from the directory copy. */
-export async function findMemberDetails(db: Db | Trx, workspaceId: string, userId: string) {
+/** A workspace's members with their names from the directory copy. */
+function membersWithNames(db: Db | Trx, workspaceId: string) {
   return db
     .selectFrom('workspace_member')
     .leftJoin('person', 'person.id', 'workspace_member.user_id')
@@ -95,7 +95,12 @@ export async function findMemberDetails(db: Db | Trx, workspaceId: string, userI
       'workspace_member.role',
       'workspace_member.added_at',
     ])
-    .where('workspace_member.workspace_id', '=', workspaceId)
+    .where('workspace_member.workspace_id', '=', workspaceId);
+}
+
+/** One member with their name from the directory copy. */
+export async function findMemberDetails(db: Db | Trx, workspaceId: string, userId: string) {
+  return membersWithNames(db, workspaceId)
     .where('workspace_member.user_id', '=', userId)
     .executeTakeFirst();
 }
@@ -134,16 +139,7 @@ export async function deleteMember(trx: Trx, workspaceId: string, userId: string
 
 /** Members with their names from the directory copy, owners first, then by name. */
 export async function listMembers(db: Db, workspaceId: string) {
-  return db
-    .selectFrom('workspace_member')
-    .leftJoin('person', 'person.id', 'workspace_member.user_id')
-    .select([
-      'workspace_member.user_id',
-      'person.name',
-      'workspace_member.role',
-      'workspace_member.added_at',
-    ])
-    .where('workspace_member.workspace_id', '=', workspaceId)
+  return membersWithNames(db, workspaceId)
     .orderBy(sql`workspace_member.role = 'owner'`, 'desc')
     .orderBy('person.name')
     .orderBy('workspace_member.user_id')
