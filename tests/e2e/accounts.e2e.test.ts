@@ -25,6 +25,10 @@ const claimsOf = (token: string) =>
   >;
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await cluster.db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+const PASSWORD = 'correct horse battery';
+/** Verifies an address with a code and the password chosen at registration. */
+const verify = (email: string, code: string, password = PASSWORD) =>
+  api('POST', '/api/auth/verify-email', undefined, { email, code, password });
 /** A wrong code: the right one with its last digit changed. */
 const wrong = (code: string) => `${code.slice(0, 5)}${(Number(code[5]) + 1) % 10}`;
 
@@ -34,7 +38,7 @@ async function register(email: string, company = 'Acme Ltd') {
     company_name: company,
     name: 'Ada Founder',
     email,
-    password: 'correct horse battery',
+    password: PASSWORD,
   });
   return { response, mailIndex: before };
 }
@@ -75,10 +79,7 @@ describe('registering a company', () => {
     expect(early.status).toBe(403);
     expect(early.body.type).toMatch(/email-not-verified$/);
 
-    const verified = await api('POST', '/api/auth/verify-email', undefined, {
-      email: 'ada@acme.example',
-      code: codeIn(mail.subject),
-    });
+    const verified = await verify('ada@acme.example', codeIn(mail.subject));
     expect(verified.status).toBe(200);
     const claims = claimsOf(String(verified.body.access_token));
     expect(claims).toMatchObject({ role: 'admin', email: 'ada@acme.example', name: 'Ada Founder' });
@@ -95,10 +96,7 @@ describe('registering a company', () => {
       },
     ]);
     // The code worked once; it does not work twice.
-    const again = await api('POST', '/api/auth/verify-email', undefined, {
-      email: 'ada@acme.example',
-      code: codeIn(mail.subject),
-    });
+    const again = await verify('ada@acme.example', codeIn(mail.subject));
     expect(again.status).toBe(400);
   });
 
@@ -135,14 +133,8 @@ describe('registering a company', () => {
     const ownerCode = codeIn(
       (await cluster.waitForMail(email, /verification code/, before)).subject,
     );
-    expect(
-      (await api('POST', '/api/auth/verify-email', undefined, { email, code: squatterCode }))
-        .status,
-    ).toBe(400);
-    const verified = await api('POST', '/api/auth/verify-email', undefined, {
-      email,
-      code: ownerCode,
-    });
+    expect((await verify(email, squatterCode, 'mallory knows this')).status).toBe(400);
+    const verified = await verify(email, ownerCode, 'olivia owns this one');
     expect(verified.status).toBe(200);
     expect(claimsOf(String(verified.body.access_token)).name).toBe('Olivia Owner');
     const named = await cluster.db.query<{ company_name: string }>(
@@ -154,6 +146,35 @@ describe('registering a company', () => {
       api('POST', '/api/auth/login', undefined, { email, password });
     expect((await loginAs('mallory knows this')).status).toBe(401);
     expect((await loginAs('olivia owns this one')).status).toBe(200);
+  });
+
+  it("a stranger's re-registration cannot be verified with the owner's code and password", async () => {
+    const email = 'victim@pending.example';
+    const ownerPassword = 'the owner chose this';
+    const signUp = (password: string) =>
+      api('POST', '/api/auth/register', undefined, {
+        company_name: 'Pending Co',
+        name: 'Vera Victim',
+        email,
+        password,
+      });
+    await signUp(ownerPassword);
+    await cluster.waitForMail(email, /verification code/);
+    const before = cluster.mail.length;
+    await signUp('the attacker chose this');
+    // The owner reads the newest code and enters it with their own password: refused.
+    const mailed = codeIn((await cluster.waitForMail(email, /verification code/, before)).subject);
+    expect((await verify(email, mailed, ownerPassword)).status).toBe(400);
+    // Registering again puts the owner's password back; the next code then works with it.
+    const again = cluster.mail.length;
+    await signUp(ownerPassword);
+    const code = codeIn((await cluster.waitForMail(email, /verification code/, again)).subject);
+    expect((await verify(email, code, ownerPassword)).status).toBe(200);
+    const attacker = await api('POST', '/api/auth/login', undefined, {
+      email,
+      password: 'the attacker chose this',
+    });
+    expect(attacker.status).toBe(401);
   });
 
   it('refuses weak passwords, bad addresses and unknown fields with problem+json', async () => {
@@ -179,16 +200,14 @@ describe('one-time codes', () => {
       (await cluster.waitForMail(email, /verification code/, mailIndex)).subject,
     );
     for (let i = 0; i < 5; i++) {
-      const guess = await api('POST', '/api/auth/verify-email', undefined, {
-        email,
-        code: wrong(first),
-      });
+      const guess = await verify(email, wrong(first));
       expect(guess.status).toBe(400);
       expect(guess.body.type).toMatch(/invalid-code$/);
     }
-    const locked = await api('POST', '/api/auth/verify-email', undefined, { email, code: first });
+    // Locked: the right code is refused now, with the same answer as a wrong one.
+    const locked = await verify(email, first);
     expect(locked.status).toBe(400);
-    expect(locked.body.type).toMatch(/code-locked$/);
+    expect(locked.body.type).toMatch(/invalid-code$/);
 
     const resendAt = cluster.mail.length;
     expect((await api('POST', '/api/auth/resend-code', undefined, { email })).status).toBe(202);
@@ -196,12 +215,8 @@ describe('one-time codes', () => {
       (await cluster.waitForMail(email, /verification code/, resendAt)).subject,
     );
     // The first code is dead for good; the second one verifies.
-    expect(
-      (await api('POST', '/api/auth/verify-email', undefined, { email, code: first })).status,
-    ).toBe(400);
-    expect(
-      (await api('POST', '/api/auth/verify-email', undefined, { email, code: second })).status,
-    ).toBe(200);
+    expect((await verify(email, first)).status).toBe(400);
+    expect((await verify(email, second)).status).toBe(200);
   });
 
   it('expire: a code past its time is refused', async () => {
@@ -212,7 +227,7 @@ describe('one-time codes', () => {
       "update identity.one_time_code set expires_at = now() - interval '1 second' where user_id = (select user_id from identity.credential where email = $1)",
       [email],
     );
-    const response = await api('POST', '/api/auth/verify-email', undefined, { email, code });
+    const response = await verify(email, code);
     expect(response.status).toBe(400);
   });
 
@@ -466,6 +481,88 @@ describe('logins follow the directory', () => {
       refresh_token: signIn.body.refresh_token,
     });
     expect(refreshed.status).toBe(401);
+  });
+
+  it('an invitation nobody accepted does not keep the address from registering', async () => {
+    const blocked: UserSnapshot = {
+      ...invitee,
+      user_id: '0197a000-0000-7000-8000-00000000f002',
+      email: 'sought@after.example',
+      name: 'Sam Sought',
+    };
+    await publishDirectoryEvent('UserAdded', techcorp, blocked);
+    await cluster.waitForMail(blocked.email, /invited/);
+    const { response, mailIndex } = await register(blocked.email, 'Sam Own Co');
+    expect(response.status).toBe(202);
+    const code = codeIn(
+      (await cluster.waitForMail(blocked.email, /verification code/, mailIndex)).subject,
+    );
+    const verified = await verify(blocked.email, code);
+    expect(verified.status).toBe(200);
+    expect(claimsOf(String(verified.body.access_token)).company_id).not.toBe(techcorp);
+  });
+
+  it('a new address from the directory must be verified before it signs in', async () => {
+    const hannah: UserSnapshot = {
+      user_id: '0197a000-0000-7000-8000-000000000108',
+      email: 'hannah.lee@elsewhere.example',
+      name: 'Hannah Lee',
+      role: 'finance',
+      team_id: '0197a000-0000-7000-8000-000000000003',
+      level_id: '0197a000-0000-7000-8000-000000000305',
+      manager_id: '0197a000-0000-7000-8000-000000000101',
+      active: true,
+      revision: 2,
+    };
+    const before = cluster.mail.length;
+    await publishDirectoryEvent('UserChanged', techcorp, hannah);
+    const notice = await cluster.waitForMail(
+      'hannah@techcorp.example',
+      /address was changed/,
+      before,
+    );
+    expect(notice.text).toContain(hannah.email);
+    const code = codeIn(
+      (await cluster.waitForMail(hannah.email, /verification code/, before)).subject,
+    );
+    const signIn = (email: string) =>
+      api('POST', '/api/auth/login', undefined, { email, password: 'countersign-demo' });
+    expect((await signIn('hannah@techcorp.example')).status).toBe(401);
+    expect((await signIn(hannah.email)).status).toBe(403);
+    // Whoever controls the new mailbox still needs Hannah's password.
+    expect((await verify(hannah.email, code, 'an admin guessed this')).status).toBe(400);
+    const fresh = cluster.mail.length;
+    expect(
+      (await api('POST', '/api/auth/resend-code', undefined, { email: hannah.email })).status,
+    ).toBe(202);
+    const next = codeIn(
+      (await cluster.waitForMail(hannah.email, /verification code/, fresh)).subject,
+    );
+    expect((await verify(hannah.email, next, 'countersign-demo')).status).toBe(200);
+    expect((await signIn(hannah.email)).status).toBe(200);
+  });
+
+  it('a deactivation applies even when the snapshot names an address another login holds', async () => {
+    const david: UserSnapshot = {
+      user_id: '0197a000-0000-7000-8000-000000000104',
+      email: 'grace@techcorp.example',
+      name: 'David Wilson',
+      role: 'manager',
+      team_id: '0197a000-0000-7000-8000-000000000002',
+      level_id: '0197a000-0000-7000-8000-000000000304',
+      manager_id: '0197a000-0000-7000-8000-000000000103',
+      active: false,
+      revision: 2,
+    };
+    await publishDirectoryEvent('UserDeactivated', techcorp, david);
+    await eventually(async () => {
+      const attempt = await api('POST', '/api/auth/login', undefined, {
+        email: 'david@techcorp.example',
+        password: 'countersign-demo',
+      });
+      return attempt.status === 401 ? true : undefined;
+    });
+    expect(await login('grace')).toEqual(expect.any(String));
   });
 
   it('demo people keep their demo password after the directory announced them', async () => {

@@ -266,6 +266,24 @@ describe('sign-in and code attempts have tighter limits of their own', () => {
     );
   });
 
+  it('guessing the current password with a signed-in token is limited per subject', async () => {
+    const token = await login('hannah');
+    const statuses: number[] = [];
+    for (let i = 0; i <= AUTH_PER_ACCOUNT; i++) {
+      const answer = await call('/api/auth/password', {
+        from: newClient(),
+        token,
+        method: 'POST',
+        body: JSON.stringify({
+          current_password: `guess ${i}`,
+          new_password: 'whatever it is now',
+        }),
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([403, 403, 403, 429]);
+  });
+
   it('code guesses count too, before the code is even checked', async () => {
     const statuses: number[] = [];
     for (let i = 0; i <= AUTH_PER_ACCOUNT; i++) {

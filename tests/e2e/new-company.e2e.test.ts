@@ -36,6 +36,7 @@ describe('a company that starts from nothing', () => {
     const verified = await api('POST', '/api/auth/verify-email', undefined, {
       email: 'ada@acme.example',
       code,
+      password: 'correct horse battery',
     });
     expect(verified.status).toBe(200);
     const ada = String(verified.body.access_token);

@@ -61,7 +61,11 @@ export const RegisterResponse = z.object({ message: z.string() }).meta({ id: 'Re
 export type RegisterResponse = z.infer<typeof RegisterResponse>;
 
 export const VerifyEmailRequest = z
-  .object({ email: Email, code: OneTimeCode })
+  .object({
+    email: Email,
+    code: OneTimeCode,
+    password: z.string().min(1).max(200).meta({ description: 'The password chosen at sign-up' }),
+  })
   .strict()
   .meta({ id: 'VerifyEmailRequest' });
 export type VerifyEmailRequest = z.infer<typeof VerifyEmailRequest>;

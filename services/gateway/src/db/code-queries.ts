@@ -45,14 +45,36 @@ export async function countCodesSince(
   return Number(row.n);
 }
 
-/** The newest code of a purpose, locked so that concurrent guesses are counted one by one. */
+/** Whether an unspent, unexpired code of a purpose is out. */
+export async function hasLiveCode(
+  trx: Trx,
+  userId: string,
+  purpose: CodePurpose,
+  now: Date,
+): Promise<boolean> {
+  const live = await trx
+    .selectFrom('one_time_code')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return live !== undefined;
+}
+
+/**
+ * The newest code of a purpose, locked so that concurrent guesses are counted one by one.
+ * Ordered by id (a UUIDv7 made when the code was stored, after the account's lock), not
+ * by `created_at`, which is the start time of the transaction that stored it.
+ */
 export function lockNewestCode(trx: Trx, userId: string, purpose: CodePurpose) {
   return trx
     .selectFrom('one_time_code')
     .select(['id', 'secret', 'attempts', 'expires_at', 'consumed_at'])
     .where('user_id', '=', userId)
     .where('purpose', '=', purpose)
-    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .forUpdate()
     .executeTakeFirst();

@@ -48,3 +48,10 @@ export function accountExistsMail(to: string): Mail {
     'If it was you, sign in instead, or reset your password. Otherwise you can ignore this message.',
   ]);
 }
+
+export function addressChangedMail(oldAddress: string, newAddress: string): Mail {
+  return compose(oldAddress, 'Your Countersign sign-in address was changed', [
+    `Your company's admin changed the address you sign in to Countersign with to ${newAddress}. It must be verified with a code sent there, and your password, before it can sign in.`,
+    'If this is not what you expected, tell your company admin.',
+  ]);
+}

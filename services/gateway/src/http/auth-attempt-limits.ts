@@ -31,6 +31,17 @@ export function limitAuthAttempts(limits: AuthAttemptLimits): MiddlewareHandler<
   };
 }
 
+/**
+ * For a signed-in route that checks a password (changing it): attempts per token subject,
+ * so a stolen access token cannot be used to guess the current password at API speed.
+ */
+export function limitSubjectAttempts(limits: AuthAttemptLimits): MiddlewareHandler<ServiceEnv> {
+  return async (c, next) => {
+    await consume(limits, `auth:subject:${c.var.caller.sub}`, limits.perAccount);
+    await next();
+  };
+}
+
 async function consume(limits: AuthAttemptLimits, key: string, limit: number): Promise<void> {
   const verdict = await consumeRateLimit(limits.db, {
     key,

@@ -35,7 +35,11 @@ import { resendVerificationCode } from '../use-cases/resend-verification-code.js
 import { resetPassword } from '../use-cases/reset-password.js';
 import type { SessionDeps } from '../use-cases/start-session.js';
 import { verifyEmail } from '../use-cases/verify-email.js';
-import { type AuthAttemptLimits, limitAuthAttempts } from './auth-attempt-limits.js';
+import {
+  type AuthAttemptLimits,
+  limitAuthAttempts,
+  limitSubjectAttempts,
+} from './auth-attempt-limits.js';
 import type { DocumentedRoute } from './openapi.js';
 
 /** Routes that check a password or a code, or send mail: limited per address and account. */
@@ -98,6 +102,7 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
     '/api/auth/password',
     requireAuth(deps.verifyToken),
     requirePermission('profile.self'),
+    limitSubjectAttempts(deps.attemptLimits),
     async (c) => {
       await changePassword(withSession, c.var.caller, await readJsonBody(c, ChangePasswordRequest));
       return c.body(null, 204);
@@ -178,7 +183,7 @@ export const authRouteDocs: DocumentedRoute[] = [
     body: ChangePasswordRequest,
     permission: 'profile.self',
     success: { status: 204, description: 'Changed' },
-    refusals: [400, 401, 403],
+    refusals: [400, 401, 403, 429],
   },
   {
     method: 'post',

@@ -12,8 +12,12 @@ export interface MailRelayOptions {
   pollIntervalMs?: number;
 }
 
-const BATCH = 20;
+const BATCH = 10;
 const LEASE_MS = 60_000;
+/** Each send gives up well within the lease, so no other replica re-leases a message in flight. */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+type LeasedMail = Awaited<ReturnType<typeof leaseMail>>[number];
+
 const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
 
 /**
@@ -30,7 +34,7 @@ export class MailRelay {
   private pending = false;
 
   constructor(private readonly options: MailRelayOptions) {
-    this.transport = nodemailer.createTransport(options.smtpUrl);
+    this.transport = nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS });
   }
 
   start(): void {
@@ -51,28 +55,34 @@ export class MailRelay {
     this.transport.close();
   }
 
-  /** One pass: lease a batch, send each message, settle each row. Returns how many were sent. */
+  /**
+   * One pass: lease a batch, send its messages side by side (so the whole batch, not each
+   * message, has to fit in the lease), settle each row. Returns how many were sent.
+   */
   async sendOnce(): Promise<number> {
     const batch = await leaseMail(this.options.db, BATCH, LEASE_MS);
-    const sent: string[] = [];
-    for (const mail of batch) {
-      try {
-        await this.transport.sendMail({
-          from: this.options.from,
-          to: mail.to_address,
-          subject: mail.subject,
-          text: mail.text_body,
-          html: mail.html_body,
-        });
-        sent.push(mail.id);
-      } catch (error) {
-        const message = (error as Error).message;
-        this.options.logger.warn({ err: message, mail_id: mail.id }, 'mail not sent; will retry');
-        await deferFailed(this.options.db, mail.id, message, retryDelayMs(mail.attempts));
-      }
-    }
+    const outcomes = await Promise.all(batch.map((mail) => this.send(mail)));
+    const sent = batch.filter((_, index) => outcomes[index]).map((mail) => mail.id);
     await deleteSent(this.options.db, sent);
     return sent.length;
+  }
+
+  private async send(mail: LeasedMail): Promise<boolean> {
+    try {
+      await this.transport.sendMail({
+        from: this.options.from,
+        to: mail.to_address,
+        subject: mail.subject,
+        text: mail.text_body,
+        html: mail.html_body,
+      });
+      return true;
+    } catch (error) {
+      const message = (error as Error).message;
+      this.options.logger.warn({ err: message, mail_id: mail.id }, 'mail not sent; will retry');
+      await deferFailed(this.options.db, mail.id, message, retryDelayMs(mail.attempts));
+      return false;
+    }
   }
 
   private async run(): Promise<void> {

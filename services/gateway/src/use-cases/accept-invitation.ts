@@ -37,7 +37,7 @@ export async function acceptInvitation(
     await setPassword(trx, credential.user_id, passwordHash, now);
     return { session: await startSession(trx, deps, credential) };
   });
-  if ('refused' in result) throw codeRefusal(result.refused);
+  if ('refused' in result) throw codeRefusal();
   return result.session;
 }
 

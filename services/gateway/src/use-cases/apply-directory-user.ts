@@ -1,9 +1,11 @@
 import type { UserSnapshot } from '@countersign/contracts';
 import type { Logger } from '@countersign/platform';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import { hasLiveCode } from '../db/code-queries.js';
+import { queueMail } from '../db/mail-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
-import { invitationMail } from '../domain/mail-templates.js';
+import { addressChangedMail, invitationMail, verificationMail } from '../domain/mail-templates.js';
 import { issueCode } from './issue-code.js';
 
 export interface DirectoryUserChange {
@@ -13,68 +15,127 @@ export interface DirectoryUserChange {
   invite: boolean;
 }
 
+type Trx = Transaction<IdentityDatabase>;
+
 /**
  * Keeps the login of a directory person in step with the directory (name, e-mail, role,
  * active), applying a snapshot only when it is newer than the one applied, so events may
  * arrive in any order. A new invitee gets a login without a password and an invitation
- * code by e-mail; a deactivated person's sessions all end.
+ * code by e-mail; a deactivated person's sessions all end. A new e-mail address must be
+ * proven before it signs in (an admin cannot redirect someone's login mail to an address
+ * of their own): the login becomes unverified, the new address gets a code, the old one a
+ * notice. Logins are unique by e-mail across companies: an address another login holds
+ * is not taken, but everything else still applies.
  */
 export async function applyDirectoryUser(
-  trx: Transaction<IdentityDatabase>,
+  trx: Trx,
   change: DirectoryUserChange,
   deps: { now: Date; logger: Logger },
 ): Promise<void> {
   const { user } = change;
   const email = user.email.toLowerCase();
+  const current = await trx
+    .selectFrom('credential')
+    .selectAll()
+    .where('user_id', '=', user.user_id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (current && current.directory_revision >= user.revision) {
+    // Already applied; an invitation still goes out if a newer snapshot arrived first.
+    if (change.invite && current.active) await inviteIfAwaited(trx, user, deps.now);
+    return;
+  }
+  const emailTaken = await emailHeldByAnother(trx, email, user.user_id);
+  if (emailTaken) {
+    deps.logger.warn(
+      { user_id: user.user_id, company_id: change.companyId },
+      'directory e-mail already belongs to another login; that address is not applied',
+    );
+  }
+  if (!current) {
+    if (emailTaken) return; // no login can be made for this person
+    await trx
+      .insertInto('credential')
+      .values({
+        user_id: user.user_id,
+        company_id: change.companyId,
+        email,
+        name: user.name,
+        role: user.role,
+        password_hash: null,
+        active: user.active,
+        directory_revision: user.revision,
+      })
+      .execute();
+  } else {
+    const newAddress = current.email !== email && !emailTaken;
+    await trx
+      .updateTable('credential')
+      .set({
+        name: user.name,
+        role: user.role,
+        active: user.active,
+        directory_revision: user.revision,
+        ...(newAddress ? { email, email_verified_at: null } : {}),
+      })
+      .where('user_id', '=', user.user_id)
+      .execute();
+    if (newAddress && current.password_hash) {
+      await revokeAllOfUser(trx, user.user_id, deps.now);
+      await queueMail(trx, addressChangedMail(current.email, email));
+      await issueCode(trx, {
+        userId: user.user_id,
+        purpose: 'verify_email',
+        mail: (code) => verificationMail(email, user.name, code),
+        now: deps.now,
+        rationed: false,
+      });
+    }
+  }
+  if (!user.active) {
+    await revokeAllOfUser(trx, user.user_id, deps.now);
+    return;
+  }
+  const addressMoved = current !== undefined && current.email !== email && !emailTaken;
+  if (change.invite) await inviteIfAwaited(trx, user, deps.now);
+  // An invitee whose address changed is invited again, at the new one.
+  if (addressMoved && !current.password_hash) await inviteIfAwaited(trx, user, deps.now, true);
+}
+
+async function emailHeldByAnother(trx: Trx, email: string, userId: string): Promise<boolean> {
   const holder = await trx
     .selectFrom('credential')
     .select('user_id')
     .where('email', '=', email)
-    .where('user_id', '!=', user.user_id)
+    .where('user_id', '!=', userId)
     .executeTakeFirst();
-  if (holder) {
-    // Logins are keyed by e-mail across companies; the directory only knows its own.
-    deps.logger.warn(
-      { user_id: user.user_id, company_id: change.companyId },
-      'directory e-mail already belongs to another login; login not created or changed',
-    );
-    return;
-  }
-  const applied = await trx
-    .insertInto('credential')
-    .values({
-      user_id: user.user_id,
-      company_id: change.companyId,
-      email,
-      name: user.name,
-      role: user.role,
-      password_hash: null,
-      active: user.active,
-      directory_revision: user.revision,
-    })
-    .onConflict((oc) =>
-      oc
-        .column('user_id')
-        .doUpdateSet((eb) => ({
-          email: eb.ref('excluded.email'),
-          name: eb.ref('excluded.name'),
-          role: eb.ref('excluded.role'),
-          active: eb.ref('excluded.active'),
-          directory_revision: eb.ref('excluded.directory_revision'),
-        }))
-        .where('credential.directory_revision', '<', user.revision),
-    )
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
+  return holder !== undefined;
+}
+
+/**
+ * Invites a person whose login still has no password, to their current address, unless a
+ * live invitation is out already (or `again`: the old one went to an old address). Keyed
+ * on the login's state rather than on whether this event created it, so an invitation is
+ * not lost when a later snapshot arrived first.
+ */
+async function inviteIfAwaited(
+  trx: Trx,
+  user: UserSnapshot,
+  now: Date,
+  again = false,
+): Promise<void> {
+  const login = await trx
+    .selectFrom('credential')
+    .select(['password_hash', 'email'])
+    .where('user_id', '=', user.user_id)
     .executeTakeFirst();
-  if (!applied) return; // an equal or newer snapshot was applied already
-  if (!user.active) await revokeAllOfUser(trx, user.user_id, deps.now);
-  if (change.invite && applied.inserted && user.active) {
-    await issueCode(trx, {
-      userId: user.user_id,
-      purpose: 'invitation',
-      mail: (code) => invitationMail(user.email, user.name, code),
-      now: deps.now,
-      rationed: false,
-    });
-  }
+  if (!login || login.password_hash) return;
+  if (!again && (await hasLiveCode(trx, user.user_id, 'invitation', now))) return;
+  await issueCode(trx, {
+    userId: user.user_id,
+    purpose: 'invitation',
+    mail: (code) => invitationMail(login.email, user.name, code),
+    now,
+    rationed: false,
+  });
 }

@@ -16,10 +16,12 @@ export async function guessCode(
   purpose: CodePurpose,
   guess: string,
   now: Date,
+  /** Whatever else the attempt had to prove (a password) checked out; if not, the guess is wrong. */
+  otherProof = true,
 ): Promise<CodeCheck> {
   const stored = await lockNewestCode(trx, userId, purpose);
   if (!stored) return 'wrong';
-  const outcome = await checkCode(
+  const checked = await checkCode(
     {
       secret: stored.secret,
       attempts: stored.attempts,
@@ -29,6 +31,7 @@ export async function guessCode(
     guess,
     now,
   );
+  const outcome = checked === 'valid' && !otherProof ? 'wrong' : checked;
   if (outcome === 'valid' || outcome === 'wrong') {
     await recordGuess(trx, stored.id, {
       counted: outcome === 'wrong',
@@ -38,20 +41,16 @@ export async function guessCode(
   return outcome;
 }
 
-/** The refusal for a code that did not check out; an unknown address answers like a wrong code. */
-export function codeRefusal(outcome: Exclude<CodeCheck, 'valid'>): AppError {
-  if (outcome === 'locked') {
-    return new AppError(
-      400,
-      'code-locked',
-      'Too many wrong codes',
-      'this code has had too many wrong tries and no longer works; ask for a new one',
-    );
-  }
+/**
+ * The refusal for a code that did not check out. Every cause gets the same answer (a
+ * wrong, spent, expired or exhausted code, an unknown address), so the answer cannot
+ * tell which addresses have a code out.
+ */
+export function codeRefusal(): AppError {
   return new AppError(
     400,
     'invalid-code',
     'Invalid code',
-    'the e-mail address and code do not match a valid code; codes expire after 10 minutes and work once',
+    'the e-mail address, code (and password, where asked) do not match a valid code; codes expire after 10 minutes, work once, and stop working after 5 wrong tries: ask for a new one',
   );
 }

@@ -6,6 +6,7 @@ import { queueMail } from '../db/mail-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { accountExistsMail, verificationMail } from '../domain/mail-templates.js';
 import { hashPassword } from '../domain/password-hashing.js';
+import { consumeRateLimit } from './consume-rate-limit.js';
 import { issueCode } from './issue-code.js';
 
 export interface RegistrationDeps {
@@ -25,8 +26,10 @@ export interface RegisterCompanyInput {
  * Starts a new company with its first admin, unverified until they enter the e-mailed code.
  * The answer is the same whether or not the address already has an account (the owner of
  * an existing one is told by e-mail instead), so registration cannot list accounts. A
- * registration that was never verified is replaced by a new one: otherwise anyone could
- * squat an address by registering it first, since only its owner can read the code.
+ * registration that was never verified is replaced by a new one (otherwise anyone could
+ * squat an address by registering it first); verifying needs the code, which only the
+ * mailbox's owner reads, and the password of the latest registration, which only its
+ * author knows, so a stranger's replacement cannot be verified by the owner by mistake.
  */
 export async function registerCompany(
   deps: RegistrationDeps,
@@ -44,11 +47,18 @@ export async function registerCompany(
         .select('user_id')
         .where('user_id', '=', existing.user_id)
         .executeTakeFirst());
-    if (existing && !pending) {
-      await queueMail(trx, accountExistsMail(email));
+    const unacceptedInvitation = existing && !existing.password_hash;
+    if (existing && !pending && !unacceptedInvitation) {
+      await tellOwner(trx, email);
       return;
     }
-    const userId = existing?.user_id ?? (await createAdmin(trx, email, input, passwordHash));
+    if (unacceptedInvitation) await dropLogin(trx, existing.user_id);
+    const userId = pending ? existing.user_id : await createAdmin(trx, email, input, passwordHash);
+    if (!userId) {
+      // Another registration of this address committed first.
+      await tellOwner(trx, email);
+      return;
+    }
     const issued = await issueCode(trx, {
       userId,
       purpose: 'verify_email',
@@ -56,8 +66,8 @@ export async function registerCompany(
       now,
       rationed: true,
     });
-    // A replacement takes effect only with a code its sender must read, so only then.
-    if (existing && issued) {
+    // Replacing a pending registration: verifying it will need this password.
+    if (pending && issued) {
       await trx
         .updateTable('credential')
         .set({ name: input.name, password_hash: passwordHash })
@@ -76,12 +86,32 @@ export async function registerCompany(
   };
 }
 
+/** Tells the owner of an address that someone tried to register it, a few times an hour at most. */
+async function tellOwner(trx: Transaction<IdentityDatabase>, email: string): Promise<void> {
+  const verdict = await consumeRateLimit(trx, {
+    key: `mail:account-exists:${email}`,
+    limit: 3,
+    windowSeconds: 3600,
+  });
+  if (verdict.allowed) await queueMail(trx, accountExistsMail(email));
+}
+
+/**
+ * Removes a login that was never used: an invitation nobody accepted. Otherwise anyone who
+ * registered a company could invite an address and so keep its owner from ever signing
+ * up. The inviting company keeps the person in its directory, without a login.
+ */
+async function dropLogin(trx: Transaction<IdentityDatabase>, userId: string): Promise<void> {
+  await trx.deleteFrom('one_time_code').where('user_id', '=', userId).execute();
+  await trx.deleteFrom('credential').where('user_id', '=', userId).execute();
+}
+
 async function createAdmin(
   trx: Transaction<IdentityDatabase>,
   email: string,
   input: RegisterCompanyInput,
   passwordHash: string,
-): Promise<string> {
+): Promise<string | undefined> {
   const created = await trx
     .insertInto('credential')
     .values({
@@ -93,8 +123,10 @@ async function createAdmin(
       password_hash: passwordHash,
       active: true,
     })
+    .onConflict((oc) => oc.column('email').doNothing())
     .returning(['user_id', 'company_id'])
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!created) return undefined;
   await trx
     .insertInto('registration')
     .values({ ...created, company_name: input.company_name })

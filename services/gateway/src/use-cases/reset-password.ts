@@ -22,5 +22,5 @@ export async function resetPassword(
     await revokeAllOfUser(trx, credential.user_id, now);
     return checked;
   });
-  if (outcome !== 'valid') throw codeRefusal(outcome);
+  if (outcome !== 'valid') throw codeRefusal();
 }

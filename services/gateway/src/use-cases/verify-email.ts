@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import type { CodeCheck } from '../domain/one-time-codes.js';
+import { verifyPassword } from '../domain/password-hashing.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { codeRefusal, guessCode } from './guess-code.js';
 import { type SessionDeps, startSession } from './start-session.js';
@@ -13,7 +14,8 @@ export interface VerifyEmailDeps extends SessionDeps {
 }
 
 /**
- * Proves the address with the e-mailed code and signs the person in. For the first admin of
+ * Proves the address with the e-mailed code, together with the account's password, and
+ * signs the person in. For the first admin of
  * a new company this is the moment the company exists: `CompanyRegistered` is announced in
  * the same transaction, and the approval service builds its directory from it.
  */
@@ -27,7 +29,17 @@ export async function verifyEmail(
     if (!credential?.active || credential.email_verified_at || !credential.password_hash) {
       return { refused: 'wrong' };
     }
-    const outcome = await guessCode(trx, credential.user_id, 'verify_email', request.code, now);
+    // The code proves the mailbox, the password proves who registered: a stranger who
+    // re-registered the address cannot have its owner verify the stranger's password.
+    const passwordOk = await verifyPassword(credential.password_hash, request.password);
+    const outcome = await guessCode(
+      trx,
+      credential.user_id,
+      'verify_email',
+      request.code,
+      now,
+      passwordOk,
+    );
     if (outcome !== 'valid') return { refused: outcome };
     await trx
       .updateTable('credential')
@@ -55,7 +67,7 @@ export async function verifyEmail(
     }
     return { session: await startSession(trx, deps, credential) };
   });
-  if ('refused' in result) throw codeRefusal(result.refused);
+  if ('refused' in result) throw codeRefusal();
   return result.session;
 }
 
