@@ -31,6 +31,7 @@ try {
     policy: {
       maxAgeMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
       publishLeadMs: config.SIGNING_KEY_PUBLISH_LEAD_SECONDS * 1000,
+      tokenLifetimeMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
     },
     mode: immediate ? 'immediate' : 'manual',
   });

@@ -39,6 +39,7 @@ const upkeep = startUpkeep({
   policy: {
     maxAgeMs: config.SIGNING_KEY_ROTATION_HOURS * 3_600_000,
     publishLeadMs: config.SIGNING_KEY_PUBLISH_LEAD_SECONDS * 1000,
+    tokenLifetimeMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
   },
   intervalMs: config.SIGNING_KEY_RELOAD_SECONDS * 1000,
 });

@@ -24,6 +24,11 @@ export interface RotationPolicy {
   maxAgeMs: number;
   /** How long a new key is published before it signs. */
   publishLeadMs: number;
+  /**
+   * How long an access token lives. The key before the signing one stays published that
+   * long after the hand-over, since tokens it signed until then are still good.
+   */
+  tokenLifetimeMs: number;
 }
 
 /** How many keys the JWKS holds: the signing key and its neighbour (next or previous). */
@@ -102,6 +107,18 @@ export function decideRotation(
   }
   if (mode === 'scheduled' && !rotationDue(keys, now, policy)) {
     return { rotate: false, reason: 'the signing key is younger than the rotation age' };
+  }
+  const current = signingKey(keys, now);
+  const tokensOfPreviousUntil = current && current.activatesAt.getTime() + policy.tokenLifetimeMs;
+  if (
+    keys.length >= PUBLISHED_KEY_COUNT &&
+    tokensOfPreviousUntil &&
+    tokensOfPreviousUntil > now.getTime()
+  ) {
+    return {
+      rotate: false,
+      reason: `tokens signed by the previous key stay valid until ${new Date(tokensOfPreviousUntil).toISOString()}; rotating before then would refuse them (rotate with --now for a leaked key)`,
+    };
   }
   return {
     rotate: true,

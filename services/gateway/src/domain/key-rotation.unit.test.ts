@@ -11,7 +11,7 @@ import {
 } from './key-rotation.js';
 
 const HOUR = 3_600_000;
-const policy = { maxAgeMs: 168 * HOUR, publishLeadMs: 180_000 };
+const policy = { maxAgeMs: 168 * HOUR, publishLeadMs: 180_000, tokenLifetimeMs: 900_000 };
 const t0 = new Date('2026-11-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const key = (kid: string, createdMs: number, activatesMs = createdMs): KeyTimes => ({
@@ -134,5 +134,21 @@ describe('invariant over any sequence of rotations', () => {
         });
       }),
     );
+  });
+});
+
+describe('a rotation never withdraws a key whose tokens are still good', () => {
+  const keys = [key('a', 0), key('b', 10 * HOUR, 10 * HOUR + 180_000)];
+  const handover = 10 * HOUR + 180_000;
+
+  it('waits until the tokens of the key before the signing one have expired', () => {
+    const early = decideRotation(keys, at(handover + 60_000), policy, 'manual');
+    expect(early.rotate).toBe(false);
+    if (!early.rotate) expect(early.reason).toMatch(/stay valid until/);
+    expect(decideRotation(keys, at(handover + 900_000), policy, 'manual').rotate).toBe(true);
+  });
+
+  it('except in an incident, which may end those sessions on purpose', () => {
+    expect(decideRotation(keys, at(handover + 60_000), policy, 'immediate').rotate).toBe(true);
   });
 });

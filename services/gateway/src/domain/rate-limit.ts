@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 /** Rate-limit rules: what a window's count means, and whose address a request is from. */
 
 export interface RateLimitVerdict {
@@ -66,8 +67,27 @@ export function clientAddress(
   return client ? normaliseAddress(client) : peer;
 }
 
-/** One spelling per IPv4 client: `::ffff:10.0.0.1` and `10.0.0.1` count together. */
+/**
+ * One key per client: `::ffff:10.0.0.1` and `10.0.0.1` count together, and an IPv6 client
+ * counts by its /64, the block one subscriber gets, so rotating addresses inside it does
+ * not escape the limit.
+ */
 function normaliseAddress(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
+  const lower = address.toLowerCase().split('%')[0] ?? '';
+  if (lower.startsWith('::ffff:') && lower.includes('.')) return lower.slice(7);
+  return isIPv6(lower) ? ipv6Prefix64(lower) : lower;
+}
+
+function ipv6Prefix64(address: string): string {
+  const [head = '', tail] = address.split('::');
+  const groupsOf = (part: string) =>
+    part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [];
+  const left = groupsOf(head);
+  const right = tail === undefined ? [] : groupsOf(tail);
+  const zeros = Array.from({ length: 8 - left.length - right.length }, () => '0');
+  const groups = [...left, ...zeros, ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

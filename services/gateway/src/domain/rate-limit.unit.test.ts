@@ -58,6 +58,17 @@ describe('client address', () => {
 
   it('counts an IPv4-mapped IPv6 peer as the IPv4 address', () => {
     expect(clientAddress('::FFFF:127.0.0.1', undefined, 0)).toBe('127.0.0.1');
-    expect(clientAddress('2001:db8::1', undefined, 0)).toBe('2001:db8::1');
+    expect(clientAddress('2001:db8::1', undefined, 0)).toBe('2001:db8:0:0::/64');
+  });
+});
+
+describe('IPv6 clients', () => {
+  it('count by their /64, however the address is written', () => {
+    const bucket = clientAddress('2001:db8:1:2:aaaa::1', undefined, 0);
+    expect(bucket).toBe('2001:db8:1:2::/64');
+    expect(clientAddress('2001:0db8:0001:0002:ffff:ffff:ffff:fffe', undefined, 0)).toBe(bucket);
+    expect(clientAddress('2001:db8:1:3::1', undefined, 0)).not.toBe(bucket);
+    expect(clientAddress('::1', undefined, 0)).toBe('0:0:0:0::/64');
+    expect(clientAddress('::ffff:192.0.2.7', undefined, 0)).toBe('192.0.2.7');
   });
 });

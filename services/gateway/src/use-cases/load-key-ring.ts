@@ -18,7 +18,7 @@ export async function loadKeyRing(
     // No key at all: the rules add one that signs at once; a replica that got there first wins.
     await rotateSigningKey(db, {
       now,
-      policy: { maxAgeMs: Number.POSITIVE_INFINITY, publishLeadMs: 0 },
+      policy: { maxAgeMs: Number.POSITIVE_INFINITY, publishLeadMs: 0, tokenLifetimeMs: 0 },
       mode: 'scheduled',
     });
     keys = await selectSigningKeys(db);
