@@ -1,7 +1,7 @@
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
 
-/** Signing-key rotation and rate limits (see docs/notes/keys.md). */
+/** Signing-key rotation and rate limits (see docs/ARCHITECTURE.md, "Signing keys" and "Rate limits"). */
 const keyAndLimitSettings = {
   /** A signing key is replaced once it is this old. */
   SIGNING_KEY_ROTATION_HOURS: z.coerce.number().positive().default(168),
