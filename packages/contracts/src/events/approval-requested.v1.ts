@@ -14,6 +14,8 @@ export const ApprovalRequestedV1 = envelopeOf(
     submitter_name: z.string(),
     amount: DecimalString,
     description: z.string(),
+    /** Added later, optional: the chain round this is about; absent means round 1. */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type ApprovalRequestedV1 = z.infer<typeof ApprovalRequestedV1>;

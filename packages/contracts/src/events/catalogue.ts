@@ -4,9 +4,12 @@ import { ApproverReassignedV1 } from './approver-reassigned.v1.js';
 import { CompanyRegisteredV1 } from './company-registered.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
+import { ExpenseResubmittedV1 } from './expense-resubmitted.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
 import { ExpenseRoutingFailedV1 } from './expense-routing-failed.v1.js';
+import { ExpenseSentBackV1 } from './expense-sent-back.v1.js';
 import { ExpenseSubmittedV1 } from './expense-submitted.v1.js';
+import { ExpenseWithdrawnV1 } from './expense-withdrawn.v1.js';
 import { LevelCreatedV1 } from './level-created.v1.js';
 import { LevelRenamedV1 } from './level-renamed.v1.js';
 import { NotificationCreatedV1 } from './notification-created.v1.js';
@@ -69,6 +72,21 @@ export const EventCatalogue = {
     subject: 'countersign.approval.expense.rejected.v1',
     producer: 'approval',
     schema: ExpenseRejectedV1,
+  },
+  ExpenseSentBack: {
+    subject: 'countersign.approval.expense.sent-back.v1',
+    producer: 'approval',
+    schema: ExpenseSentBackV1,
+  },
+  ExpenseWithdrawn: {
+    subject: 'countersign.approval.expense.withdrawn.v1',
+    producer: 'approval',
+    schema: ExpenseWithdrawnV1,
+  },
+  ExpenseResubmitted: {
+    subject: 'countersign.expense.expense.resubmitted.v1',
+    producer: 'expense',
+    schema: ExpenseResubmittedV1,
   },
   CompanyRegistered: {
     subject: 'countersign.gateway.company.registered.v1',

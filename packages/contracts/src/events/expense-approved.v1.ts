@@ -14,6 +14,8 @@ export const ExpenseApprovedV1 = envelopeOf(
     skipped_steps: z
       .array(z.number().int().min(1))
       .meta({ description: 'Optional steps after the last required one, never asked' }),
+    /** Added later, optional: the chain round this is about; absent means round 1. */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type ExpenseApprovedV1 = z.infer<typeof ExpenseApprovedV1>;

@@ -16,6 +16,8 @@ export const ExpenseRejectedV1 = envelopeOf(
     skipped_steps: z
       .array(z.number().int().min(1))
       .meta({ description: 'Steps after the rejected one, never asked' }),
+    /** Added later, optional: the chain round this is about; absent means round 1. */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type ExpenseRejectedV1 = z.infer<typeof ExpenseRejectedV1>;

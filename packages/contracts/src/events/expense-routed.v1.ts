@@ -19,6 +19,8 @@ export const ExpenseRoutedV1 = envelopeOf(
         reason: z.string(),
       }),
     ),
+    /** Added later, optional: the chain round this is about; absent means round 1. */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type ExpenseRoutedV1 = z.infer<typeof ExpenseRoutedV1>;

@@ -13,6 +13,8 @@ export const StepApprovedV1 = envelopeOf(
     comments: z.string().nullable(),
     approved_at: IsoDateTime,
     pending_required_steps: z.number().int().min(0),
+    /** Added later, optional: the chain round this is about; absent means round 1. */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type StepApprovedV1 = z.infer<typeof StepApprovedV1>;

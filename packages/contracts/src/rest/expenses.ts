@@ -20,7 +20,14 @@ export const CreateExpenseRequest = z
   .meta({ id: 'CreateExpenseRequest' });
 export type CreateExpenseRequest = z.infer<typeof CreateExpenseRequest>;
 
-export const ExpenseStatus = z.enum(['pending', 'approved', 'rejected', 'refused']);
+export const ExpenseStatus = z.enum([
+  'pending',
+  'approved',
+  'rejected',
+  'refused',
+  'sent_back',
+  'withdrawn',
+]);
 export type ExpenseStatus = z.infer<typeof ExpenseStatus>;
 
 export const RequiredApproval = z.object({
@@ -41,7 +48,7 @@ export const CreateExpenseResponse = z
   .meta({ id: 'CreateExpenseResponse' });
 export type CreateExpenseResponse = z.infer<typeof CreateExpenseResponse>;
 
-export const StepStatus = z.enum(['pending', 'approved', 'rejected', 'skipped']);
+export const StepStatus = z.enum(['pending', 'approved', 'rejected', 'skipped', 'sent_back']);
 
 export const ExpenseStatusDocument = z
   .object({
@@ -55,6 +62,9 @@ export const ExpenseStatusDocument = z
     policy_name: z.string(),
     refusal_reason: z.string().nullable(),
     workspace_id: Uuid.nullable(),
+    round: z.number().int().min(1).meta({
+      description: 'Which submission the approvals belong to: 1, then one more per resubmit',
+    }),
     approvals: z.array(
       z.object({
         step_number: z.number().int(),
@@ -89,3 +99,61 @@ export const ExpensePage = z
 export type ExpensePage = z.infer<typeof ExpensePage>;
 
 export const ExpenseIdParam = z.object({ id: Uuid });
+
+/** The submitter's changes to an expense that was sent back; only while it is sent back. */
+export const EditExpenseRequest = z
+  .object({
+    description: z.string().trim().min(1).max(2000).optional(),
+    amount: MoneyInput.optional(),
+    category: z.string().trim().min(1).max(50).optional(),
+    policy_id: Uuid.optional().meta({
+      description:
+        'Routes the resubmission by this policy; a new category alone routes by category',
+    }),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((v) => v !== undefined), {
+    message: 'send at least one of description, amount, category, policy_id',
+  })
+  .meta({ id: 'EditExpenseRequest' });
+export type EditExpenseRequest = z.infer<typeof EditExpenseRequest>;
+
+export const EditExpenseResponse = z
+  .object({
+    message: z.string(),
+    expense_id: Uuid,
+    status: ExpenseStatus,
+    amount: z.number(),
+    description: z.string(),
+    category: z.string(),
+    policy_id: Uuid.nullable().meta({ description: 'null: the resubmission routes by category' }),
+  })
+  .meta({ id: 'EditExpenseResponse' });
+export type EditExpenseResponse = z.infer<typeof EditExpenseResponse>;
+
+export const ResubmitResponse = CreateExpenseResponse.extend({
+  round: z.number().int().min(2),
+}).meta({ id: 'ResubmitResponse' });
+export type ResubmitResponse = z.infer<typeof ResubmitResponse>;
+
+export const SendBackRequest = z
+  .object({ comment: z.string().trim().min(1).max(2000) })
+  .strict()
+  .meta({ id: 'SendBackRequest' });
+export type SendBackRequest = z.infer<typeof SendBackRequest>;
+
+export const WithdrawRequest = z
+  .object({ reason: z.string().trim().min(1).max(2000).optional() })
+  .strict()
+  .meta({ id: 'WithdrawRequest' });
+export type WithdrawRequest = z.infer<typeof WithdrawRequest>;
+
+export const WithdrawResponse = z
+  .object({
+    message: z.string(),
+    expense_id: Uuid,
+    expense_status: z.literal('withdrawn'),
+    skipped_steps: z.array(z.number().int()),
+  })
+  .meta({ id: 'WithdrawResponse' });
+export type WithdrawResponse = z.infer<typeof WithdrawResponse>;

@@ -6,6 +6,8 @@ export const NotificationKind = z.enum([
   'expense_approved',
   'expense_rejected',
   'expense_refused',
+  'expense_sent_back',
+  'expense_withdrawn',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 

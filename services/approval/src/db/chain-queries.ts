@@ -1,7 +1,7 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import { outboxRows } from '@countersign/platform';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ChainState, StepStatus } from '../domain/decide.js';
+import type { ChainState, ChainStatus, StepStatus } from '../domain/decide.js';
 import { type ResolvedStep, toChainStep } from '../domain/org.js';
 import type { ApprovalDatabase } from './types.js';
 
@@ -86,7 +86,7 @@ export async function lockChain(
 ): Promise<LockedChain | undefined> {
   const chain = await trx
     .selectFrom('chain')
-    .select(['expense_id', 'company_id', 'submitter_id', 'status', 'amount'])
+    .select(['expense_id', 'company_id', 'submitter_id', 'status', 'amount', 'round'])
     .where('expense_id', '=', expenseId)
     .where('company_id', '=', companyId)
     .forUpdate()
@@ -103,6 +103,7 @@ export async function lockChain(
     companyId: chain.company_id,
     submitterId: chain.submitter_id,
     status: chain.status,
+    round: chain.round,
     amount: chain.amount,
     steps: steps.map((s) => ({
       step: s.step,
@@ -134,15 +135,16 @@ export async function setStepStatus(
     .execute();
 }
 
+/** Ends the chain's round: terminal statuses record when; `sent_back` waits for a new round. */
 export async function completeChain(
   trx: Trx,
   expenseId: string,
-  status: 'approved' | 'rejected',
+  status: Exclude<ChainStatus, 'pending'>,
   at: Date,
 ) {
   await trx
     .updateTable('chain')
-    .set({ status, completed_at: at })
+    .set({ status, completed_at: status === 'sent_back' ? null : at })
     .where('expense_id', '=', expenseId)
     .execute();
 }
@@ -163,6 +165,7 @@ export async function findStepApprover(trx: Trx, expenseId: string, step: number
 }
 
 export interface PendingRow {
+  approval_id: string;
   expense_id: string;
   step: number;
   submitter_name: string;
@@ -184,6 +187,7 @@ export async function listPendingForApprover(
     .selectFrom('chain_step')
     .innerJoin('chain', 'chain.expense_id', 'chain_step.expense_id')
     .select([
+      'chain_step.id as approval_id',
       'chain_step.expense_id',
       'chain_step.step',
       'chain.submitter_name',
@@ -286,5 +290,66 @@ export async function reassignStep(
     })
     .where('expense_id', '=', expenseId)
     .where('step', '=', approver.step)
+    .execute();
+}
+
+/** The expense and step a seed-002 approval id names, within the caller's company. */
+export async function findStepById(db: Kysely<ApprovalDatabase>, companyId: string, id: string) {
+  return db
+    .selectFrom('chain_step')
+    .innerJoin('chain', 'chain.expense_id', 'chain_step.expense_id')
+    .select(['chain_step.expense_id', 'chain_step.step', 'chain.round'])
+    .where('chain_step.id', '=', id)
+    .where('chain.company_id', '=', companyId)
+    .executeTakeFirst();
+}
+
+export interface NewRound {
+  expenseId: string;
+  round: number;
+  submitterName: string;
+  policyId: string;
+  policyName: string;
+  amount: string;
+  description: string;
+}
+
+/**
+ * Starts a new round on a chain that was sent back: the previous round's steps are deleted
+ * (their decisions stay in the event log) and the new ones stored with the first pending.
+ */
+export async function replaceChainRound(
+  trx: Trx,
+  round: NewRound,
+  steps: ResolvedStep[],
+  now: Date,
+): Promise<void> {
+  await trx.deleteFrom('chain_step').where('expense_id', '=', round.expenseId).execute();
+  await trx
+    .updateTable('chain')
+    .set({
+      round: round.round,
+      status: 'pending',
+      completed_at: null,
+      submitter_name: round.submitterName,
+      policy_id: round.policyId,
+      policy_name: round.policyName,
+      amount: round.amount,
+      description: round.description,
+    })
+    .where('expense_id', '=', round.expenseId)
+    .execute();
+  await trx
+    .insertInto('chain_step')
+    .values(
+      steps.map((s, index) => ({
+        ...toChainStep(s),
+        expense_id: round.expenseId,
+        status: index === 0 ? ('pending' as const) : ('waiting' as const),
+        requested_at: index === 0 ? now : null,
+        decided_at: null,
+        comments: null,
+      })),
+    )
     .execute();
 }

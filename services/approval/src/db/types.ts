@@ -1,6 +1,7 @@
 import type { Role } from '@countersign/contracts';
 import type { MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
+import type { ChainStatus, StepStatus } from '../domain/decide.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -60,9 +61,11 @@ export interface ChainTable {
   policy_name: string;
   amount: string;
   description: string;
-  status: 'pending' | 'approved' | 'rejected';
+  status: ChainStatus;
   created_at: Generated<Date>;
   completed_at: Date | null;
+  /** 1 at submit, one more per resubmission after a send back. */
+  round: Generated<number>;
 }
 export interface ChainStepTable {
   expense_id: string;
@@ -74,11 +77,13 @@ export interface ChainStepTable {
   required: boolean;
   required_level: number;
   team_scope: 'submitter' | 'company';
-  status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped';
+  status: StepStatus;
   requested_at: Timestamp | null;
   decided_at: Date | null;
   comments: string | null;
   assignment: Generated<number>;
+  /** The step's own id: seed 002's approval_id. Each round's steps get new ones. */
+  id: Generated<string>;
 }
 
 /** Tables are unqualified: the Kysely instance is bound to the `approval` schema. */

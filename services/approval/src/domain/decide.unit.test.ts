@@ -6,6 +6,7 @@ const chain = (
   required = [true, true, true],
 ): ChainState => ({
   status: 'pending',
+  round: 1,
   submitterId: 'grace',
   steps: ['frank', 'eve', 'david'].slice(0, statuses.length).map((approverId, i) => ({
     step: i + 1,

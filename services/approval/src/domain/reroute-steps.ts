@@ -1,10 +1,11 @@
+import type { StepStatus } from './decide.js';
 import type { Person, ResolvedStep, TeamScope } from './org.js';
 import { byNearestLevel, isEligible, type Submitter } from './resolve-chain.js';
 
 export interface OpenStep {
   step: number;
   approverId: string;
-  status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped';
+  status: StepStatus;
   required: boolean;
   requiredLevel: number;
   teamScope: TeamScope;

@@ -1,4 +1,15 @@
-import { ApproveRequest, PageQuery, RejectRequest, RoutingRequest } from '@countersign/contracts';
+import {
+  ApprovalDecisionRequest,
+  ApprovalIdParam,
+  ApproveRequest,
+  BulkDecisionRequest,
+  ExpenseIdParam,
+  PageQuery,
+  RejectRequest,
+  RoutingRequest,
+  SendBackRequest,
+  WithdrawRequest,
+} from '@countersign/contracts';
 import {
   createServiceApp,
   ForbiddenError,
@@ -8,14 +19,19 @@ import {
   readJsonBody,
   requireAuth,
   requirePermission,
+  type ServiceEnv,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
+import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
+import { decideApproval } from '../use-cases/decide-approval.js';
+import { decideInBulk } from '../use-cases/decide-in-bulk.js';
 import { decideRouting } from '../use-cases/decide-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
 import { recordDecision } from '../use-cases/record-decision.js';
+import { withdrawExpense } from '../use-cases/withdraw-expense.js';
 import { registerOrgRoutes } from './org-routes.js';
 
 export interface ApprovalHttpDeps {
@@ -38,6 +54,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
   app.use('/decisions/*', requireAuth(deps.verifyToken));
   app.use('/approvals/*', requireAuth(deps.verifyToken));
+  app.use('/chains/*', requireAuth(deps.verifyToken));
 
   app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, RoutingRequest);
@@ -72,6 +89,41 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     const page = parseOrThrow(PageQuery, c.req.query());
     return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
   });
+  registerDecisionRoutes(app, deps);
   registerOrgRoutes(app, deps);
   return app;
+}
+
+/** Send back, withdraw, seed 002's decision and bulk decisions. */
+function registerDecisionRoutes(app: Hono<ServiceEnv>, deps: ApprovalHttpDeps): void {
+  app.post('/chains/:id/send-back', requirePermission('approvals.decide'), async (c) => {
+    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
+    const body = await readJsonBody(c, SendBackRequest);
+    const result = await recordDecision(
+      deps.db,
+      c.var.caller,
+      { kind: 'send-back', expenseId: id, comment: body.comment },
+      deps.now(),
+    );
+    return c.json(result);
+  });
+
+  app.post('/chains/:id/withdraw', requirePermission('expenses.submit'), async (c) => {
+    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
+    const body = await readJsonBody(c, WithdrawRequest);
+    return c.json(
+      await withdrawExpense(deps.db, c.var.caller, id, body.reason ?? null, deps.now()),
+    );
+  });
+
+  app.post('/approvals/bulk', requirePermission('approvals.decide'), async (c) => {
+    const body = await readJsonBody(c, BulkDecisionRequest);
+    return c.json(await decideInBulk(deps.db, c.var.caller, body, deps.now));
+  });
+
+  app.post('/approvals/:approval_id/decision', requirePermission('approvals.decide'), async (c) => {
+    const { approval_id } = parseOrThrow(ApprovalIdParam, c.req.param());
+    const body = await readJsonBody(c, ApprovalDecisionRequest);
+    return c.json(await decideApproval(deps.db, c.var.caller, approval_id, body, deps.now()));
+  });
 }

@@ -1,6 +1,7 @@
 import { Streams } from '@countersign/contracts';
 import type { EventHandlers } from '@countersign/platform';
 import type { ApprovalDatabase } from '../db/types.js';
+import { startNewRound } from '../use-cases/start-new-round.js';
 import { storeChain } from '../use-cases/store-chain.js';
 
 export const expenseEventsConsumer = {
@@ -12,5 +13,21 @@ export const expenseEventsConsumer = {
 export function expenseEventHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
   return {
     ExpenseSubmitted: (trx, event) => storeChain(trx, event, now()),
+  };
+}
+
+/**
+ * Resubmissions have their own durable consumer, so the submissions consumer's filter never
+ * changes on a running deployment (nats-server 2.9 cannot update a consumer's filter).
+ */
+export const resubmissionsConsumer = {
+  stream: Streams.expense,
+  durable: 'approval-on-expense-resubmissions',
+  filterSubject: 'countersign.expense.expense.resubmitted.v1',
+};
+
+export function resubmissionHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
+  return {
+    ExpenseResubmitted: (trx, event) => startNewRound(trx, event, now()),
   };
 }

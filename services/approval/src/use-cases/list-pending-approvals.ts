@@ -25,6 +25,7 @@ export async function listPendingApprovals(
     rows,
     page.limit,
     (row) => ({
+      approval_id: row.approval_id,
       expense_id: row.expense_id,
       step: row.step,
       submitter_name: row.submitter_name,

@@ -1,19 +1,35 @@
 import type { AccessClaims, DecisionResponse, EventOf, EventType } from '@countersign/contracts';
-import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
-import type { Kysely } from 'kysely';
-import { completeChain, findStepApprover, lockChain, setStepStatus } from '../db/chain-queries.js';
+import { ConflictError, ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
+import type { Kysely, Transaction } from 'kysely';
+import {
+  completeChain,
+  findStepApprover,
+  type LockedChain,
+  lockChain,
+  setStepStatus,
+} from '../db/chain-queries.js';
 import { isActivePerson } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { decide } from '../domain/decide.js';
+import { type Decision, decide } from '../domain/decide.js';
 import { enqueue } from '../outbox/enqueue.js';
 
-export type DecisionInput =
-  | { kind: 'approve'; expenseId: string; comments: string | null }
-  | { kind: 'reject'; expenseId: string; reason: string };
+export type DecisionInput = (
+  | { kind: 'approve'; comments: string | null }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'send-back'; comment: string }
+) & {
+  expenseId: string;
+  /** Seed 002 names the step it decides: the decision must settle exactly that one. */
+  expectedStep?: { step: number; round: number };
+};
+
+type Trx = Transaction<ApprovalDatabase>;
 
 /**
  * Records an approver's decision on the current step of an expense's chain. The chain row
- * is locked for the whole decision, and the step change and its events commit together.
+ * is locked for the whole decision, and the step change and its events commit together:
+ * of two racing decisions (or a decision racing a withdrawal) the second sees the first's
+ * result and is refused with 409.
  */
 export async function recordDecision(
   db: Kysely<ApprovalDatabase>,
@@ -32,101 +48,139 @@ export async function recordDecision(
       throw new ForbiddenError('your account is deactivated: you can no longer approve or reject');
     }
     const decision = decide(chain, { kind: input.kind, actorId: caller.sub });
-    const comments = input.kind === 'approve' ? input.comments : input.reason;
-    const envelope = {
-      companyId: caller.company_id,
-      actor: { kind: 'user', id: caller.sub } as const,
-      subject: chain.expenseId,
-      occurredAt: now,
-    };
-    const events: EventOf<EventType>[] = [];
-    await setStepStatus(
-      trx,
-      chain.expenseId,
-      [decision.decidedStep],
-      input.kind === 'approve' ? 'approved' : 'rejected',
-      {
-        decidedAt: now,
-        comments,
-      },
-    );
-    await setStepStatus(trx, chain.expenseId, decision.skippedSteps, 'skipped');
-    if (input.kind === 'reject') {
-      await completeChain(trx, chain.expenseId, 'rejected', now);
-      events.push(
-        newEvent('ExpenseRejected', {
-          ...envelope,
-          data: {
-            expense_id: chain.expenseId,
-            step: decision.decidedStep,
-            approver_id: caller.sub,
-            submitter_id: chain.submitterId,
-            reason: input.reason,
-            rejected_at: now.toISOString(),
-            skipped_steps: decision.skippedSteps,
-          },
-        }),
+    const expected = input.expectedStep;
+    if (expected && (expected.round !== chain.round || expected.step !== decision.decidedStep)) {
+      throw new ConflictError(
+        'this approval is no longer waiting for a decision',
+        'already-decided',
       );
-    } else {
-      events.push(
-        newEvent('StepApproved', {
-          ...envelope,
-          data: {
-            expense_id: chain.expenseId,
-            step: decision.decidedStep,
-            approver_id: caller.sub,
-            submitter_id: chain.submitterId,
-            comments: input.comments,
-            approved_at: now.toISOString(),
-            pending_required_steps: decision.pendingRequired,
-          },
-        }),
-      );
-      if (decision.outcome === 'expense-approved') {
-        await completeChain(trx, chain.expenseId, 'approved', now);
-        events.push(
-          newEvent('ExpenseApproved', {
-            ...envelope,
-            data: {
-              expense_id: chain.expenseId,
-              submitter_id: chain.submitterId,
-              amount: chain.amount,
-              completed_at: now.toISOString(),
-              skipped_steps: decision.skippedSteps,
-            },
-          }),
-        );
-      } else if (decision.nextStep !== null) {
-        await setStepStatus(trx, chain.expenseId, [decision.nextStep], 'pending', {
-          requestedAt: now,
-        });
-        const next = await findStepApprover(trx, chain.expenseId, decision.nextStep);
-        events.push(
-          newEvent('ApprovalRequested', {
-            ...envelope,
-            data: {
-              expense_id: chain.expenseId,
-              step: decision.nextStep,
-              approver_id: next.approver_id,
-              submitter_id: chain.submitterId,
-              submitter_name: next.submitter_name,
-              amount: chain.amount,
-              description: next.description,
-            },
-          }),
-        );
-      }
     }
+    const events = await storeDecision(trx, chain, caller.sub, input, decision, now);
     await enqueue(trx, events);
     return toResponse(chain.expenseId, input.kind, decision);
   });
 }
 
+/** Writes the decision's step and chain changes; returns the one event per transition. */
+async function storeDecision(
+  trx: Trx,
+  chain: LockedChain,
+  actorId: string,
+  input: DecisionInput,
+  decision: Decision,
+  now: Date,
+): Promise<EventOf<EventType>[]> {
+  const envelope = {
+    companyId: chain.companyId,
+    actor: { kind: 'user', id: actorId } as const,
+    subject: chain.expenseId,
+    occurredAt: now,
+  };
+  const about = {
+    expense_id: chain.expenseId,
+    step: decision.decidedStep,
+    approver_id: actorId,
+    submitter_id: chain.submitterId,
+    round: chain.round,
+  };
+  const stepStatus = { approve: 'approved', reject: 'rejected', 'send-back': 'sent_back' } as const;
+  await setStepStatus(trx, chain.expenseId, [decision.decidedStep], stepStatus[input.kind], {
+    decidedAt: now,
+    comments: commentOf(input),
+  });
+  await setStepStatus(trx, chain.expenseId, decision.skippedSteps, 'skipped');
+  if (input.kind === 'send-back') {
+    await completeChain(trx, chain.expenseId, 'sent_back', now);
+    return [
+      newEvent('ExpenseSentBack', {
+        ...envelope,
+        data: { ...about, comment: input.comment, sent_back_at: now.toISOString() },
+      }),
+    ];
+  }
+  if (input.kind === 'reject') {
+    await completeChain(trx, chain.expenseId, 'rejected', now);
+    return [
+      newEvent('ExpenseRejected', {
+        ...envelope,
+        data: {
+          ...about,
+          reason: input.reason,
+          rejected_at: now.toISOString(),
+          skipped_steps: decision.skippedSteps,
+        },
+      }),
+    ];
+  }
+  const events: EventOf<EventType>[] = [
+    newEvent('StepApproved', {
+      ...envelope,
+      data: {
+        ...about,
+        comments: input.comments,
+        approved_at: now.toISOString(),
+        pending_required_steps: decision.pendingRequired,
+      },
+    }),
+  ];
+  if (decision.outcome === 'expense-approved') {
+    await completeChain(trx, chain.expenseId, 'approved', now);
+    events.push(
+      newEvent('ExpenseApproved', {
+        ...envelope,
+        data: {
+          expense_id: chain.expenseId,
+          submitter_id: chain.submitterId,
+          amount: chain.amount,
+          completed_at: now.toISOString(),
+          skipped_steps: decision.skippedSteps,
+          round: chain.round,
+        },
+      }),
+    );
+  } else if (decision.nextStep !== null) {
+    await setStepStatus(trx, chain.expenseId, [decision.nextStep], 'pending', {
+      requestedAt: now,
+    });
+    const next = await findStepApprover(trx, chain.expenseId, decision.nextStep);
+    events.push(
+      newEvent('ApprovalRequested', {
+        ...envelope,
+        data: {
+          expense_id: chain.expenseId,
+          step: decision.nextStep,
+          approver_id: next.approver_id,
+          submitter_id: chain.submitterId,
+          submitter_name: next.submitter_name,
+          amount: chain.amount,
+          description: next.description,
+          round: chain.round,
+        },
+      }),
+    );
+  }
+  return events;
+}
+
+function commentOf(input: DecisionInput): string | null {
+  if (input.kind === 'approve') return input.comments;
+  return input.kind === 'reject' ? input.reason : input.comment;
+}
+
 function toResponse(
   expenseId: string,
   kind: DecisionInput['kind'],
-  decision: ReturnType<typeof decide>,
+  decision: Decision,
 ): DecisionResponse {
+  if (kind === 'send-back') {
+    return {
+      message: 'Expense sent back to its submitter',
+      expense_id: expenseId,
+      step_sent_back: decision.decidedStep,
+      expense_status: 'sent_back',
+      pending_approvals: 0,
+    };
+  }
   if (kind === 'reject') {
     return {
       message: 'Expense rejected',

@@ -104,11 +104,14 @@ export async function listBySubmitter(
   return query.orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** Moves a pending expense to a final status; a replayed or late event changes nothing. */
+/**
+ * Moves a pending expense to a final status (a withdrawal also ends one sent back); a
+ * replayed or late event changes nothing.
+ */
 export async function finishExpense(
   trx: Trx,
   expenseId: string,
-  status: 'approved' | 'rejected' | 'refused',
+  status: 'approved' | 'rejected' | 'refused' | 'withdrawn',
   at: Date,
   refusalReason: string | null = null,
 ): Promise<void> {
@@ -116,15 +119,44 @@ export async function finishExpense(
     .updateTable('expense')
     .set({ status, completed_at: at, refusal_reason: refusalReason })
     .where('id', '=', expenseId)
+    .where('status', 'in', status === 'withdrawn' ? ['pending', 'sent_back'] : ['pending'])
+    .execute();
+}
+
+/** The approver sent the expense back: it waits for the submitter's edits and resubmit. */
+export async function markSentBack(trx: Trx, expenseId: string): Promise<void> {
+  await trx
+    .updateTable('expense')
+    .set({ status: 'sent_back' })
+    .where('id', '=', expenseId)
     .where('status', '=', 'pending')
     .execute();
+}
+
+/**
+ * Locks the expense and tells whether its chain read model shows `round`. Events of an
+ * earlier round (late, or redelivered after a resubmission) must not touch the new steps;
+ * the lock orders this check against a resubmission in flight.
+ */
+export async function lockIfCurrentRound(
+  trx: Trx,
+  expenseId: string,
+  round: number,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('expense')
+    .select('round')
+    .where('id', '=', expenseId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row?.round === round;
 }
 
 export async function decideStep(
   trx: Trx,
   expenseId: string,
   step: number,
-  status: 'approved' | 'rejected',
+  status: 'approved' | 'rejected' | 'sent_back',
   at: Date,
   comments: string | null,
 ): Promise<void> {
@@ -182,4 +214,86 @@ export async function reassignSteps(
       .where('assignment', '<', assignment)
       .execute();
   }
+}
+
+/** The expense as its submitter may change it, locked; undefined if not theirs to change. */
+export async function lockOwnExpense(
+  trx: Trx,
+  companyId: string,
+  expenseId: string,
+): Promise<ExpenseTable | undefined> {
+  return trx
+    .selectFrom('expense')
+    .selectAll()
+    .where('id', '=', expenseId)
+    .where('company_id', '=', companyId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateExpenseFields(
+  trx: Trx,
+  expenseId: string,
+  fields: Partial<
+    Pick<ExpenseTable, 'description' | 'amount' | 'category' | 'requested_policy_id'>
+  >,
+): Promise<void> {
+  await trx.updateTable('expense').set(fields).where('id', '=', expenseId).execute();
+}
+
+/**
+ * Starts the next round of a sent-back expense: the expense takes the new routing decision,
+ * its chain read model is replaced, and ExpenseResubmitted joins the outbox, together.
+ * Returns false, changing nothing, when the expense is no longer sent back in `from.round`
+ * (a racing resubmission or withdrawal got there first).
+ */
+export async function startNextRound<T extends EventType>(
+  trx: Trx,
+  expenseId: string,
+  from: Pick<ExpenseTable, 'round' | 'amount' | 'description' | 'requested_policy_id'>,
+  changes: Pick<ExpenseTable, 'submitter_name' | 'policy_id' | 'policy_name' | 'category'>,
+  chain: ChainStep[],
+  events: EventOf<T>[],
+): Promise<boolean> {
+  const updated = await trx
+    .updateTable('expense')
+    .set({ ...changes, status: 'pending', round: from.round + 1, completed_at: null })
+    .where('id', '=', expenseId)
+    .where('status', '=', 'sent_back')
+    .where('round', '=', from.round)
+    // An edit that slipped in after routing was read would not be what was routed.
+    .where('amount', '=', from.amount)
+    .where('description', '=', from.description)
+    .where('requested_policy_id', 'is not distinct from', from.requested_policy_id)
+    .returning('id')
+    .executeTakeFirst();
+  if (!updated) return false;
+  await trx.deleteFrom('expense_step').where('expense_id', '=', expenseId).execute();
+  await trx
+    .insertInto('expense_step')
+    .values(
+      chain.map((s) => ({
+        expense_id: expenseId,
+        step: s.step,
+        approver_id: s.approver_id,
+        approver_name: s.approver_name,
+        level_name: s.level_name,
+        required: s.required,
+        status: 'pending' as const,
+        decided_at: null,
+        comments: null,
+      })),
+    )
+    .execute();
+  await trx.insertInto('outbox').values(outboxRows(events)).execute();
+  return true;
+}
+
+export async function findExpense(db: Db, companyId: string, expenseId: string) {
+  return db
+    .selectFrom('expense')
+    .selectAll()
+    .where('id', '=', expenseId)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
 }

@@ -17,6 +17,10 @@ export interface ExpenseTable {
   submitted_at: Date;
   completed_at: Date | null;
   workspace_id: string | null;
+  /** 1 at submit, one more per resubmission after a send back. */
+  round: number;
+  /** The policy the submitter asked for; null routes by category and amount. */
+  requested_policy_id: string | null;
 }
 
 /** The expense's copy of its approval chain, kept current from approval events. */
@@ -27,7 +31,7 @@ export interface ExpenseStepTable {
   approver_name: string;
   level_name: string;
   required: boolean;
-  status: 'pending' | 'approved' | 'rejected' | 'skipped';
+  status: 'pending' | 'approved' | 'rejected' | 'skipped' | 'sent_back';
   decided_at: Date | null;
   comments: string | null;
   updated_at: Generated<Date>;

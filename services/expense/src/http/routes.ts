@@ -1,4 +1,9 @@
-import { CreateExpenseRequest, ExpenseIdParam, PageQuery } from '@countersign/contracts';
+import {
+  CreateExpenseRequest,
+  EditExpenseRequest,
+  ExpenseIdParam,
+  PageQuery,
+} from '@countersign/contracts';
 import {
   createServiceApp,
   type Logger,
@@ -12,8 +17,10 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
+import { editExpense } from '../use-cases/edit-expense.js';
 import { getExpenseStatus } from '../use-cases/get-expense-status.js';
 import { listMyExpenses } from '../use-cases/list-my-expenses.js';
+import { resubmitExpense } from '../use-cases/resubmit-expense.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import type { RoutingPort } from './routing-client.js';
 import { mountWorkspaceRoutes } from './workspace-routes.js';
@@ -47,6 +54,18 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   app.get('/expenses/:id/status', requirePermission('expenses.read'), async (c) => {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
     return c.json(await getExpenseStatus(deps.db, c.var.caller, id));
+  });
+
+  // Only while the expense is sent back: the submitter's changes before resubmitting.
+  app.patch('/expenses/:id', requirePermission('expenses.submit'), async (c) => {
+    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
+    const body = await readJsonBody(c, EditExpenseRequest);
+    return c.json(await editExpense(deps.db, c.var.caller, id, body));
+  });
+
+  app.post('/expenses/:id/resubmit', requirePermission('expenses.submit'), async (c) => {
+    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
+    return c.json(await resubmitExpense(deps, c.var.caller, c.var.token, id, c.var.requestId));
   });
 
   mountWorkspaceRoutes(app, deps);

@@ -39,6 +39,7 @@ export async function getExpenseStatus(
     policy_name: expense.policy_name,
     refusal_reason: expense.refusal_reason,
     workspace_id: expense.workspace_id,
+    round: expense.round,
     approvals: steps.map((s) => ({
       step_number: s.step,
       approver_name: s.approver_name,

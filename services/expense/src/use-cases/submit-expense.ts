@@ -71,6 +71,8 @@ export async function submitExpense(
     submitted_at: submittedAt,
     completed_at: null,
     workspace_id: input.workspace_id ?? null,
+    requested_policy_id: input.policy_id ?? null,
+    round: 1,
   };
   const submitted = newEvent('ExpenseSubmitted', {
     companyId: caller.company_id,

@@ -1,5 +1,12 @@
 import type { EventHandlers } from '@countersign/platform';
-import { decideStep, finishExpense, reassignSteps, skipSteps } from '../db/expense-queries.js';
+import {
+  decideStep,
+  finishExpense,
+  lockIfCurrentRound,
+  markSentBack,
+  reassignSteps,
+  skipSteps,
+} from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { applyApproverReassignment } from './apply-approver-reassignment.js';
 
@@ -7,13 +14,15 @@ import { applyApproverReassignment } from './apply-approver-reassignment.js';
  * Keeps each expense's status and chain read model in step with the approval service's
  * events. A replica handles them in stream order, but retries and several replicas can
  * reorder them, so each handler writes only what its own event says (the steps it
- * decided, the steps it names as skipped): any order ends in the same state.
+ * decided, the steps it names as skipped): any order ends in the same state. Events name
+ * their chain round (absent: round 1); one of a round the expense has left changes nothing.
  */
 export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
   // Usually the chain is stored as decided at submit, and there is nothing to change.
   ExpenseRouted: async (trx, { data }) => {
     const adjusted = new Set(data.adjustments.map((a) => a.step));
     if (adjusted.size === 0) return;
+    if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
     // Assignment 1: the approver chosen when the chain was stored.
     await reassignSteps(
       trx,
@@ -23,6 +32,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     );
   },
   ExpenseRoutingFailed: async (trx, event) => {
+    if (!(await lockIfCurrentRound(trx, event.data.expense_id, event.data.round ?? 1))) return;
     await finishExpense(
       trx,
       event.data.expense_id,
@@ -33,20 +43,24 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     await skipSteps(trx, event.data.expense_id, 'all-undecided');
   },
   ApproverReassigned: applyApproverReassignment,
-  StepApproved: (trx, { data }) =>
-    decideStep(
+  StepApproved: async (trx, { data }) => {
+    if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
+    await decideStep(
       trx,
       data.expense_id,
       data.step,
       'approved',
       new Date(data.approved_at),
       data.comments,
-    ),
+    );
+  },
   ExpenseApproved: async (trx, { data }) => {
+    if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
     await finishExpense(trx, data.expense_id, 'approved', new Date(data.completed_at));
     await skipSteps(trx, data.expense_id, data.skipped_steps);
   },
   ExpenseRejected: async (trx, { data }) => {
+    if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
     await decideStep(
       trx,
       data.expense_id,
@@ -57,5 +71,24 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     );
     await finishExpense(trx, data.expense_id, 'rejected', new Date(data.rejected_at));
     await skipSteps(trx, data.expense_id, data.skipped_steps);
+  },
+  ExpenseSentBack: async (trx, { data }) => {
+    if (!(await lockIfCurrentRound(trx, data.expense_id, data.round))) return;
+    await decideStep(
+      trx,
+      data.expense_id,
+      data.step,
+      'sent_back',
+      new Date(data.sent_back_at),
+      data.comment,
+    );
+    await markSentBack(trx, data.expense_id);
+  },
+  // Final whatever the round: a resubmission racing the withdrawal lost in the approval
+  // service (its chain was already withdrawn), so the expense ends withdrawn here too.
+  ExpenseWithdrawn: async (trx, { data }) => {
+    await lockIfCurrentRound(trx, data.expense_id, data.round);
+    await finishExpense(trx, data.expense_id, 'withdrawn', new Date(data.withdrawn_at));
+    await skipSteps(trx, data.expense_id, 'all-undecided');
   },
 };

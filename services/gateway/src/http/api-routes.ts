@@ -1,8 +1,14 @@
 import {
+  ApprovalDecisionRequest,
+  ApprovalIdParam,
   ApproveRequest,
+  BulkDecisionRequest,
+  BulkDecisionResponse,
   CreateExpenseRequest,
   CreateExpenseResponse,
   DecisionResponse,
+  EditExpenseRequest,
+  EditExpenseResponse,
   ExpenseIdParam,
   ExpensePage,
   ExpenseStatusDocument,
@@ -11,6 +17,10 @@ import {
   PendingApprovalPage,
   type Permission,
   RejectRequest,
+  ResubmitResponse,
+  SendBackRequest,
+  WithdrawRequest,
+  WithdrawResponse,
 } from '@countersign/contracts';
 import { z } from 'zod';
 import type { DocumentedRoute } from './openapi.js';
@@ -122,5 +132,90 @@ const coreRoutes: ForwardedRoute[] = [
   },
 ];
 
+/** Send back, edit, resubmit, withdraw, seed 002's decision and bulk decisions. */
+const decisionRoutes: ForwardedRoute[] = [
+  {
+    method: 'post',
+    path: '/api/expenses/{id}/send-back',
+    upstream: 'approval',
+    upstreamPath: (p) => `/chains/${p.id}/send-back`,
+    summary: 'Send an expense back to its submitter for changes, as the current step’s approver',
+    tag: 'Approvals',
+    permission: 'approvals.decide',
+    params: ExpenseIdParam,
+    body: SendBackRequest,
+    success: { status: 200, schema: DecisionResponse, description: 'The expense is sent back' },
+    refusals: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'patch',
+    path: '/api/expenses/{id}',
+    upstream: 'expense',
+    upstreamPath: (p) => `/expenses/${p.id}`,
+    summary: 'Edit an expense that was sent back (submitter only, before resubmitting)',
+    tag: 'Expenses',
+    permission: 'expenses.submit',
+    params: ExpenseIdParam,
+    body: EditExpenseRequest,
+    success: { status: 200, schema: EditExpenseResponse, description: 'The edited expense' },
+    refusals: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/expenses/{id}/resubmit',
+    upstream: 'expense',
+    upstreamPath: (p) => `/expenses/${p.id}/resubmit`,
+    summary: 'Resubmit an expense that was sent back: routing runs again, a new round starts',
+    tag: 'Expenses',
+    permission: 'expenses.submit',
+    params: ExpenseIdParam,
+    success: { status: 200, schema: ResubmitResponse, description: 'Resubmitted, with its chain' },
+    refusals: [400, 401, 403, 404, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/expenses/{id}/withdraw',
+    upstream: 'approval',
+    upstreamPath: (p) => `/chains/${p.id}/withdraw`,
+    summary: 'Withdraw a pending or sent-back expense (submitter only; final)',
+    tag: 'Expenses',
+    permission: 'expenses.submit',
+    params: ExpenseIdParam,
+    body: WithdrawRequest,
+    success: { status: 200, schema: WithdrawResponse, description: 'The expense is withdrawn' },
+    refusals: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/approvals/bulk',
+    upstream: 'approval',
+    upstreamPath: () => '/approvals/bulk',
+    summary: 'Approve or reject up to 100 expenses, each decided alone; one result per item',
+    tag: 'Approvals',
+    permission: 'approvals.decide',
+    body: BulkDecisionRequest,
+    success: { status: 200, schema: BulkDecisionResponse, description: 'One result per item' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/api/approvals/{approval_id}/decision',
+    upstream: 'approval',
+    upstreamPath: (p) => `/approvals/${p.approval_id}/decision`,
+    summary: 'Seed 002: approve (approved=true) or reject with the comment as reason',
+    tag: 'Approvals',
+    permission: 'approvals.decide',
+    params: ApprovalIdParam,
+    body: ApprovalDecisionRequest,
+    success: { status: 200, schema: DecisionResponse, description: 'The decision is recorded' },
+    refusals: [400, 401, 403, 404, 409],
+  },
+];
+
 /** Every public route the gateway forwards, each with the permission it needs. */
-export const forwardedRoutes: ForwardedRoute[] = [...coreRoutes, ...orgRoutes, ...workspaceRoutes];
+export const forwardedRoutes: ForwardedRoute[] = [
+  ...coreRoutes,
+  ...decisionRoutes,
+  ...orgRoutes,
+  ...workspaceRoutes,
+];

@@ -7,13 +7,18 @@ export interface PlannedNotification {
   message: string;
 }
 
-/** Who an event concerns and what they are told: the approver when a step is theirs, the submitter when it ends. */
+/**
+ * Who an event concerns and what they are told: the approver when a step is theirs (or
+ * leaves their queue by withdrawal), the submitter when it ends or comes back to them.
+ */
 export function notificationsFor(
   event:
     | EventOf<'ApprovalRequested'>
     | EventOf<'ExpenseApproved'>
     | EventOf<'ExpenseRejected'>
-    | EventOf<'ExpenseRoutingFailed'>,
+    | EventOf<'ExpenseRoutingFailed'>
+    | EventOf<'ExpenseSentBack'>
+    | EventOf<'ExpenseWithdrawn'>,
 ): PlannedNotification[] {
   switch (event.type) {
     case 'ApprovalRequested':
@@ -52,5 +57,21 @@ export function notificationsFor(
           message: `Your expense could not be routed: ${event.data.reason}`,
         },
       ];
+    case 'ExpenseSentBack':
+      return [
+        {
+          recipientId: event.data.submitter_id,
+          kind: 'expense_sent_back',
+          expenseId: event.data.expense_id,
+          message: `Your expense was sent back for changes at step ${event.data.step}: ${event.data.comment}`,
+        },
+      ];
+    case 'ExpenseWithdrawn':
+      return event.data.pending_approver_ids.map((approverId) => ({
+        recipientId: approverId,
+        kind: 'expense_withdrawn' as const,
+        expenseId: event.data.expense_id,
+        message: `An expense waiting for your approval was withdrawn by its submitter${event.data.reason ? `: ${event.data.reason}` : ''}`,
+      }));
   }
 }

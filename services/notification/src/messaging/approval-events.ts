@@ -11,5 +11,7 @@ export const approvalEventsConsumer: ConsumerSpec<NotificationDatabase> = {
     ExpenseApproved: notifyPeople,
     ExpenseRejected: notifyPeople,
     ExpenseRoutingFailed: notifyPeople,
+    ExpenseSentBack: notifyPeople,
+    ExpenseWithdrawn: notifyPeople,
   },
 };

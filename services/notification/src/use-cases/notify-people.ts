@@ -7,7 +7,15 @@ import { notificationsFor } from '../domain/recipients.js';
 
 type Notifiable = Extract<
   AnyEvent,
-  { type: 'ApprovalRequested' | 'ExpenseApproved' | 'ExpenseRejected' | 'ExpenseRoutingFailed' }
+  {
+    type:
+      | 'ApprovalRequested'
+      | 'ExpenseApproved'
+      | 'ExpenseRejected'
+      | 'ExpenseRoutingFailed'
+      | 'ExpenseSentBack'
+      | 'ExpenseWithdrawn';
+  }
 >;
 
 /**

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { DecimalString, IsoDateTime, Uuid } from '../common.js';
+import { ChainStep } from '../rest/routing.js';
+import { envelopeOf } from './envelope.js';
+
+/**
+ * The submitter resubmitted an expense that was sent back, possibly edited. Routing ran
+ * again: it carries the new decision, and `round` numbers the new chain (the previous
+ * round's approvals do not carry over).
+ */
+export const ExpenseResubmittedV1 = envelopeOf(
+  'ExpenseResubmitted',
+  1,
+  z.object({
+    expense_id: Uuid,
+    round: z.number().int().min(2),
+    submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
+    amount: DecimalString,
+    description: z.string(),
+    policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
+    chain: z.array(ChainStep).min(1),
+    resubmitted_at: IsoDateTime,
+  }),
+);
+export type ExpenseResubmittedV1 = z.infer<typeof ExpenseResubmittedV1>;

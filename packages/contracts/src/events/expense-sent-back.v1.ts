@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { IsoDateTime, Uuid } from '../common.js';
+import { envelopeOf } from './envelope.js';
+
+/**
+ * The approver of the current step sent the expense back to its submitter for changes.
+ * The chain of this round stops: no step is pending until the submitter resubmits.
+ */
+export const ExpenseSentBackV1 = envelopeOf(
+  'ExpenseSentBack',
+  1,
+  z.object({
+    expense_id: Uuid,
+    round: z.number().int().min(1),
+    step: z.number().int().min(1),
+    approver_id: Uuid,
+    submitter_id: Uuid,
+    comment: z.string(),
+    sent_back_at: IsoDateTime,
+  }),
+);
+export type ExpenseSentBackV1 = z.infer<typeof ExpenseSentBackV1>;
