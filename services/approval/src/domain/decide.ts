@@ -148,6 +148,42 @@ export function acceptsResubmission(state: Pick<ChainState, 'status' | 'round'>,
   return state.status === 'sent_back' && round === state.round + 1;
 }
 
+/**
+ * The submitter's resubmission, as the chain sees it: only theirs, only when sent back.
+ * (The expense service checks the same before routing; the chain is the last word.)
+ */
+export function decideResubmission(state: ChainState, actorId: string): { round: number } {
+  if (actorId !== state.submitterId) {
+    throw new ForbiddenError('only the submitter can resubmit an expense');
+  }
+  if (state.status !== 'sent_back') {
+    throw new ConflictError(
+      `only an expense sent back can be resubmitted; this one is ${state.status.replace('_', ' ')}`,
+      'not-sent-back',
+    );
+  }
+  return { round: state.round + 1 };
+}
+
+/** A new round: every step replaced, the first one pending; earlier approvals do not carry over. */
+export function evolveResubmitted(
+  state: ChainState,
+  round: number,
+  steps: readonly { approverId: string; required: boolean }[],
+): ChainState {
+  return {
+    ...state,
+    status: 'pending',
+    round,
+    steps: steps.map((s, index) => ({
+      step: index + 1,
+      approverId: s.approverId,
+      required: s.required,
+      status: index === 0 ? 'pending' : 'waiting',
+    })),
+  };
+}
+
 /** The chain after a decision: what the database holds once the decision is stored. */
 export function evolve(state: ChainState, decision: Decision): ChainState {
   const decidedStatus: Record<Decision['outcome'], StepStatus> = {
