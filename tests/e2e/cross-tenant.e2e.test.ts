@@ -12,7 +12,7 @@ let alice: string;
 let olga: string;
 const idOf = (first: string) =>
   demoUsers.find((u) => u.email.startsWith(`${first}@`))?.id ?? 'missing';
-const techcorp = { expense: '', workspace: '' };
+const techcorp = { expense: '', workspace: '', approval: '' };
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
   team: '0197b000-0000-7000-8000-000000000002',
@@ -64,11 +64,12 @@ beforeAll(async () => {
   });
   techcorp.expense = String(expense.body.expense_id);
   other.workspace = String((await api('POST', '/api/workspaces', olga, { name: 'Ops' })).body.id);
-  await eventually(async () =>
-    (await api('GET', '/api/approvals/pending', await login('frank'))).body.items?.length
-      ? true
-      : undefined,
-  );
+  const frank = await login('frank');
+  techcorp.approval = await eventually(async () => {
+    const items = (await api('GET', '/api/approvals/pending', frank)).body.items ?? [];
+    const item = items.find((i) => i.expense_id === techcorp.expense);
+    return item ? String(item.approval_id) : undefined;
+  });
 });
 afterAll(async () => cluster?.stop());
 
@@ -81,6 +82,14 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'post /api/expenses/reject': {
     expense_id: '0197ffff-0000-7000-8000-000000000001',
     reason: 'No',
+  },
+  'post /api/expenses/{id}/send-back': { comment: 'Redo it' },
+  'patch /api/expenses/{id}': { description: 'Hijacked' },
+  'post /api/expenses/{id}/resubmit': {},
+  'post /api/expenses/{id}/withdraw': { reason: 'hijacked' },
+  'post /api/approvals/{approval_id}/decision': { approved: true },
+  'post /api/approvals/bulk': {
+    decisions: [{ expense_id: '0197ffff-0000-7000-8000-000000000001', action: 'approve' }],
   },
   'post /api/workspaces': { name: 'Another' },
   'post /api/workspaces/{id}/members': { user_id: other.person, role: 'member' },
@@ -113,7 +122,7 @@ function techcorpParams(path: string): Record<string, string> {
           : resource === 'teams'
             ? demoFinanceTeam.id
             : demoLevels[6].id;
-  return { id, user_id: idOf('grace') };
+  return { id, user_id: idOf('grace'), approval_id: techcorp.approval };
 }
 
 const fill = (path: string, params: Record<string, string>) =>
@@ -157,6 +166,12 @@ describe("another company's ids are not found, on every object route", () => {
       }),
     ];
     expect(refusals.map((r) => r.status)).toEqual([404, 404, 404, 404]);
+    // A bulk decision on TechCorp's expense: the call is fine, the item is not found.
+    const bulk = await api('POST', '/api/approvals/bulk', olga, {
+      decisions: [{ expense_id: techcorp.expense, action: 'approve' }],
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.results).toMatchObject([{ status: 404 }]);
     const placed = await api('POST', '/api/users', olga, {
       ...validBodies['post /api/users'],
       email: 'mole@other.example',
@@ -229,7 +244,18 @@ describe('mass assignment: fields a client may not set are refused, never applie
         ...validBodies['post /api/expenses'],
         approvals_required: [],
       }),
+      await api('PATCH', `/api/expenses/${techcorp.expense}`, grace, {
+        submitter_id: idOf('alice'),
+      }),
+      await api('POST', `/api/expenses/${techcorp.expense}/withdraw`, grace, {
+        status: 'withdrawn',
+      }),
+      await api('POST', '/api/approvals/bulk', alice, {
+        decisions: [
+          { expense_id: techcorp.expense, action: 'approve', approver_id: idOf('frank') },
+        ],
+      }),
     ];
-    expect(smuggled.map((r) => r.status)).toEqual([400, 400, 400]);
+    expect(smuggled.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
   });
 });

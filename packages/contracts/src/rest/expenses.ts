@@ -131,6 +131,9 @@ export const EditExpenseResponse = z
   .meta({ id: 'EditExpenseResponse' });
 export type EditExpenseResponse = z.infer<typeof EditExpenseResponse>;
 
+/** Nothing to send but `{}`: the edits were made with PATCH; strict, so nothing slips in. */
+export const ResubmitRequest = z.object({}).strict().meta({ id: 'ResubmitRequest' });
+
 export const ResubmitResponse = CreateExpenseResponse.extend({
   round: z.number().int().min(2),
 }).meta({ id: 'ResubmitResponse' });

@@ -3,6 +3,7 @@ import {
   EditExpenseRequest,
   ExpenseIdParam,
   PageQuery,
+  ResubmitRequest,
 } from '@countersign/contracts';
 import {
   createServiceApp,
@@ -65,6 +66,7 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
 
   app.post('/expenses/:id/resubmit', requirePermission('expenses.submit'), async (c) => {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
+    await readJsonBody(c, ResubmitRequest);
     return c.json(await resubmitExpense(deps, c.var.caller, c.var.token, id, c.var.requestId));
   });
 
