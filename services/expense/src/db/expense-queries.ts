@@ -285,7 +285,7 @@ export async function startNextRound<T extends EventType>(
       })),
     )
     .execute();
-  await trx.insertInto('outbox').values(outboxRows(events)).execute();
+  if (events.length > 0) await trx.insertInto('outbox').values(outboxRows(events)).execute();
   return true;
 }
 

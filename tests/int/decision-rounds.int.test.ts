@@ -1,0 +1,234 @@
+import { createDatabase, messagingTablesV2, migrateSchema, newEvent } from '@countersign/platform';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNextRound } from '../../services/expense/src/db/expense-queries.js';
+import { migrations } from '../../services/expense/src/db/migrations/index.js';
+import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
+import { trackApprovalProgress } from '../../services/expense/src/use-cases/track-approval-progress.js';
+import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+
+/**
+ * The expense service's read model across rounds, on a real PostgreSQL: once an expense is
+ * resubmitted, late or redelivered events of the round that was sent back change nothing,
+ * and the new round's events apply.
+ */
+
+const SCHEMA = 'expense_rounds_test';
+const company = '0197a000-0000-7000-8000-000000000001';
+const grace = '0197a000-0000-7000-8000-000000000107';
+const frank = '0197a000-0000-7000-8000-000000000106';
+const eve = '0197a000-0000-7000-8000-000000000105';
+const policy = '0197a000-0000-7000-8000-000000000201';
+
+let db: Kysely<ExpenseDatabase>;
+
+beforeAll(async () => {
+  await ensureIntDatabase();
+  db = createDatabase<ExpenseDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
+  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
+  // The relay's trigger names its schema: this one, not the service's.
+  await migrateSchema(db, SCHEMA, {
+    ...migrations,
+    '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
+  });
+});
+afterAll(async () => db?.destroy());
+
+const step = (n: number, approverId: string) => ({
+  step: n,
+  approver_id: approverId,
+  approver_name: `Approver ${n}`,
+  level_number: 7 - n,
+  level_name: `Level ${7 - n}`,
+  required: true,
+  required_level: 7 - n,
+  team_scope: 'submitter' as const,
+});
+
+async function newExpense(): Promise<string> {
+  const id = crypto.randomUUID();
+  await db
+    .insertInto('expense')
+    .values({
+      id,
+      company_id: company,
+      submitter_id: grace,
+      submitter_name: 'Grace Taylor',
+      policy_id: policy,
+      policy_name: 'Small equipment',
+      category: 'equipment',
+      amount: '100.00',
+      description: 'Desk lamp',
+      status: 'pending',
+      refusal_reason: null,
+      submitted_at: new Date(),
+      completed_at: null,
+      workspace_id: null,
+      round: 1,
+      requested_policy_id: policy,
+    })
+    .execute();
+  await db
+    .insertInto('expense_step')
+    .values(
+      [step(1, frank), step(2, eve)].map((s) => ({
+        expense_id: id,
+        step: s.step,
+        approver_id: s.approver_id,
+        approver_name: s.approver_name,
+        level_name: s.level_name,
+        required: true,
+        status: 'pending' as const,
+        decided_at: null,
+        comments: null,
+      })),
+    )
+    .execute();
+  return id;
+}
+
+const about = (expenseId: string) => ({
+  companyId: company,
+  actor: { kind: 'user', id: frank } as const,
+  subject: expenseId,
+});
+
+const stepApproved = (expenseId: string, stepNumber: number, round: number | undefined) =>
+  newEvent('StepApproved', {
+    ...about(expenseId),
+    data: {
+      expense_id: expenseId,
+      step: stepNumber,
+      approver_id: frank,
+      submitter_id: grace,
+      comments: `round ${round ?? 'absent'}`,
+      approved_at: new Date().toISOString(),
+      pending_required_steps: 1,
+      ...(round === undefined ? {} : { round }),
+    },
+  });
+
+async function handle<T extends 'StepApproved' | 'ExpenseSentBack' | 'ExpenseRejected'>(
+  event: Parameters<NonNullable<(typeof trackApprovalProgress)[T]>>[1],
+) {
+  const handler = trackApprovalProgress[event.type as T] as (
+    trx: unknown,
+    e: typeof event,
+  ) => Promise<void>;
+  await db.transaction().execute((trx) => handler(trx, event));
+}
+
+async function readModel(expenseId: string) {
+  const expense = await db
+    .selectFrom('expense')
+    .select(['status', 'round'])
+    .where('id', '=', expenseId)
+    .executeTakeFirstOrThrow();
+  const steps = await db
+    .selectFrom('expense_step')
+    .select(['step', 'approver_id', 'status', 'comments'])
+    .where('expense_id', '=', expenseId)
+    .orderBy('step')
+    .execute();
+  return { ...expense, steps };
+}
+
+describe('the read model follows the current round only', () => {
+  it('ignores events of a round the expense has left', async () => {
+    const id = await newExpense();
+    // Round 1, as events without a round (those of before rounds existed) say it.
+    await handle(stepApproved(id, 1, undefined));
+    await handle(
+      newEvent('ExpenseSentBack', {
+        ...about(id),
+        data: {
+          expense_id: id,
+          round: 1,
+          step: 2,
+          approver_id: eve,
+          submitter_id: grace,
+          comment: 'Receipt?',
+          sent_back_at: new Date().toISOString(),
+        },
+      }),
+    );
+    expect(await readModel(id)).toMatchObject({
+      status: 'sent_back',
+      round: 1,
+      steps: [{ status: 'approved' }, { status: 'sent_back', comments: 'Receipt?' }],
+    });
+
+    const started = await db.transaction().execute((trx) =>
+      startNextRound(
+        trx,
+        id,
+        { round: 1, amount: '100.00', description: 'Desk lamp', requested_policy_id: policy },
+        {
+          submitter_name: 'Grace Taylor',
+          policy_id: policy,
+          policy_name: 'Small equipment',
+          category: 'equipment',
+        },
+        [step(1, eve)],
+        [],
+      ),
+    );
+    expect(started).toBe(true);
+
+    // Late copies of round 1: a redelivered approval, a rejection that lost a race.
+    await handle(stepApproved(id, 1, 1));
+    await handle(stepApproved(id, 1, undefined));
+    await handle(
+      newEvent('ExpenseRejected', {
+        ...about(id),
+        data: {
+          expense_id: id,
+          step: 1,
+          approver_id: frank,
+          submitter_id: grace,
+          reason: 'late',
+          rejected_at: new Date().toISOString(),
+          skipped_steps: [],
+          round: 1,
+        },
+      }),
+    );
+    expect(await readModel(id)).toMatchObject({
+      status: 'pending',
+      round: 2,
+      steps: [{ step: 1, approver_id: eve, status: 'pending', comments: null }],
+    });
+
+    await handle(stepApproved(id, 1, 2));
+    expect(await readModel(id)).toMatchObject({
+      round: 2,
+      steps: [{ status: 'approved', comments: 'round 2' }],
+    });
+  });
+
+  it('starts a round once: a second resubmission of the same round changes nothing', async () => {
+    const id = await newExpense();
+    await db.updateTable('expense').set({ status: 'sent_back' }).where('id', '=', id).execute();
+    const resubmit = (description: string) =>
+      db.transaction().execute((trx) =>
+        startNextRound(
+          trx,
+          id,
+          { round: 1, amount: '100.00', description, requested_policy_id: policy },
+          {
+            submitter_name: 'Grace Taylor',
+            policy_id: policy,
+            policy_name: 'Small equipment',
+            category: 'equipment',
+          },
+          [step(1, eve)],
+          [],
+        ),
+      );
+    // Routed on a description that was edited since: refused, nothing stored.
+    expect(await resubmit('Edited meanwhile')).toBe(false);
+    expect(await resubmit('Desk lamp')).toBe(true);
+    expect(await resubmit('Desk lamp')).toBe(false);
+    expect(await readModel(id)).toMatchObject({ status: 'pending', round: 2 });
+  });
+});
