@@ -162,7 +162,13 @@ describe('the read model follows the current round only', () => {
       startNextRound(
         trx,
         id,
-        { round: 1, amount: '100.00', description: 'Desk lamp', requested_policy_id: policy },
+        {
+          round: 1,
+          amount: '100.00',
+          description: 'Desk lamp',
+          category: 'equipment',
+          requested_policy_id: policy,
+        },
         {
           submitter_name: 'Grace Taylor',
           policy_id: policy,
@@ -214,7 +220,13 @@ describe('the read model follows the current round only', () => {
         startNextRound(
           trx,
           id,
-          { round: 1, amount: '100.00', description, requested_policy_id: policy },
+          {
+            round: 1,
+            amount: '100.00',
+            description,
+            category: 'equipment',
+            requested_policy_id: policy,
+          },
           {
             submitter_name: 'Grace Taylor',
             policy_id: policy,

@@ -250,7 +250,7 @@ export async function updateExpenseFields(
 export async function startNextRound<T extends EventType>(
   trx: Trx,
   expenseId: string,
-  from: Pick<ExpenseTable, 'round' | 'amount' | 'description' | 'requested_policy_id'>,
+  from: Pick<ExpenseTable, 'round' | 'amount' | 'description' | 'category' | 'requested_policy_id'>,
   changes: Pick<ExpenseTable, 'submitter_name' | 'policy_id' | 'policy_name' | 'category'>,
   chain: ChainStep[],
   events: EventOf<T>[],
@@ -264,6 +264,7 @@ export async function startNextRound<T extends EventType>(
     // An edit that slipped in after routing was read would not be what was routed.
     .where('amount', '=', from.amount)
     .where('description', '=', from.description)
+    .where('category', '=', from.category)
     .where('requested_policy_id', 'is not distinct from', from.requested_policy_id)
     .returning('id')
     .executeTakeFirst();
