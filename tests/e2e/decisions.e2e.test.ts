@@ -291,4 +291,29 @@ describe('races end with exactly one winner', () => {
     const results = await Promise.all([approve(id, 'frank'), sendBack(id, 'frank')]);
     expect(statuses(results)).toEqual([200, 409]);
   });
+
+  it('withdraw racing resubmit: both services end withdrawn, nothing left in a queue', async () => {
+    const id = await submit(policies.small, 95, 'Hub');
+    expect((await sendBack(id, 'frank')).status).toBe(200);
+    await statusOf(id, 'sent_back');
+    const [resubmitted, withdrawn] = await Promise.all([
+      api('POST', `/api/expenses/${id}/resubmit`, tokens.grace, {}),
+      withdraw(id),
+    ]);
+    expect(withdrawn.status).toBe(200);
+    expect([200, 409]).toContain(resubmitted.status);
+    await statusOf(id, 'withdrawn');
+    // Whichever order the services saw, the chain ends withdrawn and decides nothing more.
+    await eventually(async () => {
+      const chain = await cluster.db.query<{ status: string }>(
+        'select status from approval.chain where expense_id = $1',
+        [id],
+      );
+      return chain.rows[0]?.status === 'withdrawn' ? true : undefined;
+    });
+    expect((await approve(id, 'frank')).status).toBe(409);
+    const queue = (await api('GET', '/api/approvals/pending?limit=100', tokens.frank)).body.items;
+    expect(queue?.some((item) => item.expense_id === id)).toBe(false);
+    expect(await eventCount('ExpenseWithdrawn', id)).toBe(1);
+  });
 });
