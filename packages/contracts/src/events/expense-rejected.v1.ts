@@ -16,6 +16,8 @@ export const ExpenseRejectedV1 = envelopeOf(
     skipped_steps: z
       .array(z.number().int().min(1))
       .meta({ description: 'Steps after the rejected one, never asked' }),
+    /** Added later, optional: the delegate who decided in `approver_id`'s name. */
+    decided_by: Uuid.optional(),
   }),
 );
 export type ExpenseRejectedV1 = z.infer<typeof ExpenseRejectedV1>;

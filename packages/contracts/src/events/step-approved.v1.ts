@@ -13,6 +13,8 @@ export const StepApprovedV1 = envelopeOf(
     comments: z.string().nullable(),
     approved_at: IsoDateTime,
     pending_required_steps: z.number().int().min(0),
+    /** Added later, optional: the delegate who decided in `approver_id`'s name. */
+    decided_by: Uuid.optional(),
   }),
 );
 export type StepApprovedV1 = z.infer<typeof StepApprovedV1>;

@@ -29,6 +29,10 @@ export const DecisionResponse = z
     step_rejected: z.number().int().optional(),
     expense_status: z.enum(['pending', 'approved', 'rejected']),
     pending_approvals: z.number().int(),
+    decided_by: Uuid.optional().meta({
+      description: 'Present when a delegate decided in the name of the step’s approver',
+    }),
+    on_behalf_of: Uuid.optional().meta({ description: 'The approver a delegate decided for' }),
   })
   .meta({ id: 'DecisionResponse' });
 export type DecisionResponse = z.infer<typeof DecisionResponse>;
@@ -42,6 +46,10 @@ export const PendingApproval = z
     description: z.string(),
     policy_name: z.string(),
     requested_at: IsoDateTime,
+    on_behalf_of: z
+      .object({ id: Uuid, name: z.string() })
+      .optional()
+      .meta({ description: 'Present when the step is a delegator’s, shown to their delegate' }),
   })
   .meta({ id: 'PendingApproval' });
 

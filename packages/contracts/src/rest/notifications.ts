@@ -6,6 +6,9 @@ export const NotificationKind = z.enum([
   'expense_approved',
   'expense_rejected',
   'expense_refused',
+  'decided_on_your_behalf',
+  'delegation_granted',
+  'approval_escalated',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
@@ -13,7 +16,7 @@ export const Notification = z
   .object({
     id: Uuid,
     kind: NotificationKind,
-    expense_id: Uuid,
+    expense_id: Uuid.nullable().meta({ description: 'Null when about no expense (a delegation)' }),
     message: z.string(),
     created_at: IsoDateTime,
     read_at: IsoDateTime.nullable(),

@@ -16,6 +16,7 @@ import type { ApprovalDatabase } from '../db/types.js';
 import { decideRouting } from '../use-cases/decide-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
 import { recordDecision } from '../use-cases/record-decision.js';
+import { registerDelegationRoutes } from './delegation-routes.js';
 import { registerOrgRoutes } from './org-routes.js';
 
 export interface ApprovalHttpDeps {
@@ -70,8 +71,9 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
 
   app.get('/approvals/pending', requirePermission('approvals.queue'), async (c) => {
     const page = parseOrThrow(PageQuery, c.req.query());
-    return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
+    return c.json(await listPendingApprovals(deps.db, c.var.caller, page, deps.now()));
   });
   registerOrgRoutes(app, deps);
+  registerDelegationRoutes(app, deps);
   return app;
 }

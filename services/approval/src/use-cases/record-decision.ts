@@ -2,10 +2,12 @@ import type { AccessClaims, DecisionResponse, EventOf, EventType } from '@counte
 import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { completeChain, findStepApprover, lockChain, setStepStatus } from '../db/chain-queries.js';
+import { markDecidedBy } from '../db/delegation-queries.js';
 import { isActivePerson } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { decide } from '../domain/decide.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { findActingApprover } from './find-acting-approver.js';
 
 export type DecisionInput =
   | { kind: 'approve'; expenseId: string; comments: string | null }
@@ -31,7 +33,12 @@ export async function recordDecision(
     if (!(await isActivePerson(trx, caller.company_id, caller.sub))) {
       throw new ForbiddenError('your account is deactivated: you can no longer approve or reject');
     }
-    const decision = decide(chain, { kind: input.kind, actorId: caller.sub });
+    // A delegate decides in the approver's name; the record keeps both.
+    const acting = await findActingApprover(trx, chain, caller.sub, now);
+    const decision = decide(chain, { kind: input.kind, actorId: acting.approverId });
+    const delegated = acting.decidedBy ? { decided_by: acting.decidedBy } : {};
+    if (acting.decidedBy)
+      await markDecidedBy(trx, chain.expenseId, decision.decidedStep, acting.decidedBy);
     const comments = input.kind === 'approve' ? input.comments : input.reason;
     const envelope = {
       companyId: caller.company_id,
@@ -59,11 +66,12 @@ export async function recordDecision(
           data: {
             expense_id: chain.expenseId,
             step: decision.decidedStep,
-            approver_id: caller.sub,
+            approver_id: acting.approverId,
             submitter_id: chain.submitterId,
             reason: input.reason,
             rejected_at: now.toISOString(),
             skipped_steps: decision.skippedSteps,
+            ...delegated,
           },
         }),
       );
@@ -74,11 +82,12 @@ export async function recordDecision(
           data: {
             expense_id: chain.expenseId,
             step: decision.decidedStep,
-            approver_id: caller.sub,
+            approver_id: acting.approverId,
             submitter_id: chain.submitterId,
             comments: input.comments,
             approved_at: now.toISOString(),
             pending_required_steps: decision.pendingRequired,
+            ...delegated,
           },
         }),
       );
@@ -118,7 +127,10 @@ export async function recordDecision(
       }
     }
     await enqueue(trx, events);
-    return toResponse(chain.expenseId, input.kind, decision);
+    const response = toResponse(chain.expenseId, input.kind, decision);
+    return acting.decidedBy
+      ? { ...response, decided_by: acting.decidedBy, on_behalf_of: acting.approverId }
+      : response;
   });
 }
 

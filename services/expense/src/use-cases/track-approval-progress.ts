@@ -41,6 +41,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       'approved',
       new Date(data.approved_at),
       data.comments,
+      data.decided_by ?? null,
     ),
   ExpenseApproved: async (trx, { data }) => {
     await finishExpense(trx, data.expense_id, 'approved', new Date(data.completed_at));
@@ -54,6 +55,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       'rejected',
       new Date(data.rejected_at),
       data.reason,
+      data.decided_by ?? null,
     );
     await finishExpense(trx, data.expense_id, 'rejected', new Date(data.rejected_at));
     await skipSteps(trx, data.expense_id, data.skipped_steps);

@@ -13,6 +13,7 @@ import {
   RejectRequest,
 } from '@countersign/contracts';
 import { z } from 'zod';
+import { delegationRoutes } from './delegation-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
@@ -123,4 +124,9 @@ const coreRoutes: ForwardedRoute[] = [
 ];
 
 /** Every public route the gateway forwards, each with the permission it needs. */
-export const forwardedRoutes: ForwardedRoute[] = [...coreRoutes, ...orgRoutes, ...workspaceRoutes];
+export const forwardedRoutes: ForwardedRoute[] = [
+  ...coreRoutes,
+  ...orgRoutes,
+  ...workspaceRoutes,
+  ...delegationRoutes,
+];

@@ -11,5 +11,8 @@ export const approvalEventsConsumer: ConsumerSpec<NotificationDatabase> = {
     ExpenseApproved: notifyPeople,
     ExpenseRejected: notifyPeople,
     ExpenseRoutingFailed: notifyPeople,
+    StepApproved: notifyPeople,
+    ApprovalDelegated: notifyPeople,
+    ApprovalEscalated: notifyPeople,
   },
 };
