@@ -13,8 +13,10 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { ApprovalDatabase } from './db/types.js';
 import { createApprovalApp } from './http/routes.js';
+import { startEscalationTimer } from './jobs/escalation-timer.js';
 import { expenseEventHandlers, expenseEventsConsumer } from './messaging/expense-events.js';
 import { gatewayEventsConsumer } from './messaging/gateway-events.js';
+import { stepRequestedConsumer } from './messaging/step-requested-events.js';
 import { APPROVAL_SCHEMA } from './outbox/enqueue.js';
 import { seedDemoCompany } from './use-cases/seed-demo-company.js';
 
@@ -36,7 +38,14 @@ const messaging = await startMessaging({
   consumers: [
     { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
     gatewayEventsConsumer,
+    stepRequestedConsumer(config.ESCALATION_AFTER_HOURS),
   ],
+});
+const escalationTimer = startEscalationTimer({
+  db,
+  logger,
+  now,
+  intervalMs: config.ESCALATION_CHECK_INTERVAL_MS,
 });
 
 const app = createApprovalApp({
@@ -51,6 +60,7 @@ logger.info({ port: server.port }, 'approval service listening');
 
 onShutdown(logger, async () => {
   await server.close();
+  await escalationTimer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();
