@@ -1,4 +1,4 @@
-import { demoUsers } from '@countersign/demo-data';
+import { demoLevels, demoTeam, demoUsers } from '@countersign/demo-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
 
@@ -54,7 +54,7 @@ const pendingOf = async (as: string) =>
 describe('delegation through the gateway', () => {
   let frankToBob = '';
 
-  it('refuses a delegation to oneself, to an auditor, to a stranger, or with bad dates', async () => {
+  it('refuses a delegation to oneself, an auditor, a stranger, a deactivated person, or with bad dates', async () => {
     expect((await delegate('frank', 'frank')).status).toBe(422);
     expect((await delegate('frank', 'ivan')).status).toBe(422);
     const stranger = await api('POST', '/api/delegations', tokens.frank, {
@@ -67,6 +67,29 @@ describe('delegation through the gateway', () => {
       400,
     );
     expect((await delegate('frank', 'bob', { max_amount: 'lots' })).status).toBe(400);
+    expect((await delegate('frank', 'bob', { starts_on: day(-9), ends_on: day(-2) })).status).toBe(
+      422,
+    );
+    const added = await api('POST', '/api/users', tokens.alice, {
+      email: 'temp.person@techcorp.example',
+      name: 'Temp Person',
+      role: 'manager',
+      team_id: demoTeam.id,
+      level_id: demoLevels[5].id,
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const leaving = String(added.body.id);
+    expect(
+      (await api('POST', `/api/users/${leaving}/deactivate`, tokens.alice, { reason: 'left' }))
+        .status,
+    ).toBe(200);
+    const toInactive = await api('POST', '/api/delegations', tokens.frank, {
+      delegate_id: leaving,
+      starts_on: day(0),
+      ends_on: day(1),
+    });
+    expect(toInactive.status).toBe(422);
+    expect(String(toInactive.body.detail)).toContain('deactivated');
   });
 
   it('creates a delegation, announced, and refuses an overlapping one (409)', async () => {
