@@ -1,5 +1,5 @@
 import type { Person } from './org.js';
-import type { Submitter } from './resolve-chain.js';
+import { byNearestLevel, isEligible, type Submitter } from './resolve-chain.js';
 
 export interface OverdueStep {
   approverId: string;
@@ -12,11 +12,6 @@ export type EscalationTarget =
   | { kind: 'senior'; person: Person }
   | { kind: 'admin'; person: Person }
   | { kind: 'nobody' };
-
-/** Nearest more senior level first (the next level up), then by name, then id: stable. */
-function byNextLevelUp(a: Person, b: Person): number {
-  return b.levelNumber - a.levelNumber || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-}
 
 /** Admins, most senior first, then by name: the last resort. */
 function byAdminPreference(a: Person, b: Person): number {
@@ -36,17 +31,16 @@ export function escalationTarget(
   people: readonly Person[],
   adminIds: ReadonlySet<string>,
 ): EscalationTarget {
-  const free = (p: Person) =>
-    p.active && p.id !== submitter.id && p.id !== step.approverId && !chainApproverIds.has(p.id);
+  const used = new Set([...chainApproverIds, step.approverId]);
+  // The routing rule itself, asked for a level strictly above the current approver's: the
+  // nearest such level comes first, so the step climbs one level at a time.
+  const oneLevelUp = { requiredLevel: step.levelNumber - 1, teamScope: step.teamScope };
   const senior = people
-    .filter(
-      (p) =>
-        free(p) &&
-        p.levelNumber < step.levelNumber &&
-        (step.teamScope === 'company' || p.teamId === submitter.teamId),
-    )
-    .sort(byNextLevelUp)[0];
+    .filter((p) => isEligible(p, oneLevelUp, submitter, used))
+    .sort(byNearestLevel)[0];
   if (senior) return { kind: 'senior', person: senior };
-  const admin = people.filter((p) => free(p) && adminIds.has(p.id)).sort(byAdminPreference)[0];
+  const admin = people
+    .filter((p) => adminIds.has(p.id) && p.active && p.id !== submitter.id && !used.has(p.id))
+    .sort(byAdminPreference)[0];
   return admin ? { kind: 'admin', person: admin } : { kind: 'nobody' };
 }
