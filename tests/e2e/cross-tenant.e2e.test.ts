@@ -12,7 +12,7 @@ let alice: string;
 let olga: string;
 const idOf = (first: string) =>
   demoUsers.find((u) => u.email.startsWith(`${first}@`))?.id ?? 'missing';
-const techcorp = { expense: '', workspace: '', approval: '' };
+const techcorp = { expense: '', workspace: '', approval: '', delegation: '' };
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
   team: '0197b000-0000-7000-8000-000000000002',
@@ -63,6 +63,12 @@ beforeAll(async () => {
     workspace_id: techcorp.workspace,
   });
   techcorp.expense = String(expense.body.expense_id);
+  const delegation = await api('POST', '/api/delegations', await login('frank'), {
+    delegate_id: idOf('eve'),
+    starts_on: '2026-01-01',
+    ends_on: '2099-12-31',
+  });
+  techcorp.delegation = String(delegation.body.id);
   other.workspace = String((await api('POST', '/api/workspaces', olga, { name: 'Ops' })).body.id);
   const frank = await login('frank');
   techcorp.approval = await eventually(async () => {
@@ -107,6 +113,12 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'patch /api/teams/{id}': { name: 'Hijacked' },
   'post /api/levels': { number: 12, name: 'Brand new level' },
   'patch /api/levels/{id}': { name: 'Hijacked' },
+  'post /api/delegations': {
+    delegate_id: other.person,
+    starts_on: '2026-01-01',
+    ends_on: '2099-12-31',
+  },
+  'post /api/delegations/{id}/revoke': { reason: 'hijacked' },
 };
 
 /** TechCorp's real ids, by the resource a path names. */
@@ -121,7 +133,9 @@ function techcorpParams(path: string): Record<string, string> {
           ? idOf('grace')
           : resource === 'teams'
             ? demoFinanceTeam.id
-            : demoLevels[6].id;
+            : resource === 'delegations'
+              ? techcorp.delegation
+              : demoLevels[6].id;
   return { id, user_id: idOf('grace'), approval_id: techcorp.approval };
 }
 
@@ -172,6 +186,14 @@ describe("another company's ids are not found, on every object route", () => {
     });
     expect(bulk.status).toBe(200);
     expect(bulk.body.results).toMatchObject([{ status: 404 }]);
+    refusals.push(
+      await api('POST', '/api/delegations', olga, {
+        delegate_id: idOf('grace'),
+        starts_on: '2026-01-01',
+        ends_on: '2099-12-31',
+      }),
+    );
+    expect(refusals.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
     const placed = await api('POST', '/api/users', olga, {
       ...validBodies['post /api/users'],
       email: 'mole@other.example',
@@ -201,6 +223,11 @@ describe("another company's ids are not found, on every object route", () => {
        union all select name from approval.level where name = 'Hijacked'`,
     );
     expect(hijacked.rows).toEqual([]);
+    const delegation = await cluster.db.query(
+      'select revoked_at from approval.delegation where id = $1',
+      [techcorp.delegation],
+    );
+    expect(delegation.rows).toEqual([{ revoked_at: null }]);
     const graceProfile = await api('GET', `/api/users/${idOf('grace')}`, alice);
     expect(graceProfile.body).toMatchObject({ name: 'Grace Taylor', active: true });
   });

@@ -53,7 +53,7 @@ export class TestCluster {
   private mailSink: MailSink | undefined;
   readonly spansFile = join(mkdtempSync(join(tmpdir(), 'countersign-spans-')), 'spans.jsonl');
   readonly db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-  /** Extra gateway processes on other ports, sharing the database (see startGatewayReplica). */
+  /** Extra processes on other ports, sharing the database (see startReplica). */
   readonly gatewayReplicas: ChildProcess[] = [];
   private readonly env: Record<ServiceName, Record<string, string>>;
 
@@ -83,11 +83,19 @@ export class TestCluster {
 
   /** A second gateway on `port`, with the same settings and database as the first. */
   async startGatewayReplica(port: number): Promise<string> {
-    const child = spawnService('gateway', { ...this.env.gateway, PORT: String(port) }, 'inherit');
+    return (await this.startReplica('gateway', port)).url;
+  }
+
+  /** Another process of `name` on `port`, same settings and database; stopped with the cluster. */
+  async startReplica(
+    name: ServiceName,
+    port: number,
+  ): Promise<{ url: string; process: ChildProcess }> {
+    const child = spawnService(name, { ...this.env[name], PORT: String(port) }, 'inherit');
     this.gatewayReplicas.push(child);
     const url = `http://127.0.0.1:${port}`;
     await waitReady(child, url);
-    return url;
+    return { url, process: child };
   }
 
   async startService(name: ServiceName): Promise<void> {

@@ -13,6 +13,7 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { ApprovalDatabase } from './db/types.js';
 import { createApprovalApp } from './http/routes.js';
+import { startEscalationTimer } from './jobs/escalation-timer.js';
 import {
   expenseEventHandlers,
   expenseEventsConsumer,
@@ -20,6 +21,7 @@ import {
   resubmissionsConsumer,
 } from './messaging/expense-events.js';
 import { gatewayEventsConsumer } from './messaging/gateway-events.js';
+import { stepRequestedConsumer } from './messaging/step-requested-events.js';
 import { APPROVAL_SCHEMA } from './outbox/enqueue.js';
 import { seedDemoCompany } from './use-cases/seed-demo-company.js';
 
@@ -42,7 +44,14 @@ const messaging = await startMessaging({
     { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
     { ...resubmissionsConsumer, handlers: resubmissionHandlers(now) },
     gatewayEventsConsumer,
+    stepRequestedConsumer(config.ESCALATION_AFTER_HOURS),
   ],
+});
+const escalationTimer = startEscalationTimer({
+  db,
+  logger,
+  now,
+  intervalMs: config.ESCALATION_CHECK_INTERVAL_MS,
 });
 
 const app = createApprovalApp({
@@ -57,6 +66,7 @@ logger.info({ port: server.port }, 'approval service listening');
 
 onShutdown(logger, async () => {
   await server.close();
+  await escalationTimer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
+import { ApprovalDelegatedV1 } from './approval-delegated.v1.js';
+import { ApprovalEscalatedV1 } from './approval-escalated.v1.js';
 import { ApprovalRequestedV1 } from './approval-requested.v1.js';
 import { ApproverReassignedV1 } from './approver-reassigned.v1.js';
 import { CompanyRegisteredV1 } from './company-registered.v1.js';
+import { DelegationRevokedV1 } from './delegation-revoked.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseResubmittedV1 } from './expense-resubmitted.v1.js';
@@ -152,6 +155,21 @@ export const EventCatalogue = {
     subject: 'countersign.approval.level.renamed.v1',
     producer: 'approval',
     schema: LevelRenamedV1,
+  },
+  ApprovalDelegated: {
+    subject: 'countersign.approval.delegation.created.v1',
+    producer: 'approval',
+    schema: ApprovalDelegatedV1,
+  },
+  DelegationRevoked: {
+    subject: 'countersign.approval.delegation.revoked.v1',
+    producer: 'approval',
+    schema: DelegationRevokedV1,
+  },
+  ApprovalEscalated: {
+    subject: 'countersign.approval.step.escalated.v1',
+    producer: 'approval',
+    schema: ApprovalEscalatedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

@@ -18,6 +18,8 @@ export const ExpenseRejectedV1 = envelopeOf(
       .meta({ description: 'Steps after the rejected one, never asked' }),
     /** Added later, optional: the chain round this is about; absent means round 1. */
     round: z.number().int().min(1).optional(),
+    /** Added later, optional: the delegate who decided in `approver_id`'s name. */
+    decided_by: Uuid.optional(),
   }),
 );
 export type ExpenseRejectedV1 = z.infer<typeof ExpenseRejectedV1>;

@@ -11,7 +11,8 @@ export const NotificationCreatedV1 = envelopeOf(
     notification_id: Uuid,
     recipient_id: Uuid,
     kind: NotificationKind,
-    expense_id: Uuid,
+    /** Null when the notification is about no expense (a delegation granted). */
+    expense_id: Uuid.nullable(),
     message: z.string(),
   }),
 );

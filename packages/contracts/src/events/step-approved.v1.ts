@@ -15,6 +15,8 @@ export const StepApprovedV1 = envelopeOf(
     pending_required_steps: z.number().int().min(0),
     /** Added later, optional: the chain round this is about; absent means round 1. */
     round: z.number().int().min(1).optional(),
+    /** Added later, optional: the delegate who decided in `approver_id`'s name. */
+    decided_by: Uuid.optional(),
   }),
 );
 export type StepApprovedV1 = z.infer<typeof StepApprovedV1>;

@@ -30,6 +30,10 @@ export const DecisionResponse = z
     step_sent_back: z.number().int().optional(),
     expense_status: z.enum(['pending', 'approved', 'rejected', 'sent_back']),
     pending_approvals: z.number().int(),
+    decided_by: Uuid.optional().meta({
+      description: 'Present when a delegate decided in the name of the step’s approver',
+    }),
+    on_behalf_of: Uuid.optional().meta({ description: 'The approver a delegate decided for' }),
   })
   .meta({ id: 'DecisionResponse' });
 export type DecisionResponse = z.infer<typeof DecisionResponse>;
@@ -46,6 +50,10 @@ export const PendingApproval = z
     description: z.string(),
     policy_name: z.string(),
     requested_at: IsoDateTime,
+    on_behalf_of: z
+      .object({ id: Uuid, name: z.string() })
+      .optional()
+      .meta({ description: 'Present when the step is a delegator’s, shown to their delegate' }),
   })
   .meta({ id: 'PendingApproval' });
 

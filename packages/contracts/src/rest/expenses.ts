@@ -74,6 +74,10 @@ export const ExpenseStatusDocument = z
         approved_at: IsoDateTime.nullable(),
         comments: z.string().nullable(),
         required: z.boolean(),
+        decided_by: z
+          .object({ id: Uuid, name: z.string() })
+          .optional()
+          .meta({ description: 'Present when a delegate decided in the approver’s name' }),
       }),
     ),
   })

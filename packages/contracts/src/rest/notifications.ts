@@ -8,6 +8,9 @@ export const NotificationKind = z.enum([
   'expense_refused',
   'expense_sent_back',
   'expense_withdrawn',
+  'decided_on_your_behalf',
+  'delegation_granted',
+  'approval_escalated',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
@@ -15,7 +18,7 @@ export const Notification = z
   .object({
     id: Uuid,
     kind: NotificationKind,
-    expense_id: Uuid,
+    expense_id: Uuid.nullable().meta({ description: 'Null when about no expense (a delegation)' }),
     message: z.string(),
     created_at: IsoDateTime,
     read_at: IsoDateTime.nullable(),

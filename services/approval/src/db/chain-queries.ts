@@ -1,9 +1,9 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import { outboxRows } from '@countersign/platform';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainState, ChainStatus, StepStatus } from '../domain/decide.js';
 import { type ResolvedStep, toChainStep } from '../domain/org.js';
-import type { ApprovalDatabase } from './types.js';
+import type { ApprovalDatabase, ChainTable } from './types.js';
 
 type Trx = Transaction<ApprovalDatabase>;
 
@@ -173,14 +173,54 @@ export interface PendingRow {
   description: string;
   policy_name: string;
   requested_at: Date;
+  approver_id: string;
+  approver_name: string;
 }
 
-/** The caller's queue, oldest request first, keyset-paged on (requested_at, expense_id). */
+/**
+ * A delegation in force today from the step's approver to `delegateId` that covers the
+ * expense, when the delegate is neither its submitter nor holds another of its steps.
+ */
+function delegatedToMe(
+  eb: ExpressionBuilder<ApprovalDatabase & { chain: ChainTable }, 'chain_step' | 'chain'>,
+  delegateId: string,
+  today: string,
+) {
+  return eb
+    .selectFrom('delegation')
+    .leftJoin('policy', 'policy.id', 'chain.policy_id')
+    .select('delegation.id')
+    .whereRef('delegation.delegator_id', '=', 'chain_step.approver_id')
+    .where('delegation.delegate_id', '=', delegateId)
+    .where('delegation.revoked_at', 'is', null)
+    .where(
+      sql<boolean>`delegation.starts_on <= ${today}::date and ${today}::date <= delegation.ends_on`,
+    )
+    .where(sql<boolean>`(delegation.max_amount is null or chain.amount <= delegation.max_amount)`)
+    .where(
+      sql<boolean>`(delegation.categories is null or policy.category = any(delegation.categories))`,
+    )
+    .where('chain.submitter_id', '<>', delegateId)
+    .where((inner) =>
+      inner.not(
+        inner.exists(
+          inner
+            .selectFrom('chain_step as other')
+            .select('other.step')
+            .whereRef('other.expense_id', '=', 'chain.expense_id')
+            .where('other.approver_id', '=', delegateId),
+        ),
+      ),
+    );
+}
+
+/** The caller's queue (their steps and those delegated to them), oldest request first, keyset-paged on (requested_at, expense_id). */
 export async function listPendingForApprover(
   db: Kysely<ApprovalDatabase>,
   companyId: string,
   approverId: string,
   limit: number,
+  today: string,
   after?: { requestedAt: Date; expenseId: string },
 ): Promise<PendingRow[]> {
   let query = db
@@ -195,8 +235,15 @@ export async function listPendingForApprover(
       'chain.description',
       'chain.policy_name',
       sql<Date>`chain_step.requested_at`.as('requested_at'),
+      'chain_step.approver_id',
+      'chain_step.approver_name',
     ])
-    .where('chain_step.approver_id', '=', approverId)
+    .where((eb) =>
+      eb.or([
+        eb('chain_step.approver_id', '=', approverId),
+        eb.exists(delegatedToMe(eb, approverId, today)),
+      ]),
+    )
     .where('chain_step.status', '=', 'pending')
     .where('chain.company_id', '=', companyId);
   if (after) {

@@ -84,6 +84,31 @@ export interface ChainStepTable {
   assignment: Generated<number>;
   /** The step's own id: seed 002's approval_id. Each round's steps get new ones. */
   id: Generated<string>;
+  decided_by: Generated<string | null>;
+}
+
+export interface DelegationTable {
+  id: string;
+  company_id: string;
+  delegator_id: string;
+  delegate_id: string;
+  /** `YYYY-MM-DD`; read it back with to_char (pg would make a local-time Date of it). */
+  starts_on: ColumnType<string, string, string>;
+  ends_on: ColumnType<string, string, string>;
+  max_amount: string | null;
+  categories: string[] | null;
+  created_at: Date;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+export interface StepDeadlineTable {
+  expense_id: string;
+  step: number;
+  approver_id: string;
+  company_id: string;
+  due_at: Date;
+  state: Generated<'open' | 'escalated' | 'settled' | 'exhausted'>;
+  closed_at: Date | null;
 }
 
 /** Tables are unqualified: the Kysely instance is bound to the `approval` schema. */
@@ -96,4 +121,6 @@ export interface ApprovalDatabase extends MessagingTables {
   policy_step: PolicyStepTable;
   chain: ChainTable;
   chain_step: ChainStepTable;
+  delegation: DelegationTable;
+  step_deadline: StepDeadlineTable;
 }

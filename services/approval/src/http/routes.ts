@@ -32,6 +32,7 @@ import { decideRouting } from '../use-cases/decide-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
 import { recordDecision } from '../use-cases/record-decision.js';
 import { withdrawExpense } from '../use-cases/withdraw-expense.js';
+import { registerDelegationRoutes } from './delegation-routes.js';
 import { registerOrgRoutes } from './org-routes.js';
 
 export interface ApprovalHttpDeps {
@@ -87,10 +88,11 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
 
   app.get('/approvals/pending', requirePermission('approvals.queue'), async (c) => {
     const page = parseOrThrow(PageQuery, c.req.query());
-    return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
+    return c.json(await listPendingApprovals(deps.db, c.var.caller, page, deps.now()));
   });
   registerDecisionRoutes(app, deps);
   registerOrgRoutes(app, deps);
+  registerDelegationRoutes(app, deps);
   return app;
 }
 

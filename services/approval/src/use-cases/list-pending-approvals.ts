@@ -4,14 +4,16 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listPendingForApprover } from '../db/chain-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
+import { utcDay } from '../domain/delegation.js';
 
 const Cursor = z.object({ requested_at: z.iso.datetime(), expense_id: z.uuid() });
 
-/** The steps waiting for the caller's decision, oldest first. */
+/** The steps waiting for the caller's decision, their own or a delegator's, oldest first. */
 export async function listPendingApprovals(
   db: Kysely<ApprovalDatabase>,
   caller: AccessClaims,
   page: PageQuery,
+  now: Date,
 ): Promise<PendingApprovalPage> {
   const after = decodeCursor(Cursor, page.cursor);
   const rows = await listPendingForApprover(
@@ -19,6 +21,7 @@ export async function listPendingApprovals(
     caller.company_id,
     caller.sub,
     page.limit + 1,
+    utcDay(now),
     after ? { requestedAt: new Date(after.requested_at), expenseId: after.expense_id } : undefined,
   );
   return toPage(
@@ -33,6 +36,9 @@ export async function listPendingApprovals(
       description: row.description,
       policy_name: row.policy_name,
       requested_at: row.requested_at.toISOString(),
+      ...(row.approver_id === caller.sub
+        ? {}
+        : { on_behalf_of: { id: row.approver_id, name: row.approver_name } }),
     }),
     (row) => ({ requested_at: row.requested_at.toISOString(), expense_id: row.expense_id }),
   );

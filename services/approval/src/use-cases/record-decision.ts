@@ -8,10 +8,12 @@ import {
   lockChain,
   setStepStatus,
 } from '../db/chain-queries.js';
+import { markDecidedBy } from '../db/delegation-queries.js';
 import { isActivePerson } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { type Decision, decide } from '../domain/decide.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { findActingApprover } from './find-acting-approver.js';
 
 export type DecisionInput = (
   | { kind: 'approve'; comments: string | null }
@@ -47,7 +49,9 @@ export async function recordDecision(
     if (!(await isActivePerson(trx, caller.company_id, caller.sub))) {
       throw new ForbiddenError('your account is deactivated: you can no longer approve or reject');
     }
-    const decision = decide(chain, { kind: input.kind, actorId: caller.sub });
+    // A delegate decides in the approver's name; the record keeps both.
+    const acting = await findActingApprover(trx, chain, caller.sub, now);
+    const decision = decide(chain, { kind: input.kind, actorId: acting.approverId });
     const expected = input.expectedStep;
     if (expected && (expected.round !== chain.round || expected.step !== decision.decidedStep)) {
       throw new ConflictError(
@@ -55,34 +59,53 @@ export async function recordDecision(
         'already-decided',
       );
     }
-    const events = await storeDecision(trx, chain, caller.sub, input, decision, now);
+    if (acting.decidedBy) {
+      await markDecidedBy(trx, chain.expenseId, decision.decidedStep, acting.decidedBy);
+    }
+    const who = {
+      callerId: caller.sub,
+      approverId: acting.approverId,
+      decidedBy: acting.decidedBy,
+    };
+    const events = await storeDecision(trx, chain, who, input, decision, now);
     await enqueue(trx, events);
-    return toResponse(chain.expenseId, input.kind, decision);
+    const response = toResponse(chain.expenseId, input.kind, decision);
+    return acting.decidedBy
+      ? { ...response, decided_by: acting.decidedBy, on_behalf_of: acting.approverId }
+      : response;
   });
+}
+
+/** Who acts: the caller, in their own name or (as a delegate) in the approver's. */
+interface Actors {
+  callerId: string;
+  approverId: string;
+  decidedBy: string | null;
 }
 
 /** Writes the decision's step and chain changes; returns the one event per transition. */
 async function storeDecision(
   trx: Trx,
   chain: LockedChain,
-  actorId: string,
+  who: Actors,
   input: DecisionInput,
   decision: Decision,
   now: Date,
 ): Promise<EventOf<EventType>[]> {
   const envelope = {
     companyId: chain.companyId,
-    actor: { kind: 'user', id: actorId } as const,
+    actor: { kind: 'user', id: who.callerId } as const,
     subject: chain.expenseId,
     occurredAt: now,
   };
   const about = {
     expense_id: chain.expenseId,
     step: decision.decidedStep,
-    approver_id: actorId,
+    approver_id: who.approverId,
     submitter_id: chain.submitterId,
     round: chain.round,
   };
+  const delegated = who.decidedBy ? { decided_by: who.decidedBy } : {};
   const stepStatus = { approve: 'approved', reject: 'rejected', 'send-back': 'sent_back' } as const;
   await setStepStatus(trx, chain.expenseId, [decision.decidedStep], stepStatus[input.kind], {
     decidedAt: now,
@@ -108,6 +131,7 @@ async function storeDecision(
           reason: input.reason,
           rejected_at: now.toISOString(),
           skipped_steps: decision.skippedSteps,
+          ...delegated,
         },
       }),
     ];
@@ -120,6 +144,7 @@ async function storeDecision(
         comments: input.comments,
         approved_at: now.toISOString(),
         pending_required_steps: decision.pendingRequired,
+        ...delegated,
       },
     }),
   ];

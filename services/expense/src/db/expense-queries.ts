@@ -51,7 +51,10 @@ export async function findExpenseWithSteps(db: Db, companyId: string, expenseId:
       jsonArrayFrom(
         eb
           .selectFrom('expense_step')
+          .leftJoin('person as delegate', 'delegate.id', 'expense_step.decided_by')
           .select([
+            'expense_step.decided_by',
+            'delegate.name as decided_by_name',
             'expense_step.step',
             'expense_step.approver_id',
             'expense_step.approver_name',
@@ -159,10 +162,11 @@ export async function decideStep(
   status: 'approved' | 'rejected' | 'sent_back',
   at: Date,
   comments: string | null,
+  decidedBy: string | null = null,
 ): Promise<void> {
   await trx
     .updateTable('expense_step')
-    .set({ status, decided_at: at, comments, updated_at: new Date() })
+    .set({ status, decided_at: at, comments, decided_by: decidedBy, updated_at: new Date() })
     .where('expense_id', '=', expenseId)
     .where('step', '=', step)
     .execute();

@@ -36,6 +36,7 @@ export interface ExpenseStepTable {
   comments: string | null;
   updated_at: Generated<Date>;
   assignment: Generated<number>;
+  decided_by: Generated<string | null>;
 }
 
 /** The expense service's copy of one directory person: the highest revision seen wins. */

@@ -52,6 +52,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       'approved',
       new Date(data.approved_at),
       data.comments,
+      data.decided_by ?? null,
     );
   },
   ExpenseApproved: async (trx, { data }) => {
@@ -68,6 +69,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       'rejected',
       new Date(data.rejected_at),
       data.reason,
+      data.decided_by ?? null,
     );
     await finishExpense(trx, data.expense_id, 'rejected', new Date(data.rejected_at));
     await skipSteps(trx, data.expense_id, data.skipped_steps);

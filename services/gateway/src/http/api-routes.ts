@@ -24,6 +24,7 @@ import {
   WithdrawResponse,
 } from '@countersign/contracts';
 import { z } from 'zod';
+import { delegationRoutes } from './delegation-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
@@ -220,4 +221,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...decisionRoutes,
   ...orgRoutes,
   ...workspaceRoutes,
+  ...delegationRoutes,
 ];

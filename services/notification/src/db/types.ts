@@ -7,7 +7,8 @@ export interface NotificationTable {
   company_id: string;
   recipient_id: string;
   kind: NotificationKind;
-  expense_id: string;
+  /** Null for notifications about no expense (a delegation granted). */
+  expense_id: string | null;
   message: string;
   source_event_id: string;
   created_at: Generated<Date>;

@@ -3,23 +3,28 @@ import type { EventOf, NotificationKind } from '@countersign/contracts';
 export interface PlannedNotification {
   recipientId: string;
   kind: NotificationKind;
-  expenseId: string;
+  expenseId: string | null;
   message: string;
 }
 
+export type NotifiableEvent =
+  | EventOf<'ApprovalRequested'>
+  | EventOf<'ExpenseApproved'>
+  | EventOf<'ExpenseRejected'>
+  | EventOf<'ExpenseRoutingFailed'>
+  | EventOf<'ExpenseSentBack'>
+  | EventOf<'ExpenseWithdrawn'>
+  | EventOf<'StepApproved'>
+  | EventOf<'ApprovalDelegated'>
+  | EventOf<'ApprovalEscalated'>;
+
 /**
  * Who an event concerns and what they are told: the approver when a step is theirs (or
- * leaves their queue by withdrawal), the submitter when it ends or comes back to them.
+ * leaves their queue by withdrawal, or moves up by escalation), the submitter when it
+ * ends or comes back to them, the delegate when a delegation is granted, and the
+ * approver when a delegate decided in their name.
  */
-export function notificationsFor(
-  event:
-    | EventOf<'ApprovalRequested'>
-    | EventOf<'ExpenseApproved'>
-    | EventOf<'ExpenseRejected'>
-    | EventOf<'ExpenseRoutingFailed'>
-    | EventOf<'ExpenseSentBack'>
-    | EventOf<'ExpenseWithdrawn'>,
-): PlannedNotification[] {
+export function notificationsFor(event: NotifiableEvent): PlannedNotification[] {
   switch (event.type) {
     case 'ApprovalRequested':
       return [
@@ -47,7 +52,26 @@ export function notificationsFor(
           expenseId: event.data.expense_id,
           message: `Your expense was rejected at step ${event.data.step}: ${event.data.reason}`,
         },
+        ...onYourBehalf(event, 'rejected'),
       ];
+    case 'StepApproved':
+      return onYourBehalf(event, 'approved');
+    case 'ApprovalDelegated':
+      return [
+        {
+          recipientId: event.data.delegate_id,
+          kind: 'delegation_granted',
+          expenseId: null,
+          message: `${event.data.delegator_name} lets you decide their approvals in their name from ${event.data.starts_on} to ${event.data.ends_on}${limitsText(event.data)}`,
+        },
+      ];
+    case 'ApprovalEscalated':
+      return [event.data.from_approver_id, event.data.submitter_id].map((recipientId) => ({
+        recipientId,
+        kind: 'approval_escalated' as const,
+        expenseId: event.data.expense_id,
+        message: `Step ${event.data.step} waited past its deadline and moved to a more senior approver: ${event.data.reason}`,
+      }));
     case 'ExpenseRoutingFailed':
       return [
         {
@@ -74,4 +98,28 @@ export function notificationsFor(
         message: `An expense waiting for your approval was withdrawn by its submitter${event.data.reason ? `: ${event.data.reason}` : ''}`,
       }));
   }
+}
+
+/** The approver is told when a delegate decided their step in their name. */
+function onYourBehalf(
+  event: EventOf<'StepApproved'> | EventOf<'ExpenseRejected'>,
+  verb: 'approved' | 'rejected',
+): PlannedNotification[] {
+  if (!event.data.decided_by || event.data.decided_by === event.data.approver_id) return [];
+  return [
+    {
+      recipientId: event.data.approver_id,
+      kind: 'decided_on_your_behalf',
+      expenseId: event.data.expense_id,
+      message: `Your delegate ${verb} step ${event.data.step} in your name`,
+    },
+  ];
+}
+
+function limitsText(data: EventOf<'ApprovalDelegated'>['data']): string {
+  const limits = [
+    data.max_amount !== null ? `up to ${data.max_amount}` : null,
+    data.categories !== null ? `for ${data.categories.join(', ')}` : null,
+  ].filter((l) => l !== null);
+  return limits.length > 0 ? ` (${limits.join(', ')})` : '';
 }

@@ -13,5 +13,8 @@ export const approvalEventsConsumer: ConsumerSpec<NotificationDatabase> = {
     ExpenseRoutingFailed: notifyPeople,
     ExpenseSentBack: notifyPeople,
     ExpenseWithdrawn: notifyPeople,
+    StepApproved: notifyPeople,
+    ApprovalDelegated: notifyPeople,
+    ApprovalEscalated: notifyPeople,
   },
 };

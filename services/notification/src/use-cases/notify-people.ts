@@ -1,22 +1,8 @@
-import type { AnyEvent } from '@countersign/contracts';
 import { newEvent, outboxRows } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationDatabase } from '../db/types.js';
-import { notificationsFor } from '../domain/recipients.js';
-
-type Notifiable = Extract<
-  AnyEvent,
-  {
-    type:
-      | 'ApprovalRequested'
-      | 'ExpenseApproved'
-      | 'ExpenseRejected'
-      | 'ExpenseRoutingFailed'
-      | 'ExpenseSentBack'
-      | 'ExpenseWithdrawn';
-  }
->;
+import { type NotifiableEvent, notificationsFor } from '../domain/recipients.js';
 
 /**
  * Stores an in-app notification for each person the event concerns and announces each,
@@ -25,7 +11,7 @@ type Notifiable = Extract<
  */
 export async function notifyPeople(
   trx: Transaction<NotificationDatabase>,
-  event: Notifiable,
+  event: NotifiableEvent,
 ): Promise<void> {
   const rows = notificationsFor(event).map((n) => ({
     id: uuidv7(),

@@ -1,0 +1,33 @@
+import type { Transaction } from 'kysely';
+import type { LockedChain } from '../db/chain-queries.js';
+import { findExpenseScope, listDelegationsBetween, toTerms } from '../db/delegation-queries.js';
+import type { ApprovalDatabase } from '../db/types.js';
+import { type Acting, actingFor } from '../domain/delegation.js';
+
+/**
+ * In whose name the caller decides the chain's pending step: their own, or, through a
+ * delegation in force that covers the expense, its approver's (see `actingFor`).
+ */
+export async function findActingApprover(
+  trx: Transaction<ApprovalDatabase>,
+  chain: LockedChain,
+  callerId: string,
+  now: Date,
+): Promise<Acting> {
+  const pending = chain.steps.find((s) => s.status === 'pending');
+  if (!pending || pending.approverId === callerId) return { approverId: callerId, decidedBy: null };
+  const delegations = await listDelegationsBetween(
+    trx,
+    chain.companyId,
+    pending.approverId,
+    callerId,
+  );
+  if (delegations.length === 0) return { approverId: callerId, decidedBy: null };
+  const { category } = await findExpenseScope(trx, chain.expenseId);
+  return actingFor(
+    { submitterId: chain.submitterId, amount: chain.amount, category, steps: chain.steps },
+    callerId,
+    delegations.map(toTerms),
+    now,
+  );
+}

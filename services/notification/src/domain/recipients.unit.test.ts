@@ -1,0 +1,79 @@
+import type { EventOf } from '@countersign/contracts';
+import { describe, expect, it } from 'vitest';
+import { notificationsFor } from './recipients.js';
+
+const envelope = {
+  id: '0197a000-0000-7000-8000-00000000e001',
+  version: 1 as const,
+  occurred_at: '2026-12-01T10:00:00.000Z',
+  company_id: '0197a000-0000-7000-8000-000000000001',
+  actor: { kind: 'user' as const, id: 'bob' },
+  subject: '0197a000-0000-7000-8000-00000000e0e0',
+};
+const expenseId = '0197a000-0000-7000-8000-00000000e0e0';
+
+const stepApproved = (decidedBy?: string): EventOf<'StepApproved'> => ({
+  ...envelope,
+  type: 'StepApproved',
+  data: {
+    expense_id: expenseId,
+    step: 1,
+    approver_id: 'frank',
+    submitter_id: 'grace',
+    comments: null,
+    approved_at: envelope.occurred_at,
+    pending_required_steps: 0,
+    ...(decidedBy ? { decided_by: decidedBy } : {}),
+  },
+});
+
+describe('notificationsFor delegation and escalation events', () => {
+  it('tells the approver when a delegate decided in their name, and nobody otherwise', () => {
+    expect(notificationsFor(stepApproved('bob'))).toEqual([
+      expect.objectContaining({ recipientId: 'frank', kind: 'decided_on_your_behalf', expenseId }),
+    ]);
+    expect(notificationsFor(stepApproved())).toEqual([]);
+  });
+
+  it('tells the delegate a delegation was granted, with its limits', () => {
+    const [note] = notificationsFor({
+      ...envelope,
+      type: 'ApprovalDelegated',
+      data: {
+        delegation_id: expenseId,
+        delegator_id: 'frank',
+        delegator_name: 'Frank Miller',
+        delegate_id: 'bob',
+        delegate_name: 'Bob Smith',
+        starts_on: '2026-12-01',
+        ends_on: '2026-12-05',
+        max_amount: '500.00',
+        categories: ['equipment'],
+      },
+    });
+    expect(note).toMatchObject({ recipientId: 'bob', kind: 'delegation_granted', expenseId: null });
+    expect(note?.message).toContain('Frank Miller');
+    expect(note?.message).toContain('up to 500.00, for equipment');
+  });
+
+  it('tells the former approver and the submitter of an escalation', () => {
+    const notes = notificationsFor({
+      ...envelope,
+      type: 'ApprovalEscalated',
+      data: {
+        expense_id: expenseId,
+        step: 1,
+        from_approver_id: 'frank',
+        to_approver_id: 'eve',
+        submitter_id: 'grace',
+        assignment: 2,
+        reason: 'no decision in time',
+        due_at: envelope.occurred_at,
+      },
+    });
+    expect(notes.map((n) => [n.recipientId, n.kind])).toEqual([
+      ['frank', 'approval_escalated'],
+      ['grace', 'approval_escalated'],
+    ]);
+  });
+});
