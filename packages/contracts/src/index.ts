@@ -29,6 +29,7 @@ export * from './rest/auth.js';
 export * from './rest/expenses.js';
 export * from './rest/notifications.js';
 export * from './rest/org.js';
+export * from './rest/policies.js';
 export * from './rest/profile.js';
 export * from './rest/routing.js';
 export * from './rest/workspaces.js';

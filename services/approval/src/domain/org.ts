@@ -1,3 +1,5 @@
+import type { Role } from '@countersign/contracts';
+
 export type TeamScope = 'submitter' | 'company';
 
 export interface Person {
@@ -7,6 +9,9 @@ export interface Person {
   levelNumber: number;
   levelName: string;
   active: boolean;
+  /** Known where routing by role or by named user needs them. */
+  role?: Role;
+  managerId?: string | null;
 }
 
 export interface PolicyStep {

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import { IsoDateTime, Uuid } from '../common.js';
+import { Role } from './auth.js';
+
+/**
+ * The rule language of approval policies. A policy holds prioritised rules; each rule is
+ * a condition and an action. Rules are evaluated in priority order (1 first); every
+ * matching `flag` adds a warning, and the first matching rule whose action is not a flag
+ * decides the outcome.
+ */
+
+/** An amount in a rule: a decimal string, compared exactly as integer cents. */
+export const RuleAmount = z
+  .string()
+  .regex(/^\d{1,10}(\.\d{1,2})?$/, 'an amount is a decimal string with at most two places')
+  .meta({ description: 'Decimal string, compared as integer cents', example: '1999.99' });
+
+const Comparison = z.enum(['gt', 'gte', 'lt', 'lte', 'eq']);
+const Text = z.string().trim().min(1).max(100);
+const TextList = z.array(Text).min(1).max(50);
+
+const AmountCompare = z
+  .object({ field: z.literal('amount'), op: Comparison, value: RuleAmount })
+  .strict();
+const AmountBetween = z
+  .object({
+    field: z.literal('amount'),
+    op: z.literal('between'),
+    min: RuleAmount,
+    max: RuleAmount,
+  })
+  .strict()
+  .meta({ description: 'Inclusive at both ends' });
+const TextEq = (field: 'category' | 'currency' | 'vendor') =>
+  z.object({ field: z.literal(field), op: z.literal('eq'), value: Text }).strict();
+const TextIn = (field: 'category' | 'currency' | 'vendor') =>
+  z.object({ field: z.literal(field), op: z.literal('in'), values: TextList }).strict();
+const TeamIn = z
+  .object({
+    field: z.literal('submitter_team'),
+    op: z.literal('in'),
+    values: z.array(Uuid).min(1).max(50),
+  })
+  .strict();
+const LevelCompare = z
+  .object({
+    field: z.literal('submitter_level'),
+    op: Comparison,
+    value: z.number().int().min(1).max(20),
+  })
+  .strict()
+  .meta({ description: 'Level numbers: 1 is the most senior' });
+const RoleIn = z
+  .object({ field: z.literal('submitter_role'), op: z.literal('in'), values: z.array(Role).min(1) })
+  .strict();
+const WorkspaceIn = z
+  .object({
+    field: z.literal('workspace'),
+    op: z.literal('in'),
+    values: z.array(Uuid).min(1).max(50),
+  })
+  .strict();
+const Present = (field: 'workspace' | 'receipt') =>
+  z.object({ field: z.literal(field), op: z.literal('present'), value: z.boolean() }).strict();
+
+export const FieldTest = z.union([
+  AmountCompare,
+  AmountBetween,
+  TextEq('category'),
+  TextIn('category'),
+  TextEq('currency'),
+  TextIn('currency'),
+  TextEq('vendor'),
+  TextIn('vendor'),
+  TeamIn,
+  LevelCompare,
+  RoleIn,
+  WorkspaceIn,
+  Present('workspace'),
+  Present('receipt'),
+]);
+export type FieldTest = z.infer<typeof FieldTest>;
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | FieldTest;
+
+const MAX_BRANCHES = 50;
+
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(Condition).min(1).max(MAX_BRANCHES) }).strict(),
+    z.object({ any: z.array(Condition).min(1).max(MAX_BRANCHES) }).strict(),
+    z.object({ not: Condition }).strict(),
+    FieldTest,
+  ]),
+);
+
+export const StepApprover = z
+  .discriminatedUnion('by', [
+    z
+      .object({
+        by: z.literal('level'),
+        level: z.number().int().min(1).max(20),
+        scope: z.enum(['submitter_team', 'company']),
+      })
+      .strict(),
+    z.object({ by: z.literal('role'), role: Role }).strict(),
+    z.object({ by: z.literal('user'), user_id: Uuid }).strict(),
+  ])
+  .meta({ id: 'StepApprover', description: 'Who approves a step' });
+export type StepApprover = z.infer<typeof StepApprover>;
+
+export const PolicyStep = z
+  .object({ approver: StepApprover, required: z.boolean() })
+  .strict()
+  .meta({ id: 'PolicyStep' });
+export type PolicyStep = z.infer<typeof PolicyStep>;
+
+export const RuleAction = z
+  .discriminatedUnion('type', [
+    z
+      .object({ type: z.literal('require_approval'), steps: z.array(PolicyStep).min(1).max(10) })
+      .strict(),
+    z.object({ type: z.literal('auto_approve') }).strict(),
+    z.object({ type: z.literal('block'), reason: z.string().trim().min(1).max(500) }).strict(),
+    z.object({ type: z.literal('flag'), message: z.string().trim().min(1).max(500) }).strict(),
+  ])
+  .meta({ id: 'RuleAction' });
+export type RuleAction = z.infer<typeof RuleAction>;
+
+export const PolicyRule = z
+  .object({
+    priority: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .meta({ description: 'Evaluation order: 1 first; unique within a policy' }),
+    condition: Condition,
+    action: RuleAction,
+    description: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'PolicyRule' });
+export type PolicyRule = z.infer<typeof PolicyRule>;
+
+export const PolicyRules = z
+  .array(PolicyRule)
+  .min(1)
+  .max(100)
+  .superRefine((rules, ctx) => {
+    const seen = new Set<number>();
+    rules.forEach((rule, index) => {
+      if (seen.has(rule.priority)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'priority'],
+          message: `priority ${rule.priority} is used by another rule`,
+        });
+      }
+      seen.add(rule.priority);
+    });
+  });
+
+const PolicyName = z.string().trim().min(1).max(200);
+const PolicyCategory = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .transform((c) => c.toLowerCase())
+  .meta({ description: 'The category this policy routes when no policy id is given' });
+
+export const CreatePolicyRequest = z
+  .object({ name: PolicyName, category: PolicyCategory, rules: PolicyRules })
+  .strict()
+  .meta({ id: 'CreatePolicyRequest' });
+export type CreatePolicyRequest = z.infer<typeof CreatePolicyRequest>;
+
+/** Any change creates a new version; expenses routed earlier keep theirs. */
+export const UpdatePolicyRequest = z
+  .object({
+    name: PolicyName.optional(),
+    category: PolicyCategory.optional(),
+    rules: PolicyRules.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'change at least one of name, category, rules')
+  .meta({ id: 'UpdatePolicyRequest' });
+export type UpdatePolicyRequest = z.infer<typeof UpdatePolicyRequest>;
+
+export const Policy = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    category: z.string(),
+    active: z.boolean(),
+    version: z.number().int().min(1),
+    rules: z.array(PolicyRule),
+    version_created_at: IsoDateTime,
+    version_created_by: Uuid.nullable().meta({ description: 'Null for system-made versions' }),
+  })
+  .meta({ id: 'Policy' });
+export type Policy = z.infer<typeof Policy>;
+
+export const PolicyList = z.object({ items: z.array(Policy) }).meta({ id: 'PolicyList' });
+export type PolicyList = z.infer<typeof PolicyList>;
+
+/** A policy version as routing decisions and events carry it. */
+export const PolicyVersionRef = z.object({ id: Uuid, version: z.number().int().min(1) });
