@@ -211,3 +211,39 @@ export type PolicyList = z.infer<typeof PolicyList>;
 
 /** A policy version as routing decisions and events carry it. */
 export const PolicyVersionRef = z.object({ id: Uuid, version: z.number().int().min(1) });
+
+const RuleConsidered = z.object({
+  index: z.number().int().min(0).meta({ description: 'Position in the policy version' }),
+  priority: z.number().int(),
+  description: z.string().optional(),
+  action: z.enum(['require_approval', 'auto_approve', 'block', 'flag']),
+  matched: z.boolean(),
+});
+
+/** Why an expense routes as it does: recorded by the approval service when it routes. */
+export const RoutingExplanation = z
+  .object({
+    policy: z.object({ id: Uuid, name: z.string(), version: z.number().int().min(1) }),
+    outcome: z.enum(['require_approval', 'auto_approve', 'block']),
+    matched_rule: RuleConsidered.nullable(),
+    rules: z.array(RuleConsidered),
+    flags: z.array(z.string()),
+    steps: z.array(
+      z.object({
+        step: z.number().int().min(1).meta({ description: "The step's place in the policy" }),
+        approver: StepApprover,
+        required: z.boolean(),
+        approver_id: Uuid.nullable().meta({ description: 'Null: optional step left out' }),
+        candidates: z.array(
+          z.object({
+            person_id: z.string(),
+            name: z.string(),
+            chosen: z.boolean(),
+            reason: z.string(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'RoutingExplanation' });
+export type RoutingExplanation = z.infer<typeof RoutingExplanation>;

@@ -16,6 +16,12 @@ export interface NewChain {
   policyName: string;
   amount: string;
   description: string;
+  policyVersion: number | null;
+  category: string;
+  submitterTeamId: string;
+  workspaceId: string | null;
+  flags: string[];
+  explanation: unknown;
 }
 
 /**
@@ -45,6 +51,12 @@ export async function insertChainWithEvents<T extends EventType>(
           description: chain.description,
           status: 'pending',
           completed_at: null,
+          policy_version: chain.policyVersion,
+          category: chain.category,
+          submitter_team_id: chain.submitterTeamId,
+          workspace_id: chain.workspaceId,
+          flags: JSON.stringify(chain.flags),
+          explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
         })
         .returning('expense_id'),
     )

@@ -21,16 +21,6 @@ export interface PolicyStep {
   required: boolean;
 }
 
-export interface Policy {
-  id: string;
-  name: string;
-  category: string;
-  minAmount: string;
-  maxAmount: string | null;
-  active: boolean;
-  steps: PolicyStep[];
-}
-
 export interface ResolvedStep {
   step: number;
   approverId: string;

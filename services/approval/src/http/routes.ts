@@ -41,7 +41,8 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
 
   app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, RoutingRequest);
-    return c.json(await decideRouting(deps.db, c.var.caller, request));
+    const { decision } = await decideRouting(deps.db, c.var.caller, request);
+    return c.json(decision);
   });
 
   app.post('/decisions/approve', requirePermission('approvals.decide'), async (c) => {

@@ -50,6 +50,7 @@ export async function submitExpense(
     {
       ...(input.policy_id ? { policy_id: input.policy_id } : {}),
       ...(input.category ? { category: input.category } : {}),
+      ...(input.workspace_id ? { workspace_id: input.workspace_id } : {}),
       amount: input.amount,
     },
     requestId,
@@ -86,6 +87,7 @@ export async function submitExpense(
       chain: decision.chain,
       submitted_at: submittedAt.toISOString(),
       ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
+      ...(decision.flags?.length ? { flags: decision.flags } : {}),
     },
   });
   const workspaceId = input.workspace_id;

@@ -2,10 +2,12 @@ import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as orgAndChains from './2026-11-23T1300-org-and-chains.js';
 import * as orgManagement from './2026-11-24T1000-org-management.js';
+import * as policyVersions from './2026-11-24T1100-policy-versions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
   '2026-11-23T1300-org-and-chains': orgAndChains,
   '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2('approval'),
   '2026-11-24T1000-org-management': orgManagement,
+  '2026-11-24T1100-policy-versions': policyVersions,
 };
