@@ -98,6 +98,22 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'patch /api/teams/{id}': { name: 'Hijacked' },
   'post /api/levels': { number: 12, name: 'Brand new level' },
   'patch /api/levels/{id}': { name: 'Hijacked' },
+  'post /api/policies': {
+    name: 'Another policy',
+    category: 'misc',
+    rules: [
+      {
+        priority: 1,
+        condition: { field: 'amount', op: 'gte', value: '0' },
+        action: {
+          type: 'require_approval',
+          steps: [{ approver: { by: 'level', level: 6, scope: 'submitter_team' }, required: true }],
+        },
+      },
+    ],
+  },
+  'patch /api/policies/{id}': { name: 'Hijacked' },
+  'post /api/policies/{id}/deactivate': { reason: 'hijacked' },
 };
 
 /** TechCorp's real ids, by the resource a path names. */
@@ -108,11 +124,13 @@ function techcorpParams(path: string): Record<string, string> {
       ? techcorp.expense
       : resource === 'workspaces'
         ? techcorp.workspace
-        : resource === 'users'
-          ? idOf('grace')
-          : resource === 'teams'
-            ? demoFinanceTeam.id
-            : demoLevels[6].id;
+        : resource === 'policies'
+          ? policies.small
+          : resource === 'users'
+            ? idOf('grace')
+            : resource === 'teams'
+              ? demoFinanceTeam.id
+              : demoLevels[6].id;
   return { id, user_id: idOf('grace') };
 }
 
@@ -183,7 +201,8 @@ describe("another company's ids are not found, on every object route", () => {
     const hijacked = await cluster.db.query(
       `select name from approval.person where name = 'Hijacked'
        union all select name from approval.team where name = 'Hijacked'
-       union all select name from approval.level where name = 'Hijacked'`,
+       union all select name from approval.level where name = 'Hijacked'
+       union all select name from approval.policy where name = 'Hijacked'`,
     );
     expect(hijacked.rows).toEqual([]);
     const graceProfile = await api('GET', `/api/users/${idOf('grace')}`, alice);

@@ -10,6 +10,9 @@ import { ExpenseSubmittedV1 } from './expense-submitted.v1.js';
 import { LevelCreatedV1 } from './level-created.v1.js';
 import { LevelRenamedV1 } from './level-renamed.v1.js';
 import { NotificationCreatedV1 } from './notification-created.v1.js';
+import { PolicyCreatedV1 } from './policy-created.v1.js';
+import { PolicyDeactivatedV1 } from './policy-deactivated.v1.js';
+import { PolicyVersionedV1 } from './policy-versioned.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
 import { TeamCreatedV1 } from './team-created.v1.js';
 import { TeamRenamedV1 } from './team-renamed.v1.js';
@@ -134,6 +137,21 @@ export const EventCatalogue = {
     subject: 'countersign.approval.level.renamed.v1',
     producer: 'approval',
     schema: LevelRenamedV1,
+  },
+  PolicyCreated: {
+    subject: 'countersign.approval.policy.created.v1',
+    producer: 'approval',
+    schema: PolicyCreatedV1,
+  },
+  PolicyVersioned: {
+    subject: 'countersign.approval.policy.versioned.v1',
+    producer: 'approval',
+    schema: PolicyVersionedV1,
+  },
+  PolicyDeactivated: {
+    subject: 'countersign.approval.policy.deactivated.v1',
+    producer: 'approval',
+    schema: PolicyDeactivatedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

@@ -89,14 +89,20 @@ export type Condition =
 
 const MAX_BRANCHES = 50;
 
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(Condition).min(1).max(MAX_BRANCHES) }).strict(),
-    z.object({ any: z.array(Condition).min(1).max(MAX_BRANCHES) }).strict(),
-    z.object({ not: Condition }).strict(),
-    FieldTest,
-  ]),
-);
+// Named so that the OpenAPI document refers to itself instead of recursing forever.
+export const Condition: z.ZodType<Condition> = z
+  .lazy(() =>
+    z.union([
+      z.object({ all: z.array(Condition).min(1).max(MAX_BRANCHES) }).strict(),
+      z.object({ any: z.array(Condition).min(1).max(MAX_BRANCHES) }).strict(),
+      z.object({ not: Condition }).strict(),
+      FieldTest,
+    ]),
+  )
+  .meta({
+    id: 'PolicyCondition',
+    description: 'all / any / not of conditions, or one field test',
+  });
 
 export const StepApprover = z
   .discriminatedUnion('by', [
@@ -247,3 +253,19 @@ export const RoutingExplanation = z
   })
   .meta({ id: 'RoutingExplanation' });
 export type RoutingExplanation = z.infer<typeof RoutingExplanation>;
+
+export const PolicyVersionQuery = z.object({
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'A past version; the current one when absent' }),
+});
+export type PolicyVersionQuery = z.infer<typeof PolicyVersionQuery>;
+
+export const DeactivatePolicyRequest = z
+  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .meta({ id: 'DeactivatePolicyRequest' });
+export type DeactivatePolicyRequest = z.infer<typeof DeactivatePolicyRequest>;

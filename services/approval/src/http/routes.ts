@@ -17,6 +17,7 @@ import { decideRouting } from '../use-cases/decide-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
 import { recordDecision } from '../use-cases/record-decision.js';
 import { registerOrgRoutes } from './org-routes.js';
+import { registerPolicyRoutes } from './policy-routes.js';
 
 export interface ApprovalHttpDeps {
   db: Kysely<ApprovalDatabase>;
@@ -74,5 +75,6 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(await listPendingApprovals(deps.db, c.var.caller, page));
   });
   registerOrgRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
   return app;
 }

@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
+import { policyRoutes } from './policy-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
@@ -123,4 +124,9 @@ const coreRoutes: ForwardedRoute[] = [
 ];
 
 /** Every public route the gateway forwards, each with the permission it needs. */
-export const forwardedRoutes: ForwardedRoute[] = [...coreRoutes, ...orgRoutes, ...workspaceRoutes];
+export const forwardedRoutes: ForwardedRoute[] = [
+  ...coreRoutes,
+  ...orgRoutes,
+  ...workspaceRoutes,
+  ...policyRoutes,
+];

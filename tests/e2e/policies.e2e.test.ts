@@ -1,0 +1,222 @@
+import { demoTeam, demoUsers } from '@countersign/demo-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, eventually, login, TestCluster } from '../support/test-cluster.js';
+
+let cluster: TestCluster;
+const tokens: Record<string, string> = {};
+const idOf = (first: string) =>
+  demoUsers.find((u) => u.email.startsWith(`${first}@`))?.id ?? 'missing';
+
+beforeAll(async () => {
+  cluster = await TestCluster.start();
+  for (const name of ['alice', 'frank', 'grace', 'hannah', 'ivan'])
+    tokens[name] = await login(name);
+});
+afterAll(async () => cluster?.stop());
+
+const managerThenFinanceThenCarol = [
+  { approver: { by: 'level', level: 6, scope: 'submitter_team' }, required: true },
+  { approver: { by: 'role', role: 'finance' }, required: true },
+  { approver: { by: 'user', user_id: idOf('carol') }, required: false },
+];
+const officeRules = [
+  {
+    priority: 1,
+    description: 'Nothing over 10,000',
+    condition: { field: 'amount', op: 'gt', value: '10000' },
+    action: { type: 'block', reason: 'office spend over 10,000 needs a purchase order' },
+  },
+  {
+    priority: 2,
+    condition: { not: { field: 'receipt', op: 'present', value: true } },
+    action: { type: 'flag', message: 'no receipt attached' },
+  },
+  {
+    priority: 10,
+    description: 'Everything else',
+    condition: {
+      all: [
+        { field: 'amount', op: 'between', min: '0.01', max: '10000' },
+        { field: 'submitter_team', op: 'in', values: [demoTeam.id] },
+      ],
+    },
+    action: { type: 'require_approval', steps: managerThenFinanceThenCarol },
+  },
+];
+
+async function createOffice(as = 'alice', name = 'Office supplies') {
+  const created = await api('POST', '/api/policies', tokens[as], {
+    name,
+    category: 'Office',
+    rules: officeRules,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body as { id: string; version: number; category: string };
+}
+
+async function chainOf(expenseId: string) {
+  return eventually(async () => {
+    const result = await cluster.db.query<{
+      policy_version: number | null;
+      flags: string[];
+      approvers: string[];
+    }>(
+      `select c.policy_version, c.flags,
+              array_agg(s.approver_name order by s.step) approvers
+         from approval.chain c join approval.chain_step s using (expense_id)
+        where c.expense_id = $1 group by c.expense_id`,
+      [expenseId],
+    );
+    return result.rows[0];
+  });
+}
+
+describe('policies as rules, through the gateway', () => {
+  it('creates a policy and routes by level, role and named user, with flags', async () => {
+    const policy = await createOffice();
+    expect(policy).toMatchObject({ version: 1, category: 'office' });
+    const listed = await api('GET', '/api/policies', tokens.grace);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((p: { id: string }) => p.id)).toContain(policy.id);
+    const submitted = await api('POST', '/api/expenses', tokens.grace, {
+      category: 'office',
+      amount: 120,
+      description: 'Chairs',
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    expect(submitted.body.policy_id).toBe(policy.id);
+    expect(submitted.body.approvals_required.map((a: { approver: string }) => a.approver)).toEqual([
+      'Frank Miller',
+      'Hannah Lee',
+      'Carol Johnson',
+    ]);
+    const chain = await chainOf(String(submitted.body.expense_id));
+    expect(chain).toMatchObject({ policy_version: 1, flags: ['no receipt attached'] });
+  });
+
+  it('blocks synchronously with 422 and the reason, storing nothing', async () => {
+    await createOffice('alice', 'Office supplies (block check)');
+    const before = await cluster.db.query('select count(*)::int n from expense.expense');
+    const blocked = await api('POST', '/api/expenses', tokens.grace, {
+      category: 'office',
+      amount: 20000,
+      description: 'A whole office',
+    });
+    expect(blocked.status).toBe(422);
+    expect(blocked.body.detail).toMatch(/purchase order/);
+    const after = await cluster.db.query('select count(*)::int n from expense.expense');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('versions on edit: an expense in flight keeps the version it was routed by', async () => {
+    const policy = await createOffice('hannah', 'Versioned office');
+    const first = await api('POST', '/api/expenses', tokens.grace, {
+      policy_id: policy.id,
+      amount: 50,
+      description: 'Pens',
+    });
+    expect(first.status).toBe(201);
+    const firstId = String(first.body.expense_id);
+    const edited = await api('PATCH', `/api/policies/${policy.id}`, tokens.alice, {
+      rules: [
+        {
+          priority: 1,
+          condition: { field: 'amount', op: 'gte', value: '0' },
+          action: {
+            type: 'require_approval',
+            steps: [
+              { approver: { by: 'level', level: 5, scope: 'submitter_team' }, required: true },
+            ],
+          },
+        },
+      ],
+    });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.version).toBe(2);
+    const second = await api('POST', '/api/expenses', tokens.grace, {
+      policy_id: policy.id,
+      amount: 50,
+      description: 'More pens',
+    });
+    expect(second.status).toBe(201);
+    expect((await chainOf(firstId))?.approvers).toEqual([
+      'Frank Miller',
+      'Hannah Lee',
+      'Carol Johnson',
+    ]);
+    expect(await chainOf(String(second.body.expense_id))).toMatchObject({
+      policy_version: 2,
+      approvers: ['Eve Davis'],
+    });
+    const v1 = await api('GET', `/api/policies/${policy.id}?version=1`, tokens.grace);
+    expect(v1.body).toMatchObject({ version: 1, name: 'Versioned office' });
+    expect(v1.body.rules).toHaveLength(3);
+    const current = await api('GET', `/api/policies/${policy.id}`, tokens.ivan);
+    expect(current.body).toMatchObject({ version: 2 });
+    const events = await cluster.db.query(
+      "select count(*)::int n from approval.outbox where subject like 'countersign.approval.policy.%' and payload::text like $1",
+      [`%${policy.id}%`],
+    );
+    expect(events.rows[0].n).toBe(2);
+  });
+
+  it('deactivates: the policy no longer routes new expenses', async () => {
+    const policy = await createOffice('alice', 'Short-lived');
+    const off = await api('POST', `/api/policies/${policy.id}/deactivate`, tokens.alice, {});
+    expect(off.status).toBe(200);
+    expect(off.body.active).toBe(false);
+    const refused = await api('POST', '/api/expenses', tokens.grace, {
+      policy_id: policy.id,
+      amount: 5,
+      description: 'x',
+    });
+    expect(refused.status).toBe(404);
+    const edit = await api('PATCH', `/api/policies/${policy.id}`, tokens.alice, { name: 'Back' });
+    expect(edit.status).toBe(409);
+  });
+
+  it('refuses invalid rules, naming the path', async () => {
+    const post = (rules: unknown) =>
+      api('POST', '/api/policies', tokens.alice, { name: 'Bad', category: 'bad', rules });
+    const step = (approver: unknown) => [{ approver, required: true }];
+    const rule = (
+      condition: unknown,
+      approver: unknown = { by: 'level', level: 6, scope: 'company' },
+    ) => [{ priority: 1, condition, action: { type: 'require_approval', steps: step(approver) } }];
+    const always = { field: 'amount', op: 'gte', value: '0' };
+    const unknownLevel = await post(rule(always, { by: 'level', level: 15, scope: 'company' }));
+    expect(unknownLevel.status).toBe(422);
+    expect(unknownLevel.body.errors).toEqual([
+      expect.objectContaining({ path: 'rules.0.action.steps.0.approver.level' }),
+    ]);
+    const unknownUser = await post(
+      rule(always, { by: 'user', user_id: '0197ffff-0000-7000-8000-000000000001' }),
+    );
+    expect(unknownUser.status).toBe(422);
+    const unknownTeam = await post(
+      rule({ field: 'submitter_team', op: 'in', values: ['0197ffff-0000-7000-8000-000000000002'] }),
+    );
+    expect(unknownTeam.status).toBe(422);
+    expect(unknownTeam.body.errors[0].path).toBe('rules.0.condition.values');
+    const inverted = await post(
+      rule({ not: { field: 'amount', op: 'between', min: '5', max: '1' } }),
+    );
+    expect(inverted.status).toBe(400);
+    expect(inverted.body.errors[0].path).toBe('rules.0.condition.not');
+    expect((await post(rule({ all: [] }))).status).toBe(400);
+    expect((await post(rule({ field: 'amount', op: 'gte', value: 1.5 }))).status).toBe(400);
+    const twice = await post([...rule(always), ...rule(always)]);
+    expect(twice.status).toBe(400);
+    expect(JSON.stringify(twice.body.errors)).toContain('priority');
+  });
+
+  it('lets admins and finance manage, everyone read', async () => {
+    const asManager = await api('POST', '/api/policies', tokens.frank, {
+      name: 'Mine',
+      category: 'x',
+      rules: officeRules,
+    });
+    expect(asManager.status).toBe(403);
+    expect((await api('GET', '/api/policies', tokens.ivan)).status).toBe(200);
+  });
+});
