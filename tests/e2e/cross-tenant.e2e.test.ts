@@ -114,6 +114,7 @@ const validBodies: Record<string, Record<string, unknown>> = {
   },
   'patch /api/policies/{id}': { name: 'Hijacked' },
   'post /api/policies/{id}/deactivate': { reason: 'hijacked' },
+  'post /api/expenses/preview': { policy_id: policies.small, amount: 10 },
 };
 
 /** TechCorp's real ids, by the resource a path names. */

@@ -4,12 +4,14 @@ import { api, eventually, login, TestCluster } from '../support/test-cluster.js'
 
 let cluster: TestCluster;
 const tokens: Record<string, string> = {};
+/** The expense routed by the office policy in the first test, explained later. */
+let officeExpense = '';
 const idOf = (first: string) =>
   demoUsers.find((u) => u.email.startsWith(`${first}@`))?.id ?? 'missing';
 
 beforeAll(async () => {
   cluster = await TestCluster.start();
-  for (const name of ['alice', 'frank', 'grace', 'hannah', 'ivan'])
+  for (const name of ['alice', 'bob', 'frank', 'grace', 'hannah', 'ivan'])
     tokens[name] = await login(name);
 });
 afterAll(async () => cluster?.stop());
@@ -90,8 +92,131 @@ describe('policies as rules, through the gateway', () => {
       'Hannah Lee',
       'Carol Johnson',
     ]);
-    const chain = await chainOf(String(submitted.body.expense_id));
+    officeExpense = String(submitted.body.expense_id);
+    const chain = await chainOf(officeExpense);
     expect(chain).toMatchObject({ policy_version: 1, flags: ['no receipt attached'] });
+    const status = await api('GET', `/api/expenses/${officeExpense}/status`, tokens.frank);
+    expect(status.body.flags).toEqual(['no receipt attached']);
+  });
+
+  it('explains the route to the submitter, its approvers and auditors, and no one else', async () => {
+    const routing = await api('GET', `/api/expenses/${officeExpense}/routing`, tokens.grace);
+    expect(routing.status, JSON.stringify(routing.body)).toBe(200);
+    const { explanation } = routing.body;
+    expect(explanation.policy).toMatchObject({ name: 'Office supplies', version: 1 });
+    expect(explanation.outcome).toBe('require_approval');
+    expect(explanation.matched_rule).toMatchObject({ index: 2, priority: 10 });
+    expect(
+      explanation.rules.map((r: { priority: number; matched: boolean }) => [r.priority, r.matched]),
+    ).toEqual([
+      [1, false],
+      [2, true],
+      [10, true],
+    ]);
+    expect(explanation.flags).toEqual(['no receipt attached']);
+    const [manager, finance, named] = explanation.steps;
+    expect(manager.approver).toEqual({ by: 'level', level: 6, scope: 'submitter_team' });
+    expect(manager.candidates).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          person_id: idOf('grace'),
+          chosen: false,
+          reason: 'is the submitter',
+        }),
+        expect.objectContaining({ person_id: idOf('frank'), chosen: true }),
+      ]),
+    );
+    expect(finance.approver_id).toBe(idOf('hannah'));
+    expect(named.approver_id).toBe(idOf('carol'));
+    for (const reader of ['frank', 'hannah', 'ivan', 'alice'])
+      expect(
+        (await api('GET', `/api/expenses/${officeExpense}/routing`, tokens[reader])).status,
+        reader,
+      ).toBe(200);
+    expect((await api('GET', `/api/expenses/${officeExpense}/routing`, tokens.bob)).status).toBe(
+      404,
+    );
+  });
+
+  it('previews chain, flags and blocks without storing anything', async () => {
+    const before = await cluster.db.query('select count(*)::int n from expense.expense');
+    const preview = await api('POST', '/api/expenses/preview', tokens.grace, {
+      category: 'office',
+      amount: 120,
+    });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body).toMatchObject({
+      outcome: 'require_approval',
+      block_reason: null,
+      flags: ['no receipt attached'],
+    });
+    expect(preview.body.chain.map((s: { approver_name: string }) => s.approver_name)).toEqual([
+      'Frank Miller',
+      'Hannah Lee',
+      'Carol Johnson',
+    ]);
+    const blocked = await api('POST', '/api/expenses/preview', tokens.grace, {
+      category: 'office',
+      amount: 20000,
+    });
+    expect(blocked.body).toMatchObject({ outcome: 'block', chain: [] });
+    expect(blocked.body.block_reason).toMatch(/purchase order/);
+    expect(
+      (await api('POST', '/api/expenses/preview', tokens.ivan, { category: 'office', amount: 1 }))
+        .status,
+    ).toBe(403);
+    const after = await cluster.db.query('select count(*)::int n from expense.expense');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('auto-approves at once: approved, no chain, explained', async () => {
+    const created = await api('POST', '/api/policies', tokens.alice, {
+      name: 'Snacks',
+      category: 'snacks',
+      rules: [
+        {
+          priority: 1,
+          condition: { field: 'amount', op: 'lt', value: '25' },
+          action: { type: 'auto_approve' },
+        },
+        {
+          priority: 2,
+          condition: { field: 'amount', op: 'gte', value: '25' },
+          action: {
+            type: 'require_approval',
+            steps: [
+              { approver: { by: 'level', level: 6, scope: 'submitter_team' }, required: true },
+            ],
+          },
+        },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const small = await api('POST', '/api/expenses', tokens.grace, {
+      category: 'snacks',
+      amount: 12.5,
+      description: 'Fruit',
+    });
+    expect(small.status, JSON.stringify(small.body)).toBe(201);
+    expect(small.body).toMatchObject({ status: 'approved', approvals_required: [] });
+    const id = String(small.body.expense_id);
+    const status = await api('GET', `/api/expenses/${id}/status`, tokens.grace);
+    expect(status.body).toMatchObject({ status: 'approved', approvals: [] });
+    const routing = await eventually(async () => {
+      const r = await api('GET', `/api/expenses/${id}/routing`, tokens.grace);
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(routing).toMatchObject({
+      status: 'approved',
+      explanation: { outcome: 'auto_approve', steps: [] },
+    });
+    expect(routing.explanation.matched_rule).toMatchObject({ priority: 1 });
+    const big = await api('POST', '/api/expenses', tokens.grace, {
+      category: 'snacks',
+      amount: 30,
+      description: 'Cake',
+    });
+    expect(big.body).toMatchObject({ status: 'pending' });
   });
 
   it('blocks synchronously with 422 and the reason, storing nothing', async () => {

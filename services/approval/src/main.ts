@@ -13,7 +13,12 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { ApprovalDatabase } from './db/types.js';
 import { createApprovalApp } from './http/routes.js';
-import { expenseEventHandlers, expenseEventsConsumer } from './messaging/expense-events.js';
+import {
+  autoApprovalHandlers,
+  autoApprovalsConsumer,
+  expenseEventHandlers,
+  expenseEventsConsumer,
+} from './messaging/expense-events.js';
 import { gatewayEventsConsumer } from './messaging/gateway-events.js';
 import { APPROVAL_SCHEMA } from './outbox/enqueue.js';
 import { seedDemoCompany } from './use-cases/seed-demo-company.js';
@@ -35,6 +40,7 @@ const messaging = await startMessaging({
   logger,
   consumers: [
     { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
+    { ...autoApprovalsConsumer, handlers: autoApprovalHandlers },
     gatewayEventsConsumer,
   ],
 });

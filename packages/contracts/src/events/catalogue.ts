@@ -3,6 +3,7 @@ import { ApprovalRequestedV1 } from './approval-requested.v1.js';
 import { ApproverReassignedV1 } from './approver-reassigned.v1.js';
 import { CompanyRegisteredV1 } from './company-registered.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
+import { ExpenseAutoApprovedV1 } from './expense-auto-approved.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
 import { ExpenseRoutingFailedV1 } from './expense-routing-failed.v1.js';
@@ -42,6 +43,11 @@ export const EventCatalogue = {
     subject: 'countersign.expense.expense.submitted.v1',
     producer: 'expense',
     schema: ExpenseSubmittedV1,
+  },
+  ExpenseAutoApproved: {
+    subject: 'countersign.expense.expense.auto-approved.v1',
+    producer: 'expense',
+    schema: ExpenseAutoApprovedV1,
   },
   ExpenseRouted: {
     subject: 'countersign.approval.expense.routed.v1',

@@ -55,6 +55,8 @@ export const ExpenseStatusDocument = z
     policy_name: z.string(),
     refusal_reason: z.string().nullable(),
     workspace_id: Uuid.nullable(),
+    /** Added with policy rules, optional: warnings of matching flag rules, for approvers. */
+    flags: z.array(z.string()).optional(),
     approvals: z.array(
       z.object({
         step_number: z.number().int(),

@@ -38,11 +38,19 @@ export const RoutedPolicy = z.object({
   version: z.number().int().min(1).optional(),
 });
 
-export const RoutingDecision = z.object({
-  policy: RoutedPolicy,
-  submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
-  chain: z.array(ChainStep).min(1),
-  /** Warnings of matching `flag` rules, shown to approvers. */
-  flags: z.array(z.string()).optional(),
-});
+export const RoutingDecision = z
+  .object({
+    policy: RoutedPolicy,
+    submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
+    /** Empty exactly when the outcome is auto_approve. */
+    chain: z.array(ChainStep),
+    /** Warnings of matching `flag` rules, shown to approvers. */
+    flags: z.array(z.string()).optional(),
+    /** Absent means require_approval (the only outcome before policy rules). */
+    outcome: z.enum(['require_approval', 'auto_approve']).optional(),
+  })
+  .refine(
+    (d) => (d.outcome === 'auto_approve' ? d.chain.length === 0 : d.chain.length > 0),
+    'an auto-approved expense has no chain; any other has at least one step',
+  );
 export type RoutingDecision = z.infer<typeof RoutingDecision>;

@@ -300,3 +300,66 @@ export async function reassignStep(
     .where('step', '=', approver.step)
     .execute();
 }
+
+/**
+ * Records an expense a policy rule approved at submission: a chain row already approved,
+ * with no steps, so its explanation and simulations see it. A redelivery is a no-op.
+ */
+export async function insertAutoApprovedChain(trx: Trx, chain: NewChain, at: Date): Promise<void> {
+  await trx
+    .insertInto('chain')
+    .values({
+      expense_id: chain.expenseId,
+      company_id: chain.companyId,
+      submitter_id: chain.submitterId,
+      submitter_name: chain.submitterName,
+      policy_id: chain.policyId,
+      policy_name: chain.policyName,
+      amount: chain.amount,
+      description: chain.description,
+      status: 'approved',
+      completed_at: at,
+      policy_version: chain.policyVersion,
+      category: chain.category,
+      submitter_team_id: chain.submitterTeamId,
+      workspace_id: chain.workspaceId,
+      flags: JSON.stringify(chain.flags),
+      explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
+    })
+    .onConflict((oc) => oc.column('expense_id').doNothing())
+    .execute();
+}
+
+/** A chain's recorded route, with everyone who has held one of its steps. */
+export async function findChainExplanation(
+  db: Kysely<ApprovalDatabase>,
+  companyId: string,
+  expenseId: string,
+) {
+  return db
+    .selectFrom('chain')
+    .select([
+      'chain.expense_id',
+      'chain.status',
+      'chain.submitter_id',
+      'chain.policy_id',
+      'chain.policy_name',
+      'chain.policy_version',
+      'chain.flags',
+      'chain.explanation',
+    ])
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('chain_step')
+            .select(sql<string[]>`array_agg(approver_id)`.as('ids'))
+            .whereRef('chain_step.expense_id', '=', 'chain.expense_id'),
+          sql<string[]>`'{}'::uuid[]`,
+        )
+        .as('approver_ids'),
+    )
+    .where('chain.expense_id', '=', expenseId)
+    .where('chain.company_id', '=', companyId)
+    .executeTakeFirst();
+}

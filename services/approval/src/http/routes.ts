@@ -1,4 +1,11 @@
-import { ApproveRequest, PageQuery, RejectRequest, RoutingRequest } from '@countersign/contracts';
+import {
+  ApproveRequest,
+  IdParam,
+  PageQuery,
+  PreviewExpenseRequest,
+  RejectRequest,
+  RoutingRequest,
+} from '@countersign/contracts';
 import {
   createServiceApp,
   ForbiddenError,
@@ -14,7 +21,9 @@ import {
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { decideRouting } from '../use-cases/decide-routing.js';
+import { explainExpenseRouting } from '../use-cases/explain-expense-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
+import { previewRouting } from '../use-cases/preview-routing.js';
 import { recordDecision } from '../use-cases/record-decision.js';
 import { registerOrgRoutes } from './org-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
@@ -37,13 +46,24 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
+  app.use('/routing-previews', requireAuth(deps.verifyToken));
+  app.use('/expenses/*', requireAuth(deps.verifyToken));
   app.use('/decisions/*', requireAuth(deps.verifyToken));
   app.use('/approvals/*', requireAuth(deps.verifyToken));
 
   app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, RoutingRequest);
-    const { decision } = await decideRouting(deps.db, c.var.caller, request);
-    return c.json(decision);
+    return c.json(await decideRouting(deps.db, c.var.caller, request));
+  });
+
+  app.post('/routing-previews', requirePermission('expenses.submit'), async (c) => {
+    const request = await readJsonBody(c, PreviewExpenseRequest);
+    return c.json(await previewRouting(deps.db, c.var.caller, request));
+  });
+
+  app.get('/expenses/:id/routing', requirePermission('expenses.read'), async (c) => {
+    const { id } = parseOrThrow(IdParam, c.req.param());
+    return c.json(await explainExpenseRouting(deps.db, c.var.caller, id));
   });
 
   app.post('/decisions/approve', requirePermission('approvals.decide'), async (c) => {

@@ -1,6 +1,7 @@
 import { Streams } from '@countersign/contracts';
 import type { EventHandlers } from '@countersign/platform';
 import type { ApprovalDatabase } from '../db/types.js';
+import { recordAutoApproval } from '../use-cases/record-auto-approval.js';
 import { storeChain } from '../use-cases/store-chain.js';
 
 export const expenseEventsConsumer = {
@@ -9,8 +10,19 @@ export const expenseEventsConsumer = {
   filterSubject: 'countersign.expense.expense.submitted.v1',
 };
 
+/** A durable of its own: the first one's filter stays as deployed. */
+export const autoApprovalsConsumer = {
+  stream: Streams.expense,
+  durable: 'approval-on-expense-auto-approved',
+  filterSubject: 'countersign.expense.expense.auto-approved.v1',
+};
+
 export function expenseEventHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
   return {
     ExpenseSubmitted: (trx, event) => storeChain(trx, event, now()),
   };
 }
+
+export const autoApprovalHandlers: EventHandlers<ApprovalDatabase> = {
+  ExpenseAutoApproved: (trx, event) => recordAutoApproval(trx, event),
+};

@@ -1,100 +1,25 @@
-import type {
-  AccessClaims,
-  RoutingDecision,
-  RoutingExplanation,
-  RoutingRequest,
-} from '@countersign/contracts';
-import { ForbiddenError, UnprocessableError } from '@countersign/platform';
+import type { AccessClaims, RoutingDecision, RoutingRequest } from '@countersign/contracts';
+import { UnprocessableError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { listCandidates, listTeamOf } from '../db/directory-queries.js';
-import { listCurrentPolicies } from '../db/policy-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { BASE_CURRENCY } from '../domain/evaluate-policy.js';
-import { explainRouting } from '../domain/explain-routing.js';
-import { toChainStep } from '../domain/org.js';
-import { resolveSteps } from '../domain/resolve-steps.js';
-import { selectPolicy } from '../domain/select-policy.js';
-
-export interface RoutingAnswer {
-  decision: RoutingDecision;
-  explanation: RoutingExplanation;
-}
+import { planRoute } from './plan-route.js';
 
 /**
- * Answers, synchronously, how the caller's expense would route: which policy version,
- * which rule, which approvers and why. Refusals (unknown policy, no rule deciding, a
- * blocking rule, nobody eligible) are thrown here so the expense is never stored.
+ * Answers, synchronously, how the caller's expense routes, for the expense service to
+ * store it. Every refusal, a blocking rule included (422 with its reason), is thrown here
+ * so a refused expense is never stored.
  */
 export async function decideRouting(
   db: Kysely<ApprovalDatabase>,
   caller: AccessClaims,
   request: RoutingRequest,
-): Promise<RoutingAnswer> {
-  const [team, policies] = await Promise.all([
-    listTeamOf(db, caller.company_id, caller.sub),
-    listCurrentPolicies(db, caller.company_id, { activeOnly: true }),
-  ]);
-  const submitter = team.find((p) => p.id === caller.sub);
-  if (!submitter?.active) {
-    throw new ForbiddenError('your account is not an active member of the company');
-  }
-  const { policy, evaluation } = selectPolicy(
-    policies,
-    { policyId: request.policy_id, category: request.category },
-    {
-      amount: request.amount,
-      // Expenses carry no currency, vendor or receipt yet (see docs/notes/rules.md).
-      currency: BASE_CURRENCY,
-      vendor: undefined,
-      receiptPresent: false,
-      workspaceId: request.workspace_id,
-      submitter: {
-        teamId: submitter.teamId,
-        levelNumber: submitter.levelNumber,
-        role: submitter.role ?? 'employee',
-      },
-    },
-  );
-  const { outcome } = evaluation;
-  if (outcome.kind === 'block') {
+): Promise<RoutingDecision> {
+  const plan = await planRoute(db, caller, request);
+  if (plan.outcome === 'block') {
     throw new UnprocessableError(
-      `blocked by policy "${policy.name}": ${outcome.reason}`,
+      `blocked by policy "${plan.decision.policy.name}": ${plan.reason}`,
       'blocked-by-policy',
     );
   }
-  if (outcome.kind !== 'require_approval') {
-    throw new UnprocessableError(
-      `policy "${policy.name}" auto-approves this expense, which is not supported yet`,
-      'auto-approve-unsupported',
-    );
-  }
-  const reachesCompany = outcome.steps.some(
-    (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
-  );
-  const people = reachesCompany
-    ? await listCandidates(db, caller.company_id, submitter.teamId, ['company'])
-    : team.filter((p) => p.active);
-  const resolution = resolveSteps(
-    outcome.steps,
-    { id: submitter.id, teamId: submitter.teamId },
-    people,
-  );
-  const rules = new Map(resolution.steps.map((s) => [s.approver_id, s.approver]));
-  return {
-    decision: {
-      policy: {
-        id: policy.id,
-        name: policy.name,
-        category: policy.category,
-        version: policy.version,
-      },
-      submitter: { id: submitter.id, name: submitter.name, team_id: submitter.teamId },
-      chain: resolution.chain.map((s) => {
-        const rule = rules.get(s.approverId);
-        return { ...toChainStep(s), ...(rule ? { approver_rule: rule } : {}) };
-      }),
-      ...(evaluation.flags.length > 0 ? { flags: evaluation.flags } : {}),
-    },
-    explanation: explainRouting(policy, evaluation, resolution.steps),
-  };
+  return plan.decision;
 }

@@ -1,16 +1,14 @@
-import type { ExpenseSubmittedV1, PolicyStep, RoutingExplanation } from '@countersign/contracts';
+import type { ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents } from '../db/chain-queries.js';
 import { listCandidates } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
-import { findPolicy } from '../db/policy-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { BASE_CURRENCY, evaluatePolicy } from '../domain/evaluate-policy.js';
-import { explainRouting } from '../domain/explain-routing.js';
-import { type Person, toChainStep } from '../domain/org.js';
+import { toChainStep } from '../domain/org.js';
 import { resolveSteps, type StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { explainSubmittedRoute } from './explain-submitted-route.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
 
@@ -120,42 +118,10 @@ export async function storeChain(
       submitterTeamId: data.submitter.team_id,
       workspaceId: data.workspace_id ?? null,
       flags: data.flags ?? [],
-      explanation: await explainStored(trx, event, people, resolved),
+      explanation: await explainSubmittedRoute(trx, event.company_id, data, people, resolved.steps),
     },
     resolved.chain,
     [routed, requested],
     now,
   );
-}
-
-/**
- * Re-evaluates the policy version the expense was routed by (versions never change, so
- * the rule trace is the one seen at submission) and joins it to the steps as stored.
- * Expenses submitted before versions existed get no explanation.
- */
-async function explainStored(
-  trx: Transaction<ApprovalDatabase>,
-  event: ExpenseSubmittedV1,
-  people: readonly Person[],
-  resolved: StepsResolution,
-): Promise<RoutingExplanation | null> {
-  const { data } = event;
-  if (data.policy.version === undefined) return null;
-  const policy = await findPolicy(trx, event.company_id, data.policy.id, data.policy.version);
-  if (!policy) return null;
-  const submitter = people.find((p) => p.id === data.submitter.id);
-  const evaluation = evaluatePolicy(policy.rules, {
-    amount: data.amount,
-    category: data.policy.category,
-    currency: BASE_CURRENCY,
-    vendor: undefined,
-    receiptPresent: false,
-    workspaceId: data.workspace_id,
-    submitter: {
-      teamId: data.submitter.team_id,
-      levelNumber: submitter?.levelNumber ?? 0,
-      role: submitter?.role ?? 'employee',
-    },
-  });
-  return explainRouting(policy, evaluation, resolved.steps);
 }

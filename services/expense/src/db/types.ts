@@ -17,6 +17,7 @@ export interface ExpenseTable {
   submitted_at: Date;
   completed_at: Date | null;
   workspace_id: string | null;
+  flags: string[] | null;
 }
 
 /** The expense's copy of its approval chain, kept current from approval events. */

@@ -39,6 +39,7 @@ export async function getExpenseStatus(
     policy_name: expense.policy_name,
     refusal_reason: expense.refusal_reason,
     workspace_id: expense.workspace_id,
+    ...(expense.flags?.length ? { flags: expense.flags } : {}),
     approvals: steps.map((s) => ({
       step_number: s.step,
       approver_name: s.approver_name,

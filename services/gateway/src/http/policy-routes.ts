@@ -1,10 +1,14 @@
 import {
   CreatePolicyRequest,
   DeactivatePolicyRequest,
+  ExpenseIdParam,
+  ExpensePreview,
+  ExpenseRouting,
   IdParam,
   Policy,
   PolicyList,
   PolicyVersionQuery,
+  PreviewExpenseRequest,
   UpdatePolicyRequest,
 } from '@countersign/contracts';
 import type { ForwardedRoute } from './api-routes.js';
@@ -72,5 +76,30 @@ export const policyRoutes: ForwardedRoute[] = [
     body: DeactivatePolicyRequest,
     success: { status: 200, schema: Policy, description: 'The policy, deactivated' },
     refusals: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/expenses/{id}/routing',
+    upstream: 'approval',
+    upstreamPath: (p) => `/expenses/${p.id}/routing`,
+    summary:
+      'Why an expense routes as it does: policy version, rules considered, approvers considered (submitter, its approvers, admins, finance, auditors)',
+    tag: 'Expenses',
+    permission: 'expenses.read',
+    params: ExpenseIdParam,
+    success: { status: 200, schema: ExpenseRouting, description: 'The recorded explanation' },
+    refusals: [400, 401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/expenses/preview',
+    upstream: 'approval',
+    upstreamPath: () => '/routing-previews',
+    summary: 'The chain, flags or block a submission would get; nothing is stored',
+    tag: 'Expenses',
+    permission: 'expenses.submit',
+    body: PreviewExpenseRequest,
+    success: { status: 200, schema: ExpensePreview, description: 'The preview' },
+    refusals: [400, 401, 403, 404, 422],
   },
 ];

@@ -3,6 +3,7 @@ import type { Migration } from 'kysely';
 import * as expenses from './2026-11-23T1300-expenses.js';
 import * as peopleAndWorkspaces from './2026-11-24T1100-people-and-workspaces.js';
 import * as stepAssignment from './2026-11-24T1200-step-assignment.js';
+import * as expenseFlags from './2026-11-24T1310-expense-flags.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2('expense'),
   '2026-11-24T1100-people-and-workspaces': peopleAndWorkspaces,
   '2026-11-24T1200-step-assignment': stepAssignment,
+  '2026-11-24T1310-expense-flags': expenseFlags,
 };
