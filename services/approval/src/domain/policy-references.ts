@@ -18,17 +18,21 @@ function walkCondition(
   visit: (test: Condition, path: string) => void,
 ): void {
   visit(condition, path);
-  if ('all' in condition)
-    condition.all.forEach((c, i) => walkCondition(c, `${path}.all.${i}`, visit));
-  else if ('any' in condition)
-    condition.any.forEach((c, i) => walkCondition(c, `${path}.any.${i}`, visit));
-  else if ('not' in condition) walkCondition(condition.not, `${path}.not`, visit);
+  const children: [Condition, string][] =
+    'all' in condition
+      ? condition.all.map((c, i) => [c, `${path}.all.${i}`])
+      : 'any' in condition
+        ? condition.any.map((c, i) => [c, `${path}.any.${i}`])
+        : 'not' in condition
+          ? [[condition.not, `${path}.not`]]
+          : [];
+  for (const [child, childPath] of children) walkCondition(child, childPath, visit);
 }
 
 /** Rules the schema cannot refuse on its own: an amount range whose min is above its max. */
 export function findRuleProblems(rules: readonly PolicyRule[]): Problem[] {
   const problems: Problem[] = [];
-  rules.forEach((rule, index) =>
+  rules.forEach((rule, index) => {
     walkCondition(rule.condition, `rules.${index}.condition`, (c, path) => {
       if (
         'field' in c &&
@@ -38,8 +42,8 @@ export function findRuleProblems(rules: readonly PolicyRule[]): Problem[] {
       ) {
         problems.push({ path, message: `between needs min ≤ max, got ${c.min} > ${c.max}` });
       }
-    }),
-  );
+    });
+  });
   return problems;
 }
 
