@@ -115,6 +115,15 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'patch /api/policies/{id}': { name: 'Hijacked' },
   'post /api/policies/{id}/deactivate': { reason: 'hijacked' },
   'post /api/expenses/preview': { policy_id: policies.small, amount: 10 },
+  'post /api/policies/simulate': {
+    rules: [
+      {
+        priority: 1,
+        condition: { field: 'amount', op: 'gte', value: '0' },
+        action: { type: 'auto_approve' },
+      },
+    ],
+  },
 };
 
 /** TechCorp's real ids, by the resource a path names. */

@@ -335,6 +335,84 @@ describe('policies as rules, through the gateway', () => {
     expect(JSON.stringify(twice.body.errors)).toContain('priority');
   });
 
+  it('simulates a draft against past expenses, matching a reference computed here', async () => {
+    const levelStep = (level: number) => ({
+      type: 'require_approval',
+      steps: [{ approver: { by: 'level', level, scope: 'submitter_team' }, required: true }],
+    });
+    const always = { field: 'amount', op: 'gte', value: '0' };
+    const created = await api('POST', '/api/policies', tokens.alice, {
+      name: 'Simulated',
+      category: 'simtest',
+      rules: [{ priority: 1, condition: always, action: levelStep(6) }],
+    });
+    expect(created.status).toBe(201);
+    const startedAt = new Date().toISOString();
+    const amounts = [10, 45.5, 60, 99.99, 150, 320.25];
+    for (const amount of amounts) {
+      const r = await api('POST', '/api/expenses', tokens.grace, {
+        category: 'simtest',
+        amount,
+        description: 'sim',
+      });
+      expect(r.status).toBe(201);
+    }
+    await eventually(async () => {
+      const n = await cluster.db.query(
+        "select count(*)::int n from approval.chain where category = 'simtest'",
+      );
+      return n.rows[0].n === amounts.length ? true : undefined;
+    });
+    const draft = [
+      {
+        priority: 1,
+        condition: { field: 'amount', op: 'lt', value: '50' },
+        action: { type: 'auto_approve' },
+      },
+      {
+        priority: 2,
+        condition: { field: 'amount', op: 'gt', value: '300' },
+        action: { type: 'block', reason: 'no' },
+      },
+      {
+        priority: 3,
+        condition: { field: 'amount', op: 'gte', value: '100' },
+        action: levelStep(5),
+      },
+      { priority: 4, condition: always, action: levelStep(6) },
+    ];
+    const simulated = await api('POST', '/api/policies/simulate', tokens.hannah, {
+      category: 'simtest',
+      rules: draft,
+    });
+    expect(simulated.status, JSON.stringify(simulated.body)).toBe(200);
+    // The reference: every one was routed to Frank (level 6); classify by the draft's thresholds.
+    const sum = (xs: number[]) =>
+      (Math.round(xs.reduce((a, b) => a + b * 100, 0)) / 100).toFixed(2);
+    const auto = amounts.filter((a) => a < 50);
+    const blocked = amounts.filter((a) => a >= 50 && a > 300);
+    const moved = amounts.filter((a) => a >= 100 && a <= 300);
+    const same = amounts.filter((a) => a >= 50 && a < 100);
+    expect(simulated.body).toMatchObject({
+      considered: amounts.length,
+      same_route: { count: same.length, amount: sum(same) },
+      different_route: { count: moved.length, amount: sum(moved) },
+      newly_blocked: { count: blocked.length, amount: sum(blocked) },
+      newly_auto_approved: { count: auto.length, amount: sum(auto) },
+      no_longer_routable: { count: 0, amount: '0.00' },
+    });
+    expect(simulated.body.changed).toHaveLength(amounts.length - same.length);
+    const before = await api('POST', '/api/policies/simulate', tokens.alice, {
+      category: 'simtest',
+      rules: draft,
+      to: startedAt,
+    });
+    expect(before.body.considered).toBe(0);
+    expect(
+      (await api('POST', '/api/policies/simulate', tokens.frank, { rules: draft })).status,
+    ).toBe(403);
+  });
+
   it('lets admins and finance manage, everyone read', async () => {
     const asManager = await api('POST', '/api/policies', tokens.frank, {
       name: 'Mine',

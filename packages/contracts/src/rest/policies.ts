@@ -269,3 +269,60 @@ export const DeactivatePolicyRequest = z
   .strict()
   .meta({ id: 'DeactivatePolicyRequest' });
 export type DeactivatePolicyRequest = z.infer<typeof DeactivatePolicyRequest>;
+
+/** A draft policy run against the company's past expenses; nothing is stored. */
+export const SimulatePolicyRequest = z
+  .object({
+    category: PolicyCategory.optional().meta({
+      description: 'Only past expenses of this category; all of them when absent',
+    }),
+    rules: PolicyRules,
+    from: IsoDateTime.optional().meta({ description: 'Submitted at or after' }),
+    to: IsoDateTime.optional().meta({ description: 'Submitted before' }),
+  })
+  .strict()
+  .refine((b) => !b.from || !b.to || b.from < b.to, {
+    message: 'from must be before to',
+    path: ['from'],
+  })
+  .meta({ id: 'SimulatePolicyRequest' });
+export type SimulatePolicyRequest = z.infer<typeof SimulatePolicyRequest>;
+
+const Tally = z.object({
+  count: z.number().int().min(0),
+  amount: z.string().meta({ description: 'Sum of the amounts, decimal string' }),
+});
+
+const SimulatedRoute = z.object({
+  outcome: z.enum(['require_approval', 'auto_approve', 'block', 'no_match', 'no_approver']),
+  approver_ids: z.array(Uuid),
+  reason: z.string().nullable(),
+});
+
+export const PolicySimulation = z
+  .object({
+    considered: z.number().int().min(0),
+    same_route: Tally,
+    different_route: Tally.meta({ description: 'Other approvers, still needing approval' }),
+    newly_blocked: Tally,
+    newly_auto_approved: Tally,
+    no_longer_routable: Tally.meta({
+      description: 'No rule decides, or a required step would find nobody: refused at submit',
+    }),
+    changed: z
+      .array(
+        z.object({
+          expense_id: Uuid,
+          amount: z.string(),
+          category: z.string(),
+          submitted_at: IsoDateTime,
+          current: SimulatedRoute,
+          draft: SimulatedRoute,
+        }),
+      )
+      .meta({
+        description: 'Every expense that would route differently, newest first (up to 200)',
+      }),
+  })
+  .meta({ id: 'PolicySimulation' });
+export type PolicySimulation = z.infer<typeof PolicySimulation>;

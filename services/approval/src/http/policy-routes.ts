@@ -3,6 +3,7 @@ import {
   DeactivatePolicyRequest,
   IdParam,
   PolicyVersionQuery,
+  SimulatePolicyRequest,
   UpdatePolicyRequest,
 } from '@countersign/contracts';
 import {
@@ -20,6 +21,7 @@ import { createPolicy } from '../use-cases/create-policy.js';
 import { deactivatePolicy } from '../use-cases/deactivate-policy.js';
 import { getPolicy } from '../use-cases/get-policy.js';
 import { listPolicies } from '../use-cases/list-policies.js';
+import { simulatePolicyDraft } from '../use-cases/simulate-policy-draft.js';
 import { versionPolicy } from '../use-cases/version-policy.js';
 
 export interface PolicyRouteDeps {
@@ -41,6 +43,10 @@ export function registerPolicyRoutes(app: Hono<ServiceEnv>, deps: PolicyRouteDep
   app.post('/policies', requirePermission('policies.manage'), async (c) => {
     const body = await readJsonBody(c, CreatePolicyRequest);
     return c.json(await createPolicy(db, c.var.caller, body, now()), 201);
+  });
+  app.post('/policies/simulate', requirePermission('policies.manage'), async (c) => {
+    const body = await readJsonBody(c, SimulatePolicyRequest);
+    return c.json(await simulatePolicyDraft(db, c.var.caller, body));
   });
   app.get('/policies/:id', requirePermission('policies.read'), async (c) => {
     const id = idOf(c);

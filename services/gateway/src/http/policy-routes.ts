@@ -7,8 +7,10 @@ import {
   IdParam,
   Policy,
   PolicyList,
+  PolicySimulation,
   PolicyVersionQuery,
   PreviewExpenseRequest,
+  SimulatePolicyRequest,
   UpdatePolicyRequest,
 } from '@countersign/contracts';
 import type { ForwardedRoute } from './api-routes.js';
@@ -36,6 +38,23 @@ export const policyRoutes: ForwardedRoute[] = [
     permission: 'policies.manage',
     body: CreatePolicyRequest,
     success: { status: 201, schema: Policy, description: 'The policy, created' },
+    refusals: [400, 401, 403, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/policies/simulate',
+    upstream: 'approval',
+    upstreamPath: () => '/policies/simulate',
+    summary:
+      "Run a draft policy against the company's past expenses: what would route differently, be blocked or auto-approved",
+    tag: 'Policies',
+    permission: 'policies.manage',
+    body: SimulatePolicyRequest,
+    success: {
+      status: 200,
+      schema: PolicySimulation,
+      description: 'Counts, amounts and the expenses that change',
+    },
     refusals: [400, 401, 403, 422],
   },
   {
