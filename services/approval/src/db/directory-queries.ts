@@ -33,6 +33,14 @@ export async function listCandidates(
   return query.execute();
 }
 
+/**
+ * Everyone of the company, deactivated people included: a step naming a user who has left
+ * walks up that user's reporting line, which needs their row (they are never chosen).
+ */
+export async function listCompanyPeople(db: Db, companyId: string): Promise<Person[]> {
+  return peopleQuery(db, companyId).execute();
+}
+
 /** The submitter's whole team (the submitter included), in one query. */
 export async function listTeamOf(db: Db, companyId: string, personId: string): Promise<Person[]> {
   return peopleQuery(db, companyId)

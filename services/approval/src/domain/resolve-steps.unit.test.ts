@@ -73,6 +73,13 @@ describe('resolveSteps', () => {
       /earlier step/,
     );
     expect(resolveSteps([user('grace')], grace, techCorp).chain[0]?.approverId).toBe('frank');
+    // A named user who has left hands over to their manager too.
+    const withoutCarol = techCorp.map((p) => (p.id === 'carol' ? { ...p, active: false } : p));
+    const handed = resolveSteps([user('carol')], grace, withoutCarol);
+    expect(handed.chain[0]?.approverId).toBe('bob');
+    expect(handed.steps[0]?.candidates.find((c) => c.person_id === 'carol')?.reason).toBe(
+      'inactive',
+    );
   });
 
   it('prefers a role holder in the submitter team, then the most senior', () => {

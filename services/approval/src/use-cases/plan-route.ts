@@ -6,7 +6,7 @@ import type {
 } from '@countersign/contracts';
 import { ForbiddenError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { listCandidates, listTeamOf } from '../db/directory-queries.js';
+import { listCompanyPeople, listTeamOf } from '../db/directory-queries.js';
 import { listCurrentPolicies } from '../db/policy-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { BASE_CURRENCY } from '../domain/evaluate-policy.js';
@@ -90,7 +90,7 @@ export async function planRoute(
     (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
   );
   const people = reachesCompany
-    ? await listCandidates(db, caller.company_id, submitter.teamId, ['company'])
+    ? await listCompanyPeople(db, caller.company_id)
     : team.filter((p) => p.active);
   const resolution = resolveSteps(
     outcome.steps,

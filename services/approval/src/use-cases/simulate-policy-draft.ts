@@ -1,7 +1,7 @@
 import type { AccessClaims, PolicySimulation, SimulatePolicyRequest } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
 import { listPastRoutes } from '../db/chain-queries.js';
-import { listCandidates } from '../db/directory-queries.js';
+import { listCompanyPeople } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { simulatePolicy } from '../domain/simulate-policy.js';
 import { assertPolicyRules } from './assert-policy-rules.js';
@@ -18,7 +18,7 @@ export async function simulatePolicyDraft(
   await assertPolicyRules(db, caller.company_id, request.rules);
   const [rows, people] = await Promise.all([
     listPastRoutes(db, caller.company_id, request),
-    listCandidates(db, caller.company_id, '', ['company']),
+    listCompanyPeople(db, caller.company_id),
   ]);
   return simulatePolicy(
     request.rules,

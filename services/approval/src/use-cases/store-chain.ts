@@ -2,7 +2,7 @@ import type { ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents } from '../db/chain-queries.js';
-import { listCandidates } from '../db/directory-queries.js';
+import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { toChainStep } from '../domain/org.js';
@@ -46,12 +46,9 @@ export async function storeChain(
   const reachesCompany = steps.some(
     (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
   );
-  const people = await listCandidates(
-    trx,
-    event.company_id,
-    data.submitter.team_id,
-    reachesCompany ? ['company'] : ['submitter'],
-  );
+  const people = reachesCompany
+    ? await listCompanyPeople(trx, event.company_id)
+    : await listCandidates(trx, event.company_id, data.submitter.team_id, ['submitter']);
   let resolved: StepsResolution;
   try {
     resolved = resolveSteps(
