@@ -1,3 +1,10 @@
+import {
+  CreateExpenseResponse,
+  ExpensePreview,
+  PolicyList,
+  ProblemDetails,
+  RoutingExplanation,
+} from '@countersign/contracts';
 import { demoTeam, demoUsers } from '@countersign/demo-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, login, TestCluster } from '../support/test-cluster.js';
@@ -79,7 +86,7 @@ describe('policies as rules, through the gateway', () => {
     expect(policy).toMatchObject({ version: 1, category: 'office' });
     const listed = await api('GET', '/api/policies', tokens.grace);
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((p: { id: string }) => p.id)).toContain(policy.id);
+    expect(PolicyList.parse(listed.body).items.map((p) => p.id)).toContain(policy.id);
     const submitted = await api('POST', '/api/expenses', tokens.grace, {
       category: 'office',
       amount: 120,
@@ -87,7 +94,8 @@ describe('policies as rules, through the gateway', () => {
     });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
     expect(submitted.body.policy_id).toBe(policy.id);
-    expect(submitted.body.approvals_required.map((a: { approver: string }) => a.approver)).toEqual([
+    const created = CreateExpenseResponse.parse(submitted.body);
+    expect(created.approvals_required.map((a) => a.approver)).toEqual([
       'Frank Miller',
       'Hannah Lee',
       'Carol Johnson',
@@ -102,19 +110,18 @@ describe('policies as rules, through the gateway', () => {
   it('explains the route to the submitter, its approvers and auditors, and no one else', async () => {
     const routing = await api('GET', `/api/expenses/${officeExpense}/routing`, tokens.grace);
     expect(routing.status, JSON.stringify(routing.body)).toBe(200);
-    const { explanation } = routing.body;
+    const explanation = RoutingExplanation.parse(routing.body.explanation);
     expect(explanation.policy).toMatchObject({ name: 'Office supplies', version: 1 });
     expect(explanation.outcome).toBe('require_approval');
     expect(explanation.matched_rule).toMatchObject({ index: 2, priority: 10 });
-    expect(
-      explanation.rules.map((r: { priority: number; matched: boolean }) => [r.priority, r.matched]),
-    ).toEqual([
+    expect(explanation.rules.map((r) => [r.priority, r.matched])).toEqual([
       [1, false],
       [2, true],
       [10, true],
     ]);
     expect(explanation.flags).toEqual(['no receipt attached']);
     const [manager, finance, named] = explanation.steps;
+    if (!manager || !finance || !named) throw new Error('three steps expected');
     expect(manager.approver).toEqual({ by: 'level', level: 6, scope: 'submitter_team' });
     expect(manager.candidates).toEqual(
       expect.arrayContaining([
@@ -150,7 +157,7 @@ describe('policies as rules, through the gateway', () => {
       block_reason: null,
       flags: ['no receipt attached'],
     });
-    expect(preview.body.chain.map((s: { approver_name: string }) => s.approver_name)).toEqual([
+    expect(ExpensePreview.parse(preview.body).chain.map((s) => s.approver_name)).toEqual([
       'Frank Miller',
       'Hannah Lee',
       'Carol Johnson',
@@ -210,7 +217,9 @@ describe('policies as rules, through the gateway', () => {
       status: 'approved',
       explanation: { outcome: 'auto_approve', steps: [] },
     });
-    expect(routing.explanation.matched_rule).toMatchObject({ priority: 1 });
+    expect(RoutingExplanation.parse(routing.explanation).matched_rule).toMatchObject({
+      priority: 1,
+    });
     const big = await api('POST', '/api/expenses', tokens.grace, {
       category: 'snacks',
       amount: 30,
@@ -322,12 +331,14 @@ describe('policies as rules, through the gateway', () => {
       rule({ field: 'submitter_team', op: 'in', values: ['0197ffff-0000-7000-8000-000000000002'] }),
     );
     expect(unknownTeam.status).toBe(422);
-    expect(unknownTeam.body.errors[0].path).toBe('rules.0.condition.values');
+    expect(ProblemDetails.parse(unknownTeam.body).errors?.[0]?.path).toBe(
+      'rules.0.condition.values',
+    );
     const inverted = await post(
       rule({ not: { field: 'amount', op: 'between', min: '5', max: '1' } }),
     );
     expect(inverted.status).toBe(400);
-    expect(inverted.body.errors[0].path).toBe('rules.0.condition.not');
+    expect(ProblemDetails.parse(inverted.body).errors?.[0]?.path).toBe('rules.0.condition.not');
     expect((await post(rule({ all: [] }))).status).toBe(400);
     expect((await post(rule({ field: 'amount', op: 'gte', value: 1.5 }))).status).toBe(400);
     const twice = await post([...rule(always), ...rule(always)]);
