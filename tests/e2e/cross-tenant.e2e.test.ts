@@ -119,6 +119,32 @@ const validBodies: Record<string, Record<string, unknown>> = {
     ends_on: '2099-12-31',
   },
   'post /api/delegations/{id}/revoke': { reason: 'hijacked' },
+  'post /api/policies': {
+    name: 'Another policy',
+    category: 'misc',
+    rules: [
+      {
+        priority: 1,
+        condition: { field: 'amount', op: 'gte', value: '0' },
+        action: {
+          type: 'require_approval',
+          steps: [{ approver: { by: 'level', level: 6, scope: 'submitter_team' }, required: true }],
+        },
+      },
+    ],
+  },
+  'patch /api/policies/{id}': { name: 'Hijacked' },
+  'post /api/policies/{id}/deactivate': { reason: 'hijacked' },
+  'post /api/expenses/preview': { policy_id: policies.small, amount: 10 },
+  'post /api/policies/simulate': {
+    rules: [
+      {
+        priority: 1,
+        condition: { field: 'amount', op: 'gte', value: '0' },
+        action: { type: 'auto_approve' },
+      },
+    ],
+  },
 };
 
 /** TechCorp's real ids, by the resource a path names. */
@@ -135,7 +161,9 @@ function techcorpParams(path: string): Record<string, string> {
             ? demoFinanceTeam.id
             : resource === 'delegations'
               ? techcorp.delegation
-              : demoLevels[6].id;
+              : resource === 'policies'
+                ? policies.small
+                : demoLevels[6].id;
   return { id, user_id: idOf('grace'), approval_id: techcorp.approval };
 }
 
@@ -220,7 +248,8 @@ describe("another company's ids are not found, on every object route", () => {
     const hijacked = await cluster.db.query(
       `select name from approval.person where name = 'Hijacked'
        union all select name from approval.team where name = 'Hijacked'
-       union all select name from approval.level where name = 'Hijacked'`,
+       union all select name from approval.level where name = 'Hijacked'
+       union all select name from approval.policy where name = 'Hijacked'`,
     );
     expect(hijacked.rows).toEqual([]);
     const delegation = await cluster.db.query(

@@ -33,6 +33,10 @@ export const permissionTable = {
   'workspaces.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
   /** Change members of a workspace one owns (admins: any of the company's). */
   'workspaces.manage': ['employee', 'manager', 'finance', 'admin'],
+  /** Read the company's approval policies (everyone may know how expenses route). */
+  'policies.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Create, version, deactivate and simulate approval policies. */
+  'policies.manage': ['finance', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

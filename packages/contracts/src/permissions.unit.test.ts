@@ -22,6 +22,8 @@ const expected: Record<Permission, string[]> = {
   'workspaces.create': [E, M, F, A],
   'workspaces.read': [E, M, F, A, U],
   'workspaces.manage': [E, M, F, A],
+  'policies.read': [E, M, F, A, U],
+  'policies.manage': [F, A],
 };
 
 describe('the permission table', () => {

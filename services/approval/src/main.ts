@@ -15,6 +15,8 @@ import type { ApprovalDatabase } from './db/types.js';
 import { createApprovalApp } from './http/routes.js';
 import { startEscalationTimer } from './jobs/escalation-timer.js';
 import {
+  autoApprovalHandlers,
+  autoApprovalsConsumer,
   expenseEventHandlers,
   expenseEventsConsumer,
   resubmissionHandlers,
@@ -43,6 +45,7 @@ const messaging = await startMessaging({
   consumers: [
     { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
     { ...resubmissionsConsumer, handlers: resubmissionHandlers(now) },
+    { ...autoApprovalsConsumer, handlers: autoApprovalHandlers },
     gatewayEventsConsumer,
     stepRequestedConsumer(config.ESCALATION_AFTER_HOURS),
   ],

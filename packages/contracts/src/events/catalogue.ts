@@ -6,6 +6,7 @@ import { ApproverReassignedV1 } from './approver-reassigned.v1.js';
 import { CompanyRegisteredV1 } from './company-registered.v1.js';
 import { DelegationRevokedV1 } from './delegation-revoked.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
+import { ExpenseAutoApprovedV1 } from './expense-auto-approved.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseResubmittedV1 } from './expense-resubmitted.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
@@ -16,6 +17,9 @@ import { ExpenseWithdrawnV1 } from './expense-withdrawn.v1.js';
 import { LevelCreatedV1 } from './level-created.v1.js';
 import { LevelRenamedV1 } from './level-renamed.v1.js';
 import { NotificationCreatedV1 } from './notification-created.v1.js';
+import { PolicyCreatedV1 } from './policy-created.v1.js';
+import { PolicyDeactivatedV1 } from './policy-deactivated.v1.js';
+import { PolicyVersionedV1 } from './policy-versioned.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
 import { TeamCreatedV1 } from './team-created.v1.js';
 import { TeamRenamedV1 } from './team-renamed.v1.js';
@@ -45,6 +49,11 @@ export const EventCatalogue = {
     subject: 'countersign.expense.expense.submitted.v1',
     producer: 'expense',
     schema: ExpenseSubmittedV1,
+  },
+  ExpenseAutoApproved: {
+    subject: 'countersign.expense.expense.auto-approved.v1',
+    producer: 'expense',
+    schema: ExpenseAutoApprovedV1,
   },
   ExpenseRouted: {
     subject: 'countersign.approval.expense.routed.v1',
@@ -170,6 +179,21 @@ export const EventCatalogue = {
     subject: 'countersign.approval.step.escalated.v1',
     producer: 'approval',
     schema: ApprovalEscalatedV1,
+  },
+  PolicyCreated: {
+    subject: 'countersign.approval.policy.created.v1',
+    producer: 'approval',
+    schema: PolicyCreatedV1,
+  },
+  PolicyVersioned: {
+    subject: 'countersign.approval.policy.versioned.v1',
+    producer: 'approval',
+    schema: PolicyVersionedV1,
+  },
+  PolicyDeactivated: {
+    subject: 'countersign.approval.policy.deactivated.v1',
+    producer: 'approval',
+    schema: PolicyDeactivatedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

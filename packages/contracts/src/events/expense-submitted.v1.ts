@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { ChainStep } from '../rest/routing.js';
+import { ChainStep, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
 
 /** An employee submitted an expense; it carries the routing decision it was accepted with. */
@@ -12,11 +12,14 @@ export const ExpenseSubmittedV1 = envelopeOf(
     submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
     amount: DecimalString,
     description: z.string(),
-    policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
+    /** `policy.version` added later, optional: absent before policies were versioned. */
+    policy: RoutedPolicy,
     chain: z.array(ChainStep).min(1),
     submitted_at: IsoDateTime,
     /** Added later, optional: absent when the expense is filed in no workspace. */
     workspace_id: Uuid.optional(),
+    /** Added later, optional: warnings of the policy's matching flag rules. */
+    flags: z.array(z.string()).optional(),
   }),
 );
 export type ExpenseSubmittedV1 = z.infer<typeof ExpenseSubmittedV1>;

@@ -65,6 +65,8 @@ export const ExpenseStatusDocument = z
     round: z.number().int().min(1).meta({
       description: 'Which submission the approvals belong to: 1, then one more per resubmit',
     }),
+    /** Added with policy rules, optional: warnings of matching flag rules, for approvers. */
+    flags: z.array(z.string()).optional(),
     approvals: z.array(
       z.object({
         step_number: z.number().int(),

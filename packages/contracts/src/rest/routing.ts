@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, Uuid } from '../common.js';
+import { StepApprover } from './policies.js';
 
 /** One resolved step of an approval chain. */
 export const ChainStep = z
@@ -12,6 +13,10 @@ export const ChainStep = z
     required: z.boolean(),
     required_level: z.number().int().min(1).meta({ description: 'Most junior level allowed' }),
     team_scope: z.enum(['submitter', 'company']),
+    /** Added with policy rules, optional: absent on chains from level-only policies. */
+    approver_rule: StepApprover.optional().meta({
+      description: 'The step as the policy names it (level, role or user); absent means by level',
+    }),
   })
   .meta({ id: 'ChainStep' });
 export type ChainStep = z.infer<typeof ChainStep>;
@@ -21,12 +26,31 @@ export const RoutingRequest = z.object({
   policy_id: Uuid.optional(),
   category: z.string().min(1).max(50).optional(),
   amount: DecimalString,
+  workspace_id: Uuid.optional(),
 });
 export type RoutingRequest = z.infer<typeof RoutingRequest>;
 
-export const RoutingDecision = z.object({
-  policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
-  submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
-  chain: z.array(ChainStep).min(1),
+/** The policy an expense routes by; `version` was added with policy rules. */
+export const RoutedPolicy = z.object({
+  id: Uuid,
+  name: z.string(),
+  category: z.string(),
+  version: z.number().int().min(1).optional(),
 });
+
+export const RoutingDecision = z
+  .object({
+    policy: RoutedPolicy,
+    submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
+    /** Empty exactly when the outcome is auto_approve. */
+    chain: z.array(ChainStep),
+    /** Warnings of matching `flag` rules, shown to approvers. */
+    flags: z.array(z.string()).optional(),
+    /** Absent means require_approval (the only outcome before policy rules). */
+    outcome: z.enum(['require_approval', 'auto_approve']).optional(),
+  })
+  .refine(
+    (d) => (d.outcome === 'auto_approve' ? d.chain.length === 0 : d.chain.length > 0),
+    'an auto-approved expense has no chain; any other has at least one step',
+  );
 export type RoutingDecision = z.infer<typeof RoutingDecision>;

@@ -16,6 +16,12 @@ export interface NewChain {
   policyName: string;
   amount: string;
   description: string;
+  policyVersion: number | null;
+  category: string;
+  submitterTeamId: string;
+  workspaceId: string | null;
+  flags: string[];
+  explanation: unknown;
 }
 
 /**
@@ -45,6 +51,12 @@ export async function insertChainWithEvents<T extends EventType>(
           description: chain.description,
           status: 'pending',
           completed_at: null,
+          policy_version: chain.policyVersion,
+          category: chain.category,
+          submitter_team_id: chain.submitterTeamId,
+          workspace_id: chain.workspaceId,
+          flags: JSON.stringify(chain.flags),
+          explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
         })
         .returning('expense_id'),
     )
@@ -398,5 +410,126 @@ export async function replaceChainRound(
         comments: null,
       })),
     )
+    .execute();
+}
+
+/**
+ * Records an expense a policy rule approved at submission: a chain row already approved,
+ * with no steps, so its explanation and simulations see it. A redelivery is a no-op.
+ */
+export async function insertAutoApprovedChain(trx: Trx, chain: NewChain, at: Date): Promise<void> {
+  await trx
+    .insertInto('chain')
+    .values({
+      expense_id: chain.expenseId,
+      company_id: chain.companyId,
+      submitter_id: chain.submitterId,
+      submitter_name: chain.submitterName,
+      policy_id: chain.policyId,
+      policy_name: chain.policyName,
+      amount: chain.amount,
+      description: chain.description,
+      status: 'approved',
+      completed_at: at,
+      policy_version: chain.policyVersion,
+      category: chain.category,
+      submitter_team_id: chain.submitterTeamId,
+      workspace_id: chain.workspaceId,
+      flags: JSON.stringify(chain.flags),
+      explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
+    })
+    .onConflict((oc) => oc.column('expense_id').doNothing())
+    .execute();
+}
+
+/** A chain's recorded route, with everyone who has held one of its steps. */
+export async function findChainExplanation(
+  db: Kysely<ApprovalDatabase>,
+  companyId: string,
+  expenseId: string,
+) {
+  return db
+    .selectFrom('chain')
+    .select([
+      'chain.expense_id',
+      'chain.status',
+      'chain.submitter_id',
+      'chain.policy_id',
+      'chain.policy_name',
+      'chain.policy_version',
+      'chain.flags',
+      'chain.explanation',
+    ])
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('chain_step')
+            .select(sql<string[]>`array_agg(approver_id)`.as('ids'))
+            .whereRef('chain_step.expense_id', '=', 'chain.expense_id'),
+          sql<string[]>`'{}'::uuid[]`,
+        )
+        .as('approver_ids'),
+    )
+    .where('chain.expense_id', '=', expenseId)
+    .where('chain.company_id', '=', companyId)
+    .executeTakeFirst();
+}
+
+export const MAX_SIMULATED = 5000;
+
+/**
+ * The company's past routes for a simulation, newest first, at most MAX_SIMULATED: each
+ * chain with its amount, category (the policy's for chains older than the column), the
+ * submitter as the directory knows them now, and its approvers in step order.
+ */
+export async function listPastRoutes(
+  db: Kysely<ApprovalDatabase>,
+  companyId: string,
+  filter: { category?: string | undefined; from?: string | undefined; to?: string | undefined },
+) {
+  let query = db
+    .selectFrom('chain')
+    .innerJoin('policy', 'policy.id', 'chain.policy_id')
+    .innerJoin('person', 'person.id', 'chain.submitter_id')
+    .innerJoin('level', 'level.id', 'person.level_id')
+    .select([
+      'chain.expense_id',
+      'chain.amount',
+      'chain.created_at',
+      'chain.workspace_id',
+      'chain.submitter_id',
+      'person.role',
+      'level.number as level_number',
+      sql<string>`coalesce(chain.category, policy.category)`.as('category'),
+      sql<string>`coalesce(chain.submitter_team_id, person.team_id)`.as('team_id'),
+    ])
+    // A builder subquery, so the step table gets the service's schema (raw SQL would not).
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('chain_step as s')
+            .select(sql<string[]>`array_agg(s.approver_id order by s.step)`.as('ids'))
+            .whereRef('s.expense_id', '=', 'chain.expense_id'),
+          sql<string[]>`'{}'::uuid[]`,
+        )
+        .as('approver_ids'),
+    )
+    .where('chain.company_id', '=', companyId);
+  if (filter.category !== undefined) {
+    query = query.where(
+      sql<string>`coalesce(chain.category, policy.category)`,
+      '=',
+      filter.category,
+    );
+  }
+  if (filter.from !== undefined)
+    query = query.where('chain.created_at', '>=', new Date(filter.from));
+  if (filter.to !== undefined) query = query.where('chain.created_at', '<', new Date(filter.to));
+  return query
+    .orderBy('chain.created_at', 'desc')
+    .orderBy('chain.expense_id')
+    .limit(MAX_SIMULATED)
     .execute();
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Person, Policy, TeamScope } from '../domain/org.js';
+import type { Person, TeamScope } from '../domain/org.js';
 import type { ApprovalDatabase } from './types.js';
 
 type Db = Kysely<ApprovalDatabase>;
@@ -15,6 +15,8 @@ function peopleQuery(db: Db, companyId: string) {
       'person.active',
       'level.number as levelNumber',
       'level.name as levelName',
+      'person.role',
+      'person.manager_id as managerId',
     ])
     .where('person.company_id', '=', companyId);
 }
@@ -31,6 +33,14 @@ export async function listCandidates(
   return query.execute();
 }
 
+/**
+ * Everyone of the company, deactivated people included: a step naming a user who has left
+ * walks up that user's reporting line, which needs their row (they are never chosen).
+ */
+export async function listCompanyPeople(db: Db, companyId: string): Promise<Person[]> {
+  return peopleQuery(db, companyId).execute();
+}
+
 /** The submitter's whole team (the submitter included), in one query. */
 export async function listTeamOf(db: Db, companyId: string, personId: string): Promise<Person[]> {
   return peopleQuery(db, companyId)
@@ -42,60 +52,6 @@ export async function listTeamOf(db: Db, companyId: string, personId: string): P
         .where('me.company_id', '=', companyId),
     )
     .execute();
-}
-
-/** Active policies of a company with their steps, in one query whatever their number. */
-export async function listActivePolicies(db: Db, companyId: string): Promise<Policy[]> {
-  const rows = await db
-    .selectFrom('policy')
-    .leftJoin('policy_step', 'policy_step.policy_id', 'policy.id')
-    .select([
-      'policy.id',
-      'policy.name',
-      'policy.category',
-      'policy.min_amount',
-      'policy.max_amount',
-      'policy.active',
-      'policy_step.step_order',
-      'policy_step.required_level',
-      'policy_step.team_scope',
-      'policy_step.required',
-    ])
-    .where('policy.company_id', '=', companyId)
-    .where('policy.active', '=', true)
-    .orderBy('policy.id')
-    .orderBy('policy_step.step_order')
-    .execute();
-  const policies = new Map<string, Policy>();
-  for (const row of rows) {
-    let policy = policies.get(row.id);
-    if (!policy) {
-      policy = {
-        id: row.id,
-        name: row.name,
-        category: row.category,
-        minAmount: row.min_amount,
-        maxAmount: row.max_amount,
-        active: row.active,
-        steps: [],
-      };
-      policies.set(row.id, policy);
-    }
-    if (
-      row.step_order !== null &&
-      row.required_level !== null &&
-      row.team_scope !== null &&
-      row.required !== null
-    ) {
-      policy.steps.push({
-        order: row.step_order,
-        requiredLevel: row.required_level,
-        teamScope: row.team_scope,
-        required: row.required,
-      });
-    }
-  }
-  return [...policies.values()];
 }
 
 /** Whether someone is an active member of the company: deactivated people decide nothing. */

@@ -40,9 +40,19 @@ export interface PolicyTable {
   company_id: string;
   category: string;
   name: string;
-  min_amount: string;
-  max_amount: string | null;
+  /** Legacy amount band, superseded by the rules of policy_version. */
+  min_amount: Generated<string>;
+  max_amount: Generated<string | null>;
   active: boolean;
+  current_version: Generated<number>;
+}
+/** Immutable: editing a policy adds a version; expenses keep the one they were routed by. */
+export interface PolicyVersionTable {
+  policy_id: string;
+  version: number;
+  rules: ColumnType<unknown, string, never>;
+  created_at: Generated<Date>;
+  created_by: string | null;
 }
 export interface PolicyStepTable {
   policy_id: string;
@@ -66,6 +76,12 @@ export interface ChainTable {
   completed_at: Date | null;
   /** 1 at submit, one more per resubmission after a send back. */
   round: Generated<number>;
+  policy_version: number | null;
+  category: string | null;
+  submitter_team_id: string | null;
+  workspace_id: string | null;
+  flags: ColumnType<unknown, string | null, string | null>;
+  explanation: ColumnType<unknown, string | null, string | null>;
 }
 export interface ChainStepTable {
   expense_id: string;
@@ -119,6 +135,7 @@ export interface ApprovalDatabase extends MessagingTables {
   person: PersonTable;
   policy: PolicyTable;
   policy_step: PolicyStepTable;
+  policy_version: PolicyVersionTable;
   chain: ChainTable;
   chain_step: ChainStepTable;
   delegation: DelegationTable;

@@ -1,3 +1,5 @@
+import type { Role } from '@countersign/contracts';
+
 export type TeamScope = 'submitter' | 'company';
 
 export interface Person {
@@ -7,6 +9,9 @@ export interface Person {
   levelNumber: number;
   levelName: string;
   active: boolean;
+  /** Known where routing by role or by named user needs them. */
+  role?: Role;
+  managerId?: string | null;
 }
 
 export interface PolicyStep {
@@ -14,16 +19,6 @@ export interface PolicyStep {
   requiredLevel: number;
   teamScope: TeamScope;
   required: boolean;
-}
-
-export interface Policy {
-  id: string;
-  name: string;
-  category: string;
-  minAmount: string;
-  maxAmount: string | null;
-  active: boolean;
-  steps: PolicyStep[];
 }
 
 export interface ResolvedStep {

@@ -4,7 +4,9 @@ import {
   ApproveRequest,
   BulkDecisionRequest,
   ExpenseIdParam,
+  IdParam,
   PageQuery,
+  PreviewExpenseRequest,
   RejectRequest,
   RoutingRequest,
   SendBackRequest,
@@ -29,11 +31,14 @@ import type { ApprovalDatabase } from '../db/types.js';
 import { decideApproval } from '../use-cases/decide-approval.js';
 import { decideInBulk } from '../use-cases/decide-in-bulk.js';
 import { decideRouting } from '../use-cases/decide-routing.js';
+import { explainExpenseRouting } from '../use-cases/explain-expense-routing.js';
 import { listPendingApprovals } from '../use-cases/list-pending-approvals.js';
+import { previewRouting } from '../use-cases/preview-routing.js';
 import { recordDecision } from '../use-cases/record-decision.js';
 import { withdrawExpense } from '../use-cases/withdraw-expense.js';
 import { registerDelegationRoutes } from './delegation-routes.js';
 import { registerOrgRoutes } from './org-routes.js';
+import { registerPolicyRoutes } from './policy-routes.js';
 
 export interface ApprovalHttpDeps {
   db: Kysely<ApprovalDatabase>;
@@ -53,6 +58,8 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
+  app.use('/routing-previews', requireAuth(deps.verifyToken));
+  app.use('/expenses/*', requireAuth(deps.verifyToken));
   app.use('/decisions/*', requireAuth(deps.verifyToken));
   app.use('/approvals/*', requireAuth(deps.verifyToken));
   app.use('/chains/*', requireAuth(deps.verifyToken));
@@ -60,6 +67,16 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
   app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, RoutingRequest);
     return c.json(await decideRouting(deps.db, c.var.caller, request));
+  });
+
+  app.post('/routing-previews', requirePermission('expenses.submit'), async (c) => {
+    const request = await readJsonBody(c, PreviewExpenseRequest);
+    return c.json(await previewRouting(deps.db, c.var.caller, request));
+  });
+
+  app.get('/expenses/:id/routing', requirePermission('expenses.read'), async (c) => {
+    const { id } = parseOrThrow(IdParam, c.req.param());
+    return c.json(await explainExpenseRouting(deps.db, c.var.caller, id));
   });
 
   app.post('/decisions/approve', requirePermission('approvals.decide'), async (c) => {
@@ -93,6 +110,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
   registerDecisionRoutes(app, deps);
   registerOrgRoutes(app, deps);
   registerDelegationRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
   return app;
 }
 

@@ -1,6 +1,7 @@
 import { Streams } from '@countersign/contracts';
 import type { EventHandlers } from '@countersign/platform';
 import type { ApprovalDatabase } from '../db/types.js';
+import { recordAutoApproval } from '../use-cases/record-auto-approval.js';
 import { startNewRound } from '../use-cases/start-new-round.js';
 import { storeChain } from '../use-cases/store-chain.js';
 
@@ -8,6 +9,13 @@ export const expenseEventsConsumer = {
   stream: Streams.expense,
   durable: 'approval-on-expense-events',
   filterSubject: 'countersign.expense.expense.submitted.v1',
+};
+
+/** A durable of its own: the first one's filter stays as deployed. */
+export const autoApprovalsConsumer = {
+  stream: Streams.expense,
+  durable: 'approval-on-expense-auto-approved',
+  filterSubject: 'countersign.expense.expense.auto-approved.v1',
 };
 
 export function expenseEventHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
@@ -31,3 +39,6 @@ export function resubmissionHandlers(now: () => Date): EventHandlers<ApprovalDat
     ExpenseResubmitted: (trx, event) => startNewRound(trx, event, now()),
   };
 }
+export const autoApprovalHandlers: EventHandlers<ApprovalDatabase> = {
+  ExpenseAutoApproved: (trx, event) => recordAutoApproval(trx, event),
+};

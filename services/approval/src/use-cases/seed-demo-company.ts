@@ -8,6 +8,7 @@ import {
 import { newEvent } from '@countersign/platform';
 import type { Kysely, Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
+import { bandRules } from '../domain/band-rules.js';
 import { enqueue } from '../outbox/enqueue.js';
 
 const levelIdOf = (number: number) => demoLevels.find((l) => l.number === number)?.id ?? '';
@@ -108,6 +109,25 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
             description: s.description,
           })),
         ),
+      )
+      .execute();
+    // The rules routing reads: each demo policy's band and steps as its version 1.
+    await trx
+      .insertInto('policy_version')
+      .values(
+        demoPolicies.map((p) => ({
+          policy_id: p.id,
+          version: 1,
+          rules: JSON.stringify(
+            bandRules(
+              p.name,
+              p.minAmount,
+              p.maxAmount,
+              p.steps.map((s) => ({ ...s, teamScope: 'submitter' as const })),
+            ),
+          ),
+          created_by: null,
+        })),
       )
       .execute();
     await enqueue(

@@ -3,6 +3,7 @@ import { newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApprovalDatabase } from '../db/types.js';
+import { bandRules } from '../domain/band-rules.js';
 import { enqueue } from '../outbox/enqueue.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
@@ -119,6 +120,19 @@ async function insertDefaultPolicy(trx: Transaction<ApprovalDatabase>, companyId
       team_scope: 'submitter',
       required: true,
       description: 'Manager approval',
+    })
+    .execute();
+  await trx
+    .insertInto('policy_version')
+    .values({
+      policy_id: policyId,
+      version: 1,
+      rules: JSON.stringify(
+        bandRules('General expenses', '0.00', null, [
+          { requiredLevel: 3, teamScope: 'submitter', required: true },
+        ]),
+      ),
+      created_by: null,
     })
     .execute();
 }

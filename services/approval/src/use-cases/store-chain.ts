@@ -1,22 +1,36 @@
-import type { ExpenseSubmittedV1 } from '@countersign/contracts';
+import type { ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents } from '../db/chain-queries.js';
-import { listCandidates } from '../db/directory-queries.js';
+import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import type { ResolvedStep } from '../domain/org.js';
 import { toChainStep } from '../domain/org.js';
-import { resolveChain } from '../domain/resolve-chain.js';
+import { resolveSteps, type StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { explainSubmittedRoute } from './explain-submitted-route.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
+
+type Submitted = ExpenseSubmittedV1['data'];
+
+/** The event's steps as the policy named them; a step without a rule is by level. */
+function stepsOf(data: Submitted): PolicyStep[] {
+  return data.chain.map((s) => ({
+    approver: s.approver_rule ?? {
+      by: 'level',
+      level: s.required_level,
+      scope: s.team_scope === 'company' ? 'company' : 'submitter_team',
+    },
+    required: s.required,
+  }));
+}
 
 /**
  * Stores the chain an expense was accepted with. Each decided approver is re-checked
  * against the directory as it is now: one who left or moved is replaced by the next
  * eligible approver and the change is announced; if a step has nobody left, routing fails
- * and the expense is refused by event.
+ * and the expense is refused by event. The explanation of the route is stored with it.
  */
 export async function storeChain(
   trx: Transaction<ApprovalDatabase>,
@@ -28,24 +42,17 @@ export async function storeChain(
   const about = { companyId: event.company_id, actor: system, subject: data.expense_id };
   // Waits for an org change in progress, so the chain is routed on the directory after it.
   await lockCompanyDirectory(trx, event.company_id, 'shared');
-  const people = await listCandidates(
-    trx,
-    event.company_id,
-    data.submitter.team_id,
-    data.chain.map((s) => s.team_scope),
+  const steps = stepsOf(data);
+  const reachesCompany = steps.some(
+    (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
   );
-  let resolved: {
-    chain: ResolvedStep[];
-    adjustments: ReturnType<typeof resolveChain>['adjustments'];
-  };
+  const people = reachesCompany
+    ? await listCompanyPeople(trx, event.company_id)
+    : await listCandidates(trx, event.company_id, data.submitter.team_id, ['submitter']);
+  let resolved: StepsResolution;
   try {
-    resolved = resolveChain(
-      data.chain.map((s) => ({
-        order: s.step,
-        requiredLevel: s.required_level,
-        teamScope: s.team_scope,
-        required: s.required,
-      })),
+    resolved = resolveSteps(
+      steps,
       { id: data.submitter.id, teamId: data.submitter.team_id },
       people,
       new Map(data.chain.map((s) => [s.step, s.approver_id])),
@@ -103,6 +110,12 @@ export async function storeChain(
       policyName: data.policy.name,
       amount: data.amount,
       description: data.description,
+      policyVersion: data.policy.version ?? null,
+      category: data.policy.category,
+      submitterTeamId: data.submitter.team_id,
+      workspaceId: data.workspace_id ?? null,
+      flags: data.flags ?? [],
+      explanation: await explainSubmittedRoute(trx, event.company_id, data, people, resolved.steps),
     },
     resolved.chain,
     [routed, requested],

@@ -17,6 +17,15 @@ export async function insertExpenseWithEvents<T extends EventType>(
   chain: ChainStep[],
   events: EventOf<T>[],
 ): Promise<void> {
+  if (chain.length === 0) {
+    // An auto-approved expense has no chain to copy.
+    await db
+      .with('new_expense', (qb) => qb.insertInto('expense').values(expense).returning('id'))
+      .insertInto('outbox')
+      .values(outboxRows(events))
+      .execute();
+    return;
+  }
   await db
     .with('new_expense', (qb) => qb.insertInto('expense').values(expense).returning('id'))
     .with('new_steps', (qb) =>

@@ -21,6 +21,7 @@ export interface ExpenseTable {
   round: number;
   /** The policy the submitter asked for; null routes by category and amount. */
   requested_policy_id: string | null;
+  flags: string[] | null;
 }
 
 /** The expense's copy of its approval chain, kept current from approval events. */

@@ -40,6 +40,7 @@ export async function getExpenseStatus(
     refusal_reason: expense.refusal_reason,
     workspace_id: expense.workspace_id,
     round: expense.round,
+    ...(expense.flags?.length ? { flags: expense.flags } : {}),
     approvals: steps.map((s) => ({
       step_number: s.step,
       approver_name: s.approver_name,

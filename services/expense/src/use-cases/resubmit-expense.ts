@@ -1,5 +1,5 @@
 import type { AccessClaims, ResubmitResponse } from '@countersign/contracts';
-import { ConflictError, newEvent } from '@countersign/platform';
+import { ConflictError, newEvent, UnprocessableError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findExpense, startNextRound } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
@@ -39,6 +39,13 @@ export async function resubmitExpense(
       : { category: expense.category, amount: expense.amount },
     requestId,
   );
+  if (decision.chain.length === 0) {
+    // A rule now approves it outright; a new round needs approvers, so say what to do.
+    throw new UnprocessableError(
+      'the policy now approves this expense without approvers; withdraw it and submit it again',
+      'auto-approved-on-resubmit',
+    );
+  }
   const resubmittedAt = deps.now();
   const round = expense.round + 1;
   const resubmitted = newEvent('ExpenseResubmitted', {

@@ -50,12 +50,14 @@ export async function submitExpense(
     {
       ...(input.policy_id ? { policy_id: input.policy_id } : {}),
       ...(input.category ? { category: input.category } : {}),
+      ...(input.workspace_id ? { workspace_id: input.workspace_id } : {}),
       amount: input.amount,
     },
     requestId,
   );
   const submittedAt = deps.now();
   const expenseId = uuidv7();
+  const autoApproved = decision.outcome === 'auto_approve';
   const expense = {
     id: expenseId,
     company_id: caller.company_id,
@@ -66,30 +68,40 @@ export async function submitExpense(
     category: decision.policy.category,
     amount: input.amount,
     description: input.description,
-    status: 'pending' as const,
+    status: autoApproved ? ('approved' as const) : ('pending' as const),
     refusal_reason: null,
     submitted_at: submittedAt,
-    completed_at: null,
+    completed_at: autoApproved ? submittedAt : null,
     workspace_id: input.workspace_id ?? null,
     requested_policy_id: input.policy_id ?? null,
     round: 1,
+    flags: decision.flags?.length ? decision.flags : null,
   };
-  const submitted = newEvent('ExpenseSubmitted', {
+  const about = {
     companyId: caller.company_id,
-    actor: { kind: 'user', id: caller.sub },
+    actor: { kind: 'user', id: caller.sub } as const,
     subject: expenseId,
     occurredAt: submittedAt,
-    data: {
-      expense_id: expenseId,
-      submitter: decision.submitter,
-      amount: input.amount,
-      description: input.description,
-      policy: decision.policy,
-      chain: decision.chain,
-      submitted_at: submittedAt.toISOString(),
-      ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
-    },
-  });
+  };
+  const shared = {
+    expense_id: expenseId,
+    submitter: decision.submitter,
+    amount: input.amount,
+    description: input.description,
+    policy: decision.policy,
+    ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
+    ...(decision.flags?.length ? { flags: decision.flags } : {}),
+  };
+  // A policy rule may approve at once: no chain, and ExpenseAutoApproved instead.
+  const submitted = autoApproved
+    ? newEvent('ExpenseAutoApproved', {
+        ...about,
+        data: { ...shared, approved_at: submittedAt.toISOString() },
+      })
+    : newEvent('ExpenseSubmitted', {
+        ...about,
+        data: { ...shared, chain: decision.chain, submitted_at: submittedAt.toISOString() },
+      });
   const workspaceId = input.workspace_id;
   if (workspaceId === undefined) {
     await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
@@ -102,9 +114,11 @@ export async function submitExpense(
     });
   }
   return {
-    message: 'Expense created successfully',
+    message: autoApproved
+      ? 'Expense created and approved by policy'
+      : 'Expense created successfully',
     expense_id: expenseId,
-    status: 'pending',
+    status: expense.status,
     amount: Number(input.amount),
     policy_id: decision.policy.id,
     approvals_required: decision.chain.map((s) => ({

@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { delegationRoutes } from './delegation-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
+import { policyRoutes } from './policy-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
@@ -222,4 +223,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...orgRoutes,
   ...workspaceRoutes,
   ...delegationRoutes,
+  ...policyRoutes,
 ];

@@ -2,6 +2,7 @@ import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as orgAndChains from './2026-11-23T1300-org-and-chains.js';
 import * as orgManagement from './2026-11-24T1000-org-management.js';
+import * as policyVersions from './2026-11-24T1100-policy-versions.js';
 import * as delegationAndDeadlines from './2026-11-24T1500-delegation-and-deadlines.js';
 import * as decisionRounds from './2026-11-24T1530-decision-rounds.js';
 
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1000-org-management': orgManagement,
   '2026-11-24T1500-delegation-and-deadlines': delegationAndDeadlines,
   '2026-11-24T1530-decision-rounds': decisionRounds,
+  '2026-11-24T1100-policy-versions': policyVersions,
 };

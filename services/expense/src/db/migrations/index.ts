@@ -3,6 +3,7 @@ import type { Migration } from 'kysely';
 import * as expenses from './2026-11-23T1300-expenses.js';
 import * as peopleAndWorkspaces from './2026-11-24T1100-people-and-workspaces.js';
 import * as stepAssignment from './2026-11-24T1200-step-assignment.js';
+import * as expenseFlags from './2026-11-24T1310-expense-flags.js';
 import * as stepDecidedBy from './2026-11-24T1510-step-decided-by.js';
 import * as sendBackAndWithdraw from './2026-11-24T1530-send-back-and-withdraw.js';
 
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1200-step-assignment': stepAssignment,
   '2026-11-24T1510-step-decided-by': stepDecidedBy,
   '2026-11-24T1530-send-back-and-withdraw': sendBackAndWithdraw,
+  '2026-11-24T1310-expense-flags': expenseFlags,
 };

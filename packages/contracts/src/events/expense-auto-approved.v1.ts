@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { DecimalString, IsoDateTime, Uuid } from '../common.js';
+import { RoutedPolicy } from '../rest/routing.js';
+import { envelopeOf } from './envelope.js';
+
+/**
+ * A policy rule approved the expense at submission: it was stored approved, with no chain.
+ * Emitted by the expense service in the statement that stores it, in place of
+ * ExpenseSubmitted; the approval service records the route and its explanation.
+ */
+export const ExpenseAutoApprovedV1 = envelopeOf(
+  'ExpenseAutoApproved',
+  1,
+  z.object({
+    expense_id: Uuid,
+    submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
+    amount: DecimalString,
+    description: z.string(),
+    policy: RoutedPolicy,
+    approved_at: IsoDateTime,
+    workspace_id: Uuid.optional(),
+    flags: z.array(z.string()).optional(),
+  }),
+);
+export type ExpenseAutoApprovedV1 = z.infer<typeof ExpenseAutoApprovedV1>;

@@ -1,0 +1,31 @@
+import type { RoutingExplanation } from '@countersign/contracts';
+import type { Evaluation, RuleTrace } from './evaluate-policy.js';
+import type { StepTrace } from './resolve-steps.js';
+import type { VersionedPolicy } from './select-policy.js';
+
+function considered(t: RuleTrace) {
+  return {
+    index: t.index,
+    priority: t.priority,
+    ...(t.description !== undefined ? { description: t.description } : {}),
+    action: t.action,
+    matched: t.matched,
+  };
+}
+
+/** The explanation stored with a chain and shown by GET /api/expenses/{id}/routing. */
+export function explainRouting(
+  policy: Pick<VersionedPolicy, 'id' | 'name' | 'version'>,
+  evaluation: Evaluation,
+  steps: readonly StepTrace[],
+): RoutingExplanation {
+  const kind = evaluation.outcome.kind;
+  return {
+    policy: { id: policy.id, name: policy.name, version: policy.version },
+    outcome: kind === 'no_match' ? 'require_approval' : kind,
+    matched_rule: evaluation.decidingRule ? considered(evaluation.decidingRule) : null,
+    rules: evaluation.rules.map(considered),
+    flags: evaluation.flags,
+    steps: steps.map((s) => ({ ...s })),
+  };
+}

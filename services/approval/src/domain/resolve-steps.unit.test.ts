@@ -1,0 +1,209 @@
+import type { PolicyStep, Role } from '@countersign/contracts';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Person } from './org.js';
+import { resolveSteps } from './resolve-steps.js';
+
+const tech = 'team-tech';
+const finance = 'team-finance';
+const person = (id: string, levelNumber: number, extra: Partial<Person> = {}): Person => ({
+  id,
+  name: id,
+  teamId: tech,
+  levelNumber,
+  levelName: `L${levelNumber}`,
+  active: true,
+  role: 'manager',
+  managerId: null,
+  ...extra,
+});
+// TechCorp: alice (admin, 1) … grace (employee, 7) in Technology, each reporting upwards;
+// hannah (finance, 5) and ivan (auditor, 7) in Finance, reporting to alice.
+const names = ['alice', 'bob', 'carol', 'david', 'eve', 'frank', 'grace'];
+const techCorp: Person[] = [
+  ...names.map((n, i) =>
+    person(n, i + 1, {
+      role: i === 0 ? 'admin' : i === 6 ? 'employee' : 'manager',
+      managerId: i === 0 ? null : (names[i - 1] ?? null),
+    }),
+  ),
+  person('hannah', 5, { teamId: finance, role: 'finance', managerId: 'alice' }),
+  person('ivan', 7, { teamId: finance, role: 'auditor', managerId: 'alice' }),
+];
+const grace = { id: 'grace', teamId: tech };
+const level = (
+  n: number,
+  scope: 'submitter_team' | 'company' = 'submitter_team',
+  required = true,
+): PolicyStep => ({
+  approver: { by: 'level', level: n, scope },
+  required,
+});
+const role = (r: Role, required = true): PolicyStep => ({
+  approver: { by: 'role', role: r },
+  required,
+});
+const user = (id: string): PolicyStep => ({
+  approver: { by: 'user', user_id: id },
+  required: true,
+});
+
+describe('resolveSteps', () => {
+  it('resolves level, role and named-user steps and explains each candidate', () => {
+    const { chain, steps } = resolveSteps(
+      [level(6), role('finance'), user('carol')],
+      grace,
+      techCorp,
+    );
+    expect(chain.map((s) => [s.step, s.approverId])).toEqual([
+      [1, 'frank'],
+      [2, 'hannah'],
+      [3, 'carol'],
+    ]);
+    const first = steps[0]?.candidates ?? [];
+    expect(first.find((c) => c.chosen)?.person_id).toBe('frank');
+    expect(first.find((c) => c.person_id === 'grace')?.reason).toBe('is the submitter');
+    expect(first.find((c) => c.person_id === 'eve')?.reason).toMatch(/ranked after/);
+  });
+
+  it('hands a named user who cannot approve to their manager', () => {
+    const { chain, steps } = resolveSteps([level(6), user('frank')], grace, techCorp);
+    expect(chain.map((s) => s.approverId)).toEqual(['frank', 'eve']);
+    expect(steps[1]?.candidates.find((c) => c.person_id === 'frank')?.reason).toMatch(
+      /earlier step/,
+    );
+    expect(resolveSteps([user('grace')], grace, techCorp).chain[0]?.approverId).toBe('frank');
+    // A named user who has left hands over to their manager too.
+    const withoutCarol = techCorp.map((p) => (p.id === 'carol' ? { ...p, active: false } : p));
+    const handed = resolveSteps([user('carol')], grace, withoutCarol);
+    expect(handed.chain[0]?.approverId).toBe('bob');
+    expect(handed.steps[0]?.candidates.find((c) => c.person_id === 'carol')?.reason).toBe(
+      'inactive',
+    );
+  });
+
+  it('prefers a role holder in the submitter team, then the most senior', () => {
+    expect(resolveSteps([role('manager')], grace, techCorp).chain[0]?.approverId).toBe('bob');
+    const hannahsView = resolveSteps(
+      [role('manager')],
+      { id: 'hannah', teamId: finance },
+      techCorp,
+    );
+    expect(hannahsView.chain[0]?.approverId).toBe('bob');
+  });
+
+  it('leaves out an optional step nobody can hold and refuses a required one', () => {
+    const { chain } = resolveSteps(
+      [role('auditor', false), level(6)],
+      { id: 'ivan', teamId: finance },
+      techCorp,
+    );
+    expect(chain).toHaveLength(1);
+    expect(chain[0]).toMatchObject({ step: 1 });
+    expect(() =>
+      resolveSteps([role('auditor')], { id: 'ivan', teamId: finance }, techCorp),
+    ).toThrow(/there is none/);
+  });
+
+  it('keeps a preferred approver who is still eligible and reports a replaced one', () => {
+    const kept = resolveSteps([level(6)], grace, techCorp, new Map([[1, 'eve']]));
+    expect(kept.chain[0]?.approverId).toBe('eve');
+    expect(kept.adjustments).toEqual([]);
+    const gone = techCorp.map((p) => (p.id === 'eve' ? { ...p, active: false } : p));
+    const replaced = resolveSteps([level(6)], grace, gone, new Map([[1, 'eve']]));
+    expect(replaced.adjustments).toMatchObject([
+      { step: 1, previousApproverId: 'eve', approverId: 'frank' },
+    ]);
+  });
+});
+
+// Random org charts: people in two teams, random levels, roles, managers and activity.
+const roles: Role[] = ['employee', 'manager', 'finance', 'admin', 'auditor'];
+const orgArb = fc
+  .array(
+    fc.record({
+      levelNumber: fc.integer({ min: 1, max: 8 }),
+      teamId: fc.constantFrom(tech, finance),
+      role: fc.constantFrom(...roles),
+      active: fc.boolean(),
+      manager: fc.nat(),
+    }),
+    { minLength: 1, maxLength: 12 },
+  )
+  .map((rows) =>
+    rows.map((r, i) =>
+      person(`p${i}`, r.levelNumber, {
+        teamId: r.teamId,
+        role: r.role,
+        active: r.active,
+        managerId: i === 0 ? null : `p${r.manager % i}`,
+      }),
+    ),
+  );
+const stepArb = (people: number): fc.Arbitrary<PolicyStep> =>
+  fc.oneof(
+    fc.record({
+      approver: fc.record({
+        by: fc.constant('level' as const),
+        level: fc.integer({ min: 1, max: 8 }),
+        scope: fc.constantFrom('submitter_team', 'company' as const),
+      }),
+      required: fc.boolean(),
+    }),
+    fc.record({
+      approver: fc.record({ by: fc.constant('role' as const), role: fc.constantFrom(...roles) }),
+      required: fc.boolean(),
+    }),
+    fc.record({
+      approver: fc.record({
+        by: fc.constant('user' as const),
+        user_id: fc.integer({ min: 0, max: people }).map((i) => `p${i}`),
+      }),
+      required: fc.boolean(),
+    }),
+  );
+const caseArb = orgArb.chain((people) =>
+  fc.record({
+    people: fc.constant(people),
+    submitter: fc.constantFrom(...people),
+    steps: fc.array(stepArb(people.length), { minLength: 1, maxLength: 6 }),
+  }),
+);
+
+function attempt(c: { people: Person[]; submitter: Person; steps: PolicyStep[] }) {
+  try {
+    return resolveSteps(c.steps, { id: c.submitter.id, teamId: c.submitter.teamId }, c.people);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('properties over random org charts and policies', () => {
+  it('never routes to the submitter, never names anyone twice, only active people', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const result = attempt(c);
+        if (!result) return;
+        const ids = result.chain.map((s) => s.approverId);
+        expect(ids).not.toContain(c.submitter.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const id of ids) expect(c.people.find((p) => p.id === id)?.active).toBe(true);
+        expect(result.chain.map((s) => s.step)).toEqual(ids.map((_, i) => i + 1));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is deterministic, and refuses only when a required step has nobody', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const once = attempt(c);
+        expect(attempt(c)).toEqual(once);
+        if (once) {
+          for (const s of once.steps) if (s.required) expect(s.approver_id).not.toBeNull();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
