@@ -107,6 +107,55 @@ describe('policies as rules, through the gateway', () => {
     expect(status.body.flags).toEqual(['no receipt attached']);
   });
 
+  it("a step's own escalation hours set its deadline; other steps keep the company's", async () => {
+    const created = await api('POST', '/api/policies', tokens.alice, {
+      name: 'Urgent travel',
+      category: 'urgent-travel',
+      rules: [
+        {
+          priority: 1,
+          condition: { field: 'amount', op: 'gt', value: '0' },
+          action: {
+            type: 'require_approval',
+            steps: [
+              {
+                approver: { by: 'level', level: 6, scope: 'submitter_team' },
+                required: true,
+                escalate_after_hours: 2,
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const urgent = await api('POST', '/api/expenses', tokens.grace, {
+      category: 'urgent-travel',
+      amount: 80,
+      description: 'Train tomorrow',
+    });
+    expect(urgent.status).toBe(201);
+    const usual = await api('POST', '/api/expenses', tokens.grace, {
+      category: 'office',
+      amount: 30,
+      description: 'Pens',
+    });
+    expect(usual.status).toBe(201);
+    const hoursUntilDue = (expenseId: string) =>
+      eventually(async () => {
+        const { rows } = await cluster.db.query<{ hours: string }>(
+          `select round(extract(epoch from d.due_at - s.requested_at) / 3600) hours
+             from approval.step_deadline d
+             join approval.chain_step s using (expense_id, step)
+            where d.expense_id = $1 and d.step = 1`,
+          [expenseId],
+        );
+        return rows[0] ? Number(rows[0].hours) : undefined;
+      });
+    expect(await hoursUntilDue(String(urgent.body.expense_id))).toBe(2);
+    expect(await hoursUntilDue(String(usual.body.expense_id))).toBe(48);
+  });
+
   it('explains the route to the submitter, its approvers and auditors, and no one else', async () => {
     const routing = await api('GET', `/api/expenses/${officeExpense}/routing`, tokens.grace);
     expect(routing.status, JSON.stringify(routing.body)).toBe(200);

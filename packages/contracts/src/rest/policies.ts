@@ -119,8 +119,17 @@ export const StepApprover = z
   .meta({ id: 'StepApprover', description: 'Who approves a step' });
 export type StepApprover = z.infer<typeof StepApprover>;
 
+/** Hours a step may wait for its approver before it escalates one level up. */
+export const EscalateAfterHours = z.number().int().min(1).max(720).meta({
+  description: 'Escalate one level up after this many hours (default: the company-wide setting)',
+});
+
 export const PolicyStep = z
-  .object({ approver: StepApprover, required: z.boolean() })
+  .object({
+    approver: StepApprover,
+    required: z.boolean(),
+    escalate_after_hours: EscalateAfterHours.optional(),
+  })
   .strict()
   .meta({ id: 'PolicyStep' });
 export type PolicyStep = z.infer<typeof PolicyStep>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, Uuid } from '../common.js';
-import { StepApprover } from './policies.js';
+import { EscalateAfterHours, StepApprover } from './policies.js';
 
 /** One resolved step of an approval chain. */
 export const ChainStep = z
@@ -17,6 +17,8 @@ export const ChainStep = z
     approver_rule: StepApprover.optional().meta({
       description: 'The step as the policy names it (level, role or user); absent means by level',
     }),
+    /** Added later, optional: the step's own escalation deadline. */
+    escalate_after_hours: EscalateAfterHours.optional(),
   })
   .meta({ id: 'ChainStep' });
 export type ChainStep = z.infer<typeof ChainStep>;

@@ -101,6 +101,8 @@ export interface ChainStepTable {
   /** The step's own id: seed 002's approval_id. Each round's steps get new ones. */
   id: Generated<string>;
   decided_by: Generated<string | null>;
+  /** The step's own escalation deadline in hours; null: the company-wide setting. */
+  escalate_after_hours: number | null;
 }
 
 export interface DelegationTable {

@@ -30,6 +30,8 @@ export interface ResolvedStep {
   required: boolean;
   requiredLevel: number;
   teamScope: TeamScope;
+  /** The step's own escalation deadline, when its policy step names one. */
+  escalateAfterHours?: number;
 }
 
 /** A resolved step as the contracts carry it (routing decisions and ExpenseRouted). */
@@ -43,5 +45,6 @@ export function toChainStep(s: ResolvedStep) {
     required: s.required,
     required_level: s.requiredLevel,
     team_scope: s.teamScope,
+    ...(s.escalateAfterHours ? { escalate_after_hours: s.escalateAfterHours } : {}),
   };
 }

@@ -194,6 +194,7 @@ function toResolved(order: number, step: PolicyStep, approver: Person): Resolved
     // level-based re-routing that runs when an approver leaves.
     requiredLevel: a.by === 'level' ? a.level : approver.levelNumber,
     teamScope: a.by === 'level' && a.scope === 'submitter_team' ? 'submitter' : 'company',
+    ...(step.escalate_after_hours ? { escalateAfterHours: step.escalate_after_hours } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ function stepsOf(data: Submitted): PolicyStep[] {
       scope: s.team_scope === 'company' ? 'company' : 'submitter_team',
     },
     required: s.required,
+    ...(s.escalate_after_hours ? { escalate_after_hours: s.escalate_after_hours } : {}),
   }));
 }
 

@@ -5,6 +5,7 @@ import * as orgManagement from './2026-11-24T1000-org-management.js';
 import * as policyVersions from './2026-11-24T1100-policy-versions.js';
 import * as delegationAndDeadlines from './2026-11-24T1500-delegation-and-deadlines.js';
 import * as decisionRounds from './2026-11-24T1530-decision-rounds.js';
+import * as stepEscalationHours from './2026-11-24T1600-step-escalation-hours.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1000-org-management': orgManagement,
   '2026-11-24T1500-delegation-and-deadlines': delegationAndDeadlines,
   '2026-11-24T1530-decision-rounds': decisionRounds,
+  '2026-11-24T1600-step-escalation-hours': stepEscalationHours,
   '2026-11-24T1100-policy-versions': policyVersions,
 };
