@@ -166,3 +166,43 @@ describe('escalation with an injected clock', () => {
     expect(await escalateOverdueStep(db, at(500), logger)).toBe('none');
   });
 });
+
+describe('a step asked again starts its timer again', () => {
+  it('a redelivery keeps the timer; a newer request of the same step reopens it', async () => {
+    const expenseId = await routeExpense();
+    const request = (occurredAt: Date) =>
+      newEvent('ApprovalRequested', {
+        companyId: demoCompany.id,
+        actor: { kind: 'system', id: 'approval' },
+        subject: expenseId,
+        occurredAt,
+        data: {
+          expense_id: expenseId,
+          step: 1,
+          approver_id: idOf('frank'),
+          submitter_id: idOf('grace'),
+          submitter_name: 'Grace Taylor',
+          amount: '120.00',
+          description: 'Keyboard',
+        },
+      }) as ApprovalRequestedV1;
+    const timer = async () =>
+      db
+        .selectFrom('step_deadline')
+        .select(['due_at', 'state'])
+        .where('expense_id', '=', expenseId)
+        .where('approver_id', '=', idOf('frank'))
+        .executeTakeFirstOrThrow();
+    await db.transaction().execute((trx) => recordStepDeadline(trx, request(at(0)), 48));
+    const first = await timer();
+    await db
+      .updateTable('step_deadline')
+      .set({ state: 'settled', closed_at: at(1) })
+      .where('expense_id', '=', expenseId)
+      .execute();
+    await db.transaction().execute((trx) => recordStepDeadline(trx, request(at(0)), 48));
+    expect(await timer()).toEqual({ due_at: first.due_at, state: 'settled' });
+    await db.transaction().execute((trx) => recordStepDeadline(trx, request(at(40)), 48));
+    expect(await timer()).toEqual({ due_at: at(88), state: 'open' });
+  });
+});

@@ -17,6 +17,8 @@ export const ExpenseSentBackV1 = envelopeOf(
     submitter_id: Uuid,
     comment: z.string(),
     sent_back_at: IsoDateTime,
+    /** Added later, optional: the delegate who sent it back in `approver_id`'s name. */
+    decided_by: Uuid.optional(),
   }),
 );
 export type ExpenseSentBackV1 = z.infer<typeof ExpenseSentBackV1>;

@@ -210,7 +210,7 @@ function delegatedToMe(
     )
     .where(sql<boolean>`(delegation.max_amount is null or chain.amount <= delegation.max_amount)`)
     .where(
-      sql<boolean>`(delegation.categories is null or policy.category = any(delegation.categories))`,
+      sql<boolean>`(delegation.categories is null or coalesce(chain.category, policy.category) = any(delegation.categories))`,
     )
     .where('chain.submitter_id', '<>', delegateId)
     .where((inner) =>

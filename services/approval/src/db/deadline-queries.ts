@@ -9,7 +9,12 @@ export interface DeadlineKey {
   approver_id: string;
 }
 
-/** Stores a step's timer once: a redelivered request leaves the first one as it is. */
+/**
+ * Stores a step's timer. A redelivered request (same time, so the same due time) leaves
+ * the timer as it is; a newer request of the same step from the same approver (a new
+ * round after a send back, or the step coming back to them) starts it again, whatever
+ * became of the old one.
+ */
 export async function insertDeadline(
   trx: Trx,
   row: DeadlineKey & { company_id: string; due_at: Date },
@@ -17,7 +22,12 @@ export async function insertDeadline(
   await trx
     .insertInto('step_deadline')
     .values({ ...row, closed_at: null })
-    .onConflict((oc) => oc.columns(['expense_id', 'step', 'approver_id']).doNothing())
+    .onConflict((oc) =>
+      oc
+        .columns(['expense_id', 'step', 'approver_id'])
+        .doUpdateSet({ due_at: row.due_at, state: 'open', closed_at: null })
+        .where('step_deadline.due_at', '<', row.due_at),
+    )
     .execute();
 }
 

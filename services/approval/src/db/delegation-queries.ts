@@ -152,7 +152,11 @@ export async function listDelegationsBetween(
     .execute();
 }
 
-/** What a delegation's limits are checked against: the chain's amount and its policy's category. */
+/**
+ * What a delegation's limits are checked against: the chain's amount and the category it
+ * was routed with (its policy's, for chains older than that column), not the policy's
+ * category now, which an edit may have changed.
+ */
 export async function findExpenseScope(
   trx: Trx,
   expenseId: string,
@@ -160,7 +164,7 @@ export async function findExpenseScope(
   const row = await trx
     .selectFrom('chain')
     .leftJoin('policy', 'policy.id', 'chain.policy_id')
-    .select('policy.category')
+    .select(sql<string>`coalesce(chain.category, policy.category)`.as('category'))
     .where('chain.expense_id', '=', expenseId)
     .executeTakeFirst();
   return { category: row?.category ?? '' };

@@ -36,8 +36,21 @@ export async function decideInBulk(
       );
       results.push({ ...base, status: 200, result });
     } catch (error) {
-      // Anything but a refusal is a fault of ours: the whole call answers 500 as usual.
-      if (!(error instanceof AppError)) throw error;
+      // A fault of ours (e.g. a deadlock) rolled this item's transaction back; earlier items
+      // are committed, so the call still answers with every item's outcome.
+      if (!(error instanceof AppError)) {
+        results.push({
+          ...base,
+          status: 503,
+          problem: {
+            type: `${PROBLEM_TYPE_BASE}upstream-unavailable`,
+            title: 'Service unavailable',
+            status: 503,
+            detail: 'this item could not be decided and nothing of it was recorded; try it again',
+          },
+        });
+        continue;
+      }
       results.push({
         ...base,
         status: error.status,

@@ -117,7 +117,12 @@ async function storeDecision(
     return [
       newEvent('ExpenseSentBack', {
         ...envelope,
-        data: { ...about, comment: input.comment, sent_back_at: now.toISOString() },
+        data: {
+          ...about,
+          comment: input.comment,
+          sent_back_at: now.toISOString(),
+          ...delegated,
+        },
       }),
     ];
   }

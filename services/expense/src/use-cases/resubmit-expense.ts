@@ -34,9 +34,14 @@ export async function resubmitExpense(
   );
   const decision = await deps.route(
     token,
-    expense.requested_policy_id
-      ? { policy_id: expense.requested_policy_id, amount: expense.amount }
-      : { category: expense.category, amount: expense.amount },
+    {
+      ...(expense.requested_policy_id
+        ? { policy_id: expense.requested_policy_id }
+        : { category: expense.category }),
+      amount: expense.amount,
+      // Rules may test the workspace: route the resubmission as the submission was.
+      ...(expense.workspace_id ? { workspace_id: expense.workspace_id } : {}),
+    },
     requestId,
   );
   if (decision.chain.length === 0) {

@@ -83,6 +83,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       'sent_back',
       new Date(data.sent_back_at),
       data.comment,
+      data.decided_by ?? null,
     );
     await markSentBack(trx, data.expense_id);
   },
