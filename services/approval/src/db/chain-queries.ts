@@ -24,6 +24,62 @@ export interface NewChain {
   explanation: unknown;
 }
 
+/** What a submission event says of its expense, as a new chain needs it. */
+export interface SubmittedExpense {
+  expense_id: string;
+  submitter: { id: string; name: string; team_id: string };
+  policy: { id: string; name: string; category: string; version?: number | undefined };
+  amount: string;
+  description: string;
+  workspace_id?: string | undefined;
+  flags?: string[] | undefined;
+}
+
+export function newChainOf(
+  companyId: string,
+  data: SubmittedExpense,
+  explanation: unknown,
+): NewChain {
+  return {
+    expenseId: data.expense_id,
+    companyId,
+    submitterId: data.submitter.id,
+    submitterName: data.submitter.name,
+    policyId: data.policy.id,
+    policyName: data.policy.name,
+    amount: data.amount,
+    description: data.description,
+    policyVersion: data.policy.version ?? null,
+    category: data.policy.category,
+    submitterTeamId: data.submitter.team_id,
+    workspaceId: data.workspace_id ?? null,
+    flags: data.flags ?? [],
+    explanation,
+  };
+}
+
+/** The chain row of a new chain, in a given status. */
+function chainRow(chain: NewChain, status: 'pending' | 'approved', completedAt: Date | null) {
+  return {
+    expense_id: chain.expenseId,
+    company_id: chain.companyId,
+    submitter_id: chain.submitterId,
+    submitter_name: chain.submitterName,
+    policy_id: chain.policyId,
+    policy_name: chain.policyName,
+    amount: chain.amount,
+    description: chain.description,
+    status,
+    completed_at: completedAt,
+    policy_version: chain.policyVersion,
+    category: chain.category,
+    submitter_team_id: chain.submitterTeamId,
+    workspace_id: chain.workspaceId,
+    flags: JSON.stringify(chain.flags),
+    explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
+  };
+}
+
 /**
  * Stores a chain with its first step pending, and the events announcing it, in one
  * statement. The consumer's inbox already makes this run once per event; a second chain
@@ -40,24 +96,7 @@ export async function insertChainWithEvents<T extends EventType>(
     .with('new_chain', (qb) =>
       qb
         .insertInto('chain')
-        .values({
-          expense_id: chain.expenseId,
-          company_id: chain.companyId,
-          submitter_id: chain.submitterId,
-          submitter_name: chain.submitterName,
-          policy_id: chain.policyId,
-          policy_name: chain.policyName,
-          amount: chain.amount,
-          description: chain.description,
-          status: 'pending',
-          completed_at: null,
-          policy_version: chain.policyVersion,
-          category: chain.category,
-          submitter_team_id: chain.submitterTeamId,
-          workspace_id: chain.workspaceId,
-          flags: JSON.stringify(chain.flags),
-          explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
-        })
+        .values(chainRow(chain, 'pending', null))
         .returning('expense_id'),
     )
     .with('new_steps', (qb) =>
@@ -420,24 +459,7 @@ export async function replaceChainRound(
 export async function insertAutoApprovedChain(trx: Trx, chain: NewChain, at: Date): Promise<void> {
   await trx
     .insertInto('chain')
-    .values({
-      expense_id: chain.expenseId,
-      company_id: chain.companyId,
-      submitter_id: chain.submitterId,
-      submitter_name: chain.submitterName,
-      policy_id: chain.policyId,
-      policy_name: chain.policyName,
-      amount: chain.amount,
-      description: chain.description,
-      status: 'approved',
-      completed_at: at,
-      policy_version: chain.policyVersion,
-      category: chain.category,
-      submitter_team_id: chain.submitterTeamId,
-      workspace_id: chain.workspaceId,
-      flags: JSON.stringify(chain.flags),
-      explanation: chain.explanation === null ? null : JSON.stringify(chain.explanation),
-    })
+    .values(chainRow(chain, 'approved', at))
     .onConflict((oc) => oc.column('expense_id').doNothing())
     .execute();
 }

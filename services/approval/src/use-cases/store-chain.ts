@@ -1,7 +1,7 @@
 import type { ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
-import { insertChainWithEvents } from '../db/chain-queries.js';
+import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
@@ -102,22 +102,11 @@ export async function storeChain(
   });
   await insertChainWithEvents(
     trx,
-    {
-      expenseId: data.expense_id,
-      companyId: event.company_id,
-      submitterId: data.submitter.id,
-      submitterName: data.submitter.name,
-      policyId: data.policy.id,
-      policyName: data.policy.name,
-      amount: data.amount,
-      description: data.description,
-      policyVersion: data.policy.version ?? null,
-      category: data.policy.category,
-      submitterTeamId: data.submitter.team_id,
-      workspaceId: data.workspace_id ?? null,
-      flags: data.flags ?? [],
-      explanation: await explainSubmittedRoute(trx, event.company_id, data, people, resolved.steps),
-    },
+    newChainOf(
+      event.company_id,
+      data,
+      await explainSubmittedRoute(trx, event.company_id, data, people, resolved.steps),
+    ),
     resolved.chain,
     [routed, requested],
     now,
