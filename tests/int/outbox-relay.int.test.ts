@@ -120,7 +120,8 @@ describe('outbox relay', () => {
         })
         .execute();
     });
-    const deadline = Date.now() + 5_000;
+    // Bounded wait, generous for a loaded machine: the NOTIFY wakes the relay long before.
+    const deadline = Date.now() + 20_000;
     while ((await streamMessages()) < 1001 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -187,6 +187,8 @@ export class OutboxRelay {
         this.notified = false;
         continue;
       }
+      // stop() may have come during the pass, when there was no sleep to wake yet.
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollIntervalMs);
         this.wake = () => {

@@ -95,6 +95,8 @@ export class MailRelay {
         this.options.logger.error({ err: error }, 'mail relay pass failed');
       }
       if (sent >= BATCH || this.pending) continue;
+      // stop() may have come during the pass, when there was no sleep to wake yet.
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 1000);
         this.wakeUp = () => {
