@@ -8,6 +8,9 @@ import type { Logger } from '../logger.js';
 import { contextFromTraceparent, inMessagingSpan, traceHeaders } from '../telemetry/propagation.js';
 import type { MessagingTables } from './tables.js';
 
+/** How long a row whose publish failed waits before it is claimed again. */
+const HOLD_BACK_MS = 5_000;
+
 export const outboxChannel = (schema: string): string => `${schema}_outbox`;
 
 /** Outbox rows for events, for writers that insert them in a statement of their own. */
@@ -65,6 +68,8 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   /** Set by NOTIFY arriving while a pass runs, so the loop goes again instead of sleeping. */
   private notified = false;
+  /** The last pass held rows back after failed publishes. */
+  private heldBack = false;
   private loop: Promise<void> | undefined;
   private listener: pg.Client | undefined;
   private readonly batchSize: number;
@@ -96,6 +101,7 @@ export class OutboxRelay {
    */
   async drainOnce(): Promise<number> {
     const { db, logger } = this.options;
+    this.heldBack = false;
     const rows = (await this.claimBatch()).sort((a, b) => Number(a.id) - Number(b.id));
     if (rows.length === 0) return 0;
     const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
@@ -120,11 +126,12 @@ export class OutboxRelay {
         .where('id', 'in', sent)
         .execute();
     }
+    this.heldBack = failed.length > 0;
     if (failed.length > 0) {
       // Hold failed rows back a little, so rows that keep failing cannot starve newer ones.
       await db
         .updateTable('outbox')
-        .set({ lease_until: sql<Date>`now() + interval '5 seconds'` })
+        .set({ lease_until: sql<Date>`now() + make_interval(secs => ${HOLD_BACK_MS / 1000})` })
         .where('id', 'in', failed)
         .execute();
     }
@@ -189,8 +196,12 @@ export class OutboxRelay {
       }
       // stop() may have come during the pass, when there was no sleep to wake yet.
       if (!this.running) break;
+      // Rows held back after a failed publish are due again soon: no NOTIFY will say so.
+      const sleepMs = this.heldBack
+        ? Math.min(this.pollIntervalMs, HOLD_BACK_MS + 100)
+        : this.pollIntervalMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollIntervalMs);
+        const timer = setTimeout(resolve, sleepMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
