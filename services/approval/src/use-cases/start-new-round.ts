@@ -2,19 +2,19 @@ import type { ExpenseResubmittedV1 } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { completeChain, lockChain, replaceChainRound } from '../db/chain-queries.js';
-import { listCandidates } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { acceptsResubmission } from '../domain/decide.js';
 import { toChainStep } from '../domain/org.js';
-import { resolveChain } from '../domain/resolve-chain.js';
+import type { StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { recheckDecidedChain } from './store-chain.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
 
 /**
  * Replaces a sent-back chain with the round the submitter resubmitted. The new decision is
- * re-checked against the directory as at submit (the same rule as storing the first chain).
+ * re-checked against the directory exactly as the first chain was (`recheckDecidedChain`).
  * Approvals of the previous round do not carry over: the edit may have changed what they
  * approved. A replayed event, or one arriving after a withdrawal won, changes nothing.
  */
@@ -28,25 +28,9 @@ export async function startNewRound(
   await lockCompanyDirectory(trx, event.company_id, 'shared');
   const chain = await lockChain(trx, event.company_id, data.expense_id);
   if (!chain || !acceptsResubmission(chain, data.round)) return;
-  const people = await listCandidates(
-    trx,
-    event.company_id,
-    data.submitter.team_id,
-    data.chain.map((s) => s.team_scope),
-  );
-  let resolved: ReturnType<typeof resolveChain>;
+  let resolved: StepsResolution;
   try {
-    resolved = resolveChain(
-      data.chain.map((s) => ({
-        order: s.step,
-        requiredLevel: s.required_level,
-        teamScope: s.team_scope,
-        required: s.required,
-      })),
-      { id: data.submitter.id, teamId: data.submitter.team_id },
-      people,
-      new Map(data.chain.map((s) => [s.step, s.approver_id])),
-    );
+    ({ resolved } = await recheckDecidedChain(trx, event.company_id, data));
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     await completeChain(trx, data.expense_id, 'refused', now);

@@ -1,21 +1,25 @@
-import type { ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
+import type { ChainStep, ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { toChainStep } from '../domain/org.js';
+import { type Person, toChainStep } from '../domain/org.js';
 import { resolveSteps, type StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { explainSubmittedRoute } from './explain-submitted-route.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
 
-type Submitted = ExpenseSubmittedV1['data'];
+/** What a submission or resubmission decided: who submitted, and the chain. */
+interface DecidedChain {
+  submitter: { id: string; team_id: string };
+  chain: ChainStep[];
+}
 
 /** The event's steps as the policy named them; a step without a rule is by level. */
-function stepsOf(data: Submitted): PolicyStep[] {
+function stepsOf(data: DecidedChain): PolicyStep[] {
   return data.chain.map((s) => ({
     approver: s.approver_rule ?? {
       by: 'level',
@@ -43,21 +47,10 @@ export async function storeChain(
   const about = { companyId: event.company_id, actor: system, subject: data.expense_id };
   // Waits for an org change in progress, so the chain is routed on the directory after it.
   await lockCompanyDirectory(trx, event.company_id, 'shared');
-  const steps = stepsOf(data);
-  const reachesCompany = steps.some(
-    (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
-  );
-  const people = reachesCompany
-    ? await listCompanyPeople(trx, event.company_id)
-    : await listCandidates(trx, event.company_id, data.submitter.team_id, ['submitter']);
+  let people: Person[];
   let resolved: StepsResolution;
   try {
-    resolved = resolveSteps(
-      steps,
-      { id: data.submitter.id, teamId: data.submitter.team_id },
-      people,
-      new Map(data.chain.map((s) => [s.step, s.approver_id])),
-    );
+    ({ people, resolved } = await recheckDecidedChain(trx, event.company_id, data));
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     await enqueue(trx, [
@@ -111,4 +104,31 @@ export async function storeChain(
     [routed, requested],
     now,
   );
+}
+
+/**
+ * Re-checks a decided chain against the directory as it is now, by the rules its steps
+ * were decided with (level, role or named user): a decided approver who is still eligible
+ * keeps the step, anyone else's step goes to the next eligible person. Throws the
+ * refusal when a required step has nobody left.
+ */
+export async function recheckDecidedChain(
+  trx: Transaction<ApprovalDatabase>,
+  companyId: string,
+  data: DecidedChain,
+): Promise<{ people: Person[]; resolved: StepsResolution }> {
+  const steps = stepsOf(data);
+  const reachesCompany = steps.some(
+    (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
+  );
+  const people = reachesCompany
+    ? await listCompanyPeople(trx, companyId)
+    : await listCandidates(trx, companyId, data.submitter.team_id, ['submitter']);
+  const resolved = resolveSteps(
+    steps,
+    { id: data.submitter.id, teamId: data.submitter.team_id },
+    people,
+    new Map(data.chain.map((s) => [s.step, s.approver_id])),
+  );
+  return { people, resolved };
 }
