@@ -5,10 +5,9 @@ import { completeChain, lockChain, replaceChainRound } from '../db/chain-queries
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { acceptsResubmission } from '../domain/decide.js';
-import { toChainStep } from '../domain/org.js';
 import type { StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { recheckDecidedChain } from './store-chain.js';
+import { recheckDecidedChain, routedEvents } from './store-chain.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
 
@@ -63,34 +62,5 @@ export async function startNewRound(
     resolved.chain,
     now,
   );
-  await enqueue(trx, [
-    newEvent('ExpenseRouted', {
-      ...about,
-      data: {
-        expense_id: data.expense_id,
-        submitter_id: data.submitter.id,
-        chain: resolved.chain.map(toChainStep),
-        adjustments: resolved.adjustments.map((a) => ({
-          step: a.step,
-          previous_approver_id: a.previousApproverId,
-          approver_id: a.approverId,
-          reason: a.reason,
-        })),
-        round: data.round,
-      },
-    }),
-    newEvent('ApprovalRequested', {
-      ...about,
-      data: {
-        expense_id: data.expense_id,
-        step: first.step,
-        approver_id: first.approverId,
-        submitter_id: data.submitter.id,
-        submitter_name: data.submitter.name,
-        amount: data.amount,
-        description: data.description,
-        round: data.round,
-      },
-    }),
-  ]);
+  await enqueue(trx, [...routedEvents(event.company_id, data, resolved, first)]);
 }

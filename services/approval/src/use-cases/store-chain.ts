@@ -5,7 +5,7 @@ import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { type Person, toChainStep } from '../domain/org.js';
+import { type Person, type ResolvedStep, toChainStep } from '../domain/org.js';
 import { resolveSteps, type StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { explainSubmittedRoute } from './explain-submitted-route.js';
@@ -67,32 +67,7 @@ export async function storeChain(
   }
   const first = resolved.chain[0];
   if (!first) return;
-  const routed = newEvent('ExpenseRouted', {
-    ...about,
-    data: {
-      expense_id: data.expense_id,
-      submitter_id: data.submitter.id,
-      chain: resolved.chain.map(toChainStep),
-      adjustments: resolved.adjustments.map((a) => ({
-        step: a.step,
-        previous_approver_id: a.previousApproverId,
-        approver_id: a.approverId,
-        reason: a.reason,
-      })),
-    },
-  });
-  const requested = newEvent('ApprovalRequested', {
-    ...about,
-    data: {
-      expense_id: data.expense_id,
-      step: first.step,
-      approver_id: first.approverId,
-      submitter_id: data.submitter.id,
-      submitter_name: data.submitter.name,
-      amount: data.amount,
-      description: data.description,
-    },
-  });
+  const [routed, requested] = routedEvents(event.company_id, data, resolved, first);
   await insertChainWithEvents(
     trx,
     newChainOf(
@@ -131,4 +106,54 @@ export async function recheckDecidedChain(
     new Map(data.chain.map((s) => [s.step, s.approver_id])),
   );
   return { people, resolved };
+}
+
+/**
+ * What storing a chain announces: the chain as stored (with the approvers replaced since
+ * the decision, and why), and the first step's request. `round` only from the second on.
+ */
+export function routedEvents(
+  companyId: string,
+  data: DecidedChain & {
+    expense_id: string;
+    submitter: { name: string };
+    amount: string;
+    description: string;
+    round?: number;
+  },
+  resolved: StepsResolution,
+  first: ResolvedStep,
+) {
+  const about = { companyId, actor: system, subject: data.expense_id };
+  const round = data.round === undefined ? {} : { round: data.round };
+  return [
+    newEvent('ExpenseRouted', {
+      ...about,
+      data: {
+        expense_id: data.expense_id,
+        submitter_id: data.submitter.id,
+        chain: resolved.chain.map(toChainStep),
+        adjustments: resolved.adjustments.map((a) => ({
+          step: a.step,
+          previous_approver_id: a.previousApproverId,
+          approver_id: a.approverId,
+          reason: a.reason,
+        })),
+        ...round,
+      },
+    }),
+    newEvent('ApprovalRequested', {
+      ...about,
+      data: {
+        expense_id: data.expense_id,
+        step: first.step,
+        approver_id: first.approverId,
+        submitter_id: data.submitter.id,
+        submitter_name: data.submitter.name,
+        amount: data.amount,
+        description: data.description,
+        ...round,
+      },
+    }),
+  ] as const;
 }
