@@ -27,6 +27,14 @@ const keyAndLimitSettings = {
     .transform((v) => (v === 'false' ? 0 : v === 'true' ? 1 : Number(v))),
 };
 
+/** Idempotency-Key on creating POSTs (see docs/ARCHITECTURE.md, "Idempotent submission"). */
+const idempotencySettings = {
+  /** How long a key and its answer are kept after its first use. */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().positive().max(720).default(24),
+  /** How long a request holds its key without answering before a retry may take it over. */
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+};
+
 export const config = loadConfig(
   BaseConfig.extend({
     PORT: z.coerce.number().int().default(4000),
@@ -45,6 +53,7 @@ export const config = loadConfig(
     MAIL_FROM: z.string().default('Countersign <no-reply@countersign.local>'),
     SEED_DEMO: z.stringbool().default(false),
     ...keyAndLimitSettings,
+    ...idempotencySettings,
   }),
 );
 export type GatewayConfig = typeof config;

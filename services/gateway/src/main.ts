@@ -31,6 +31,10 @@ if (config.SEED_DEMO) {
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
 }
 const keys = await loadKeyRing(db, now);
+const idempotencyPolicy = {
+  retentionMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
+  leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
+};
 const upkeep = startUpkeep({
   db,
   ring: keys,
@@ -42,6 +46,7 @@ const upkeep = startUpkeep({
     tokenLifetimeMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
   },
   intervalMs: config.SIGNING_KEY_RELOAD_SECONDS * 1000,
+  idempotencyRetentionMs: idempotencyPolicy.retentionMs,
 });
 
 const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
@@ -104,6 +109,7 @@ const app = createGatewayApp({
     perSubject: config.RATE_LIMIT_USER_PER_WINDOW,
     trustedProxies: config.TRUST_PROXY,
   },
+  idempotency: { db, policy: idempotencyPolicy, logger },
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'gateway listening');

@@ -91,6 +91,7 @@ export interface IdentityDatabase extends MessagingTables {
   mail_outbox: MailOutboxTable;
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
+  idempotency_key: IdempotencyKeyTable;
 }
 
 /**
@@ -103,4 +104,27 @@ export interface RateLimitCounterTable {
   /** Epoch seconds where the window starts, a multiple of window_seconds. */
   window_start: ColumnType<string, number | string, never>;
   hits: number;
+}
+
+/**
+ * A caller's Idempotency-Key (per company and token subject): the request it was first
+ * used for, the claim of the request running under it, and its answer once final.
+ */
+export interface IdempotencyKeyTable {
+  company_id: string;
+  subject: string;
+  key: string;
+  method: string;
+  path: string;
+  /** SHA-256 (hex) of method, path and canonical body. */
+  fingerprint: string;
+  /** Which request holds the key; answers are stored only by their own claim. */
+  claim_token: string;
+  created_at: Timestamp;
+  /** Until when the claim counts as running; null once answered. */
+  lease_until: Timestamp | null;
+  response_status: number | null;
+  response_content_type: string | null;
+  response_body: string | null;
+  completed_at: Timestamp | null;
 }

@@ -14,13 +14,18 @@ import {
   type TokenVerifier,
 } from '@countersign/platform';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { KeyRing } from '../domain/key-ring.js';
 import { getMyProfile } from '../use-cases/get-my-profile.js';
 import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
 import { type AuthRouteDeps, authRouteDocs, mountAuthRoutes } from './auth-routes.js';
 import { mountDocs } from './docs.js';
+import {
+  acceptsIdempotencyKey,
+  type IdempotencySettings,
+  idempotentRequests,
+} from './idempotency.js';
 import { openApiInfo, registerOpenApi } from './openapi.js';
 import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 
@@ -34,6 +39,8 @@ export interface GatewayDeps {
   figures?: ServiceFigures;
   /** Per address and per subject, on /api/* only (health, JWKS and docs stay open). */
   rateLimits: ApiRateLimits;
+  /** `Idempotency-Key` on the creating POSTs (see acceptsIdempotencyKey). */
+  idempotency: IdempotencySettings;
 }
 
 /**
@@ -59,6 +66,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   mountDocs(app);
 
   const auth = requireAuth(deps.verifyToken);
+  const idempotent = idempotentRequests(deps.idempotency);
+  const passThrough: MiddlewareHandler = (_c, next) => next();
   // Before the forwarded `/api/users/{id}`, which would take "me" for an id.
   app.get('/api/users/me', auth, requirePermission('profile.self'), async (c) => {
     const answer = await getMyProfile(deps.upstreams, {
@@ -69,8 +78,14 @@ export function createGatewayApp(deps: GatewayDeps) {
   });
   for (const route of forwardedRoutes) {
     const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
-    app.on(route.method.toUpperCase(), honoPath, auth, requirePermission(route.permission), (c) =>
-      forward(c, route, deps.upstreams[route.upstream]),
+    app.on(
+      route.method.toUpperCase(),
+      honoPath,
+      auth,
+      requirePermission(route.permission),
+      // After the permission check: a refused caller never claims a key.
+      acceptsIdempotencyKey(route) ? idempotent : passThrough,
+      (c) => forward(c, route, deps.upstreams[route.upstream]),
     );
   }
   return app;

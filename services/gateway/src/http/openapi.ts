@@ -1,6 +1,7 @@
 import { type Permission, ProblemDetails } from '@countersign/contracts';
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { z } from 'zod';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../domain/idempotency.js';
+import { acceptsIdempotencyKey, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency.js';
 
 /** What the OpenAPI document needs to know of one public route. */
 export interface DocumentedRoute {
@@ -35,6 +36,23 @@ const refusalText: Record<number, string> = {
   429: 'Too many requests; see Retry-After',
 };
 
+const idempotencyKeyHeader = z.object({
+  [IDEMPOTENCY_KEY_HEADER]: z
+    .string()
+    .min(1)
+    .max(IDEMPOTENCY_KEY_MAX_LENGTH + 2)
+    .optional()
+    .openapi({
+      description: `Optional. A key of your choice (1-${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, e.g. a UUID), as a Structured Field String ("…") or bare. A retry of the same request with the same key within 24 h gets the first answer again (with ${REPLAYED_HEADER}: true) instead of creating a second one; the same key with a different request gets 422, and a retry while the first is still running gets 409. Keys are per user.`,
+      example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+    }),
+});
+
+const idempotencyRefusals: Record<number, string> = {
+  409: 'Conflicts with the current state, or a request with this Idempotency-Key is still running (see Retry-After)',
+  422: 'Refused by policy, or this Idempotency-Key was used for a different request',
+};
+
 /** Registers every public route in the OpenAPI document, all from the contract schemas. */
 export function registerOpenApi<E extends object>(
   app: OpenAPIHono<E & { Variables: object }>,
@@ -47,6 +65,8 @@ export function registerOpenApi<E extends object>(
     bearerFormat: 'JWT',
   });
   for (const route of routes) {
+    const keyed = acceptsIdempotencyKey(route);
+    const refusals = keyed ? [...route.refusals, 400, 409, 422] : route.refusals;
     registry.registerPath({
       method: route.method,
       path: route.path,
@@ -59,6 +79,7 @@ export function registerOpenApi<E extends object>(
           : {}),
         ...(route.query ? { query: route.query } : {}),
         ...(route.params ? { params: route.params } : {}),
+        ...(keyed ? { headers: idempotencyKeyHeader } : {}),
       },
       responses: {
         [route.success.status]: {
@@ -66,12 +87,25 @@ export function registerOpenApi<E extends object>(
           ...(route.success.schema && route.success.status !== 204
             ? { content: { 'application/json': { schema: route.success.schema } } }
             : {}),
+          ...(keyed
+            ? {
+                headers: {
+                  [REPLAYED_HEADER]: {
+                    description:
+                      'Present ("true") when this is the stored answer to an earlier request with the same Idempotency-Key',
+                    schema: { type: 'string', enum: ['true'] },
+                  },
+                },
+              }
+            : {}),
         },
         // Every /api route is rate-limited, so every one may answer 429.
         ...Object.fromEntries(
-          [...new Set([...route.refusals, 429])].map((status) => [
+          [...new Set([...refusals, 429])].map((status) => [
             status,
-            problem(refusalText[status] ?? 'Refused'),
+            problem(
+              (keyed ? idempotencyRefusals[status] : undefined) ?? refusalText[status] ?? 'Refused',
+            ),
           ]),
         ),
       },

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import type { KeyRing } from '../domain/key-ring.js';
 import { type RotationPolicy, rotationDue } from '../domain/key-rotation.js';
+import { pruneIdempotencyKeys } from '../use-cases/prune-idempotency-keys.js';
 import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
 import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';
 import { rotateSigningKey } from '../use-cases/rotate-signing-key.js';
@@ -13,14 +14,17 @@ export interface UpkeepDeps {
   logger: Logger;
   now: () => Date;
   policy: RotationPolicy;
-  /** How often to check for a due rotation, reload the key ring and prune rate-limit windows. */
+  /** How often to check for a due rotation, reload the key ring and prune windows and keys. */
   intervalMs: number;
+  /** Idempotency keys older than this are pruned. */
+  idempotencyRetentionMs: number;
 }
 
 /**
  * The gateway's periodic work, a door like an HTTP route: rotate the signing key when it
  * is due (once across replicas), reload the key ring from the database so every replica
- * signs with the same key and serves the same JWKS, and prune ended rate-limit windows.
+ * signs with the same key and serves the same JWKS, and prune ended rate-limit windows
+ * and expired idempotency keys.
  * One run at a time; a failed run is logged and the next one tries again.
  */
 export function startUpkeep(deps: UpkeepDeps): { stop: () => Promise<void> } {
@@ -52,6 +56,7 @@ async function runOnce(deps: UpkeepDeps): Promise<void> {
     }
     await refreshKeyRing(deps.db, deps.ring);
     await pruneRateLimitWindows(deps.db);
+    await pruneIdempotencyKeys(deps.db, deps.idempotencyRetentionMs);
   } catch (error) {
     deps.logger.warn({ err: error }, 'key and rate-limit upkeep failed; retrying next round');
   }

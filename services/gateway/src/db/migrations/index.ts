@@ -5,6 +5,7 @@ import * as fiveRoles from './2026-11-24T0900-five-roles.js';
 import * as accounts from './2026-11-24T1002-accounts.js';
 import * as signingKeyActivation from './2026-11-24T1500-signing-key-activation.js';
 import * as rateLimitCounter from './2026-11-24T1501-rate-limit-counter.js';
+import * as idempotencyKey from './2026-11-25T0900-idempotency-key.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1300-identity': identity,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1002-accounts': accounts,
   '2026-11-24T1500-signing-key-activation': signingKeyActivation,
   '2026-11-24T1501-rate-limit-counter': rateLimitCounter,
+  '2026-11-25T0900-idempotency-key': idempotencyKey,
 };
