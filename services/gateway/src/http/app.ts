@@ -26,7 +26,7 @@ import {
   type IdempotencySettings,
   idempotentRequests,
 } from './idempotency.js';
-import { openApiInfo, registerOpenApi } from './openapi.js';
+import { type DocumentedRoute, openApiInfo, registerOpenApi } from './openapi.js';
 import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 
 export interface GatewayDeps {
@@ -61,7 +61,8 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.get('/.well-known/jwks.json', (c) =>
     c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=60' }),
   );
-  registerOpenApi(app, [...authRouteDocs, ...forwardedRoutes]);
+  const keyedRoutes = new Set<DocumentedRoute>(forwardedRoutes.filter(acceptsIdempotencyKey));
+  registerOpenApi(app, [...authRouteDocs, ...forwardedRoutes], (route) => keyedRoutes.has(route));
   app.doc31('/openapi.json', openApiInfo);
   mountDocs(app);
 
@@ -84,7 +85,7 @@ export function createGatewayApp(deps: GatewayDeps) {
       auth,
       requirePermission(route.permission),
       // After the permission check: a refused caller never claims a key.
-      acceptsIdempotencyKey(route) ? idempotent : passThrough,
+      keyedRoutes.has(route) ? idempotent : passThrough,
       (c) => forward(c, route, deps.upstreams[route.upstream]),
     );
   }

@@ -1,7 +1,7 @@
 import { type Permission, ProblemDetails } from '@countersign/contracts';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../domain/idempotency.js';
-import { acceptsIdempotencyKey, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency.js';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency.js';
 
 /** What the OpenAPI document needs to know of one public route. */
 export interface DocumentedRoute {
@@ -57,6 +57,8 @@ const idempotencyRefusals: Record<number, string> = {
 export function registerOpenApi<E extends object>(
   app: OpenAPIHono<E & { Variables: object }>,
   routes: DocumentedRoute[],
+  /** Whether the route is served behind the Idempotency-Key middleware. */
+  takesIdempotencyKey: (route: DocumentedRoute) => boolean,
 ) {
   const registry = app.openAPIRegistry;
   registry.registerComponent('securitySchemes', 'bearer', {
@@ -65,7 +67,7 @@ export function registerOpenApi<E extends object>(
     bearerFormat: 'JWT',
   });
   for (const route of routes) {
-    const keyed = acceptsIdempotencyKey(route);
+    const keyed = takesIdempotencyKey(route);
     const refusals = keyed ? [...route.refusals, 400, 409, 422] : route.refusals;
     registry.registerPath({
       method: route.method,
