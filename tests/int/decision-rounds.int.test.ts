@@ -115,9 +115,7 @@ async function handle<
     | 'ExpenseRejected'
     | 'ApproverReassigned'
     | 'ExpenseWithdrawn',
->(
-  event: Parameters<NonNullable<(typeof trackApprovalProgress)[T]>>[1],
-) {
+>(event: Parameters<NonNullable<(typeof trackApprovalProgress)[T]>>[1]) {
   const handler = trackApprovalProgress[event.type as T] as (
     trx: unknown,
     e: typeof event,
