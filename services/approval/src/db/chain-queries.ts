@@ -418,6 +418,7 @@ export interface NewRound {
   explanation: unknown;
 }
 
+/** What a resubmission event says of its round, as the chain records it. */
 export function newRoundOf(
   data: SubmittedExpense & { round: number },
   explanation: unknown,
