@@ -277,9 +277,8 @@ describe('policies as rules, through the gateway', () => {
     expect(big.body).toMatchObject({ status: 'pending' });
   });
 
-  it('blocks synchronously with 422 and the reason, storing nothing', async () => {
+  it('blocks synchronously with 422 and the reason, keeping the attempt on record as blocked', async () => {
     await createOffice('alice', 'Office supplies (block check)');
-    const before = await cluster.db.query('select count(*)::int n from expense.expense');
     const blocked = await api('POST', '/api/expenses', tokens.grace, {
       category: 'office',
       amount: 20000,
@@ -287,8 +286,14 @@ describe('policies as rules, through the gateway', () => {
     });
     expect(blocked.status).toBe(422);
     expect(blocked.body.detail).toMatch(/purchase order/);
-    const after = await cluster.db.query('select count(*)::int n from expense.expense');
-    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(blocked.body.reason).toBe('office spend over 10,000 needs a purchase order');
+    const stored = await cluster.db.query(
+      'select status, refusal_reason from expense.expense where id = $1',
+      [blocked.body.expense_id],
+    );
+    expect(stored.rows).toEqual([
+      { status: 'blocked', refusal_reason: 'office spend over 10,000 needs a purchase order' },
+    ]);
   });
 
   it('versions on edit: an expense in flight keeps the version it was routed by', async () => {

@@ -359,12 +359,18 @@ describe('workspaces through the gateway', () => {
     });
     const expected = {
       workspace_id: workspaceId,
-      by_status: ['pending', 'approved', 'rejected', 'refused', 'sent_back', 'withdrawn'].map(
-        (status) => ({
-          status,
-          ...totalOf(submitted.filter((s) => s.status === status)),
-        }),
-      ),
+      by_status: [
+        'pending',
+        'approved',
+        'rejected',
+        'refused',
+        'sent_back',
+        'withdrawn',
+        'blocked',
+      ].map((status) => ({
+        status,
+        ...totalOf(submitted.filter((s) => s.status === status)),
+      })),
       by_category: [...new Set(submitted.map((s) => s.category))].sort().map((category) => ({
         category,
         ...totalOf(submitted.filter((s) => s.category === category)),

@@ -108,9 +108,14 @@ const stepApproved = (expenseId: string, stepNumber: number, round: number | und
     },
   });
 
-async function handle<T extends 'StepApproved' | 'ExpenseSentBack' | 'ExpenseRejected'>(
-  event: Parameters<NonNullable<(typeof trackApprovalProgress)[T]>>[1],
-) {
+async function handle<
+  T extends
+    | 'StepApproved'
+    | 'ExpenseSentBack'
+    | 'ExpenseRejected'
+    | 'ApproverReassigned'
+    | 'ExpenseWithdrawn',
+>(event: Parameters<NonNullable<(typeof trackApprovalProgress)[T]>>[1]) {
   const handler = trackApprovalProgress[event.type as T] as (
     trx: unknown,
     e: typeof event,
@@ -174,6 +179,10 @@ describe('the read model follows the current round only', () => {
           policy_id: policy,
           policy_name: 'Small equipment',
           category: 'equipment',
+          status: 'pending',
+          completed_at: null,
+          refusal_reason: null,
+          flags: null,
         },
         [step(1, eve)],
         [],
@@ -232,6 +241,10 @@ describe('the read model follows the current round only', () => {
             policy_id: policy,
             policy_name: 'Small equipment',
             category: 'equipment',
+            status: 'pending',
+            completed_at: null,
+            refusal_reason: null,
+            flags: null,
           },
           [step(1, eve)],
           [],
@@ -242,5 +255,106 @@ describe('the read model follows the current round only', () => {
     expect(await resubmit('Desk lamp')).toBe(true);
     expect(await resubmit('Desk lamp')).toBe(false);
     expect(await readModel(id)).toMatchObject({ status: 'pending', round: 2 });
+  });
+
+  const sendBackAndResubmit = async (
+    id: string,
+    outcome: { status: 'pending' | 'approved' | 'blocked'; chain: ReturnType<typeof step>[] },
+  ) => {
+    await db.updateTable('expense').set({ status: 'sent_back' }).where('id', '=', id).execute();
+    const settled = outcome.status !== 'pending';
+    const started = await db.transaction().execute((trx) =>
+      startNextRound(
+        trx,
+        id,
+        {
+          round: 1,
+          amount: '100.00',
+          description: 'Desk lamp',
+          category: 'equipment',
+          requested_policy_id: policy,
+        },
+        {
+          submitter_name: 'Grace Taylor',
+          policy_id: policy,
+          policy_name: 'Small equipment',
+          category: 'equipment',
+          status: outcome.status,
+          completed_at: settled ? new Date() : null,
+          refusal_reason: outcome.status === 'blocked' ? 'over the limit' : null,
+          flags: null,
+        },
+        outcome.chain,
+        [],
+      ),
+    );
+    expect(started).toBe(true);
+  };
+
+  const reassigned = (id: string, round: number | undefined, approverId: string) =>
+    newEvent('ApproverReassigned', {
+      ...about(id),
+      data: {
+        expense_id: id,
+        step: 1,
+        previous_approver_id: frank,
+        approver: { ...step(1, approverId), approver_name: `Reassigned ${round ?? 'absent'}` },
+        assignment: 2,
+        reason: 'moved team',
+        ...(round === undefined ? {} : { round }),
+      },
+    });
+
+  it('ignores a reassignment of a round the expense has left; applies the current one', async () => {
+    const id = await newExpense();
+    await sendBackAndResubmit(id, { status: 'pending', chain: [step(1, eve)] });
+    await handle(reassigned(id, 1, frank));
+    expect(await readModel(id)).toMatchObject({
+      round: 2,
+      steps: [{ step: 1, approver_id: eve, status: 'pending' }],
+    });
+    await handle(reassigned(id, 2, grace));
+    expect((await readModel(id)).steps).toEqual([
+      expect.objectContaining({ step: 1, approver_id: grace }),
+    ]);
+    // Without a round (events from before it was carried): applied as it always was.
+    const legacy = await newExpense();
+    await handle(reassigned(legacy, undefined, eve));
+    expect((await readModel(legacy)).steps[0]).toMatchObject({ approver_id: eve });
+  });
+
+  it('a withdrawal that won ends a resubmission a rule settled; a round-1 approval stays', async () => {
+    const withdrawn = (id: string, round: number) =>
+      newEvent('ExpenseWithdrawn', {
+        ...about(id),
+        data: {
+          expense_id: id,
+          round,
+          submitter_id: grace,
+          reason: null,
+          withdrawn_at: new Date().toISOString(),
+          skipped_steps: [],
+          pending_approver_ids: [],
+        },
+      });
+    const approvedByRule = await newExpense();
+    await sendBackAndResubmit(approvedByRule, { status: 'approved', chain: [] });
+    expect(await readModel(approvedByRule)).toMatchObject({ status: 'approved', steps: [] });
+    await handle(withdrawn(approvedByRule, 1));
+    expect(await readModel(approvedByRule)).toMatchObject({ status: 'withdrawn', round: 2 });
+
+    const blockedByRule = await newExpense();
+    await sendBackAndResubmit(blockedByRule, { status: 'blocked', chain: [] });
+    await handle(withdrawn(blockedByRule, 1));
+    expect(await readModel(blockedByRule)).toMatchObject({ status: 'withdrawn' });
+
+    const approvedInRound = await newExpense();
+    await db
+      .updateTable('expense')
+      .set({ status: 'approved', completed_at: new Date() })
+      .where('id', '=', approvedInRound)
+      .execute();
+    await handle(withdrawn(approvedInRound, 1));
+    expect(await readModel(approvedInRound)).toMatchObject({ status: 'approved' });
   });
 });

@@ -54,6 +54,10 @@ export const ProblemDetails = z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
       .meta({ description: 'Each invalid field and what is wrong with it' }),
+    expense_id: Uuid.optional().meta({
+      description: 'blocked-by-policy: the expense, stored as blocked so the attempt is on record',
+    }),
+    reason: z.string().optional().meta({ description: "blocked-by-policy: the rule's reason" }),
   })
   .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details' });
 export type ProblemDetails = z.infer<typeof ProblemDetails>;

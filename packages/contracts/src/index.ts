@@ -9,6 +9,7 @@ export * from './events/delegation-revoked.v1.js';
 export * from './events/envelope.js';
 export * from './events/expense-approved.v1.js';
 export * from './events/expense-auto-approved.v1.js';
+export * from './events/expense-blocked.v1.js';
 export * from './events/expense-rejected.v1.js';
 export * from './events/expense-resubmitted.v1.js';
 export * from './events/expense-routed.v1.js';

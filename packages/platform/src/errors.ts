@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly title: string,
     detail: string,
     readonly fieldErrors?: { path: string; message: string }[],
+    /** RFC 9457 extension members: more about this problem, as top-level members. */
+    readonly extensions?: Readonly<Record<string, string | number | boolean>>,
   ) {
     super(detail);
   }

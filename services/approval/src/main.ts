@@ -17,6 +17,8 @@ import { startEscalationTimer } from './jobs/escalation-timer.js';
 import {
   autoApprovalHandlers,
   autoApprovalsConsumer,
+  blockHandlers,
+  blocksConsumer,
   expenseEventHandlers,
   expenseEventsConsumer,
   resubmissionHandlers,
@@ -46,6 +48,7 @@ const messaging = await startMessaging({
     { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
     { ...resubmissionsConsumer, handlers: resubmissionHandlers(now) },
     { ...autoApprovalsConsumer, handlers: autoApprovalHandlers },
+    { ...blocksConsumer, handlers: blockHandlers },
     gatewayEventsConsumer,
     stepRequestedConsumer(config.ESCALATION_AFTER_HOURS),
   ],

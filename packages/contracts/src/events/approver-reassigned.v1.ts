@@ -19,6 +19,12 @@ export const ApproverReassignedV1 = envelopeOf(
     approver: ChainStep,
     assignment: z.number().int().min(2),
     reason: z.string().min(1),
+    /**
+     * Added later, optional: the chain round the step belongs to, so a reassignment of a
+     * round the expense has left changes nothing. Absent on events from before it was
+     * added, whose round is unknown: they are applied as before.
+     */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type ApproverReassignedV1 = z.infer<typeof ApproverReassignedV1>;

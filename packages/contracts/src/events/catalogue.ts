@@ -7,6 +7,7 @@ import { CompanyRegisteredV1 } from './company-registered.v1.js';
 import { DelegationRevokedV1 } from './delegation-revoked.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
 import { ExpenseAutoApprovedV1 } from './expense-auto-approved.v1.js';
+import { ExpenseBlockedV1 } from './expense-blocked.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseResubmittedV1 } from './expense-resubmitted.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
@@ -54,6 +55,11 @@ export const EventCatalogue = {
     subject: 'countersign.expense.expense.auto-approved.v1',
     producer: 'expense',
     schema: ExpenseAutoApprovedV1,
+  },
+  ExpenseBlocked: {
+    subject: 'countersign.expense.expense.blocked.v1',
+    producer: 'expense',
+    schema: ExpenseBlockedV1,
   },
   ExpenseRouted: {
     subject: 'countersign.approval.expense.routed.v1',

@@ -4,9 +4,10 @@ import { RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
 
 /**
- * A policy rule approved the expense at submission: it was stored approved, with no chain.
- * Emitted by the expense service in the statement that stores it, in place of
- * ExpenseSubmitted; the approval service records the route and its explanation.
+ * A policy rule approved the expense at submission (or at a resubmission, from round 2):
+ * it was stored approved, with no chain. Emitted by the expense service in the statement
+ * that stores it, in place of ExpenseSubmitted (or ExpenseResubmitted); the approval
+ * service records the route and its explanation.
  */
 export const ExpenseAutoApprovedV1 = envelopeOf(
   'ExpenseAutoApproved',
@@ -20,6 +21,8 @@ export const ExpenseAutoApprovedV1 = envelopeOf(
     approved_at: IsoDateTime,
     workspace_id: Uuid.optional(),
     flags: z.array(z.string()).optional(),
+    /** Added later, optional: the round a resubmission approved; absent means round 1. */
+    round: z.number().int().min(1).optional(),
   }),
 );
 export type ExpenseAutoApprovedV1 = z.infer<typeof ExpenseAutoApprovedV1>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { ChainStep } from '../rest/routing.js';
+import { ChainStep, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
 
 /**
@@ -17,9 +17,14 @@ export const ExpenseResubmittedV1 = envelopeOf(
     submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
     amount: DecimalString,
     description: z.string(),
-    policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
+    /** `policy.version` added later, optional (the same shape as ExpenseSubmitted's). */
+    policy: RoutedPolicy,
     chain: z.array(ChainStep).min(1),
     resubmitted_at: IsoDateTime,
+    /** Added later, optional: the workspace the expense is filed in. */
+    workspace_id: Uuid.optional(),
+    /** Added later, optional: warnings of the policy's matching flag rules. */
+    flags: z.array(z.string()).optional(),
   }),
 );
 export type ExpenseResubmittedV1 = z.infer<typeof ExpenseResubmittedV1>;

@@ -27,6 +27,7 @@ export const ExpenseStatus = z.enum([
   'refused',
   'sent_back',
   'withdrawn',
+  'blocked',
 ]);
 export type ExpenseStatus = z.infer<typeof ExpenseStatus>;
 

@@ -11,6 +11,7 @@ export const NotificationKind = z.enum([
   'decided_on_your_behalf',
   'delegation_granted',
   'approval_escalated',
+  'expense_blocked',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 

@@ -241,6 +241,8 @@ export const RoutingExplanation = z
     policy: z.object({ id: Uuid, name: z.string(), version: z.number().int().min(1) }),
     outcome: z.enum(['require_approval', 'auto_approve', 'block']),
     matched_rule: RuleConsidered.nullable(),
+    /** Added later, optional: the blocking rule's reason, present when the outcome is block. */
+    block_reason: z.string().optional(),
     rules: z.array(RuleConsidered),
     flags: z.array(z.string()),
     steps: z.array(

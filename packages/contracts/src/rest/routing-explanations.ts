@@ -36,7 +36,7 @@ export const ExpenseRouting = z
   .object({
     expense_id: Uuid,
     status: z
-      .enum(['pending', 'approved', 'rejected', 'sent_back', 'withdrawn', 'refused'])
+      .enum(['pending', 'approved', 'rejected', 'sent_back', 'withdrawn', 'refused', 'blocked'])
       .meta({ description: 'Where the approval chain stands' }),
     policy: z.object({ id: Uuid, name: z.string(), version: z.number().int().nullable() }),
     flags: z.array(z.string()),

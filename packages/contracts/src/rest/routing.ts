@@ -40,19 +40,36 @@ export const RoutedPolicy = z.object({
   version: z.number().int().min(1).optional(),
 });
 
+/** The rule of a policy version that decided an outcome: where it stands, as written. */
+export const DecidingRule = z.object({
+  index: z.number().int().min(0).meta({ description: 'Position in the policy version' }),
+  priority: z.number().int(),
+  description: z.string().optional(),
+});
+export type DecidingRule = z.infer<typeof DecidingRule>;
+
 export const RoutingDecision = z
   .object({
     policy: RoutedPolicy,
     submitter: z.object({ id: Uuid, name: z.string(), team_id: Uuid }),
-    /** Empty exactly when the outcome is auto_approve. */
+    /** Empty exactly when the outcome is auto_approve or block. */
     chain: z.array(ChainStep),
     /** Warnings of matching `flag` rules, shown to approvers. */
     flags: z.array(z.string()).optional(),
     /** Absent means require_approval (the only outcome before policy rules). */
-    outcome: z.enum(['require_approval', 'auto_approve']).optional(),
+    outcome: z.enum(['require_approval', 'auto_approve', 'block']).optional(),
+    /** Present exactly when the outcome is block: why, and the rule that blocked. */
+    block: z.object({ reason: z.string().min(1), rule: DecidingRule }).optional(),
   })
   .refine(
-    (d) => (d.outcome === 'auto_approve' ? d.chain.length === 0 : d.chain.length > 0),
-    'an auto-approved expense has no chain; any other has at least one step',
+    (d) =>
+      d.outcome === 'auto_approve' || d.outcome === 'block'
+        ? d.chain.length === 0
+        : d.chain.length > 0,
+    'an auto-approved or blocked expense has no chain; any other has at least one step',
+  )
+  .refine(
+    (d) => (d.outcome === 'block') === (d.block !== undefined),
+    'a blocked decision says why (block), and only a blocked one',
   );
 export type RoutingDecision = z.infer<typeof RoutingDecision>;

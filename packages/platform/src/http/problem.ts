@@ -13,6 +13,8 @@ export interface Problem {
   detail?: string;
   instance?: string;
   errors?: { path: string; message: string }[];
+  /** Extension members (RFC 9457 section 3.2), such as `expense_id`. */
+  [extension: string]: unknown;
 }
 
 export function problemResponse(
@@ -35,6 +37,8 @@ export function errorToProblem(error: unknown, c: Context, logger: Logger): Resp
     return problemResponse(
       c,
       {
+        // Extensions first, so they can never replace a standard member.
+        ...error.extensions,
         type: `${PROBLEM_TYPE_BASE}${error.code}`,
         title: error.title,
         status: error.status,

@@ -59,7 +59,7 @@ export function newChainOf(
 }
 
 /** The chain row of a new chain, in a given status. */
-function chainRow(chain: NewChain, status: 'pending' | 'approved', completedAt: Date | null) {
+function chainRow(chain: NewChain, status: 'pending' | SettledAtOnce, completedAt: Date | null) {
   return {
     expense_id: chain.expenseId,
     company_id: chain.companyId,
@@ -315,6 +315,7 @@ export interface OpenChainRow {
   submitter_name: string;
   amount: string;
   description: string;
+  round: number;
 }
 
 /**
@@ -329,7 +330,7 @@ export async function lockOpenChainsOf(
 ): Promise<OpenChainRow[]> {
   return trx
     .selectFrom('chain')
-    .select(['expense_id', 'submitter_id', 'submitter_name', 'amount', 'description'])
+    .select(['expense_id', 'submitter_id', 'submitter_name', 'amount', 'description', 'round'])
     .where('company_id', '=', companyId)
     .where('status', '=', 'pending')
     .where((eb) =>
@@ -410,6 +411,47 @@ export interface NewRound {
   policyName: string;
   amount: string;
   description: string;
+  /** The route of the round, recorded as the first chain records it (null: unversioned). */
+  policyVersion: number | null;
+  category: string;
+  flags: string[];
+  explanation: unknown;
+}
+
+/** What a resubmission event says of its round, as the chain records it. */
+export function newRoundOf(
+  data: SubmittedExpense & { round: number },
+  explanation: unknown,
+): NewRound {
+  return {
+    expenseId: data.expense_id,
+    round: data.round,
+    submitterName: data.submitter.name,
+    policyId: data.policy.id,
+    policyName: data.policy.name,
+    amount: data.amount,
+    description: data.description,
+    policyVersion: data.policy.version ?? null,
+    category: data.policy.category,
+    flags: data.flags ?? [],
+    explanation,
+  };
+}
+
+/** The chain's columns a new round sets: its expense as resubmitted, and how it routed. */
+function roundColumns(round: NewRound) {
+  return {
+    round: round.round,
+    submitter_name: round.submitterName,
+    policy_id: round.policyId,
+    policy_name: round.policyName,
+    amount: round.amount,
+    description: round.description,
+    policy_version: round.policyVersion,
+    category: round.category,
+    flags: JSON.stringify(round.flags),
+    explanation: round.explanation === null ? null : JSON.stringify(round.explanation),
+  };
 }
 
 /**
@@ -425,16 +467,7 @@ export async function replaceChainRound(
   await trx.deleteFrom('chain_step').where('expense_id', '=', round.expenseId).execute();
   await trx
     .updateTable('chain')
-    .set({
-      round: round.round,
-      status: 'pending',
-      completed_at: null,
-      submitter_name: round.submitterName,
-      policy_id: round.policyId,
-      policy_name: round.policyName,
-      amount: round.amount,
-      description: round.description,
-    })
+    .set({ ...roundColumns(round), status: 'pending', completed_at: null })
     .where('expense_id', '=', round.expenseId)
     .execute();
   await trx
@@ -452,15 +485,42 @@ export async function replaceChainRound(
     .execute();
 }
 
+/** What a policy rule can settle at submission, with no approver asked. */
+export type SettledAtOnce = 'approved' | 'blocked';
+
 /**
- * Records an expense a policy rule approved at submission: a chain row already approved,
- * with no steps, so its explanation and simulations see it. A redelivery is a no-op.
+ * Records an expense a policy rule approved or blocked at submission: a chain row already
+ * settled, with no steps, so its explanation and simulations see it. A redelivery is a no-op.
  */
-export async function insertAutoApprovedChain(trx: Trx, chain: NewChain, at: Date): Promise<void> {
+export async function insertSettledChain(
+  trx: Trx,
+  chain: NewChain,
+  status: SettledAtOnce,
+  at: Date,
+): Promise<void> {
   await trx
     .insertInto('chain')
-    .values(chainRow(chain, 'approved', at))
+    .values(chainRow(chain, status, at))
     .onConflict((oc) => oc.column('expense_id').doNothing())
+    .execute();
+}
+
+/**
+ * Ends a sent-back chain with a resubmission a policy rule approved or blocked outright:
+ * the previous round's steps are deleted (their decisions stay in the event log) and the
+ * chain takes the new round, settled, with how it routed.
+ */
+export async function settleChainRound(
+  trx: Trx,
+  round: NewRound,
+  status: SettledAtOnce,
+  at: Date,
+): Promise<void> {
+  await trx.deleteFrom('chain_step').where('expense_id', '=', round.expenseId).execute();
+  await trx
+    .updateTable('chain')
+    .set({ ...roundColumns(round), status, completed_at: at })
+    .where('expense_id', '=', round.expenseId)
     .execute();
 }
 
@@ -521,6 +581,8 @@ export async function listPastRoutes(
       'chain.created_at',
       'chain.workspace_id',
       'chain.submitter_id',
+      'chain.status',
+      sql<string | null>`chain.explanation->>'block_reason'`.as('block_reason'),
       'person.role',
       'level.number as level_number',
       sql<string>`coalesce(chain.category, policy.category)`.as('category'),

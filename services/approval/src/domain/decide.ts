@@ -3,7 +3,8 @@ import { ConflictError, ForbiddenError } from '@countersign/platform';
 /**
  * A chain's life: `pending` until a decision ends its round. `sent_back` waits for the
  * submitter to resubmit (a new round replaces the steps); `refused` means a resubmission
- * found nobody to approve. `approved`, `rejected`, `withdrawn` and `refused` are terminal.
+ * found nobody to approve; `blocked` means a policy rule blocked the submission or the
+ * resubmission. `approved`, `rejected`, `withdrawn`, `refused` and `blocked` are terminal.
  */
 export type ChainStatus =
   | 'pending'
@@ -11,7 +12,8 @@ export type ChainStatus =
   | 'rejected'
   | 'sent_back'
   | 'withdrawn'
-  | 'refused';
+  | 'refused'
+  | 'blocked';
 export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped' | 'sent_back';
 
 export const terminalChainStatuses: ReadonlySet<ChainStatus> = new Set([
@@ -19,6 +21,7 @@ export const terminalChainStatuses: ReadonlySet<ChainStatus> = new Set([
   'rejected',
   'withdrawn',
   'refused',
+  'blocked',
 ]);
 
 export interface ChainState {

@@ -24,6 +24,7 @@ export function explainRouting(
     policy: { id: policy.id, name: policy.name, version: policy.version },
     outcome: kind === 'no_match' ? 'require_approval' : kind,
     matched_rule: evaluation.decidingRule ? considered(evaluation.decidingRule) : null,
+    ...(evaluation.outcome.kind === 'block' ? { block_reason: evaluation.outcome.reason } : {}),
     rules: evaluation.rules.map(considered),
     flags: evaluation.flags,
     steps: steps.map((s) => ({ ...s })),

@@ -13,8 +13,10 @@ export interface PastRoute {
   submittedAt: Date;
   workspaceId: string | null;
   submitter: { id: string; teamId: string; levelNumber: number; role: Role };
-  /** The approvers of its chain in order; empty when it was auto-approved. */
+  /** The approvers of its chain in order; empty when it was auto-approved or blocked. */
   approverIds: string[];
+  /** Present when a rule blocked it: the reason recorded (null if none was). */
+  block?: { reason: string | null } | undefined;
 }
 
 type Route = PolicySimulation['changed'][number]['draft'];
@@ -28,6 +30,7 @@ type Verdict =
 export const MAX_CHANGED_LISTED = 200;
 
 function currentRoute(past: PastRoute): Route {
+  if (past.block) return { outcome: 'block', approver_ids: [], reason: past.block.reason };
   return past.approverIds.length === 0
     ? { outcome: 'auto_approve', approver_ids: [], reason: null }
     : { outcome: 'require_approval', approver_ids: past.approverIds, reason: null };
@@ -68,7 +71,8 @@ export function routeByDraft(
 }
 
 function verdictOf(current: Route, draft: Route): Verdict {
-  if (draft.outcome === 'block') return 'newly_blocked';
+  if (draft.outcome === 'block')
+    return current.outcome === 'block' ? 'same_route' : 'newly_blocked';
   if (draft.outcome === 'no_match' || draft.outcome === 'no_approver') return 'no_longer_routable';
   if (draft.outcome === 'auto_approve') {
     return current.outcome === 'auto_approve' ? 'same_route' : 'newly_auto_approved';

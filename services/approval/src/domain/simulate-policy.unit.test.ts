@@ -93,4 +93,35 @@ describe('simulatePolicy', () => {
     );
     expect(nobody.changed[0]?.draft.outcome).toBe('no_approver');
   });
+
+  it('knows a blocked expense was blocked: blocked again is the same route, anything else a change', () => {
+    const blocked: PastRoute = { ...past('g', '400.00', [], 7), block: { reason: 'too much' } };
+    const report = simulatePolicy(draft, [blocked], people);
+    expect(report.same_route).toEqual({ count: 1, amount: '400.00' });
+    expect(report.newly_blocked.count).toBe(0);
+    expect(report.changed).toEqual([]);
+    const approvedByDraft = simulatePolicy(
+      [{ priority: 1, condition: { field: 'amount', op: 'gte', value: '0' }, action: level(6) }],
+      [blocked],
+      people,
+    );
+    expect(approvedByDraft.different_route.count).toBe(1);
+    expect(approvedByDraft.changed[0]?.current).toEqual({
+      outcome: 'block',
+      approver_ids: [],
+      reason: 'too much',
+    });
+    const autoByDraft = simulatePolicy(
+      [
+        {
+          priority: 1,
+          condition: { field: 'amount', op: 'gte', value: '0' },
+          action: { type: 'auto_approve' },
+        },
+      ],
+      [blocked],
+      people,
+    );
+    expect(autoByDraft.newly_auto_approved.count).toBe(1);
+  });
 });

@@ -2,6 +2,7 @@ import { Streams } from '@countersign/contracts';
 import type { EventHandlers } from '@countersign/platform';
 import type { ApprovalDatabase } from '../db/types.js';
 import { recordAutoApproval } from '../use-cases/record-auto-approval.js';
+import { recordBlock } from '../use-cases/record-block.js';
 import { startNewRound } from '../use-cases/start-new-round.js';
 import { storeChain } from '../use-cases/store-chain.js';
 
@@ -41,4 +42,15 @@ export function resubmissionHandlers(now: () => Date): EventHandlers<ApprovalDat
 }
 export const autoApprovalHandlers: EventHandlers<ApprovalDatabase> = {
   ExpenseAutoApproved: (trx, event) => recordAutoApproval(trx, event),
+};
+
+/** Blocked expenses: a durable of its own, like each expense event added after the first. */
+export const blocksConsumer = {
+  stream: Streams.expense,
+  durable: 'approval-on-expense-blocked',
+  filterSubject: 'countersign.expense.expense.blocked.v1',
+};
+
+export const blockHandlers: EventHandlers<ApprovalDatabase> = {
+  ExpenseBlocked: (trx, event) => recordBlock(trx, event),
 };

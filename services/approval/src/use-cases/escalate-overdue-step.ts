@@ -132,6 +132,8 @@ function announce(
         approver: toChainStep(approver),
         assignment,
         reason,
+        // The round the step belongs to: the expense ignores a late one of a round it left.
+        round: chain.round,
       },
     }),
     newEvent('ApprovalEscalated', {
@@ -157,6 +159,7 @@ function announce(
         submitter_name: details.submitter_name,
         amount: chain.amount,
         description: details.description,
+        round: chain.round,
       },
     }),
   ];

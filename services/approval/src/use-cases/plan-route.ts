@@ -26,7 +26,7 @@ export type RoutePlan =
 /**
  * How the caller's expense would route, read-only: which policy version, which rule,
  * which approvers and why. Unknown policies, no deciding rule and nobody eligible are
- * thrown; a block is returned, for the caller to refuse (submit) or show (preview).
+ * thrown; a block is returned, for the caller to record (submit) or show (preview).
  */
 export async function planRoute(
   db: Kysely<ApprovalDatabase>,
@@ -70,12 +70,25 @@ export async function planRoute(
   };
   const { outcome } = evaluation;
   if (outcome.kind === 'block') {
-    const explanation = explainRouting(policy, evaluation, []);
+    const rule = evaluation.decidingRule;
     return {
       outcome: 'block',
       reason: outcome.reason,
-      decision: { ...base, chain: [] },
-      explanation,
+      decision: {
+        ...base,
+        chain: [],
+        outcome: 'block',
+        // A block is always decided by a rule; the fallback only satisfies the type.
+        block: {
+          reason: outcome.reason,
+          rule: {
+            index: rule?.index ?? 0,
+            priority: rule?.priority ?? 0,
+            ...(rule?.description !== undefined ? { description: rule.description } : {}),
+          },
+        },
+      },
+      explanation: explainRouting(policy, evaluation, []),
     };
   }
   if (outcome.kind !== 'require_approval') {

@@ -86,7 +86,13 @@ export async function rerouteOpenSteps(
 
 function announce(
   r: Reassignment,
-  chain: { submitter_id: string; submitter_name: string; amount: string; description: string },
+  chain: {
+    submitter_id: string;
+    submitter_name: string;
+    amount: string;
+    description: string;
+    round: number;
+  },
   input: RerouteInput,
 ): EventOf<EventType>[] {
   const about = {
@@ -108,6 +114,8 @@ function announce(
         approver: toChainStep(r.approver),
         assignment: r.assignment,
         reason,
+        // The round the step belongs to: the expense ignores a late one of a round it left.
+        round: chain.round,
       },
     }),
   ];
@@ -123,6 +131,7 @@ function announce(
           submitter_name: chain.submitter_name,
           amount: chain.amount,
           description: chain.description,
+          round: chain.round,
         },
       }),
     );

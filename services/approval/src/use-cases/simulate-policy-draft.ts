@@ -35,6 +35,7 @@ export async function simulatePolicyDraft(
         role: r.role,
       },
       approverIds: r.approver_ids,
+      block: r.status === 'blocked' ? { reason: r.block_reason } : undefined,
     })),
     people,
   );

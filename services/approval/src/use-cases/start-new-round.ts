@@ -1,19 +1,22 @@
 import type { ExpenseResubmittedV1 } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
-import { completeChain, lockChain, replaceChainRound } from '../db/chain-queries.js';
+import { completeChain, lockChain, newRoundOf, replaceChainRound } from '../db/chain-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { acceptsResubmission } from '../domain/decide.js';
+import type { Person } from '../domain/org.js';
 import type { StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { explainSubmittedRoute } from './explain-submitted-route.js';
 import { recheckDecidedChain, routedEvents } from './store-chain.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
 
 /**
  * Replaces a sent-back chain with the round the submitter resubmitted. The new decision is
- * re-checked against the directory exactly as the first chain was (`recheckDecidedChain`).
+ * re-checked against the directory exactly as the first chain was (`recheckDecidedChain`),
+ * and the round records its policy version, flags and routing explanation as the first does.
  * Approvals of the previous round do not carry over: the edit may have changed what they
  * approved. A replayed event, or one arriving after a withdrawal won, changes nothing.
  */
@@ -27,9 +30,10 @@ export async function startNewRound(
   await lockCompanyDirectory(trx, event.company_id, 'shared');
   const chain = await lockChain(trx, event.company_id, data.expense_id);
   if (!chain || !acceptsResubmission(chain, data.round)) return;
+  let people: Person[];
   let resolved: StepsResolution;
   try {
-    ({ resolved } = await recheckDecidedChain(trx, event.company_id, data));
+    ({ people, resolved } = await recheckDecidedChain(trx, event.company_id, data));
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     await completeChain(trx, data.expense_id, 'refused', now);
@@ -48,19 +52,14 @@ export async function startNewRound(
   }
   const first = resolved.chain[0];
   if (!first) return;
-  await replaceChainRound(
+  // The round records its policy version, flags and explanation, as the first chain does.
+  const explanation = await explainSubmittedRoute(
     trx,
-    {
-      expenseId: data.expense_id,
-      round: data.round,
-      submitterName: data.submitter.name,
-      policyId: data.policy.id,
-      policyName: data.policy.name,
-      amount: data.amount,
-      description: data.description,
-    },
-    resolved.chain,
-    now,
+    event.company_id,
+    data,
+    people,
+    resolved.steps,
   );
+  await replaceChainRound(trx, newRoundOf(data, explanation), resolved.chain, now);
   await enqueue(trx, [...routedEvents(event.company_id, data, resolved, first)]);
 }

@@ -116,14 +116,11 @@ export async function listBySubmitter(
   return query.orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-/**
- * Moves a pending expense to a final status (a withdrawal also ends one sent back); a
- * replayed or late event changes nothing.
- */
+/** Moves a pending expense to a final status; a replayed or late event changes nothing. */
 export async function finishExpense(
   trx: Trx,
   expenseId: string,
-  status: 'approved' | 'rejected' | 'refused' | 'withdrawn',
+  status: 'approved' | 'rejected' | 'refused',
   at: Date,
   refusalReason: string | null = null,
 ): Promise<void> {
@@ -131,7 +128,26 @@ export async function finishExpense(
     .updateTable('expense')
     .set({ status, completed_at: at, refusal_reason: refusalReason })
     .where('id', '=', expenseId)
-    .where('status', 'in', status === 'withdrawn' ? ['pending', 'sent_back'] : ['pending'])
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** Locks the expense and reads where it stands, for a rule to decide on under the lock. */
+export async function lockExpenseState(trx: Trx, expenseId: string) {
+  return trx
+    .selectFrom('expense')
+    .select(['status', 'round'])
+    .where('id', '=', expenseId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Ends the expense as withdrawn; the caller decided, under the row lock, that it applies. */
+export async function markWithdrawn(trx: Trx, expenseId: string, at: Date): Promise<void> {
+  await trx
+    .updateTable('expense')
+    .set({ status: 'withdrawn', completed_at: at, refusal_reason: null })
+    .where('id', '=', expenseId)
     .execute();
 }
 
@@ -255,22 +271,33 @@ export async function updateExpenseFields(
 }
 
 /**
- * Starts the next round of a sent-back expense: the expense takes the new routing decision,
- * its chain read model is replaced, and ExpenseResubmitted joins the outbox, together.
- * Returns false, changing nothing, when the expense is no longer sent back in `from.round`
- * (a racing resubmission or withdrawal got there first).
+ * Starts the next round of a sent-back expense: the expense takes the new routing decision
+ * and its outcome (pending with a chain, or approved or blocked by a rule at once), its
+ * chain read model is replaced, and the event announcing the round joins the outbox,
+ * together. Returns false, changing nothing, when the expense is no longer sent back in
+ * `from.round` (a racing resubmission or withdrawal got there first).
  */
 export async function startNextRound<T extends EventType>(
   trx: Trx,
   expenseId: string,
   from: Pick<ExpenseTable, 'round' | 'amount' | 'description' | 'category' | 'requested_policy_id'>,
-  changes: Pick<ExpenseTable, 'submitter_name' | 'policy_id' | 'policy_name' | 'category'>,
+  changes: Pick<
+    ExpenseTable,
+    | 'submitter_name'
+    | 'policy_id'
+    | 'policy_name'
+    | 'category'
+    | 'status'
+    | 'completed_at'
+    | 'refusal_reason'
+    | 'flags'
+  >,
   chain: ChainStep[],
   events: EventOf<T>[],
 ): Promise<boolean> {
   const updated = await trx
     .updateTable('expense')
-    .set({ ...changes, status: 'pending', round: from.round + 1, completed_at: null })
+    .set({ ...changes, round: from.round + 1 })
     .where('id', '=', expenseId)
     .where('status', '=', 'sent_back')
     .where('round', '=', from.round)
@@ -283,22 +310,24 @@ export async function startNextRound<T extends EventType>(
     .executeTakeFirst();
   if (!updated) return false;
   await trx.deleteFrom('expense_step').where('expense_id', '=', expenseId).execute();
-  await trx
-    .insertInto('expense_step')
-    .values(
-      chain.map((s) => ({
-        expense_id: expenseId,
-        step: s.step,
-        approver_id: s.approver_id,
-        approver_name: s.approver_name,
-        level_name: s.level_name,
-        required: s.required,
-        status: 'pending' as const,
-        decided_at: null,
-        comments: null,
-      })),
-    )
-    .execute();
+  // A round a rule settled at once has no chain to copy.
+  if (chain.length > 0)
+    await trx
+      .insertInto('expense_step')
+      .values(
+        chain.map((s) => ({
+          expense_id: expenseId,
+          step: s.step,
+          approver_id: s.approver_id,
+          approver_name: s.approver_name,
+          level_name: s.level_name,
+          required: s.required,
+          status: 'pending' as const,
+          decided_at: null,
+          comments: null,
+        })),
+      )
+      .execute();
   if (events.length > 0) await trx.insertInto('outbox').values(outboxRows(events)).execute();
   return true;
 }

@@ -1,9 +1,11 @@
 import type { AccessClaims, ResubmitResponse } from '@countersign/contracts';
-import { ConflictError, newEvent, UnprocessableError } from '@countersign/platform';
+import { ConflictError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findExpense, startNextRound } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { settlementOf } from '../domain/routing-outcome.js';
 import type { RoutingPort } from '../http/routing-client.js';
+import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { assertMayChange } from './assert-may-change.js';
 
 export interface ResubmitExpenseDeps {
@@ -15,9 +17,11 @@ export interface ResubmitExpenseDeps {
 /**
  * Resubmits an expense that was sent back. Routing runs again exactly as at submit (the
  * approval service decides, with the submitter's edits), then the expense's next round,
- * its chain read model and ExpenseResubmitted commit together. The routing call holds no
- * lock: the round is re-checked when it is stored, so a racing resubmission or withdrawal
- * leaves this one with 409 and nothing stored.
+ * its chain read model and the event announcing it commit together. The outcomes are a
+ * submission's: a chain (ExpenseResubmitted), approved by a rule (ExpenseAutoApproved) or
+ * blocked (ExpenseBlocked, answered 422 like a blocked submission), each with the round.
+ * The routing call holds no lock: the round is re-checked when it is stored, so a racing
+ * resubmission or withdrawal leaves this one with 409 and nothing stored.
  */
 export async function resubmitExpense(
   deps: ResubmitExpenseDeps,
@@ -44,31 +48,23 @@ export async function resubmitExpense(
     },
     requestId,
   );
-  if (decision.chain.length === 0) {
-    // A rule now approves it outright; a new round needs approvers, so say what to do.
-    throw new UnprocessableError(
-      'the policy now approves this expense without approvers; withdraw it and submit it again',
-      'auto-approved-on-resubmit',
-    );
-  }
   const resubmittedAt = deps.now();
   const round = expense.round + 1;
-  const resubmitted = newEvent('ExpenseResubmitted', {
-    companyId: caller.company_id,
-    actor: { kind: 'user', id: caller.sub },
-    subject: expenseId,
-    occurredAt: resubmittedAt,
-    data: {
-      expense_id: expenseId,
-      round,
-      submitter: decision.submitter,
+  // The same outcomes as a submission: a new round with a chain, or settled by a rule.
+  const settlement = settlementOf(decision, resubmittedAt);
+  const announced = announceRoutingOutcome(
+    decision,
+    {
+      id: expenseId,
+      companyId: caller.company_id,
+      submitterId: caller.sub,
       amount: expense.amount,
       description: expense.description,
-      policy: decision.policy,
-      chain: decision.chain,
-      resubmitted_at: resubmittedAt.toISOString(),
+      workspaceId: expense.workspace_id,
+      round,
     },
-  });
+    resubmittedAt,
+  );
   const started = await deps.db.transaction().execute((trx) =>
     startNextRound(
       trx,
@@ -79,9 +75,13 @@ export async function resubmitExpense(
         policy_id: decision.policy.id,
         policy_name: decision.policy.name,
         category: decision.policy.category,
+        status: settlement.status,
+        completed_at: settlement.completedAt,
+        refusal_reason: settlement.refusalReason,
+        flags: decision.flags?.length ? decision.flags : null,
       },
       decision.chain,
-      [resubmitted],
+      [announced],
     ),
   );
   if (!started) {
@@ -90,10 +90,20 @@ export async function resubmitExpense(
       'not-sent-back',
     );
   }
+  if (settlement.status === 'blocked') {
+    throw new BlockedByPolicyError(
+      expenseId,
+      decision.policy.name,
+      settlement.refusalReason ?? 'blocked by policy',
+    );
+  }
   return {
-    message: 'Expense resubmitted',
+    message:
+      settlement.status === 'approved'
+        ? 'Expense resubmitted and approved by policy'
+        : 'Expense resubmitted',
     expense_id: expenseId,
-    status: 'pending',
+    status: settlement.status,
     amount: Number(expense.amount),
     policy_id: decision.policy.id,
     round,

@@ -4,14 +4,16 @@ import type {
   CreateExpenseResponse,
   WorkspaceRole,
 } from '@countersign/contracts';
-import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
+import { ForbiddenError, NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertExpenseWithEvents } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
+import { settlementOf } from '../domain/routing-outcome.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
+import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 
 export interface SubmitExpenseDeps {
   db: Kysely<ExpenseDatabase>;
@@ -21,9 +23,11 @@ export interface SubmitExpenseDeps {
 
 /**
  * Submits an expense as the caller: the approval service decides the route first (so a
- * refusal stores nothing), then the expense, its chain read model and ExpenseSubmitted
- * commit together in one statement (inside a transaction that re-checks the membership
- * when the expense is filed in a workspace).
+ * refusal stores nothing), then the expense, its chain read model and the event announcing
+ * the outcome commit together in one statement (inside a transaction that re-checks the
+ * membership when the expense is filed in a workspace). A policy rule that blocks it is an
+ * outcome like the others: the expense is stored as blocked with ExpenseBlocked, and the
+ * caller is answered 422 `blocked-by-policy` naming it.
  */
 export async function submitExpense(
   deps: SubmitExpenseDeps,
@@ -57,7 +61,8 @@ export async function submitExpense(
   );
   const submittedAt = deps.now();
   const expenseId = uuidv7();
-  const autoApproved = decision.outcome === 'auto_approve';
+  // A rule may approve or block at once: no chain, the expense settled as it is stored.
+  const settlement = settlementOf(decision, submittedAt);
   const expense = {
     id: expenseId,
     company_id: caller.company_id,
@@ -68,55 +73,52 @@ export async function submitExpense(
     category: decision.policy.category,
     amount: input.amount,
     description: input.description,
-    status: autoApproved ? ('approved' as const) : ('pending' as const),
-    refusal_reason: null,
+    status: settlement.status,
+    refusal_reason: settlement.refusalReason,
     submitted_at: submittedAt,
-    completed_at: autoApproved ? submittedAt : null,
+    completed_at: settlement.completedAt,
     workspace_id: input.workspace_id ?? null,
     requested_policy_id: input.policy_id ?? null,
     round: 1,
     flags: decision.flags?.length ? decision.flags : null,
   };
-  const about = {
-    companyId: caller.company_id,
-    actor: { kind: 'user', id: caller.sub } as const,
-    subject: expenseId,
-    occurredAt: submittedAt,
-  };
-  const shared = {
-    expense_id: expenseId,
-    submitter: decision.submitter,
-    amount: input.amount,
-    description: input.description,
-    policy: decision.policy,
-    ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
-    ...(decision.flags?.length ? { flags: decision.flags } : {}),
-  };
-  // A policy rule may approve at once: no chain, and ExpenseAutoApproved instead.
-  const submitted = autoApproved
-    ? newEvent('ExpenseAutoApproved', {
-        ...about,
-        data: { ...shared, approved_at: submittedAt.toISOString() },
-      })
-    : newEvent('ExpenseSubmitted', {
-        ...about,
-        data: { ...shared, chain: decision.chain, submitted_at: submittedAt.toISOString() },
-      });
+  const announced = announceRoutingOutcome(
+    decision,
+    {
+      id: expenseId,
+      companyId: caller.company_id,
+      submitterId: caller.sub,
+      amount: input.amount,
+      description: input.description,
+      workspaceId: input.workspace_id ?? null,
+      round: 1,
+    },
+    submittedAt,
+  );
   const workspaceId = input.workspace_id;
   if (workspaceId === undefined) {
-    await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
+    await insertExpenseWithEvents(deps.db, expense, decision.chain, [announced]);
   } else {
     // Checked again under a share lock on the membership: a removal or demotion racing
     // with routing either committed first (refused here) or waits for this insert.
     await deps.db.transaction().execute(async (trx) => {
       refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
-      await insertExpenseWithEvents(trx, expense, decision.chain, [submitted]);
+      await insertExpenseWithEvents(trx, expense, decision.chain, [announced]);
     });
   }
+  if (settlement.status === 'blocked') {
+    // Stored and announced as blocked; the client is refused as before, now with its id.
+    throw new BlockedByPolicyError(
+      expenseId,
+      decision.policy.name,
+      settlement.refusalReason ?? 'blocked by policy',
+    );
+  }
   return {
-    message: autoApproved
-      ? 'Expense created and approved by policy'
-      : 'Expense created successfully',
+    message:
+      settlement.status === 'approved'
+        ? 'Expense created and approved by policy'
+        : 'Expense created successfully',
     expense_id: expenseId,
     status: expense.status,
     amount: Number(input.amount),

@@ -2,12 +2,15 @@ import type { EventHandlers } from '@countersign/platform';
 import {
   decideStep,
   finishExpense,
+  lockExpenseState,
   lockIfCurrentRound,
   markSentBack,
+  markWithdrawn,
   reassignSteps,
   skipSteps,
 } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { withdrawalEnds } from '../domain/routing-outcome.js';
 import { applyApproverReassignment } from './apply-approver-reassignment.js';
 
 /**
@@ -88,10 +91,12 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     await markSentBack(trx, data.expense_id);
   },
   // Final whatever the round: a resubmission racing the withdrawal lost in the approval
-  // service (its chain was already withdrawn), so the expense ends withdrawn here too.
+  // service (its chain was already withdrawn), so the expense ends withdrawn here too, even
+  // when a rule approved or blocked that resubmission here (see `withdrawalEnds`).
   ExpenseWithdrawn: async (trx, { data }) => {
-    await lockIfCurrentRound(trx, data.expense_id, data.round);
-    await finishExpense(trx, data.expense_id, 'withdrawn', new Date(data.withdrawn_at));
+    const expense = await lockExpenseState(trx, data.expense_id);
+    if (!expense || !withdrawalEnds(expense, data.round)) return;
+    await markWithdrawn(trx, data.expense_id, new Date(data.withdrawn_at));
     await skipSteps(trx, data.expense_id, 'all-undecided');
   },
 };

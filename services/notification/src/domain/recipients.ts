@@ -16,12 +16,13 @@ export type NotifiableEvent =
   | EventOf<'ExpenseWithdrawn'>
   | EventOf<'StepApproved'>
   | EventOf<'ApprovalDelegated'>
-  | EventOf<'ApprovalEscalated'>;
+  | EventOf<'ApprovalEscalated'>
+  | EventOf<'ExpenseBlocked'>;
 
 /**
  * Who an event concerns and what they are told: the approver when a step is theirs (or
  * leaves their queue by withdrawal, or moves up by escalation), the submitter when it
- * ends or comes back to them, the delegate when a delegation is granted, and the
+ * ends, is blocked or comes back to them, the delegate when a delegation is granted, and the
  * approver when a delegate decided in their name.
  */
 export function notificationsFor(event: NotifiableEvent): PlannedNotification[] {
@@ -79,6 +80,15 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
           kind: 'expense_refused',
           expenseId: event.data.expense_id,
           message: `Your expense could not be routed: ${event.data.reason}`,
+        },
+      ];
+    case 'ExpenseBlocked':
+      return [
+        {
+          recipientId: event.data.submitter.id,
+          kind: 'expense_blocked',
+          expenseId: event.data.expense_id,
+          message: `Your expense "${event.data.description}" (${event.data.amount}) was blocked by policy "${event.data.policy.name}": ${event.data.reason}`,
         },
       ];
     case 'ExpenseSentBack':

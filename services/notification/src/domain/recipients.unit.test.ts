@@ -77,3 +77,32 @@ describe('notificationsFor delegation and escalation events', () => {
     ]);
   });
 });
+
+describe('notificationsFor a blocked expense', () => {
+  it('tells the submitter which policy blocked it, and why', () => {
+    const notes = notificationsFor({
+      ...envelope,
+      type: 'ExpenseBlocked',
+      data: {
+        expense_id: expenseId,
+        round: 1,
+        submitter: { id: 'grace', name: 'Grace Taylor', team_id: 'team' },
+        amount: '20000.00',
+        description: 'A whole office',
+        policy: { id: 'policy', name: 'Office supplies', category: 'office', version: 2 },
+        rule: { index: 0, priority: 1 },
+        reason: 'needs a purchase order',
+        blocked_at: envelope.occurred_at,
+      },
+    });
+    expect(notes).toEqual([
+      {
+        recipientId: 'grace',
+        kind: 'expense_blocked',
+        expenseId,
+        message:
+          'Your expense "A whole office" (20000.00) was blocked by policy "Office supplies": needs a purchase order',
+      },
+    ]);
+  });
+});

@@ -18,3 +18,14 @@ export const approvalEventsConsumer: ConsumerSpec<NotificationDatabase> = {
     ApprovalEscalated: notifyPeople,
   },
 };
+
+/**
+ * Blocked expenses come from the expense service's stream: a durable of its own there,
+ * filtered to the one event the notification service tells anyone about.
+ */
+export const blockedExpensesConsumer: ConsumerSpec<NotificationDatabase> = {
+  stream: Streams.expense,
+  durable: 'notification-on-expense-blocked',
+  filterSubject: 'countersign.expense.expense.blocked.v1',
+  handlers: { ExpenseBlocked: notifyPeople },
+};
