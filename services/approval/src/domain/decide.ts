@@ -89,7 +89,8 @@ function assertActorMayDecide(state: ChainState, actorId: string): ChainSeat {
       'out-of-turn',
     );
   }
-  if (own.status === 'skipped' && own.stage === first.stage) {
+  // While the chain is pending, a seat is skipped only when a sibling settled its one-of stage.
+  if (own.status === 'skipped') {
     throw new ConflictError(
       `step ${own.step} was settled by another approver of the same stage`,
       'already-decided',
