@@ -81,6 +81,7 @@ async function newExpense(): Promise<string> {
         status: 'pending' as const,
         decided_at: null,
         comments: null,
+        stage: s.step,
       })),
     )
     .execute();

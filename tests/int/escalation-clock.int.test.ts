@@ -158,6 +158,9 @@ describe('escalation with an injected clock', () => {
           requested_at: null,
           decided_at: null,
           comments: null,
+          stage: index + 2,
+          needs: 'one' as const,
+          approver_rule: JSON.stringify({ by: 'level', level: 5 - index, scope: 'company' }),
         })),
       )
       .execute();

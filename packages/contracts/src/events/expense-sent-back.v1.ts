@@ -19,6 +19,8 @@ export const ExpenseSentBackV1 = envelopeOf(
     sent_back_at: IsoDateTime,
     /** Added later, optional: the delegate who sent it back in `approver_id`'s name. */
     decided_by: Uuid.optional(),
+    /** Added later, optional: the other pending seats of the same stage, now skipped. */
+    skipped_steps: z.array(z.number().int().min(1)).optional(),
   }),
 );
 export type ExpenseSentBackV1 = z.infer<typeof ExpenseSentBackV1>;

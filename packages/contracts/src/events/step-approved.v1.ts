@@ -17,6 +17,12 @@ export const StepApprovedV1 = envelopeOf(
     round: z.number().int().min(1).optional(),
     /** Added later, optional: the delegate who decided in `approver_id`'s name. */
     decided_by: Uuid.optional(),
+    /** Added later, optional: the stage of the seat approved (absent: `step`). */
+    stage: z.number().int().min(1).optional(),
+    /** Added later, optional: whether this approval settled its stage (absent: true). */
+    stage_completed: z.boolean().optional(),
+    /** Added later, optional: the other seats of a one-of stage, skipped by this approval. */
+    skipped_steps: z.array(z.number().int().min(1)).optional(),
   }),
 );
 export type StepApprovedV1 = z.infer<typeof StepApprovedV1>;

@@ -77,6 +77,15 @@ export const ExpenseStatusDocument = z
         approved_at: IsoDateTime.nullable(),
         comments: z.string().nullable(),
         required: z.boolean(),
+        /** Added with parallel steps: the seats of one stage are asked together. */
+        stage: z.number().int().min(1).optional().meta({
+          description:
+            'The policy step this approver seat belongs to; seats of a stage are asked together',
+        }),
+        needs: z.enum(['one', 'all']).optional().meta({
+          description:
+            '`one`: the first approval of the stage settles it; `all`: every seat must approve',
+        }),
         decided_by: z
           .object({ id: Uuid, name: z.string() })
           .optional()

@@ -124,13 +124,40 @@ export const EscalateAfterHours = z.number().int().min(1).max(720).meta({
   description: 'Escalate one level up after this many hours (default: the company-wide setting)',
 });
 
+/** Several approvers asked at once: any one of them, or every one, settles the step. */
+export const ParallelApprovers = z
+  .object({
+    count: z.number().int().min(2).max(10).meta({ description: 'How many approvers are asked' }),
+    needs: z.enum(['one', 'all']).meta({
+      description:
+        '`one`: the first approval settles the step (up to `count` people, at least 1); `all`: every one of exactly `count` people must approve',
+    }),
+  })
+  .strict()
+  .meta({ id: 'ParallelApprovers' });
+export type ParallelApprovers = z.infer<typeof ParallelApprovers>;
+
+/** One-of-N or all-of-N of a step; one approver when absent. */
+export type StepNeeds = ParallelApprovers['needs'];
+
 export const PolicyStep = z
   .object({
     approver: StepApprover,
     required: z.boolean(),
     escalate_after_hours: EscalateAfterHours.optional(),
+    parallel: ParallelApprovers.optional(),
   })
   .strict()
+  .superRefine((step, ctx) => {
+    // A named user is one person: there is nobody to ask beside them.
+    if (step.parallel && step.approver.by === 'user') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parallel'],
+        message: 'a step naming one user cannot ask several approvers; use a level or role step',
+      });
+    }
+  })
   .meta({ id: 'PolicyStep' });
 export type PolicyStep = z.infer<typeof PolicyStep>;
 
@@ -251,6 +278,11 @@ export const RoutingExplanation = z
         approver: StepApprover,
         required: z.boolean(),
         approver_id: Uuid.nullable().meta({ description: 'Null: optional step left out' }),
+        /** Added with parallel steps: every approver chosen for the step (one unless parallel). */
+        approver_ids: z.array(Uuid).optional().meta({
+          description: 'Every approver chosen for the step; empty when left out',
+        }),
+        parallel: ParallelApprovers.optional(),
         candidates: z.array(
           z.object({
             person_id: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, Uuid } from '../common.js';
-import { EscalateAfterHours, StepApprover } from './policies.js';
+import { EscalateAfterHours, ParallelApprovers, StepApprover } from './policies.js';
 
 /** One resolved step of an approval chain. */
 export const ChainStep = z
@@ -19,6 +19,15 @@ export const ChainStep = z
     }),
     /** Added later, optional: the step's own escalation deadline. */
     escalate_after_hours: EscalateAfterHours.optional(),
+    /**
+     * Added with parallel steps, optional: the policy step this approver seat belongs to
+     * (absent: the seat is its own stage, `stage` = `step`), and whether one or all of the
+     * stage's seats must approve (absent: `one`).
+     */
+    stage: z.number().int().min(1).optional().meta({
+      description: 'The stage (policy step) this seat belongs to; absent means `step`',
+    }),
+    needs: ParallelApprovers.shape.needs.optional(),
   })
   .meta({ id: 'ChainStep' });
 export type ChainStep = z.infer<typeof ChainStep>;

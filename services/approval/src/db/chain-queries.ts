@@ -81,7 +81,30 @@ function chainRow(chain: NewChain, status: 'pending' | SettledAtOnce, completedA
 }
 
 /**
- * Stores a chain with its first step pending, and the events announcing it, in one
+ * A seat's row: the columns are named as the contract names them; the seats of the first
+ * stage are pending (asked now), the others wait.
+ */
+function seatRow(expenseId: string, s: ResolvedStep, firstStage: number, now: Date) {
+  const { approver_rule, ...columns } = toChainStep(s);
+  const asked = s.stage === firstStage;
+  return {
+    ...columns,
+    approver_rule: JSON.stringify(approver_rule),
+    expense_id: expenseId,
+    status: asked ? ('pending' as const) : ('waiting' as const),
+    requested_at: asked ? now : null,
+    decided_at: null,
+    comments: null,
+  };
+}
+
+function seatRows(expenseId: string, steps: readonly ResolvedStep[], now: Date) {
+  const firstStage = Math.min(...steps.map((s) => s.stage));
+  return steps.map((s) => seatRow(expenseId, s, firstStage, now));
+}
+
+/**
+ * Stores a chain with its first stage's seats pending, and the events announcing it, in one
  * statement. The consumer's inbox already makes this run once per event; a second chain
  * for the same expense would be a bug, and the primary key makes it fail loudly.
  */
@@ -102,17 +125,7 @@ export async function insertChainWithEvents<T extends EventType>(
     .with('new_steps', (qb) =>
       qb
         .insertInto('chain_step')
-        .values(
-          steps.map((s, index) => ({
-            // The step's columns are named as the contract names them.
-            ...toChainStep(s),
-            expense_id: chain.expenseId,
-            status: index === 0 ? ('pending' as const) : ('waiting' as const),
-            requested_at: index === 0 ? now : null,
-            decided_at: null,
-            comments: null,
-          })),
-        )
+        .values(seatRows(chain.expenseId, steps, now))
         .returning('expense_id'),
     )
     .insertInto('outbox')
@@ -124,6 +137,8 @@ export interface LockedChain extends ChainState {
   expenseId: string;
   companyId: string;
   amount: string;
+  /** The delegate who decided a seat in its approver's name, per seat. */
+  steps: readonly (ChainState['steps'][number] & { decidedBy: string | null })[];
 }
 
 /**
@@ -145,7 +160,7 @@ export async function lockChain(
   if (!chain) return undefined;
   const steps = await trx
     .selectFrom('chain_step')
-    .select(['step', 'approver_id', 'required', 'status'])
+    .select(['step', 'approver_id', 'required', 'status', 'stage', 'needs', 'decided_by'])
     .where('expense_id', '=', expenseId)
     .orderBy('step')
     .execute();
@@ -161,6 +176,9 @@ export async function lockChain(
       approverId: s.approver_id,
       required: s.required,
       status: s.status,
+      stage: s.stage,
+      needs: s.needs,
+      decidedBy: s.decided_by,
     })),
   };
 }
@@ -200,16 +218,36 @@ export async function completeChain(
     .execute();
 }
 
+/** What an ApprovalRequested says of the seat's stage, from `findStepApprover`'s row. */
+export function stageOf(seat: {
+  stage: number;
+  needs: 'one' | 'all';
+  seats: string | number | null;
+}) {
+  return { stage: seat.stage, needs: seat.needs, seats: Number(seat.seats ?? 1) };
+}
+
+/** A seat's approver, its stage (with how many seats it has) and the chain's submitter. */
 export async function findStepApprover(trx: Trx, expenseId: string, step: number) {
   return trx
     .selectFrom('chain_step')
     .innerJoin('chain', 'chain.expense_id', 'chain_step.expense_id')
     .select([
       'chain_step.approver_id',
+      'chain_step.stage',
+      'chain_step.needs',
       'chain.submitter_id',
       'chain.submitter_name',
       'chain.description',
     ])
+    .select((eb) =>
+      eb
+        .selectFrom('chain_step as seat')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('seat.expense_id', '=', 'chain_step.expense_id')
+        .whereRef('seat.stage', '=', 'chain_step.stage')
+        .as('seats'),
+    )
     .where('chain_step.expense_id', '=', expenseId)
     .where('chain_step.step', '=', step)
     .executeTakeFirstOrThrow();
@@ -265,14 +303,14 @@ function delegatedToMe(
     );
 }
 
-/** The caller's queue (their steps and those delegated to them), oldest request first, keyset-paged on (requested_at, expense_id). */
+/** The caller's queue (their seats and those delegated to them), oldest request first, keyset-paged on (requested_at, expense_id, step). */
 export async function listPendingForApprover(
   db: Kysely<ApprovalDatabase>,
   companyId: string,
   approverId: string,
   limit: number,
   today: string,
-  after?: { requestedAt: Date; expenseId: string },
+  after?: { requestedAt: Date; expenseId: string; step: number },
 ): Promise<PendingRow[]> {
   let query = db
     .selectFrom('chain_step')
@@ -298,13 +336,15 @@ export async function listPendingForApprover(
     .where('chain_step.status', '=', 'pending')
     .where('chain.company_id', '=', companyId);
   if (after) {
+    // With the step, as a delegate may act for two seats of one parallel stage.
     query = query.where(
-      sql<boolean>`(chain_step.requested_at, chain_step.expense_id) > (${after.requestedAt}, ${after.expenseId})`,
+      sql<boolean>`(chain_step.requested_at, chain_step.expense_id, chain_step.step) > (${after.requestedAt}, ${after.expenseId}, ${after.step})`,
     );
   }
   return query
     .orderBy('chain_step.requested_at')
     .orderBy('chain_step.expense_id')
+    .orderBy('chain_step.step')
     .limit(limit)
     .execute();
 }
@@ -362,6 +402,10 @@ export async function listStepsOf(trx: Trx, expenseIds: string[]) {
       'required_level',
       'team_scope',
       'assignment',
+      'stage',
+      'needs',
+      'approver_rule',
+      'escalate_after_hours',
     ])
     .where('expense_id', 'in', expenseIds)
     .orderBy('expense_id')
@@ -472,16 +516,7 @@ export async function replaceChainRound(
     .execute();
   await trx
     .insertInto('chain_step')
-    .values(
-      steps.map((s, index) => ({
-        ...toChainStep(s),
-        expense_id: round.expenseId,
-        status: index === 0 ? ('pending' as const) : ('waiting' as const),
-        requested_at: index === 0 ? now : null,
-        decided_at: null,
-        comments: null,
-      })),
-    )
+    .values(seatRows(round.expenseId, steps, now))
     .execute();
 }
 

@@ -138,15 +138,16 @@ export async function revokeDelegation(
   return result.numUpdatedRows > 0n;
 }
 
-/** Delegations the caller received from `delegatorId` (any state: the rule decides). */
+/** Delegations the caller received from any of `delegatorIds` (any state: the rule decides). */
 export async function listDelegationsBetween(
   trx: Trx,
   companyId: string,
-  delegatorId: string,
+  delegatorIds: readonly string[],
   delegateId: string,
 ): Promise<DelegationRow[]> {
+  if (delegatorIds.length === 0) return [];
   return delegationsQuery(trx, companyId)
-    .where('delegation.delegator_id', '=', delegatorId)
+    .where('delegation.delegator_id', 'in', delegatorIds)
     .where('delegation.delegate_id', '=', delegateId)
     .where('delegation.revoked_at', 'is', null)
     .execute();

@@ -136,13 +136,15 @@ export async function listDirectory(
       'person.team_id as teamId',
       'person.active',
       'person.role',
+      'person.manager_id as managerId',
       'level.number as levelNumber',
       'level.name as levelName',
     ])
     .where('person.company_id', '=', companyId)
     .execute();
   return {
-    people: rows.map(({ role: _role, ...person }) => person),
+    // Role and manager too: re-routing finds a replacement by the step's own rule.
+    people: rows,
     adminIds: new Set(rows.filter((r) => r.role === 'admin').map((r) => r.id)),
   };
 }

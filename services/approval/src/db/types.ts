@@ -1,4 +1,4 @@
-import type { Role } from '@countersign/contracts';
+import type { Role, StepApprover, StepNeeds } from '@countersign/contracts';
 import type { MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
 import type { ChainStatus, StepStatus } from '../domain/decide.js';
@@ -103,6 +103,12 @@ export interface ChainStepTable {
   decided_by: Generated<string | null>;
   /** The step's own escalation deadline in hours; null: the company-wide setting. */
   escalate_after_hours: number | null;
+  /** The policy step (1..k) this approver seat belongs to; its seats are asked together. */
+  stage: number;
+  /** `one`: the first approval settles the stage; `all`: every seat must approve. */
+  needs: StepNeeds;
+  /** The step's rule as the policy named it (backfilled as a level rule for older rows). */
+  approver_rule: ColumnType<StepApprover, string, string>;
 }
 
 export interface DelegationTable {

@@ -24,12 +24,24 @@ export const terminalChainStatuses: ReadonlySet<ChainStatus> = new Set([
   'blocked',
 ]);
 
+/** One approver seat of a chain. The seats of a stage are asked together. */
+export interface ChainSeat {
+  step: number;
+  approverId: string;
+  required: boolean;
+  status: StepStatus;
+  /** The policy step the seat belongs to (1..k). */
+  stage: number;
+  /** `one`: the first approval settles the stage; `all`: every seat of the stage must approve. */
+  needs: 'one' | 'all';
+}
+
 export interface ChainState {
   status: ChainStatus;
   /** 1 at submit, one more per resubmission; steps belong to the current round. */
   round: number;
   submitterId: string;
-  steps: readonly { step: number; approverId: string; required: boolean; status: StepStatus }[];
+  steps: readonly ChainSeat[];
 }
 
 export type DecisionCommand =
@@ -39,16 +51,25 @@ export type DecisionCommand =
 
 export interface Decision {
   decidedStep: number;
+  /** The stage of the decided seat. */
+  stage: number;
   outcome: 'step-approved' | 'expense-approved' | 'expense-rejected' | 'expense-sent-back';
-  /** The step that becomes pending next, when the chain goes on. */
-  nextStep: number | null;
-  /** Steps that will never be asked, because the expense is decided. */
+  /** Whether the decision settled its stage (an all-of stage waits for every seat). */
+  stageCompleted: boolean;
+  /** The seats that become pending next: every seat of the next stage, when the chain goes on. */
+  nextSteps: number[];
+  /**
+   * Seats that will never be asked: the other seats of a one-of stage once one approved,
+   * the other pending seats of the stage on a reject or send back, and the later seats
+   * once the expense is decided.
+   */
   skippedSteps: number[];
+  /** Approvals still needed: each remaining seat of an all-of stage, one per one-of stage. */
   pendingRequired: number;
 }
 
-/** Refuses anyone but the approver of the current step, and explains why. */
-function assertActorMayDecide(state: ChainState, actorId: string) {
+/** Refuses anyone but an approver of a seat of the current stage, and explains why. */
+function assertActorMayDecide(state: ChainState, actorId: string): ChainSeat {
   if (actorId === state.submitterId) {
     throw new ForbiddenError('you cannot approve or reject your own expense');
   }
@@ -58,69 +79,127 @@ function assertActorMayDecide(state: ChainState, actorId: string) {
       'already-decided',
     );
   }
-  const current = state.steps.find((s) => s.status === 'pending');
-  if (!current) throw new ConflictError('no step is waiting for a decision', 'already-decided');
-  if (current.approverId === actorId) return current;
+  const pending = state.steps.filter((s) => s.status === 'pending');
+  const first = pending[0];
+  if (!first) throw new ConflictError('no step is waiting for a decision', 'already-decided');
+  const current = pending.find((s) => s.approverId === actorId);
+  if (current) return current;
   const own = state.steps.find((s) => s.approverId === actorId);
   if (!own) throw new ForbiddenError('you are not an approver of this expense');
   if (own.status === 'waiting') {
     throw new ConflictError(
-      `step ${own.step} is yours, but step ${current.step} must be decided first`,
+      `step ${own.step} is yours, but step ${first.step} must be decided first`,
       'out-of-turn',
+    );
+  }
+  // While the chain is pending, a seat is skipped only when a sibling settled its one-of stage.
+  if (own.status === 'skipped') {
+    throw new ConflictError(
+      `step ${own.step} was settled by another approver of the same stage`,
+      'already-decided',
     );
   }
   throw new ConflictError(`you have already decided step ${own.step}`, 'already-decided');
 }
 
+/** A stage is settled when one seat approved (one-of) or every seat approved (all-of). */
+function stageSettled(seats: readonly ChainSeat[]): boolean {
+  const approved = seats.filter((s) => s.status === 'approved').length;
+  return seats[0]?.needs === 'all' ? approved === seats.length : approved > 0;
+}
+
+function stagesOf(steps: readonly ChainSeat[]): Map<number, ChainSeat[]> {
+  const stages = new Map<number, ChainSeat[]>();
+  for (const seat of [...steps].sort((a, b) => a.step - b.step)) {
+    stages.set(seat.stage, [...(stages.get(seat.stage) ?? []), seat]);
+  }
+  return stages;
+}
+
+/** Approvals a chain still needs before it is approved: its unsettled required stages. */
+export function approvalsStillNeeded(steps: readonly ChainSeat[]): number {
+  let needed = 0;
+  for (const seats of stagesOf(steps).values()) {
+    if (!seats[0]?.required || stageSettled(seats)) continue;
+    const open = seats.filter((s) => s.status === 'pending' || s.status === 'waiting').length;
+    needed += seats[0].needs === 'all' ? open : Math.min(open, 1);
+  }
+  return needed;
+}
+
 /**
- * Decides an approve or reject command against a chain: who may act, which step it
- * settles, and whether the expense is now approved, rejected, or waits for the next step.
+ * Decides an approve, reject or send-back command against a chain: who may act, which seat
+ * it settles, and whether the expense is now approved, rejected, sent back, or goes on
+ * (the stage waits for its other seats, or the next stage's seats are asked).
  */
 export function decide(state: ChainState, command: DecisionCommand): Decision {
   const current = assertActorMayDecide(state, command.actorId);
-  const later = state.steps.filter((s) => s.step > current.step && s.status === 'waiting');
+  const siblings = state.steps.filter(
+    (s) => s.stage === current.stage && s.step !== current.step && s.status === 'pending',
+  );
+  const later = state.steps.filter((s) => s.stage > current.stage && s.status === 'waiting');
+  const base = { decidedStep: current.step, stage: current.stage, nextSteps: [] };
   if (command.kind === 'send-back') {
-    // Later steps stay waiting: the resubmission replaces every step of the round.
+    // Later stages stay waiting: the resubmission replaces every step of the round.
     return {
-      decidedStep: current.step,
+      ...base,
       outcome: 'expense-sent-back',
-      nextStep: null,
-      skippedSteps: [],
+      stageCompleted: true,
+      skippedSteps: siblings.map((s) => s.step),
       pendingRequired: 0,
     };
   }
   if (command.kind === 'reject') {
     return {
-      decidedStep: current.step,
+      ...base,
       outcome: 'expense-rejected',
-      nextStep: null,
-      skippedSteps: later.map((s) => s.step),
+      stageCompleted: true,
+      skippedSteps: [...siblings, ...later].map((s) => s.step),
       pendingRequired: 0,
     };
   }
-  const requiredLeft = later.filter((s) => s.required).length;
-  if (requiredLeft === 0) {
+  const after = state.steps.map((s) =>
+    s.step === current.step ? { ...s, status: 'approved' as const } : s,
+  );
+  if (!stageSettled(after.filter((s) => s.stage === current.stage))) {
     return {
-      decidedStep: current.step,
+      ...base,
+      outcome: 'step-approved',
+      stageCompleted: false,
+      skippedSteps: [],
+      pendingRequired: approvalsStillNeeded(after),
+    };
+  }
+  // One-of: the other seats of the stage are no longer needed.
+  const settledSiblings = siblings.map((s) => s.step);
+  if (!later.some((s) => s.required)) {
+    return {
+      ...base,
       outcome: 'expense-approved',
-      nextStep: null,
-      skippedSteps: later.map((s) => s.step),
+      stageCompleted: true,
+      skippedSteps: [...settledSiblings, ...later.map((s) => s.step)],
       pendingRequired: 0,
     };
   }
+  const nextStage = Math.min(...later.map((s) => s.stage));
+  const nextSteps = later.filter((s) => s.stage === nextStage).map((s) => s.step);
+  const skipped = new Set(settledSiblings);
   return {
-    decidedStep: current.step,
+    ...base,
     outcome: 'step-approved',
-    nextStep: later[0]?.step ?? null,
-    skippedSteps: [],
-    pendingRequired: requiredLeft,
+    stageCompleted: true,
+    nextSteps,
+    skippedSteps: settledSiblings,
+    pendingRequired: approvalsStillNeeded(
+      after.map((s) => (skipped.has(s.step) ? { ...s, status: 'skipped' as const } : s)),
+    ),
   };
 }
 
 export interface Withdrawal {
   /** Steps of the round never decided, now skipped. */
   skippedSteps: number[];
-  /** Whose queue the expense leaves: the approver of the pending step, if any. */
+  /** Whose queue the expense leaves: the approvers of the pending seats, if any. */
   pendingApproverIds: string[];
 }
 
@@ -168,21 +247,24 @@ export function decideResubmission(state: ChainState, actorId: string): { round:
   return { round: state.round + 1 };
 }
 
-/** A new round: every step replaced, the first one pending; earlier approvals do not carry over. */
+/**
+ * A new round: every seat replaced, the first stage's seats pending; earlier approvals do
+ * not carry over. Seats are numbered 1..n in the order given.
+ */
 export function evolveResubmitted(
   state: ChainState,
   round: number,
-  steps: readonly { approverId: string; required: boolean }[],
+  steps: readonly Pick<ChainSeat, 'approverId' | 'required' | 'stage' | 'needs'>[],
 ): ChainState {
+  const firstStage = Math.min(...steps.map((s) => s.stage));
   return {
     ...state,
     status: 'pending',
     round,
     steps: steps.map((s, index) => ({
+      ...s,
       step: index + 1,
-      approverId: s.approverId,
-      required: s.required,
-      status: index === 0 ? 'pending' : 'waiting',
+      status: s.stage === firstStage ? 'pending' : 'waiting',
     })),
   };
 }
@@ -202,13 +284,14 @@ export function evolve(state: ChainState, decision: Decision): ChainState {
     'expense-sent-back': 'sent_back',
   };
   const skipped = new Set(decision.skippedSteps);
+  const next = new Set(decision.nextSteps);
   return {
     ...state,
     status: chainStatus[decision.outcome],
     steps: state.steps.map((s) => {
       if (s.step === decision.decidedStep) return { ...s, status: decidedStatus[decision.outcome] };
       if (skipped.has(s.step)) return { ...s, status: 'skipped' };
-      if (s.step === decision.nextStep) return { ...s, status: 'pending' };
+      if (next.has(s.step)) return { ...s, status: 'pending' };
       return s;
     }),
   };

@@ -31,8 +31,39 @@ const chain = (
     approverId,
     required: required[i] ?? true,
     status: statuses[i] ?? 'waiting',
+    stage: i + 1,
+    needs: 'one' as const,
   })),
 });
+
+/**
+ * A chain of stages: each entry is one stage's seats (approver and status), with whether
+ * one or all of them must approve and whether the stage is required.
+ */
+const staged = (
+  stages: {
+    needs: 'one' | 'all';
+    required?: boolean;
+    seats: [string, ChainState['steps'][number]['status']][];
+  }[],
+): ChainState => {
+  let step = 0;
+  return {
+    status: 'pending',
+    round: 1,
+    submitterId: 'grace',
+    steps: stages.flatMap((stage, index) =>
+      stage.seats.map(([approverId, status]) => ({
+        step: ++step,
+        approverId,
+        status,
+        required: stage.required ?? true,
+        stage: index + 1,
+        needs: stage.needs,
+      })),
+    ),
+  };
+};
 
 describe('decide', () => {
   it('approves the current step and hands over to the next', () => {
@@ -40,8 +71,10 @@ describe('decide', () => {
       decide(chain(['pending', 'waiting', 'waiting']), { kind: 'approve', actorId: 'frank' }),
     ).toEqual({
       decidedStep: 1,
+      stage: 1,
       outcome: 'step-approved',
-      nextStep: 2,
+      stageCompleted: true,
+      nextSteps: [2],
       skippedSteps: [],
       pendingRequired: 2,
     });
@@ -86,14 +119,158 @@ describe('decide', () => {
   });
 });
 
+describe('parallel stages', () => {
+  const oneOf = () =>
+    staged([
+      {
+        needs: 'one',
+        seats: [
+          ['frank', 'pending'],
+          ['eve', 'pending'],
+          ['bob', 'pending'],
+        ],
+      },
+      { needs: 'one', seats: [['david', 'waiting']] },
+    ]);
+  const allOf = () =>
+    staged([
+      {
+        needs: 'all',
+        seats: [
+          ['frank', 'pending'],
+          ['eve', 'pending'],
+        ],
+      },
+      { needs: 'one', seats: [['david', 'waiting']] },
+    ]);
+
+  it('one-of: the first approval settles the stage, skips its other seats and asks the next stage', () => {
+    const state = oneOf();
+    const decision = decide(state, { kind: 'approve', actorId: 'eve' });
+    expect(decision).toEqual({
+      decidedStep: 2,
+      stage: 1,
+      outcome: 'step-approved',
+      stageCompleted: true,
+      nextSteps: [4],
+      skippedSteps: [1, 3],
+      pendingRequired: 1,
+    });
+    const after = evolve(state, decision);
+    expect(after.steps.map((s) => s.status)).toEqual(['skipped', 'approved', 'skipped', 'pending']);
+    // The seat that lost the race is told it was settled by another approver.
+    expect(refusalOf(() => decide(after, { kind: 'approve', actorId: 'frank' }))).toMatchObject({
+      status: 409,
+      code: 'already-decided',
+    });
+  });
+
+  it('all-of: the stage waits for every seat, then asks the next stage', () => {
+    const state = allOf();
+    const first = decide(state, { kind: 'approve', actorId: 'frank' });
+    expect(first).toMatchObject({
+      outcome: 'step-approved',
+      stageCompleted: false,
+      nextSteps: [],
+      skippedSteps: [],
+      pendingRequired: 2,
+    });
+    const half = evolve(state, first);
+    expect(half.steps.map((s) => s.status)).toEqual(['approved', 'pending', 'waiting']);
+    const second = decide(half, { kind: 'approve', actorId: 'eve' });
+    expect(second).toMatchObject({
+      outcome: 'step-approved',
+      stageCompleted: true,
+      nextSteps: [3],
+      pendingRequired: 1,
+    });
+    expect(evolve(half, second).steps.map((s) => s.status)).toEqual([
+      'approved',
+      'approved',
+      'pending',
+    ]);
+  });
+
+  it('all-of as the last stage approves the expense only when every seat approved', () => {
+    const state = staged([
+      { needs: 'one', seats: [['david', 'approved']] },
+      {
+        needs: 'all',
+        seats: [
+          ['frank', 'approved'],
+          ['eve', 'pending'],
+        ],
+      },
+      { needs: 'one', required: false, seats: [['bob', 'waiting']] },
+    ]);
+    expect(decide(state, { kind: 'approve', actorId: 'eve' })).toMatchObject({
+      outcome: 'expense-approved',
+      skippedSteps: [4],
+      pendingRequired: 0,
+    });
+  });
+
+  it('a reject or send back by any seat decides the expense and skips the other pending seats', () => {
+    const state = allOf();
+    const approved = evolve(state, decide(state, { kind: 'approve', actorId: 'frank' }));
+    expect(decide(approved, { kind: 'reject', actorId: 'eve' })).toMatchObject({
+      outcome: 'expense-rejected',
+      skippedSteps: [3],
+    });
+    expect(decide(oneOf(), { kind: 'reject', actorId: 'bob' })).toMatchObject({
+      outcome: 'expense-rejected',
+      skippedSteps: [1, 2, 4],
+    });
+    const sentBack = decide(oneOf(), { kind: 'send-back', actorId: 'frank' });
+    expect(sentBack).toMatchObject({ outcome: 'expense-sent-back', skippedSteps: [2, 3] });
+    expect(evolve(oneOf(), sentBack).steps.map((s) => s.status)).toEqual([
+      'sent_back',
+      'skipped',
+      'skipped',
+      'waiting',
+    ]);
+  });
+
+  it('a seat of a later stage is out of turn; a seat that already approved is refused', () => {
+    const state = allOf();
+    expect(refusalOf(() => decide(state, { kind: 'approve', actorId: 'david' }))).toMatchObject({
+      status: 409,
+      code: 'out-of-turn',
+    });
+    const half = evolve(state, decide(state, { kind: 'approve', actorId: 'frank' }));
+    expect(refusalOf(() => decide(half, { kind: 'approve', actorId: 'frank' }))).toMatchObject({
+      status: 409,
+      code: 'already-decided',
+    });
+  });
+
+  it('a new round asks every seat of its first stage', () => {
+    const next = evolveResubmitted({ ...allOf(), status: 'sent_back' }, 2, [
+      { approverId: 'frank', required: true, stage: 1, needs: 'all' },
+      { approverId: 'eve', required: true, stage: 1, needs: 'all' },
+      { approverId: 'david', required: true, stage: 2, needs: 'one' },
+    ]);
+    expect(next.steps.map((s) => s.status)).toEqual(['pending', 'pending', 'waiting']);
+  });
+
+  it('withdrawal names every pending seat', () => {
+    expect(decideWithdrawal(oneOf(), 'grace')).toEqual({
+      skippedSteps: [1, 2, 3, 4],
+      pendingApproverIds: ['frank', 'eve', 'bob'],
+    });
+  });
+});
+
 describe('send back', () => {
   it('settles the current step, leaves later ones waiting for the next round, pends nothing', () => {
     const state = chain(['approved', 'pending', 'waiting']);
     const decision = decide(state, { kind: 'send-back', actorId: 'eve' });
     expect(decision).toEqual({
       decidedStep: 2,
+      stage: 2,
       outcome: 'expense-sent-back',
-      nextStep: null,
+      stageCompleted: true,
+      nextSteps: [],
       skippedSteps: [],
       pendingRequired: 0,
     });
@@ -130,8 +307,8 @@ describe('resubmission', () => {
   it('starts the next round, replacing every step, only for the submitter of a sent-back chain', () => {
     expect(decideResubmission(sentBack, 'grace')).toEqual({ round: 2 });
     const next = evolveResubmitted(sentBack, 2, [
-      { approverId: 'eve', required: true },
-      { approverId: 'david', required: false },
+      { approverId: 'eve', required: true, stage: 1, needs: 'one' },
+      { approverId: 'david', required: false, stage: 2, needs: 'one' },
     ]);
     expect(next).toMatchObject({ status: 'pending', round: 2 });
     expect(next.steps.map((s) => [s.step, s.approverId, s.status])).toEqual([

@@ -17,7 +17,7 @@ export interface ExpenseScope {
   submitterId: string;
   amount: string;
   category: string;
-  steps: readonly { step: number; approverId: string; status: string }[];
+  steps: readonly { step: number; approverId: string; status: string; decidedBy?: string | null }[];
 }
 
 /** The UTC calendar day of an instant: delegations are bounded in UTC days. */
@@ -53,11 +53,14 @@ export function rangesOverlap(
 export type Acting = { approverId: string; decidedBy: string | null };
 
 /**
- * In whose name the caller acts on the expense's pending step. The step's own approver acts
- * for themselves. Anyone else acts for the approver only through a delegation in force that
- * covers the expense, and never on their own expense or on a chain they hold another step of
- * (separation of duties: one person, one say). Callers who are neither are left to the
- * decision rule, which explains their refusal (not an approver, out of turn, already decided).
+ * In whose name the caller acts on the expense's pending seats (one, or several of a
+ * parallel stage). A seat's own approver acts for themselves. Anyone else acts for a
+ * pending seat's approver (the first, in step order, who delegated to them and whose
+ * delegation covers the expense) only through a delegation in force, and never on their own
+ * expense, on a chain they hold another step of, or on one where they already decided a
+ * seat in someone's name (separation of duties: one person, one say). Callers who are
+ * neither are left to the decision rule, which explains their refusal (not an approver,
+ * out of turn, already decided).
  */
 export function actingFor(
   expense: ExpenseScope,
@@ -65,10 +68,13 @@ export function actingFor(
   delegations: readonly DelegationTerms[],
   at: Date,
 ): Acting {
-  const pending = expense.steps.find((s) => s.status === 'pending');
-  if (!pending || pending.approverId === callerId) return { approverId: callerId, decidedBy: null };
+  const pending = expense.steps.filter((s) => s.status === 'pending');
+  if (pending.length === 0 || pending.some((s) => s.approverId === callerId)) {
+    return { approverId: callerId, decidedBy: null };
+  }
+  const delegators = new Set(pending.map((s) => s.approverId));
   const received = delegations.filter(
-    (d) => d.delegateId === callerId && d.delegatorId === pending.approverId && isInForce(d, at),
+    (d) => d.delegateId === callerId && delegators.has(d.delegatorId) && isInForce(d, at),
   );
   if (received.length === 0) return { approverId: callerId, decidedBy: null };
   if (expense.submitterId === callerId) {
@@ -79,9 +85,18 @@ export function actingFor(
       'you approve another step of this expense, so you cannot also decide in another approver’s name',
     );
   }
-  const refusals = received.map((d) => limitRefusal(d, expense));
-  if (refusals.every((r) => r !== null)) {
-    throw new ForbiddenError(`your delegation does not cover this expense: ${refusals[0]}`);
+  if (expense.steps.some((s) => s.decidedBy === callerId)) {
+    throw new ForbiddenError(
+      'you already decided another step of this expense in someone’s name, so you cannot decide a second one',
+    );
   }
-  return { approverId: pending.approverId, decidedBy: callerId };
+  for (const seat of pending) {
+    const covering = received.filter(
+      (d) => d.delegatorId === seat.approverId && limitRefusal(d, expense) === null,
+    );
+    if (covering.length > 0) return { approverId: seat.approverId, decidedBy: callerId };
+  }
+  const [first] = received;
+  const refusal = first ? limitRefusal(first, expense) : null;
+  throw new ForbiddenError(`your delegation does not cover this expense: ${refusal}`);
 }

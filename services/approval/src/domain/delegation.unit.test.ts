@@ -121,6 +121,28 @@ describe('actingFor', () => {
     expect(() => actingFor(inChain, 'bob', [terms()], now)).toThrow(/another step/);
   });
 
+  it('acts for the pending seat of a parallel stage whose approver delegated, once per chain', () => {
+    const parallel = expense({
+      steps: [
+        { step: 1, approverId: 'eve', status: 'pending' },
+        { step: 2, approverId: 'frank', status: 'pending' },
+        { step: 3, approverId: 'david', status: 'waiting' },
+      ],
+    });
+    expect(actingFor(parallel, 'bob', [terms()], now)).toEqual({
+      approverId: 'frank',
+      decidedBy: 'bob',
+    });
+    // Bob already decided Eve's seat in her name: not Frank's too (one person, one say).
+    const decidedOne = expense({
+      steps: [
+        { step: 1, approverId: 'eve', status: 'approved', decidedBy: 'bob' },
+        { step: 2, approverId: 'frank', status: 'pending' },
+      ],
+    });
+    expect(() => actingFor(decidedOne, 'bob', [terms()], now)).toThrow(/already decided/);
+  });
+
   it('refuses an expense outside the delegation’s limits', () => {
     expect(() =>
       actingFor(expense({ amount: '900.00' }), 'bob', [terms({ maxAmount: '500.00' })], now),

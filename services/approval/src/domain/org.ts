@@ -1,4 +1,4 @@
-import type { Role } from '@countersign/contracts';
+import type { Role, StepApprover, StepNeeds } from '@countersign/contracts';
 
 export type TeamScope = 'submitter' | 'company';
 
@@ -32,6 +32,24 @@ export interface ResolvedStep {
   teamScope: TeamScope;
   /** The step's own escalation deadline, when its policy step names one. */
   escalateAfterHours?: number;
+  /**
+   * The policy step this approver seat belongs to, numbered 1..k after optional steps left
+   * out; the seats of one stage are asked together.
+   */
+  stage: number;
+  /** Whether one or all of the stage's seats must approve. */
+  needs: StepNeeds;
+  /** The step's rule as the policy names it: re-routing finds a replacement by it. */
+  rule: StepApprover;
+}
+
+/** The rule of a step stored before rules were kept: its level and scope. */
+export function levelRule(requiredLevel: number, teamScope: TeamScope): StepApprover {
+  return {
+    by: 'level',
+    level: requiredLevel,
+    scope: teamScope === 'company' ? 'company' : 'submitter_team',
+  };
 }
 
 /** A resolved step as the contracts carry it (routing decisions and ExpenseRouted). */
@@ -46,5 +64,8 @@ export function toChainStep(s: ResolvedStep) {
     required_level: s.requiredLevel,
     team_scope: s.teamScope,
     ...(s.escalateAfterHours ? { escalate_after_hours: s.escalateAfterHours } : {}),
+    approver_rule: s.rule,
+    stage: s.stage,
+    needs: s.needs,
   };
 }

@@ -1,6 +1,8 @@
+import type { StepApprover } from '@countersign/contracts';
 import type { StepStatus } from './decide.js';
 import type { Person, ResolvedStep, TeamScope } from './org.js';
-import { byNearestLevel, isEligible, type Submitter } from './resolve-chain.js';
+import type { Submitter } from './resolve-chain.js';
+import { eligibleFor, mayHold } from './resolve-steps.js';
 
 export interface OpenStep {
   step: number;
@@ -11,6 +13,11 @@ export interface OpenStep {
   teamScope: TeamScope;
   /** How many approvers the step has had; 1 is the one chosen at routing. */
   assignment: number;
+  stage: number;
+  needs: 'one' | 'all';
+  /** The step's own rule: a replacement must satisfy it (level, role, or named user's line). */
+  rule: StepApprover;
+  escalateAfterHours?: number;
 }
 
 export interface OpenChain {
@@ -27,6 +34,8 @@ export interface Reassignment {
   assignment: number;
   /** The step was the one waiting for a decision: the new approver must be asked. */
   wasPending: boolean;
+  /** How many seats the step's stage has (1 unless parallel). */
+  seats: number;
   /** Nobody met the step's rules, so an admin of the company took it. */
   adminFallback: boolean;
 }
@@ -44,11 +53,14 @@ function byAdminPreference(a: Person, b: Person): number {
 /**
  * Re-routes the open steps (`pending` or `waiting`) that `personId` holds in one chain,
  * after they were deactivated or moved. `people` is the company's directory as it is
- * after the change. A step whose holder is still eligible keeps them. Otherwise it goes to
- * the next eligible approver under the routing rules (never the submitter, never someone
- * already in the chain, falling through to more senior levels); if there is nobody, to an
- * active admin who is neither the submitter nor in the chain; if there is none either, the
- * step is reported unassignable and the caller must refuse the change.
+ * after the change. A step whose holder still satisfies the step's own rule keeps them.
+ * Otherwise it goes to the next eligible approver by that rule, as routing ranks them: a
+ * level step to the nearest level in scope (falling through to more senior levels), a role
+ * step to another active person of the role, a named-user step up the named user's
+ * reporting line; never the submitter, never someone already in the chain (the other
+ * seats of a parallel stage included). If there is nobody, an active admin who is neither
+ * the submitter nor in the chain takes it; if there is none either, the step is reported
+ * unassignable and the caller must refuse the change.
  */
 export function rerouteSteps(
   chain: OpenChain,
@@ -63,7 +75,7 @@ export function rerouteSteps(
     (s) => s.approverId === personId && (s.status === 'pending' || s.status === 'waiting'),
   );
   const toMove = open.filter(
-    (s) => !holder || !isEligible(holder, s, chain.submitter, othersInChain),
+    (s) => !holder || !mayHold(s.rule, holder, chain.submitter, people, othersInChain),
   );
   if (toMove.length === 0) return { kind: 'kept' };
   const reassignments: Reassignment[] = [];
@@ -88,9 +100,14 @@ export function rerouteSteps(
         required: step.required,
         requiredLevel: step.requiredLevel,
         teamScope: step.teamScope,
+        stage: step.stage,
+        needs: step.needs,
+        rule: step.rule,
+        ...(step.escalateAfterHours ? { escalateAfterHours: step.escalateAfterHours } : {}),
       },
       assignment: step.assignment + 1,
       wasPending: step.status === 'pending',
+      seats: chain.steps.filter((s) => s.stage === step.stage).length,
       adminFallback: next.adminFallback,
     });
   }
@@ -105,9 +122,7 @@ function nextApprover(
   adminIds: ReadonlySet<string>,
   inChain: ReadonlySet<string>,
 ): { person: Person; adminFallback: boolean } | undefined {
-  const eligible = people
-    .filter((p) => isEligible(p, step, submitter, inChain))
-    .sort(byNearestLevel)[0];
+  const [eligible] = eligibleFor(step.rule, submitter, people, inChain);
   if (eligible) return { person: eligible, adminFallback: false };
   const admin = people
     .filter((p) => adminIds.has(p.id) && p.active && p.id !== submitter.id && !inChain.has(p.id))

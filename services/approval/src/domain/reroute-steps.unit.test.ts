@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Person } from './org.js';
+import { levelRule, type Person } from './org.js';
 import { type OpenChain, type OpenStep, rerouteSteps } from './reroute-steps.js';
 
 const tech = 'team-tech';
@@ -20,6 +20,7 @@ const techCorp = [
   person('hannah', 5, { teamId: finance }),
 ];
 const admins = new Set(['alice']);
+// A level step unless a rule is given; its rule follows its level and scope.
 const step = (n: number, approverId: string, extra: Partial<OpenStep> = {}): OpenStep => ({
   step: n,
   approverId,
@@ -28,6 +29,9 @@ const step = (n: number, approverId: string, extra: Partial<OpenStep> = {}): Ope
   requiredLevel: 6,
   teamScope: 'submitter',
   assignment: 1,
+  stage: n,
+  needs: 'one',
+  rule: levelRule(extra.requiredLevel ?? 6, extra.teamScope ?? 'submitter'),
   ...extra,
 });
 const graceChain = (steps: OpenStep[]): OpenChain => ({
@@ -188,5 +192,97 @@ describe('rerouteSteps', () => {
         },
       ),
     );
+  });
+
+  describe('by the step’s own rule', () => {
+    // Roles and reporting lines: hannah and ivan are finance, jane is finance too but left;
+    // frank reports to eve, eve to david.
+    const org = [
+      ...techCorp.map((p) => ({
+        ...p,
+        role: 'manager' as const,
+        managerId:
+          p.id === 'frank' ? 'eve' : p.id === 'eve' ? 'david' : p.id === 'grace' ? 'frank' : null,
+      })),
+      person('ivan', 6, { teamId: finance, role: 'finance' }),
+      person('jane', 3, { teamId: finance, role: 'finance', active: false }),
+    ].map((p) => (p.id === 'hannah' ? { ...p, role: 'finance' as const } : p));
+
+    it('a role step goes to another active person of that role, whatever their level', () => {
+      const chain = graceChain([
+        step(1, 'hannah', { rule: { by: 'role', role: 'finance' }, teamScope: 'company' }),
+      ]);
+      const outcome = rerouteSteps(chain, 'hannah', without('hannah', org), admins);
+      expect(outcome).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [
+          {
+            step: 1,
+            approver: { approverId: 'ivan', rule: { by: 'role', role: 'finance' } },
+            adminFallback: false,
+          },
+        ],
+      });
+    });
+
+    it('a role step whose holder changes role moves; a level change keeps them', () => {
+      const chain = graceChain([
+        step(1, 'hannah', { rule: { by: 'role', role: 'finance' }, teamScope: 'company' }),
+      ]);
+      expect(
+        rerouteSteps(chain, 'hannah', moved('hannah', { levelNumber: 7 }, org), admins),
+      ).toEqual({ kind: 'kept' });
+      expect(
+        rerouteSteps(chain, 'hannah', moved('hannah', { role: 'employee' }, org), admins),
+      ).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [{ approver: { approverId: 'ivan' } }],
+      });
+    });
+
+    it('a role step with nobody else of the role falls back to an admin', () => {
+      const chain = graceChain([
+        step(1, 'hannah', { rule: { by: 'role', role: 'finance' }, teamScope: 'company' }),
+        step(2, 'ivan', { rule: { by: 'role', role: 'finance' }, teamScope: 'company' }),
+      ]);
+      expect(rerouteSteps(chain, 'hannah', without('hannah', org), admins)).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [{ approver: { approverId: 'alice' }, adminFallback: true }],
+      });
+    });
+
+    it('a named-user step goes up the named user’s reporting line', () => {
+      const chain = graceChain([step(1, 'frank', { rule: { by: 'user', user_id: 'frank' } })]);
+      expect(rerouteSteps(chain, 'frank', without('frank', org), admins)).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [{ approver: { approverId: 'eve' } }],
+      });
+      // Eve holds the step for Frank; when she leaves it goes to her manager, David.
+      const handed = graceChain([step(1, 'eve', { rule: { by: 'user', user_id: 'frank' } })]);
+      const gone = without('eve', without('frank', org));
+      expect(rerouteSteps(handed, 'eve', gone, admins)).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [{ approver: { approverId: 'david' } }],
+      });
+      // A team move does not matter to a named-user step.
+      expect(
+        rerouteSteps(chain, 'frank', moved('frank', { teamId: finance }, org), admins),
+      ).toEqual({ kind: 'kept' });
+    });
+
+    it('a seat of a parallel stage never goes to a sibling seat’s approver', () => {
+      const finance2 = { by: 'role', role: 'finance' } as const;
+      const chain = graceChain([
+        step(1, 'hannah', { rule: finance2, stage: 1, needs: 'all', teamScope: 'company' }),
+        step(2, 'ivan', { rule: finance2, stage: 1, needs: 'all', teamScope: 'company' }),
+      ]);
+      const withKate = [...org, person('kate', 7, { teamId: finance, role: 'finance' })];
+      expect(rerouteSteps(chain, 'hannah', without('hannah', withKate), admins)).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [
+          { step: 1, approver: { approverId: 'kate', stage: 1, needs: 'all' }, seats: 2 },
+        ],
+      });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { UnprocessableError } from '@countersign/platform';
-import type { Person, PolicyStep, ResolvedStep } from './org.js';
+import { levelRule, type Person, type PolicyStep, type ResolvedStep } from './org.js';
 
 export interface Submitter {
   id: string;
@@ -84,6 +84,9 @@ export function resolveChain(
       required: step.required,
       requiredLevel: step.requiredLevel,
       teamScope: step.teamScope,
+      stage: step.order,
+      needs: 'one',
+      rule: levelRule(step.requiredLevel, step.teamScope),
     });
   }
   return { chain, adjustments };

@@ -1,4 +1,9 @@
-import type { PolicyStep, StepApprover } from '@countersign/contracts';
+import type {
+  ParallelApprovers,
+  PolicyStep,
+  StepApprover,
+  StepNeeds,
+} from '@countersign/contracts';
 import { UnprocessableError } from '@countersign/platform';
 import type { Person, ResolvedStep, TeamScope } from './org.js';
 import { byNearestLevel, type Submitter } from './resolve-chain.js';
@@ -15,6 +20,9 @@ export interface StepTrace {
   approver: StepApprover;
   required: boolean;
   approver_id: string | null;
+  /** Every approver chosen for the step (several for a parallel step). */
+  approver_ids: string[];
+  parallel?: ParallelApprovers;
   candidates: CandidateTrace[];
 }
 
@@ -121,34 +129,125 @@ function describeStep(approver: StepApprover): string {
 }
 
 /**
- * Resolves each step to one approver and explains every candidate considered. Nobody ever
- * approves their own expense and nobody appears twice. A required step with nobody
- * eligible refuses the expense; an optional one is left out of the chain.
- * `preferred` re-validates an earlier choice (the approver chosen at submission).
+ * The people who may hold a step of this rule, best first, given those already in the
+ * chain (`used`). Re-routing asks it too, so a replacement satisfies the step's own rule.
+ */
+export function eligibleFor(
+  approver: StepApprover,
+  submitter: Submitter,
+  people: readonly Person[],
+  used: ReadonlySet<string>,
+): Person[] {
+  return rank(approver, submitter, people, used).eligible;
+}
+
+/**
+ * Whether `person` may still hold a step of this rule: a level or role step asks only the
+ * rule; a named-user step accepts the user or anyone up their reporting line.
+ */
+export function mayHold(
+  approver: StepApprover,
+  person: Person,
+  submitter: Submitter,
+  people: readonly Person[],
+  used: ReadonlySet<string>,
+): boolean {
+  if (generalBar(person, submitter, used)) return false;
+  if (approver.by === 'level') {
+    const scope: TeamScope = approver.scope === 'company' ? 'company' : 'submitter';
+    return levelBar(person, approver.level, scope, submitter) === undefined;
+  }
+  if (approver.by === 'role') return person.role === approver.role;
+  return reportingLineOf(approver.user_id, people).includes(person.id);
+}
+
+/** The named user, their manager, that manager's manager, … (ids, cycles cut). */
+function reportingLineOf(userId: string, people: readonly Person[]): string[] {
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const line: string[] = [];
+  let current: string | null | undefined = userId;
+  while (current && !line.includes(current)) {
+    line.push(current);
+    current = byId.get(current)?.managerId;
+  }
+  return line;
+}
+
+/** How many seats a step has, and whether one or all of them must approve. */
+function seatsOf(step: PolicyStep): { count: number; needs: StepNeeds } {
+  return step.parallel ?? { count: 1, needs: 'one' };
+}
+
+/**
+ * The seats of one step: the approvers chosen earlier (`wanted`) who are still eligible keep
+ * their seat, a seat whose approver is not is handed to the next eligible person, and free
+ * seats (none chosen earlier) are filled in rank order. An all-of step with fewer eligible
+ * people than seats gets nobody.
+ */
+function chooseSeats(
+  eligible: readonly Person[],
+  wanted: readonly string[],
+  { count, needs }: { count: number; needs: StepNeeds },
+): { seats: { person: Person; replaced?: string }[]; short: boolean } {
+  const wantedSet = new Set(wanted);
+  const spare = eligible.filter((p) => !wantedSet.has(p.id));
+  const seats: { person: Person; replaced?: string }[] = [];
+  for (const id of wanted.slice(0, count)) {
+    const kept = eligible.find((p) => p.id === id);
+    const person = kept ?? spare.shift();
+    if (person) seats.push(kept ? { person } : { person, replaced: id });
+  }
+  while (seats.length < count && spare.length > 0) {
+    const person = spare.shift();
+    if (person) seats.push({ person });
+  }
+  if (needs === 'all' && seats.length < count) return { seats: [], short: true };
+  return { seats, short: false };
+}
+
+function refusal(order: number, step: PolicyStep, found: number): UnprocessableError {
+  const { count, needs } = seatsOf(step);
+  const wanted =
+    needs === 'all' && count > 1
+      ? `${count} approvers (all must approve), each ${describeStep(step.approver)}, and there ${found === 1 ? 'is' : 'are'} only ${found}`
+      : `${describeStep(step.approver)}, and there is none`;
+  return new UnprocessableError(`step ${order} needs ${wanted}`, 'no-eligible-approver');
+}
+
+/**
+ * Resolves each step to its approvers (one, or up to `parallel.count` for a parallel step)
+ * and explains every candidate considered. Nobody ever approves their own expense and
+ * nobody appears twice. A required step that cannot be filled (nobody, or fewer people than
+ * an all-of step needs) refuses the expense; an optional one is left out of the chain.
+ * Each approver is a seat with its own step number; the seats of one policy step share a
+ * stage, numbered 1..k after the steps left out. `preferred` re-validates an earlier
+ * choice (the approvers chosen at submission), by stage.
  */
 export function resolveSteps(
   steps: readonly PolicyStep[],
   submitter: Submitter,
   people: readonly Person[],
-  preferred: ReadonlyMap<number, string> = new Map(),
+  preferred: ReadonlyMap<number, readonly string[]> = new Map(),
 ): StepsResolution {
   const used = new Set<string>();
   const result: StepsResolution = { chain: [], steps: [], adjustments: [] };
   steps.forEach((step, index) => {
     const order = index + 1;
     const { eligible, traces } = rank(step.approver, submitter, people, used);
-    const wanted = preferred.get(order);
-    const approver = eligible.find((p) => p.id === wanted) ?? eligible[0];
+    const wanted = preferred.get(order) ?? [];
+    const { seats, short } = chooseSeats(eligible, wanted, seatsOf(step));
+    const chosen = new Set(seats.map((s) => s.person.id));
     const candidates = [
       ...eligible.map((p) => ({
         person_id: p.id,
         name: p.name,
-        chosen: p === approver,
-        reason:
-          p === approver
-            ? p.id === wanted
-              ? 'chosen at submission and still eligible'
-              : 'first eligible in order'
+        chosen: chosen.has(p.id),
+        reason: chosen.has(p.id)
+          ? wanted.includes(p.id)
+            ? 'chosen at submission and still eligible'
+            : 'first eligible in order'
+          : short
+            ? 'eligible, but too few people are eligible for every seat of the step'
             : 'eligible, but ranked after the chosen approver',
       })),
       ...traces,
@@ -157,49 +256,48 @@ export function resolveSteps(
       step: order,
       approver: step.approver,
       required: step.required,
-      approver_id: approver?.id ?? null,
+      approver_id: seats[0]?.person.id ?? null,
+      approver_ids: seats.map((s) => s.person.id),
+      ...(step.parallel ? { parallel: step.parallel } : {}),
       candidates,
     });
-    if (!approver) {
+    if (seats.length === 0) {
       if (!step.required) return;
-      throw new UnprocessableError(
-        `step ${order} needs ${describeStep(step.approver)}, and there is none`,
-        'no-eligible-approver',
-      );
+      throw refusal(order, step, eligible.length);
     }
-    if (wanted !== undefined && wanted !== approver.id) {
-      result.adjustments.push({
-        step: order,
-        previousApproverId: wanted,
-        approverId: approver.id,
-        reason: 'the approver chosen at submission is no longer eligible',
-      });
+    const stage = new Set(result.chain.map((s) => s.stage)).size + 1;
+    for (const seat of seats) {
+      used.add(seat.person.id);
+      const resolved = toResolved(result.chain.length + 1, stage, step, seat.person);
+      result.chain.push(resolved);
+      if (seat.replaced !== undefined) {
+        result.adjustments.push({
+          step: resolved.step,
+          previousApproverId: seat.replaced,
+          approverId: seat.person.id,
+          reason: 'the approver chosen at submission is no longer eligible',
+        });
+      }
     }
-    used.add(approver.id);
-    result.chain.push(toResolved(order, step, approver));
   });
-  return renumber(result);
+  return result;
 }
 
-function toResolved(order: number, step: PolicyStep, approver: Person): ResolvedStep {
+function toResolved(seat: number, stage: number, step: PolicyStep, approver: Person): ResolvedStep {
   const a = step.approver;
   return {
-    step: order,
+    step: seat,
+    stage,
+    needs: seatsOf(step).needs,
+    rule: a,
     approverId: approver.id,
     approverName: approver.name,
     levelNumber: approver.levelNumber,
     levelName: approver.levelName,
     required: step.required,
-    // Role and user steps are recorded as "this approver's level, company-wide" for the
-    // level-based re-routing that runs when an approver leaves.
+    // Kept for escalation and for readers of the older columns: re-routing uses `rule`.
     requiredLevel: a.by === 'level' ? a.level : approver.levelNumber,
     teamScope: a.by === 'level' && a.scope === 'submitter_team' ? 'submitter' : 'company',
     ...(step.escalate_after_hours ? { escalateAfterHours: step.escalate_after_hours } : {}),
   };
-}
-
-/** Steps left out (optional, nobody eligible) leave no gap: the chain is numbered 1..n. */
-function renumber(result: StepsResolution): StepsResolution {
-  const chain = result.chain.map((s, i) => ({ ...s, step: i + 1 }));
-  return { ...result, chain };
 }

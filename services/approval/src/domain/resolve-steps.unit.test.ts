@@ -106,13 +106,92 @@ describe('resolveSteps', () => {
   });
 
   it('keeps a preferred approver who is still eligible and reports a replaced one', () => {
-    const kept = resolveSteps([level(6)], grace, techCorp, new Map([[1, 'eve']]));
+    const kept = resolveSteps([level(6)], grace, techCorp, new Map([[1, ['eve']]]));
     expect(kept.chain[0]?.approverId).toBe('eve');
     expect(kept.adjustments).toEqual([]);
     const gone = techCorp.map((p) => (p.id === 'eve' ? { ...p, active: false } : p));
-    const replaced = resolveSteps([level(6)], grace, gone, new Map([[1, 'eve']]));
+    const replaced = resolveSteps([level(6)], grace, gone, new Map([[1, ['eve']]]));
     expect(replaced.adjustments).toMatchObject([
       { step: 1, previousApproverId: 'eve', approverId: 'frank' },
+    ]);
+  });
+});
+
+describe('parallel steps', () => {
+  const parallel = (step: PolicyStep, count: number, needs: 'one' | 'all'): PolicyStep => ({
+    ...step,
+    parallel: { count, needs },
+  });
+
+  it('one-of-N takes up to N eligible people in rank order, each a seat of the same stage', () => {
+    const { chain, steps } = resolveSteps(
+      [parallel(level(5), 3, 'one'), level(4, 'company')],
+      grace,
+      techCorp,
+    );
+    expect(chain.map((s) => [s.step, s.stage, s.needs, s.approverId])).toEqual([
+      [1, 1, 'one', 'eve'],
+      [2, 1, 'one', 'david'],
+      [3, 1, 'one', 'carol'],
+      [4, 2, 'one', 'bob'],
+    ]);
+    expect(steps[0]).toMatchObject({ approver_id: 'eve', approver_ids: ['eve', 'david', 'carol'] });
+  });
+
+  it('one-of-N settles for fewer people when fewer are eligible, but at least one', () => {
+    const { chain } = resolveSteps([parallel(role('finance'), 3, 'one')], grace, techCorp);
+    expect(chain.map((s) => s.approverId)).toEqual(['hannah']);
+    expect(() =>
+      resolveSteps(
+        [parallel(role('finance'), 2, 'one')],
+        { id: 'hannah', teamId: finance },
+        techCorp,
+      ),
+    ).toThrow(/there is none/);
+  });
+
+  it('all-of-N needs N people: a required step refuses, an optional one is left out', () => {
+    const twoFinance = [...techCorp, person('jane', 6, { teamId: finance, role: 'finance' })];
+    const { chain } = resolveSteps([parallel(role('finance'), 2, 'all')], grace, twoFinance);
+    expect(chain.map((s) => [s.approverId, s.needs])).toEqual([
+      ['hannah', 'all'],
+      ['jane', 'all'],
+    ]);
+    expect(() => resolveSteps([parallel(role('finance'), 2, 'all')], grace, techCorp)).toThrow(
+      /needs 2 approvers \(all must approve\).*only 1/,
+    );
+    const optional = resolveSteps(
+      [parallel(role('finance', false), 2, 'all'), level(6)],
+      grace,
+      techCorp,
+    );
+    expect(optional.chain.map((s) => [s.step, s.stage, s.approverId])).toEqual([[1, 1, 'frank']]);
+    expect(optional.steps[0]).toMatchObject({ approver_id: null, approver_ids: [] });
+  });
+
+  it('never puts anyone on two seats nor the submitter on one', () => {
+    const { chain } = resolveSteps(
+      [parallel(level(6), 2, 'all'), parallel(level(6), 2, 'one')],
+      { id: 'frank', teamId: tech },
+      techCorp,
+    );
+    expect(chain.map((s) => s.approverId)).toEqual(['eve', 'david', 'carol', 'bob']);
+  });
+
+  it('re-checks a stage by its seats: kept seats stay, a gone seat goes to the next eligible', () => {
+    const gone = techCorp.map((p) => (p.id === 'eve' ? { ...p, active: false } : p));
+    const { chain, adjustments } = resolveSteps(
+      [parallel(level(5), 2, 'all')],
+      grace,
+      gone,
+      new Map([[1, ['eve', 'david']]]),
+    );
+    expect(chain.map((s) => [s.step, s.approverId])).toEqual([
+      [1, 'carol'],
+      [2, 'david'],
+    ]);
+    expect(adjustments).toEqual([
+      expect.objectContaining({ step: 1, previousApproverId: 'eve', approverId: 'carol' }),
     ]);
   });
 });
@@ -162,11 +241,27 @@ const stepArb = (people: number): fc.Arbitrary<PolicyStep> =>
       required: fc.boolean(),
     }),
   );
+// Level and role steps may ask several people at once.
+const maybeParallelArb = (people: number): fc.Arbitrary<PolicyStep> =>
+  fc
+    .tuple(
+      stepArb(people),
+      fc.option(
+        fc.record({
+          count: fc.integer({ min: 2, max: 4 }),
+          needs: fc.constantFrom('one' as const, 'all' as const),
+        }),
+        { nil: undefined },
+      ),
+    )
+    .map(([step, parallel]) =>
+      parallel && step.approver.by !== 'user' ? { ...step, parallel } : step,
+    );
 const caseArb = orgArb.chain((people) =>
   fc.record({
     people: fc.constant(people),
     submitter: fc.constantFrom(...people),
-    steps: fc.array(stepArb(people.length), { minLength: 1, maxLength: 6 }),
+    steps: fc.array(maybeParallelArb(people.length), { minLength: 1, maxLength: 6 }),
   }),
 );
 
@@ -189,6 +284,9 @@ describe('properties over random org charts and policies', () => {
         expect(new Set(ids).size).toBe(ids.length);
         for (const id of ids) expect(c.people.find((p) => p.id === id)?.active).toBe(true);
         expect(result.chain.map((s) => s.step)).toEqual(ids.map((_, i) => i + 1));
+        // Stages are numbered 1..k in order, without gaps.
+        const stages = [...new Set(result.chain.map((s) => s.stage))];
+        expect(stages).toEqual(stages.map((_, i) => i + 1));
       }),
       { numRuns: 500 },
     );
@@ -204,6 +302,28 @@ describe('properties over random org charts and policies', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('all-of-N gets exactly N approvers or none; one-of-N between 1 and N', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const result = attempt(c);
+        if (!result) return;
+        result.steps.forEach((trace, index) => {
+          const step = c.steps[index];
+          const seats = trace.approver_ids.length;
+          if (step?.parallel?.needs === 'all') expect([0, step.parallel.count]).toContain(seats);
+          else expect(seats).toBeLessThanOrEqual(step?.parallel?.count ?? 1);
+          if (trace.required) expect(seats).toBeGreaterThan(0);
+        });
+        const stageSizes = result.steps.map((t) => t.approver_ids.length).filter((n) => n > 0);
+        const stored = [...new Set(result.chain.map((s) => s.stage))].map(
+          (stage) => result.chain.filter((s) => s.stage === stage).length,
+        );
+        expect(stored).toEqual(stageSizes);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -45,10 +45,15 @@ export function changedFields(changes: Partial<EditableUser>): EditableField[] {
   return editableFields.filter((field) => changes[field] !== undefined);
 }
 
-/** Why a moved approver's steps go to someone else, for `ApproverReassigned`. */
+/**
+ * Why a moved approver's steps go to someone else, for `ApproverReassigned`; null when the
+ * change cannot make anyone ineligible. A role change matters to role steps only (each step
+ * is re-checked by its own rule, so their level steps stay).
+ */
 export function moveReason(changes: Partial<EditableUser>): string | null {
   if (changes.team_id && changes.level_id) return 'previous approver changed team and level';
   if (changes.team_id) return 'previous approver moved to another team';
   if (changes.level_id) return 'previous approver changed level';
+  if (changes.role) return 'previous approver changed role';
   return null;
 }

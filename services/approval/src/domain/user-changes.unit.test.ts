@@ -42,9 +42,11 @@ describe('changedFields', () => {
 });
 
 describe('moveReason', () => {
-  it('names a team or level change, and nothing for other fields', () => {
+  it('names a team, level or role change, and nothing for other fields', () => {
     expect(moveReason({ team_id: 'x' })).toBe('previous approver moved to another team');
     expect(moveReason({ level_id: 'x' })).toBe('previous approver changed level');
-    expect(moveReason({ name: 'x', role: 'admin' })).toBeNull();
+    // Role steps are re-checked when their holder changes role.
+    expect(moveReason({ name: 'x', role: 'admin' })).toBe('previous approver changed role');
+    expect(moveReason({ name: 'x', email: 'x@example.com', manager_id: 'y' })).toBeNull();
   });
 });

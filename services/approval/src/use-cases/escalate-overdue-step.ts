@@ -7,6 +7,7 @@ import {
   listStepsOf,
   lockChain,
   reassignStep,
+  stageOf,
 } from '../db/chain-queries.js';
 import { claimDueDeadline, closeDeadline, type DeadlineKey } from '../db/deadline-queries.js';
 import { listDirectory, lockCompanyDirectory } from '../db/org-queries.js';
@@ -96,6 +97,10 @@ async function moveStepUp(
     required: row.required,
     requiredLevel: row.required_level,
     teamScope: row.team_scope,
+    stage: row.stage,
+    needs: row.needs,
+    // The seat keeps its rule: a later re-routing still looks for someone who meets it.
+    rule: row.approver_rule,
   };
   const assignment = row.assignment + 1;
   await reassignStep(trx, chain.expenseId, approver, assignment, now);
@@ -113,7 +118,7 @@ function announce(
   approver: ResolvedStep,
   assignment: number,
   reason: string,
-  details: { submitter_name: string; description: string },
+  details: Awaited<ReturnType<typeof findStepApprover>>,
   now: Date,
 ): EventOf<EventType>[] {
   const about = {
@@ -160,6 +165,7 @@ function announce(
         amount: chain.amount,
         description: details.description,
         round: chain.round,
+        ...stageOf(details),
       },
     }),
   ];

@@ -5,8 +5,8 @@ import type { ApprovalDatabase } from '../db/types.js';
 import { type Acting, actingFor } from '../domain/delegation.js';
 
 /**
- * In whose name the caller decides the chain's pending step: their own, or, through a
- * delegation in force that covers the expense, its approver's (see `actingFor`).
+ * In whose name the caller decides a pending seat of the chain: their own, or, through a
+ * delegation in force that covers the expense, a pending seat's approver's (see `actingFor`).
  */
 export async function findActingApprover(
   trx: Transaction<ApprovalDatabase>,
@@ -14,12 +14,14 @@ export async function findActingApprover(
   callerId: string,
   now: Date,
 ): Promise<Acting> {
-  const pending = chain.steps.find((s) => s.status === 'pending');
-  if (!pending || pending.approverId === callerId) return { approverId: callerId, decidedBy: null };
+  const pending = chain.steps.filter((s) => s.status === 'pending');
+  if (pending.some((s) => s.approverId === callerId)) {
+    return { approverId: callerId, decidedBy: null };
+  }
   const delegations = await listDelegationsBetween(
     trx,
     chain.companyId,
-    pending.approverId,
+    pending.map((s) => s.approverId),
     callerId,
   );
   if (delegations.length === 0) return { approverId: callerId, decidedBy: null };

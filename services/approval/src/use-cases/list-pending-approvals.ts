@@ -6,7 +6,13 @@ import { listPendingForApprover } from '../db/chain-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { utcDay } from '../domain/delegation.js';
 
-const Cursor = z.object({ requested_at: z.iso.datetime(), expense_id: z.uuid() });
+// `step` was added with parallel stages; a cursor without it skips the rest of its expense.
+const Cursor = z.object({
+  requested_at: z.iso.datetime(),
+  expense_id: z.uuid(),
+  step: z.coerce.number().int().min(1).optional(),
+});
+const LAST_STEP = 2 ** 31 - 1;
 
 /** The steps waiting for the caller's decision, their own or a delegator's, oldest first. */
 export async function listPendingApprovals(
@@ -22,7 +28,13 @@ export async function listPendingApprovals(
     caller.sub,
     page.limit + 1,
     utcDay(now),
-    after ? { requestedAt: new Date(after.requested_at), expenseId: after.expense_id } : undefined,
+    after
+      ? {
+          requestedAt: new Date(after.requested_at),
+          expenseId: after.expense_id,
+          step: after.step ?? LAST_STEP,
+        }
+      : undefined,
   );
   return toPage(
     rows,
@@ -40,6 +52,10 @@ export async function listPendingApprovals(
         ? {}
         : { on_behalf_of: { id: row.approver_id, name: row.approver_name } }),
     }),
-    (row) => ({ requested_at: row.requested_at.toISOString(), expense_id: row.expense_id }),
+    (row) => ({
+      requested_at: row.requested_at.toISOString(),
+      expense_id: row.expense_id,
+      step: String(row.step),
+    }),
   );
 }

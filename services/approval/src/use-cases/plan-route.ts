@@ -110,14 +110,9 @@ export async function planRoute(
     { id: submitter.id, teamId: submitter.teamId },
     people,
   );
-  const rules = new Map(resolution.steps.map((s) => [s.approver_id, s.approver]));
-  const chain = resolution.chain.map((s) => {
-    const rule = rules.get(s.approverId);
-    return { ...toChainStep(s), ...(rule ? { approver_rule: rule } : {}) };
-  });
   return {
     outcome: 'require_approval',
-    decision: { ...base, chain },
+    decision: { ...base, chain: resolution.chain.map(toChainStep) },
     explanation: explainRouting(policy, evaluation, resolution.steps),
   };
 }

@@ -7,6 +7,7 @@ import {
   type LockedChain,
   lockChain,
   setStepStatus,
+  stageOf,
 } from '../db/chain-queries.js';
 import { markDecidedBy } from '../db/delegation-queries.js';
 import { isActivePerson } from '../db/directory-queries.js';
@@ -122,6 +123,7 @@ async function storeDecision(
           comment: input.comment,
           sent_back_at: now.toISOString(),
           ...delegated,
+          ...(decision.skippedSteps.length > 0 ? { skipped_steps: decision.skippedSteps } : {}),
         },
       }),
     ];
@@ -150,6 +152,12 @@ async function storeDecision(
         approved_at: now.toISOString(),
         pending_required_steps: decision.pendingRequired,
         ...delegated,
+        stage: decision.stage,
+        stage_completed: decision.stageCompleted,
+        // Skipped siblings of a one-of stage; on the last approval ExpenseApproved names them.
+        ...(decision.outcome === 'step-approved' && decision.skippedSteps.length > 0
+          ? { skipped_steps: decision.skippedSteps }
+          : {}),
       },
     }),
   ];
@@ -168,26 +176,28 @@ async function storeDecision(
         },
       }),
     );
-  } else if (decision.nextStep !== null) {
-    await setStepStatus(trx, chain.expenseId, [decision.nextStep], 'pending', {
-      requestedAt: now,
-    });
-    const next = await findStepApprover(trx, chain.expenseId, decision.nextStep);
-    events.push(
-      newEvent('ApprovalRequested', {
-        ...envelope,
-        data: {
-          expense_id: chain.expenseId,
-          step: decision.nextStep,
-          approver_id: next.approver_id,
-          submitter_id: chain.submitterId,
-          submitter_name: next.submitter_name,
-          amount: chain.amount,
-          description: next.description,
-          round: chain.round,
-        },
-      }),
-    );
+  } else if (decision.nextSteps.length > 0) {
+    // Every seat of the next stage is asked at once.
+    await setStepStatus(trx, chain.expenseId, decision.nextSteps, 'pending', { requestedAt: now });
+    for (const step of decision.nextSteps) {
+      const next = await findStepApprover(trx, chain.expenseId, step);
+      events.push(
+        newEvent('ApprovalRequested', {
+          ...envelope,
+          data: {
+            expense_id: chain.expenseId,
+            step,
+            approver_id: next.approver_id,
+            submitter_id: chain.submitterId,
+            submitter_name: next.submitter_name,
+            amount: chain.amount,
+            description: next.description,
+            round: chain.round,
+            ...stageOf(next),
+          },
+        }),
+      );
+    }
   }
   return events;
 }

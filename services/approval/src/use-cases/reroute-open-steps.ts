@@ -1,7 +1,7 @@
 import type { Actor, EventOf, EventType } from '@countersign/contracts';
 import { newEvent, UnprocessableError } from '@countersign/platform';
 import type { Transaction } from 'kysely';
-import { listStepsOf, lockOpenChainsOf, reassignStep } from '../db/chain-queries.js';
+import { listStepsOf, lockOpenChainsOf, reassignStep, stageOf } from '../db/chain-queries.js';
 import { listDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { toChainStep } from '../domain/org.js';
@@ -54,6 +54,10 @@ export async function rerouteOpenSteps(
             requiredLevel: s.required_level,
             teamScope: s.team_scope,
             assignment: s.assignment,
+            stage: s.stage,
+            needs: s.needs,
+            rule: s.approver_rule,
+            ...(s.escalate_after_hours ? { escalateAfterHours: s.escalate_after_hours } : {}),
           })),
       },
       input.personId,
@@ -132,6 +136,7 @@ function announce(
           amount: chain.amount,
           description: chain.description,
           round: chain.round,
+          ...stageOf({ stage: r.approver.stage, needs: r.approver.needs, seats: r.seats }),
         },
       }),
     );

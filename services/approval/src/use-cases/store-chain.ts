@@ -1,10 +1,11 @@
-import type { ChainStep, ExpenseSubmittedV1, PolicyStep } from '@countersign/contracts';
+import type { ChainStep, ExpenseSubmittedV1 } from '@countersign/contracts';
 import { AppError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
+import { decidedStages } from '../domain/decided-stages.js';
 import { type Person, type ResolvedStep, toChainStep } from '../domain/org.js';
 import { resolveSteps, type StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
@@ -16,19 +17,6 @@ const system = { kind: 'system', id: 'approval' } as const;
 interface DecidedChain {
   submitter: { id: string; team_id: string };
   chain: ChainStep[];
-}
-
-/** The event's steps as the policy named them; a step without a rule is by level. */
-function stepsOf(data: DecidedChain): PolicyStep[] {
-  return data.chain.map((s) => ({
-    approver: s.approver_rule ?? {
-      by: 'level',
-      level: s.required_level,
-      scope: s.team_scope === 'company' ? 'company' : 'submitter_team',
-    },
-    required: s.required,
-    ...(s.escalate_after_hours ? { escalate_after_hours: s.escalate_after_hours } : {}),
-  }));
 }
 
 /**
@@ -67,7 +55,7 @@ export async function storeChain(
   }
   const first = resolved.chain[0];
   if (!first) return;
-  const [routed, requested] = routedEvents(event.company_id, data, resolved, first);
+  const events = routedEvents(event.company_id, data, resolved, first);
   await insertChainWithEvents(
     trx,
     newChainOf(
@@ -76,7 +64,7 @@ export async function storeChain(
       await explainSubmittedRoute(trx, event.company_id, data, people, resolved.steps),
     ),
     resolved.chain,
-    [routed, requested],
+    events,
     now,
   );
 }
@@ -92,7 +80,7 @@ export async function recheckDecidedChain(
   companyId: string,
   data: DecidedChain,
 ): Promise<{ people: Person[]; resolved: StepsResolution }> {
-  const steps = stepsOf(data);
+  const { steps, preferred } = decidedStages(data.chain);
   const reachesCompany = steps.some(
     (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
   );
@@ -103,14 +91,15 @@ export async function recheckDecidedChain(
     steps,
     { id: data.submitter.id, teamId: data.submitter.team_id },
     people,
-    new Map(data.chain.map((s) => [s.step, s.approver_id])),
+    preferred,
   );
   return { people, resolved };
 }
 
 /**
  * What storing a chain announces: the chain as stored (with the approvers replaced since
- * the decision, and why), and the first step's request. `round` only from the second on.
+ * the decision, and why), and a request to every seat of the first stage (`first`'s).
+ * `round` only from the second on.
  */
 export function routedEvents(
   companyId: string,
@@ -142,18 +131,25 @@ export function routedEvents(
         ...round,
       },
     }),
-    newEvent('ApprovalRequested', {
-      ...about,
-      data: {
-        expense_id: data.expense_id,
-        step: first.step,
-        approver_id: first.approverId,
-        submitter_id: data.submitter.id,
-        submitter_name: data.submitter.name,
-        amount: data.amount,
-        description: data.description,
-        ...round,
-      },
-    }),
-  ] as const;
+    ...resolved.chain
+      .filter((seat) => seat.stage === first.stage)
+      .map((seat, _index, seats) =>
+        newEvent('ApprovalRequested', {
+          ...about,
+          data: {
+            expense_id: data.expense_id,
+            step: seat.step,
+            approver_id: seat.approverId,
+            submitter_id: data.submitter.id,
+            submitter_name: data.submitter.name,
+            amount: data.amount,
+            description: data.description,
+            ...round,
+            stage: seat.stage,
+            needs: seat.needs,
+            seats: seats.length,
+          },
+        }),
+      ),
+  ];
 }

@@ -7,6 +7,11 @@ import type { ExpenseDatabase, ExpenseTable } from './types.js';
 type Db = Kysely<ExpenseDatabase>;
 type Trx = Transaction<ExpenseDatabase>;
 
+/** A seat's stage columns; a step decided before parallel stages is its own stage. */
+function stageColumns(s: ChainStep) {
+  return { stage: s.stage ?? s.step, needs: s.needs ?? 'one' };
+}
+
 /**
  * Stores an expense, its chain read model and the events announcing it in one statement:
  * atomic without an explicit transaction, and one round trip instead of six.
@@ -42,6 +47,7 @@ export async function insertExpenseWithEvents<T extends EventType>(
             status: 'pending' as const,
             decided_at: null,
             comments: null,
+            ...stageColumns(s),
           })),
         )
         .returning('expense_id'),
@@ -72,6 +78,8 @@ export async function findExpenseWithSteps(db: Db, companyId: string, expenseId:
             'expense_step.status',
             'expense_step.decided_at',
             'expense_step.comments',
+            'expense_step.stage',
+            'expense_step.needs',
           ])
           .whereRef('expense_step.expense_id', '=', 'expense.id')
           .orderBy('expense_step.step'),
@@ -325,6 +333,7 @@ export async function startNextRound<T extends EventType>(
           status: 'pending' as const,
           decided_at: null,
           comments: null,
+          ...stageColumns(s),
         })),
       )
       .execute();

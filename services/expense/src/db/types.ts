@@ -38,6 +38,10 @@ export interface ExpenseStepTable {
   updated_at: Generated<Date>;
   assignment: Generated<number>;
   decided_by: Generated<string | null>;
+  /** The stage (policy step) of the seat; its seats are asked together. */
+  stage: number;
+  /** `one`: the first approval settles the stage; `all`: every seat must approve. */
+  needs: Generated<'one' | 'all'>;
 }
 
 /** The expense service's copy of one directory person: the highest revision seen wins. */

@@ -49,6 +49,8 @@ export async function getExpenseStatus(
       approved_at: s.decided_at?.toISOString() ?? null,
       comments: s.comments,
       required: s.required,
+      stage: s.stage,
+      needs: s.needs,
       // A delegate decided in the approver's name: the record shows both.
       ...(s.decided_by
         ? { decided_by: { id: s.decided_by, name: s.decided_by_name ?? 'unknown' } }

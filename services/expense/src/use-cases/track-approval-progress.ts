@@ -57,6 +57,8 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       data.comments,
       data.decided_by ?? null,
     );
+    // The other seats of a one-of stage this approval settled.
+    await skipSteps(trx, data.expense_id, data.skipped_steps ?? []);
   },
   ExpenseApproved: async (trx, { data }) => {
     if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
@@ -88,6 +90,7 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
       data.comment,
       data.decided_by ?? null,
     );
+    await skipSteps(trx, data.expense_id, data.skipped_steps ?? []);
     await markSentBack(trx, data.expense_id);
   },
   // Final whatever the round: a resubmission racing the withdrawal lost in the approval

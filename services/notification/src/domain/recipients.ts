@@ -33,7 +33,7 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
           recipientId: event.data.approver_id,
           kind: 'approval_requested',
           expenseId: event.data.expense_id,
-          message: `${event.data.submitter_name} asks you to approve "${event.data.description}" (${event.data.amount}), step ${event.data.step}`,
+          message: `${event.data.submitter_name} asks you to approve "${event.data.description}" (${event.data.amount}), step ${event.data.step}${seatsText(event.data)}`,
         },
       ];
     case 'ExpenseApproved':
@@ -132,4 +132,16 @@ function limitsText(data: EventOf<'ApprovalDelegated'>['data']): string {
     data.categories !== null ? `for ${data.categories.join(', ')}` : null,
   ].filter((l) => l !== null);
   return limits.length > 0 ? ` (${limits.join(', ')})` : '';
+}
+
+/** A parallel stage asks several people at once: say whether one or all of them must approve. */
+function seatsText(data: {
+  seats?: number | undefined;
+  needs?: 'one' | 'all' | undefined;
+}): string {
+  const seats = data.seats ?? 1;
+  if (seats < 2) return '';
+  return data.needs === 'all'
+    ? ` (all ${seats} approvers asked must approve)`
+    : ` (${seats} approvers are asked; the first approval settles it)`;
 }

@@ -27,6 +27,34 @@ const stepApproved = (decidedBy?: string): EventOf<'StepApproved'> => ({
   },
 });
 
+describe('notificationsFor parallel stages', () => {
+  const requested = (extra: Partial<EventOf<'ApprovalRequested'>['data']>) =>
+    notificationsFor({
+      ...envelope,
+      type: 'ApprovalRequested',
+      data: {
+        expense_id: expenseId,
+        step: 2,
+        approver_id: 'hannah',
+        submitter_id: 'grace',
+        submitter_name: 'Grace Taylor',
+        amount: '640.00',
+        description: 'Audit software',
+        ...extra,
+      },
+    })[0]?.message;
+
+  it('says whether one or all of the approvers asked must approve', () => {
+    expect(requested({ stage: 1, needs: 'all', seats: 2 })).toMatch(
+      /step 2 \(all 2 approvers asked must approve\)$/,
+    );
+    expect(requested({ stage: 1, needs: 'one', seats: 3 })).toMatch(
+      /3 approvers are asked; the first approval settles it/,
+    );
+    expect(requested({})).toMatch(/step 2$/);
+  });
+});
+
 describe('notificationsFor delegation and escalation events', () => {
   it('tells the approver when a delegate decided in their name, and nobody otherwise', () => {
     expect(notificationsFor(stepApproved('bob'))).toEqual([

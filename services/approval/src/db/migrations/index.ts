@@ -6,6 +6,7 @@ import * as policyVersions from './2026-11-24T1100-policy-versions.js';
 import * as delegationAndDeadlines from './2026-11-24T1500-delegation-and-deadlines.js';
 import * as decisionRounds from './2026-11-24T1530-decision-rounds.js';
 import * as stepEscalationHours from './2026-11-24T1600-step-escalation-hours.js';
+import * as parallelStages from './2026-11-24T1700-parallel-stages.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1500-delegation-and-deadlines': delegationAndDeadlines,
   '2026-11-24T1530-decision-rounds': decisionRounds,
   '2026-11-24T1600-step-escalation-hours': stepEscalationHours,
+  '2026-11-24T1700-parallel-stages': parallelStages,
   '2026-11-24T1100-policy-versions': policyVersions,
 };

@@ -7,6 +7,7 @@ import * as expenseFlags from './2026-11-24T1310-expense-flags.js';
 import * as stepDecidedBy from './2026-11-24T1510-step-decided-by.js';
 import * as sendBackAndWithdraw from './2026-11-24T1530-send-back-and-withdraw.js';
 import * as blockedStatus from './2026-11-24T1700-blocked-status.js';
+import * as stepStages from './2026-11-24T1710-step-stages.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1200-step-assignment': stepAssignment,
   '2026-11-24T1510-step-decided-by': stepDecidedBy,
   '2026-11-24T1530-send-back-and-withdraw': sendBackAndWithdraw,
+  '2026-11-24T1710-step-stages': stepStages,
   '2026-11-24T1310-expense-flags': expenseFlags,
   '2026-11-24T1700-blocked-status': blockedStatus,
 };
