@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
 import { ChainStep } from '../rest/routing.js';
+import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
 import { envelopeOf } from './envelope.js';
 
 /**
@@ -20,6 +21,16 @@ export const ExpenseResubmittedV1 = envelopeOf(
     policy: z.object({ id: Uuid, name: z.string(), category: z.string() }),
     chain: z.array(ChainStep).min(1),
     resubmitted_at: IsoDateTime,
+    /**
+     * Added with currencies, optional (absent: an expense in USD, the only currency before).
+     * `amount` above stays the base-currency amount, which approval routes by.
+     */
+    money: ExpenseMoney.optional(),
+    /** Added with currencies, optional: the expense's category, vendor, spend date, source. */
+    category: z.string().optional(),
+    vendor: z.string().optional(),
+    spend_date: IsoDate.optional(),
+    source: ExpenseSource.optional(),
   }),
 );
 export type ExpenseResubmittedV1 = z.infer<typeof ExpenseResubmittedV1>;
