@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { RoutedPolicy } from '../rest/routing.js';
 import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
+import { RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { ChainStep } from '../rest/routing.js';
 import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
+import { ChainStep } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
 
 /**

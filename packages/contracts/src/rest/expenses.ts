@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, MoneyInput, Uuid } from '../common.js';
+import { IsoDateTime, Uuid } from '../common.js';
 import { CurrencyCode } from '../currencies.js';
 import { CatalogName, ExpenseAmountInput, ExpenseMoney, ExpenseSource, IsoDate } from './money.js';
 
@@ -20,6 +20,7 @@ export const CreateExpenseRequest = z
       description: 'An active vendor of the company list (/api/vendors)',
     }),
     source: ExpenseSource.optional().meta({ description: '`manual` when omitted' }),
+    description: z.string().trim().min(1).max(2000),
     user_id: Uuid.optional().meta({ description: "If sent, must be the caller's own id" }),
     workspace_id: Uuid.optional().meta({
       description: 'Files the expense in a workspace the caller is an owner or member of',
@@ -54,7 +55,9 @@ export const CreateExpenseResponse = z
     message: z.string(),
     expense_id: Uuid,
     status: ExpenseStatus,
-    amount: z.number().meta({ description: 'In the expense currency; exact values are in `money`' }),
+    amount: z
+      .number()
+      .meta({ description: 'In the expense currency; exact values are in `money`' }),
     policy_id: Uuid,
     approvals_required: z.array(RequiredApproval),
     /** Added with currencies, optional for resubmissions answered by older code. */
@@ -68,7 +71,9 @@ export const StepStatus = z.enum(['pending', 'approved', 'rejected', 'skipped', 
 export const ExpenseStatusDocument = z
   .object({
     id: Uuid,
-    amount: z.number().meta({ description: 'In the expense currency; exact values are in `money`' }),
+    amount: z
+      .number()
+      .meta({ description: 'In the expense currency; exact values are in `money`' }),
     money: ExpenseMoney,
     category: z.string(),
     vendor: z.string().nullable(),
@@ -109,7 +114,9 @@ export type ExpenseStatusDocument = z.infer<typeof ExpenseStatusDocument>;
 export const ExpenseSummary = z
   .object({
     id: Uuid,
-    amount: z.number().meta({ description: 'In the expense currency; exact values are in `money`' }),
+    amount: z
+      .number()
+      .meta({ description: 'In the expense currency; exact values are in `money`' }),
     money: ExpenseMoney,
     description: z.string(),
     status: ExpenseStatus,
@@ -131,7 +138,9 @@ export const ExpenseIdParam = z.object({ id: Uuid });
 export const EditExpenseRequest = z
   .object({
     description: z.string().trim().min(1).max(2000).optional(),
-    amount: MoneyInput.optional(),
+    amount: ExpenseAmountInput.optional().meta({
+      description: "In the expense's own currency, priced at the rate it was submitted with",
+    }),
     category: z.string().trim().min(1).max(50).optional(),
     policy_id: Uuid.optional().meta({
       description:

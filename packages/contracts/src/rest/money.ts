@@ -57,7 +57,10 @@ export const RateInput = z
     const fraction = (match[2] ?? '').replace(/0+$/, '');
     return fraction === '' ? whole : `${whole}.${fraction}`;
   })
-  .meta({ description: 'Units of the base currency per one unit of `currency`', example: '1.0842' });
+  .meta({
+    description: 'Units of the base currency per one unit of `currency`',
+    example: '1.0842',
+  });
 
 export const ExpenseSource = z.enum(['manual', 'receipt']);
 export type ExpenseSource = z.infer<typeof ExpenseSource>;

@@ -13,10 +13,10 @@ import {
   toMinor,
   UNIT_RATE,
 } from './money.js';
+import { priceExpense } from './price-expense.js';
 
 const exponent = fc.constantFrom(0, 2, 3);
-const minor = (max = 10n ** 15n) =>
-  fc.record({ units: fc.bigInt({ min: 0n, max }), exponent });
+const minor = (max = 10n ** 15n) => fc.record({ units: fc.bigInt({ min: 0n, max }), exponent });
 const rate: fc.Arbitrary<Rate> = fc.record({
   numerator: fc.bigInt({ min: 1n, max: 10n ** 12n }),
   scale: fc.integer({ min: 0, max: 10 }),
@@ -136,10 +136,87 @@ describe('conversion rounds once, half-even, to the target minor unit', () => {
 
   it('is exact when the product fits the target minor unit (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 10n ** 6n }), (units, whole) => {
-        // Whole-number rates from a 2-place currency into a 2-place currency: exact.
-        const result = convert({ units, exponent: 2 }, { numerator: whole, scale: 0 }, 2);
-        expect(result.units).toBe(units * whole);
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        fc.bigInt({ min: 1n, max: 10n ** 6n }),
+        (units, whole) => {
+          // Whole-number rates from a 2-place currency into a 2-place currency: exact.
+          const result = convert({ units, exponent: 2 }, { numerator: whole, scale: 0 }, 2);
+          expect(result.units).toBe(units * whole);
+        },
+      ),
+    );
+  });
+});
+
+describe('pricing an expense', () => {
+  it('stores the original amount, the rate and the base amount rounded half-even', () => {
+    expect(
+      priceExpense({
+        amount: '100',
+        currency: 'EUR',
+        baseCurrency: 'USD',
+        rate: { rate: '1.0842', effective_on: '2026-11-01' },
+      }),
+    ).toEqual({
+      money: {
+        amount: '100.00',
+        currency: 'EUR',
+        base_amount: '108.42',
+        base_currency: 'USD',
+        exchange_rate: '1.0842',
+        rate_date: '2026-11-01',
+      },
+      baseAmount: '108.42',
+    });
+    const yen = priceExpense({
+      amount: '0.03',
+      currency: 'EUR',
+      baseCurrency: 'JPY',
+      rate: { rate: '162.5', effective_on: '2026-11-01' },
+    });
+    expect(yen.money.base_amount).toBe('5');
+    expect(yen.baseAmount).toBe('5.00');
+  });
+
+  it('needs no rate in the base currency, and keeps every digit', () => {
+    const priced = priceExpense({
+      amount: '800',
+      currency: 'USD',
+      baseCurrency: 'USD',
+      rate: null,
+    });
+    expect(priced.money).toMatchObject({ amount: '800.00', exchange_rate: '1', rate_date: null });
+    expect(priced.baseAmount).toBe('800.00');
+  });
+
+  it('refuses more decimals than the currency has', () => {
+    const price = (amount: string, currency: 'JPY' | 'USD' | 'KWD') =>
+      priceExpense({ amount, currency, baseCurrency: currency, rate: null });
+    expect(() => price('10.5', 'JPY')).toThrow(AmountPrecisionError);
+    expect(() => price('10.005', 'USD')).toThrow(AmountPrecisionError);
+    const kwd = priceExpense({
+      amount: '10.005',
+      currency: 'KWD',
+      baseCurrency: 'USD',
+      rate: { rate: '3.25', effective_on: '2026-11-01' },
+    });
+    expect(kwd.money).toMatchObject({ amount: '10.005', base_amount: '32.52' }); // 32.51625
+  });
+
+  it('converts any amount exactly as the arithmetic does (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 12n }), rate, (cents, r) => {
+        const text = formatMinor({ units: cents, exponent: 2 });
+        const priced = priceExpense({
+          amount: text,
+          currency: 'EUR',
+          baseCurrency: 'USD',
+          rate: { rate: formatRate(r), effective_on: '2026-01-01' },
+        });
+        const expected = convert({ units: cents, exponent: 2 }, r, 2);
+        expect(priced.baseAmount).toBe(formatMinor(expected));
+        expect(priced.money.base_amount).toBe(priced.baseAmount);
       }),
     );
   });

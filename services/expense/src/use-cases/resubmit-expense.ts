@@ -3,6 +3,7 @@ import { ConflictError, newEvent, UnprocessableError } from '@countersign/platfo
 import type { Kysely } from 'kysely';
 import { findExpense, startNextRound } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { expenseMoney } from '../domain/price-expense.js';
 import type { RoutingPort } from '../http/routing-client.js';
 import { assertMayChange } from './assert-may-change.js';
 
@@ -32,6 +33,7 @@ export async function resubmitExpense(
     expenseId,
     'resubmit',
   );
+  const money = expenseMoney(expense);
   const decision = await deps.route(
     token,
     {
@@ -41,6 +43,8 @@ export async function resubmitExpense(
       amount: expense.amount,
       // Rules may test the workspace: route the resubmission as the submission was.
       ...(expense.workspace_id ? { workspace_id: expense.workspace_id } : {}),
+      currency: money.currency,
+      ...(expense.vendor ? { vendor: expense.vendor } : {}),
     },
     requestId,
   );
@@ -67,6 +71,8 @@ export async function resubmitExpense(
       policy: decision.policy,
       chain: decision.chain,
       resubmitted_at: resubmittedAt.toISOString(),
+      money,
+      ...(expense.vendor ? { vendor: expense.vendor } : {}),
     },
   });
   const started = await deps.db.transaction().execute((trx) =>
@@ -94,7 +100,8 @@ export async function resubmitExpense(
     message: 'Expense resubmitted',
     expense_id: expenseId,
     status: 'pending',
-    amount: Number(expense.amount),
+    amount: Number(money.amount),
+    money,
     policy_id: decision.policy.id,
     round,
     approvals_required: decision.chain.map((s) => ({

@@ -4,14 +4,24 @@ import type {
   CreateExpenseResponse,
   WorkspaceRole,
 } from '@countersign/contracts';
-import { ForbiddenError, NotFoundError, newEvent } from '@countersign/platform';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  newEvent,
+  UnprocessableError,
+} from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertExpenseWithEvents } from '../db/expense-queries.js';
+import { lockBaseCurrency } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
+import { isPlausibleSpendDate, utcDay } from '../domain/price-expense.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
+import { requireCatalogName } from './require-catalog-name.js';
+import { resolveExpenseMoney } from './resolve-expense-money.js';
 
 export interface SubmitExpenseDeps {
   db: Kysely<ExpenseDatabase>;
@@ -45,13 +55,17 @@ export async function submitExpense(
     );
     refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
   }
+  const { category, vendor, spendDate, priced } = await describeExpense(deps, caller, input);
   const decision = await deps.route(
     token,
     {
       ...(input.policy_id ? { policy_id: input.policy_id } : {}),
-      ...(input.category ? { category: input.category } : {}),
+      ...(category ? { category } : {}),
       ...(input.workspace_id ? { workspace_id: input.workspace_id } : {}),
-      amount: input.amount,
+      // Policies work in the base currency; the original currency and vendor are facts too.
+      amount: priced.baseAmount,
+      currency: priced.money.currency,
+      ...(vendor ? { vendor } : {}),
     },
     requestId,
   );
@@ -66,7 +80,7 @@ export async function submitExpense(
     policy_id: decision.policy.id,
     policy_name: decision.policy.name,
     category: decision.policy.category,
-    amount: input.amount,
+    amount: priced.baseAmount,
     description: input.description,
     status: autoApproved ? ('approved' as const) : ('pending' as const),
     refusal_reason: null,
@@ -76,6 +90,14 @@ export async function submitExpense(
     requested_policy_id: input.policy_id ?? null,
     round: 1,
     flags: decision.flags?.length ? decision.flags : null,
+    currency: priced.money.currency,
+    original_amount: priced.money.amount,
+    base_currency: priced.money.base_currency,
+    exchange_rate: priced.money.exchange_rate,
+    rate_date: priced.money.rate_date,
+    spend_date: spendDate,
+    vendor: vendor ?? null,
+    source: input.source ?? 'manual',
   };
   const about = {
     companyId: caller.company_id,
@@ -86,11 +108,16 @@ export async function submitExpense(
   const shared = {
     expense_id: expenseId,
     submitter: decision.submitter,
-    amount: input.amount,
+    amount: priced.baseAmount,
     description: input.description,
     policy: decision.policy,
     ...(input.workspace_id !== undefined ? { workspace_id: input.workspace_id } : {}),
     ...(decision.flags?.length ? { flags: decision.flags } : {}),
+    money: priced.money,
+    category: decision.policy.category,
+    ...(vendor ? { vendor } : {}),
+    spend_date: spendDate,
+    source: expense.source,
   };
   // A policy rule may approve at once: no chain, and ExpenseAutoApproved instead.
   const submitted = autoApproved
@@ -103,30 +130,69 @@ export async function submitExpense(
         data: { ...shared, chain: decision.chain, submitted_at: submittedAt.toISOString() },
       });
   const workspaceId = input.workspace_id;
-  if (workspaceId === undefined) {
-    await insertExpenseWithEvents(deps.db, expense, decision.chain, [submitted]);
-  } else {
-    // Checked again under a share lock on the membership: a removal or demotion racing
-    // with routing either committed first (refused here) or waits for this insert.
-    await deps.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
+    // The base currency the expense was priced in, held shared until it is stored: a
+    // change of base currency (allowed only while there are no expenses) waits or wins.
+    if (
+      (await lockBaseCurrency(trx, caller.company_id, 'key share')) !== priced.money.base_currency
+    ) {
+      throw new ConflictError(
+        'the base currency changed while submitting: submit again',
+        'base-currency-changed',
+      );
+    }
+    if (workspaceId !== undefined) {
+      // Checked again under a share lock on the membership: a removal or demotion racing
+      // with routing either committed first (refused here) or waits for this insert.
       refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
-      await insertExpenseWithEvents(trx, expense, decision.chain, [submitted]);
-    });
-  }
+    }
+    await insertExpenseWithEvents(trx, expense, decision.chain, [submitted]);
+  });
   return {
     message: autoApproved
       ? 'Expense created and approved by policy'
       : 'Expense created successfully',
     expense_id: expenseId,
     status: expense.status,
-    amount: Number(input.amount),
+    amount: Number(priced.money.amount),
     policy_id: decision.policy.id,
     approvals_required: decision.chain.map((s) => ({
       step: s.step,
       approver: s.approver_name,
       level: s.level_name,
     })),
+    money: priced.money,
   };
+}
+
+/**
+ * The expense's category and vendor as the company lists spell them, its spend date, and
+ * its price in the base currency at the rate of that date (422 when a name is not listed,
+ * the date is ahead, the amount has too many decimals or no rate applies).
+ */
+async function describeExpense(
+  deps: SubmitExpenseDeps,
+  caller: AccessClaims,
+  input: CreateExpenseRequest,
+) {
+  const spendDate = input.spend_date ?? utcDay(deps.now());
+  if (!isPlausibleSpendDate(spendDate, deps.now())) {
+    throw new UnprocessableError(`spend_date ${spendDate} is in the future`, 'future-spend-date');
+  }
+  const [category, vendor] = await Promise.all([
+    input.category === undefined
+      ? undefined
+      : requireCatalogName(deps.db, caller.company_id, 'category', input.category),
+    input.vendor === undefined
+      ? undefined
+      : requireCatalogName(deps.db, caller.company_id, 'vendor', input.vendor),
+  ]);
+  const priced = await resolveExpenseMoney(deps.db, caller.company_id, {
+    amount: input.amount,
+    currency: input.currency,
+    spendDate,
+  });
+  return { category, vendor, spendDate, priced };
 }
 
 /**

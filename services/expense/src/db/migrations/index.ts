@@ -6,6 +6,7 @@ import * as stepAssignment from './2026-11-24T1200-step-assignment.js';
 import * as expenseFlags from './2026-11-24T1310-expense-flags.js';
 import * as stepDecidedBy from './2026-11-24T1510-step-decided-by.js';
 import * as sendBackAndWithdraw from './2026-11-24T1530-send-back-and-withdraw.js';
+import * as moneyAndCatalog from './2026-11-24T1700-money-and-catalog.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1510-step-decided-by': stepDecidedBy,
   '2026-11-24T1530-send-back-and-withdraw': sendBackAndWithdraw,
   '2026-11-24T1310-expense-flags': expenseFlags,
+  '2026-11-24T1700-money-and-catalog': moneyAndCatalog,
 };
