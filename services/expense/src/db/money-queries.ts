@@ -161,12 +161,22 @@ export async function insertCatalogEntry(
   db: Db | Trx,
   entry: { id: string; company_id: string; kind: CatalogKind; name: string; at: Date },
 ): Promise<StoredCatalogEntry | undefined> {
-  const result = await sql<StoredCatalogEntry>`
-    insert into catalog_entry (id, company_id, kind, name, archived, created_at, updated_at)
-    values (${entry.id}, ${entry.company_id}, ${entry.kind}, ${entry.name}, false, ${entry.at}, ${entry.at})
-    on conflict (company_id, kind, lower(name)) do nothing
-    returning id, name, archived, created_at, updated_at`.execute(db);
-  return result.rows[0];
+  return (
+    db
+      .insertInto('catalog_entry')
+      .values({
+        id: entry.id,
+        company_id: entry.company_id,
+        kind: entry.kind,
+        name: entry.name,
+        created_at: entry.at,
+        updated_at: entry.at,
+      })
+      // The unique index is on lower(name): the same name in another case is a duplicate.
+      .onConflict((oc) => oc.expression(sql`company_id, kind, lower(name)`).doNothing())
+      .returning(entryColumns)
+      .executeTakeFirst()
+  );
 }
 
 export async function listCatalog(

@@ -23,16 +23,16 @@ export interface ExpenseTable {
   requested_policy_id: string | null;
   flags: string[] | null;
   /** Added with currencies: the amount in its own currency; `amount` is the base amount. */
-  currency: string;
+  currency: Generated<string>;
   original_amount: string;
-  base_currency: string;
-  exchange_rate: string;
+  base_currency: Generated<string>;
+  exchange_rate: Generated<string>;
   /** The effective date of the rate used; null when no conversion was needed. */
   rate_date: ColumnType<Date | null, string | null, string | null>;
   /** `date` columns are read as a Date at local midnight (pg's parser): see `dayOf`. */
   spend_date: ColumnType<Date, string, string>;
   vendor: string | null;
-  source: ExpenseSource;
+  source: Generated<ExpenseSource>;
 }
 
 export interface CompanyCurrencyTable {

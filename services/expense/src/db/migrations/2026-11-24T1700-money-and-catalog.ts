@@ -42,8 +42,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await sql`create unique index catalog_entry_name_unique
-    on catalog_entry (company_id, kind, lower(name))`.execute(db);
+  await db.schema
+    .createIndex('catalog_entry_name_unique')
+    .on('catalog_entry')
+    .unique()
+    .expression(sql`company_id, kind, lower(name)`)
+    .execute();
 
   // What the expense cost in its own currency and how it became the base amount. `amount`
   // stays the base-currency amount that policies and reports use.
@@ -60,8 +64,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       c.notNull().defaultTo('manual').check(sql`source in ('manual', 'receipt')`),
     )
     .execute();
-  await sql`update expense set original_amount = amount,
-    spend_date = (submitted_at at time zone 'UTC')::date`.execute(db);
+  // Every expense so far was in USD, on the company's USD base, spent on its submit day.
+  await (db as Kysely<Record<string, Record<string, unknown>>>)
+    .updateTable('expense')
+    .set({
+      original_amount: sql`amount`,
+      spend_date: sql`(submitted_at at time zone 'UTC')::date`,
+    })
+    .execute();
   await db.schema
     .alterTable('expense')
     .alterColumn('original_amount', (c) => c.setNotNull())
