@@ -38,16 +38,21 @@ export async function lockBaseCurrency(
   companyId: string,
   mode: 'key share' | 'update',
 ): Promise<string> {
+  const read = () => {
+    const query = trx
+      .selectFrom('company_currency')
+      .select('base_currency')
+      .where('company_id', '=', companyId);
+    return (mode === 'update' ? query.forUpdate() : query.forKeyShare()).executeTakeFirst();
+  };
+  const held = await read();
+  if (held) return held.base_currency;
+  // A company that never had a row (seeded or registered before currencies): give it its
+  // USD row first. Only this first time do concurrent callers queue behind the insert.
   await ensureBaseCurrency(trx, companyId);
-  const query = trx
-    .selectFrom('company_currency')
-    .select('base_currency')
-    .where('company_id', '=', companyId);
-  const row = await (mode === 'update'
-    ? query.forUpdate()
-    : query.forKeyShare()
-  ).executeTakeFirstOrThrow();
-  return row.base_currency;
+  const created = await read();
+  if (!created) throw new Error(`company ${companyId} has no base currency row`);
+  return created.base_currency;
 }
 
 export async function setBaseCurrency(trx: Trx, companyId: string, code: string): Promise<void> {

@@ -76,6 +76,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('expense')
     .alterColumn('original_amount', (c) => c.setNotNull())
     .execute();
+  // Companies with expenses get their (USD) row now, so submits only ever read it.
+  const untyped = db as Kysely<Record<string, Record<string, unknown>>>;
+  await untyped
+    .insertInto('company_currency')
+    .columns(['company_id', 'base_currency'])
+    .expression(
+      untyped
+        .selectFrom('expense')
+        .select(['company_id', sql<string>`'USD'`.as('base')])
+        .distinct(),
+    )
+    .execute();
   await db.schema
     .alterTable('expense')
     .alterColumn('spend_date', (c) => c.setNotNull())
