@@ -16,7 +16,17 @@ export interface Rate {
   scale: number;
 }
 
-export class AmountPrecisionError extends Error {
+/** An amount the money rules refuse; `code` names the problem for the client. */
+export class MoneyInputError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export class AmountPrecisionError extends MoneyInputError {
   constructor(
     readonly amount: string,
     readonly exponent: number,
@@ -25,6 +35,7 @@ export class AmountPrecisionError extends Error {
       exponent === 0
         ? `${amount} has decimals, but the currency has no minor unit`
         : `${amount} has more than ${exponent} decimal places`,
+      'amount-precision',
     );
   }
 }

@@ -8,6 +8,7 @@ import {
   formatMinor,
   formatRate,
   type Minor,
+  MoneyInputError,
   parseRate,
   type Rate,
   toMinor,
@@ -204,17 +205,37 @@ describe('pricing an expense', () => {
     expect(kwd.money).toMatchObject({ amount: '10.005', base_amount: '32.52' }); // 32.51625
   });
 
+  it('refuses a base amount larger than its column holds', () => {
+    const price = (amount: string) =>
+      priceExpense({
+        amount,
+        currency: 'EUR',
+        baseCurrency: 'USD',
+        rate: { rate: '1000', effective_on: '2026-01-01' },
+      });
+    expect(price('9999999.99').baseAmount).toBe('9999999990.00');
+    expect(() => price('999999999999')).toThrow(MoneyInputError);
+    expect(() => price('10000000')).toThrow(/largest base amount/);
+  });
+
   it('converts any amount exactly as the arithmetic does (property)', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: 10n ** 12n }), rate, (cents, r) => {
         const text = formatMinor({ units: cents, exponent: 2 });
-        const priced = priceExpense({
-          amount: text,
-          currency: 'EUR',
-          baseCurrency: 'USD',
-          rate: { rate: formatRate(r), effective_on: '2026-01-01' },
-        });
+        const price = () =>
+          priceExpense({
+            amount: text,
+            currency: 'EUR',
+            baseCurrency: 'USD',
+            rate: { rate: formatRate(r), effective_on: '2026-01-01' },
+          });
         const expected = convert({ units: cents, exponent: 2 }, r, 2);
+        if (expected.units >= 10n ** 12n) {
+          // Beyond numeric(12,2): refused, never truncated.
+          expect(price).toThrow(MoneyInputError);
+          return;
+        }
+        const priced = price();
         expect(priced.baseAmount).toBe(formatMinor(expected));
         expect(priced.money.base_amount).toBe(priced.baseAmount);
       }),

@@ -1,5 +1,17 @@
 import { CurrencyCode, type ExpenseMoney, exponentOf } from '@countersign/contracts';
-import { convert, formatMinor, formatRate, parseRate, toMinor, UNIT_RATE, widen } from './money.js';
+import {
+  convert,
+  formatMinor,
+  formatRate,
+  MoneyInputError,
+  parseRate,
+  toMinor,
+  UNIT_RATE,
+  widen,
+} from './money.js';
+
+/** Base amounts are stored as numeric(12,2): at most ten integer digits. */
+const MAX_BASE_AMOUNT_CENTS = 10n ** 12n - 1n;
 
 export interface PricedExpense {
   money: ExpenseMoney;
@@ -25,6 +37,13 @@ export function priceExpense(input: {
   }
   const rate = sameCurrency || input.rate === null ? UNIT_RATE : parseRate(input.rate.rate);
   const base = convert(original, rate, exponentOf(input.baseCurrency));
+  const baseCents = widen(base, 2);
+  if (baseCents.units > MAX_BASE_AMOUNT_CENTS) {
+    throw new MoneyInputError(
+      `${input.baseCurrency} ${formatMinor(base)} is more than the largest base amount, 9999999999.99`,
+      'amount-too-large',
+    );
+  }
   return {
     money: {
       amount: formatMinor(original),
@@ -35,7 +54,7 @@ export function priceExpense(input: {
       rate_date: sameCurrency ? null : (input.rate?.effective_on ?? null),
     },
     // Base currencies have at most two minor digits (BaseCurrencyCode), so this only pads.
-    baseAmount: formatMinor(widen(base, 2)),
+    baseAmount: formatMinor(baseCents),
   };
 }
 

@@ -3,7 +3,7 @@ import { UnprocessableError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { lockOwnExpense, updateExpenseFields } from '../db/expense-queries.js';
 import type { ExpenseDatabase, ExpenseRow } from '../db/types.js';
-import { AmountPrecisionError } from '../domain/money.js';
+import { MoneyInputError } from '../domain/money.js';
 import { expenseMoney, type PricedExpense, repriceAtStoredRate } from '../domain/price-expense.js';
 import { assertMayChange } from './assert-may-change.js';
 import { requireCatalogName } from './require-catalog-name.js';
@@ -63,8 +63,8 @@ function repriceEdit(expense: ExpenseRow, amount: string): PricedExpense {
   try {
     return repriceAtStoredRate(money, amount);
   } catch (error) {
-    if (error instanceof AmountPrecisionError) {
-      throw new UnprocessableError(`amount ${money.currency} ${error.message}`, 'amount-precision');
+    if (error instanceof MoneyInputError) {
+      throw new UnprocessableError(`amount ${money.currency} ${error.message}`, error.code);
     }
     throw error;
   }

@@ -3,7 +3,7 @@ import { UnprocessableError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findBaseCurrency, findRateOn } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
-import { AmountPrecisionError } from '../domain/money.js';
+import { MoneyInputError } from '../domain/money.js';
 import { type PricedExpense, priceExpense } from '../domain/price-expense.js';
 
 /**
@@ -31,8 +31,8 @@ export async function resolveExpenseMoney(
   try {
     return priceExpense({ amount: input.amount, currency, baseCurrency, rate: rate ?? null });
   } catch (error) {
-    if (error instanceof AmountPrecisionError) {
-      throw new UnprocessableError(`amount ${currency} ${error.message}`, 'amount-precision');
+    if (error instanceof MoneyInputError) {
+      throw new UnprocessableError(`amount ${currency} ${error.message}`, error.code);
     }
     throw error;
   }
