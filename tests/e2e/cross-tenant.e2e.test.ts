@@ -12,7 +12,14 @@ let alice: string;
 let olga: string;
 const idOf = (first: string) =>
   demoUsers.find((u) => u.email.startsWith(`${first}@`))?.id ?? 'missing';
-const techcorp = { expense: '', workspace: '', approval: '', delegation: '' };
+const techcorp = {
+  expense: '',
+  workspace: '',
+  approval: '',
+  delegation: '',
+  category: '',
+  vendor: '',
+};
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
   team: '0197b000-0000-7000-8000-000000000002',
@@ -69,6 +76,19 @@ beforeAll(async () => {
     ends_on: '2099-12-31',
   });
   techcorp.delegation = String(delegation.body.id);
+  const catalog = await cluster.db.query<{ kind: string; id: string }>(
+    'select distinct on (kind) kind, id from expense.catalog_entry where company_id = $1',
+    [demoCompany.id],
+  );
+  techcorp.category = catalog.rows.find((r) => r.kind === 'category')?.id ?? 'missing';
+  techcorp.vendor = catalog.rows.find((r) => r.kind === 'vendor')?.id ?? 'missing';
+  // A TechCorp rate, whose creator's id must not show in Other Corp's list.
+  const rate = await api('POST', '/api/exchange-rates', alice, {
+    currency: 'EUR',
+    rate: '1.1',
+    effective_on: '2026-01-01',
+  });
+  expect(rate.status).toBe(201);
   other.workspace = String((await api('POST', '/api/workspaces', olga, { name: 'Ops' })).body.id);
   const frank = await login('frank');
   techcorp.approval = await eventually(async () => {
@@ -98,6 +118,12 @@ const validBodies: Record<string, Record<string, unknown>> = {
     decisions: [{ expense_id: '0197ffff-0000-7000-8000-000000000001', action: 'approve' }],
   },
   'post /api/workspaces': { name: 'Another' },
+  'put /api/company/currency': { base_currency: 'USD' },
+  'post /api/exchange-rates': { currency: 'EUR', rate: '1.2', effective_on: '2026-02-01' },
+  'post /api/categories': { name: 'Another category' },
+  'post /api/vendors': { name: 'Another vendor' },
+  'patch /api/categories/{id}': { name: 'Hijacked' },
+  'patch /api/vendors/{id}': { name: 'Hijacked' },
   'post /api/workspaces/{id}/members': { user_id: other.person, role: 'member' },
   'patch /api/workspaces/{id}/members/{user_id}': { role: 'viewer' },
   'post /api/users': {
@@ -163,7 +189,11 @@ function techcorpParams(path: string): Record<string, string> {
               ? techcorp.delegation
               : resource === 'policies'
                 ? policies.small
-                : demoLevels[6].id;
+                : resource === 'categories'
+                  ? techcorp.category
+                  : resource === 'vendors'
+                    ? techcorp.vendor
+                    : demoLevels[6].id;
   return { id, user_id: idOf('grace'), approval_id: techcorp.approval };
 }
 
@@ -249,7 +279,8 @@ describe("another company's ids are not found, on every object route", () => {
       `select name from approval.person where name = 'Hijacked'
        union all select name from approval.team where name = 'Hijacked'
        union all select name from approval.level where name = 'Hijacked'
-       union all select name from approval.policy where name = 'Hijacked'`,
+       union all select name from approval.policy where name = 'Hijacked'
+       union all select name from expense.catalog_entry where name = 'Hijacked'`,
     );
     expect(hijacked.rows).toEqual([]);
     const delegation = await cluster.db.query(

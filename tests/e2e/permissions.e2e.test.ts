@@ -62,6 +62,14 @@ describe('role × route: every public route answers 403 exactly where the table 
         path: '/routing-decisions',
         permission: 'expenses.submit',
       },
+      { port: ports.expense, method: 'POST', path: '/exchange-rates', permission: 'rates.manage' },
+      { port: ports.expense, method: 'POST', path: '/categories', permission: 'catalog.manage' },
+      {
+        port: ports.expense,
+        method: 'PUT',
+        path: '/company-currency',
+        permission: 'currency.manage',
+      },
     ];
     for (const call of direct) {
       for (const role of Role.options) {

@@ -58,6 +58,8 @@ async function newExpense(): Promise<string> {
       policy_name: 'Small equipment',
       category: 'equipment',
       amount: '100.00',
+      original_amount: '100.00',
+      spend_date: '2026-11-20',
       description: 'Desk lamp',
       status: 'pending',
       refusal_reason: null,

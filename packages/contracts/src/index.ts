@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './currencies.js';
 export * from './events/approval-delegated.v1.js';
 export * from './events/approval-escalated.v1.js';
 export * from './events/approval-requested.v1.js';
@@ -39,6 +40,7 @@ export * from './rest/approvals.js';
 export * from './rest/auth.js';
 export * from './rest/delegations.js';
 export * from './rest/expenses.js';
+export * from './rest/money.js';
 export * from './rest/notifications.js';
 export * from './rest/org.js';
 export * from './rest/policies.js';

@@ -37,6 +37,16 @@ export const permissionTable = {
   'policies.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
   /** Create, version, deactivate and simulate approval policies. */
   'policies.manage': ['finance', 'admin'],
+  /** Read the company's categories and vendors (everyone files expenses against them). */
+  'catalog.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Create, rename and archive categories and vendors. */
+  'catalog.manage': ['finance', 'admin'],
+  /** Read the company's base currency and exchange rates. */
+  'rates.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
+  /** Add dated exchange rates. */
+  'rates.manage': ['finance', 'admin'],
+  /** Choose the company's base currency (only while it has no expenses). */
+  'currency.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

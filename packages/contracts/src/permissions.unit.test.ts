@@ -24,6 +24,11 @@ const expected: Record<Permission, string[]> = {
   'workspaces.manage': [E, M, F, A],
   'policies.read': [E, M, F, A, U],
   'policies.manage': [F, A],
+  'catalog.read': [E, M, F, A, U],
+  'catalog.manage': [F, A],
+  'rates.read': [E, M, F, A, U],
+  'rates.manage': [F, A],
+  'currency.manage': [A],
 };
 
 describe('the permission table', () => {

@@ -97,3 +97,9 @@ export const demoPolicies: readonly DemoPolicy[] = [
     steps: [manager, sem],
   },
 ];
+
+/** TechCorp's categories: exactly those its policies route. */
+export const demoCategories: readonly string[] = [...new Set(demoPolicies.map((p) => p.category))];
+
+/** A few vendors to file expenses against. */
+export const demoVendors: readonly string[] = ['Dell', 'Lufthansa', 'Marriott'];

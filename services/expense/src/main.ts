@@ -15,13 +15,16 @@ import type { ExpenseDatabase } from './db/types.js';
 import { createExpenseApp } from './http/routes.js';
 import { createRoutingClient } from './http/routing-client.js';
 import { approvalEventsConsumer } from './messaging/approval-events.js';
+import { gatewayEventsConsumer } from './messaging/gateway-events.js';
 import { EXPENSE_SCHEMA } from './outbox/schema.js';
+import { seedDemoCatalog } from './use-cases/seed-demo-catalog.js';
 
 const logger = createLogger('expense', config.LOG_LEVEL);
 
 const db = createDatabase<ExpenseDatabase>({ url: config.DATABASE_URL, schema: EXPENSE_SCHEMA });
 const applied = await migrateSchema(db, EXPENSE_SCHEMA, migrations);
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
@@ -30,7 +33,7 @@ const messaging = await startMessaging({
   service: 'expense',
   db,
   logger,
-  consumers: [approvalEventsConsumer],
+  consumers: [approvalEventsConsumer, gatewayEventsConsumer],
 });
 
 const app = createExpenseApp({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
+import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
 import { DecidingRule, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
 
@@ -25,6 +26,12 @@ export const ExpenseBlockedV1 = envelopeOf(
     blocked_at: IsoDateTime,
     workspace_id: Uuid.optional(),
     flags: z.array(z.string()).optional(),
+    /** As on ExpenseSubmitted: `amount` is in the base currency, `money` the original. */
+    money: ExpenseMoney.optional(),
+    category: z.string().optional(),
+    vendor: z.string().optional(),
+    spend_date: IsoDate.optional(),
+    source: ExpenseSource.optional(),
   }),
 );
 export type ExpenseBlockedV1 = z.infer<typeof ExpenseBlockedV1>;

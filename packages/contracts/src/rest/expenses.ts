@@ -1,11 +1,25 @@
 import { z } from 'zod';
-import { IsoDateTime, MoneyInput, Uuid } from '../common.js';
+import { IsoDateTime, Uuid } from '../common.js';
+import { CurrencyCode } from '../currencies.js';
+import { CatalogName, ExpenseAmountInput, ExpenseMoney, ExpenseSource, IsoDate } from './money.js';
 
 export const CreateExpenseRequest = z
   .object({
     policy_id: Uuid.optional(),
-    category: z.string().trim().min(1).max(50).optional(),
-    amount: MoneyInput,
+    category: z.string().trim().min(1).max(50).optional().meta({
+      description: 'An active category of the company list (/api/categories)',
+    }),
+    amount: ExpenseAmountInput,
+    currency: CurrencyCode.optional().meta({
+      description: "ISO 4217; the company's base currency when omitted",
+    }),
+    spend_date: IsoDate.optional().meta({
+      description: 'The day the money was spent (UTC); today when omitted. Picks the exchange rate',
+    }),
+    vendor: CatalogName.optional().meta({
+      description: 'An active vendor of the company list (/api/vendors)',
+    }),
+    source: ExpenseSource.optional().meta({ description: '`manual` when omitted' }),
     description: z.string().trim().min(1).max(2000),
     user_id: Uuid.optional().meta({ description: "If sent, must be the caller's own id" }),
     workspace_id: Uuid.optional().meta({
@@ -42,9 +56,13 @@ export const CreateExpenseResponse = z
     message: z.string(),
     expense_id: Uuid,
     status: ExpenseStatus,
-    amount: z.number(),
+    amount: z
+      .number()
+      .meta({ description: 'In the expense currency; exact values are in `money`' }),
     policy_id: Uuid,
     approvals_required: z.array(RequiredApproval),
+    /** Added with currencies, optional for resubmissions answered by older code. */
+    money: ExpenseMoney.optional(),
   })
   .meta({ id: 'CreateExpenseResponse' });
 export type CreateExpenseResponse = z.infer<typeof CreateExpenseResponse>;
@@ -54,7 +72,14 @@ export const StepStatus = z.enum(['pending', 'approved', 'rejected', 'skipped', 
 export const ExpenseStatusDocument = z
   .object({
     id: Uuid,
-    amount: z.number(),
+    amount: z
+      .number()
+      .meta({ description: 'In the expense currency; exact values are in `money`' }),
+    money: ExpenseMoney,
+    category: z.string(),
+    vendor: z.string().nullable(),
+    spend_date: IsoDate,
+    source: ExpenseSource,
     description: z.string(),
     status: ExpenseStatus,
     submitted_at: IsoDateTime,
@@ -99,7 +124,10 @@ export type ExpenseStatusDocument = z.infer<typeof ExpenseStatusDocument>;
 export const ExpenseSummary = z
   .object({
     id: Uuid,
-    amount: z.number(),
+    amount: z
+      .number()
+      .meta({ description: 'In the expense currency; exact values are in `money`' }),
+    money: ExpenseMoney,
     description: z.string(),
     status: ExpenseStatus,
     policy_name: z.string(),
@@ -120,7 +148,9 @@ export const ExpenseIdParam = z.object({ id: Uuid });
 export const EditExpenseRequest = z
   .object({
     description: z.string().trim().min(1).max(2000).optional(),
-    amount: MoneyInput.optional(),
+    amount: ExpenseAmountInput.optional().meta({
+      description: "In the expense's own currency, priced at the rate it was submitted with",
+    }),
     category: z.string().trim().min(1).max(50).optional(),
     policy_id: Uuid.optional().meta({
       description:

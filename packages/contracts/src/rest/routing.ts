@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, Uuid } from '../common.js';
+import { CurrencyCode } from '../currencies.js';
 import { EscalateAfterHours, ParallelApprovers, StepApprover } from './policies.js';
 
 /** One resolved step of an approval chain. */
@@ -36,8 +37,13 @@ export type ChainStep = z.infer<typeof ChainStep>;
 export const RoutingRequest = z.object({
   policy_id: Uuid.optional(),
   category: z.string().min(1).max(50).optional(),
+  /** In the company's base currency: policies compare base amounts. */
   amount: DecimalString,
   workspace_id: Uuid.optional(),
+  /** Added with currencies, optional: the expense's own currency (absent: the base, USD). */
+  currency: CurrencyCode.optional(),
+  /** Added with vendors, optional: the vendor's name from the company list. */
+  vendor: z.string().min(1).max(50).optional(),
 });
 export type RoutingRequest = z.infer<typeof RoutingRequest>;
 

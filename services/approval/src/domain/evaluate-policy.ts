@@ -2,9 +2,10 @@ import type { Condition, FieldTest, PolicyRule, PolicyStep, Role } from '@counte
 import { toCents } from './money.js';
 
 /**
- * What a rule can test about an expense. Fields the system does not know yet are explicit:
- * the currency is the company's base currency "USD" until expenses carry one, the vendor is
- * absent (a vendor test never matches) and no receipt is ever present.
+ * What a rule can test about an expense. `amount` is in the company's base currency (the
+ * expense service converts it); `currency` is the expense's own currency and `vendor` its
+ * vendor from the company list, absent when it has none (a vendor test then never
+ * matches). Receipts do not exist yet: none is ever present.
  */
 export interface ExpenseFacts {
   amount: string;
@@ -16,6 +17,7 @@ export interface ExpenseFacts {
   submitter: { teamId: string; levelNumber: number; role: Role };
 }
 
+/** The currency of expenses routed before expenses carried one (and of simulations). */
 export const BASE_CURRENCY = 'USD';
 
 export type Outcome =

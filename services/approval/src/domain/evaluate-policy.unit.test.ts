@@ -60,8 +60,20 @@ describe('conditions', () => {
       false,
     );
     expect(conditionMatches({ field: 'receipt', op: 'present', value: false }, f)).toBe(true);
-    // No vendor is known yet: a vendor test never matches, even under "in".
+    // An expense without a vendor: a vendor test never matches, even under "in".
     expect(conditionMatches({ field: 'vendor', op: 'eq', value: 'Acme' }, f)).toBe(false);
+  });
+
+  it("tests the expense's own currency and its vendor, case-insensitively", () => {
+    const euro = facts({ currency: 'EUR', vendor: 'Lufthansa' });
+    expect(conditionMatches({ field: 'currency', op: 'eq', value: 'eur' }, euro)).toBe(true);
+    expect(conditionMatches({ field: 'currency', op: 'eq', value: 'USD' }, euro)).toBe(false);
+    expect(
+      conditionMatches({ field: 'vendor', op: 'in', values: ['LUFTHANSA', 'Dell'] }, euro),
+    ).toBe(true);
+    expect(conditionMatches({ not: { field: 'vendor', op: 'eq', value: 'Dell' } }, euro)).toBe(
+      true,
+    );
   });
 
   it('combines with all, any and not', () => {

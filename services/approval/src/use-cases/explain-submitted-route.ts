@@ -7,7 +7,10 @@ import { explainRouting } from '../domain/explain-routing.js';
 import type { Person } from '../domain/org.js';
 import type { StepTrace } from '../domain/resolve-steps.js';
 
-type Routed = Pick<ExpenseSubmittedV1['data'], 'amount' | 'policy' | 'submitter' | 'workspace_id'>;
+type Routed = Pick<
+  ExpenseSubmittedV1['data'],
+  'amount' | 'policy' | 'submitter' | 'workspace_id' | 'money' | 'vendor'
+>;
 
 /**
  * Re-evaluates the policy version the expense was routed by (versions never change, so
@@ -29,8 +32,8 @@ export async function explainSubmittedRoute(
   const evaluation = evaluatePolicy(policy.rules, {
     amount: data.amount,
     category: data.policy.category,
-    currency: BASE_CURRENCY,
-    vendor: undefined,
+    currency: data.money?.currency ?? BASE_CURRENCY,
+    vendor: data.vendor,
     receiptPresent: false,
     workspaceId: data.workspace_id,
     submitter: {

@@ -45,10 +45,11 @@ export async function planRoute(
     policies,
     { policyId: request.policy_id, category: request.category },
     {
+      // The base-currency amount; the expense's own currency and vendor as sent (older
+      // callers send neither: the amount is then in USD). Receipts do not exist yet.
       amount: request.amount,
-      // Expenses carry no currency, vendor or receipt yet (see docs/notes/rules.md).
-      currency: BASE_CURRENCY,
-      vendor: undefined,
+      currency: request.currency ?? BASE_CURRENCY,
+      vendor: request.vendor,
       receiptPresent: false,
       workspaceId: request.workspace_id,
       submitter: {

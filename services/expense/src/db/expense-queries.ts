@@ -2,7 +2,7 @@ import type { ChainStep, EventOf, EventType } from '@countersign/contracts';
 import { outboxRows } from '@countersign/platform';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { ExpenseDatabase, ExpenseTable } from './types.js';
+import type { ExpenseDatabase, ExpenseRow, ExpenseTable, NewExpense } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
 type Trx = Transaction<ExpenseDatabase>;
@@ -18,7 +18,7 @@ function stageColumns(s: ChainStep) {
  */
 export async function insertExpenseWithEvents<T extends EventType>(
   db: Db,
-  expense: ExpenseTable,
+  expense: NewExpense,
   chain: ChainStep[],
   events: EventOf<T>[],
 ): Promise<void> {
@@ -56,6 +56,15 @@ export async function insertExpenseWithEvents<T extends EventType>(
     .values(outboxRows(events))
     .execute();
 }
+
+/** The columns `storedMoney` reads, numerics and dates as text. */
+export const storedMoneyColumns = [
+  'currency',
+  'base_currency',
+  sql<string>`original_amount::text`.as('original_amount'),
+  sql<string>`exchange_rate::text`.as('exchange_rate'),
+  sql<string | null>`rate_date::text`.as('rate_date'),
+] as const;
 
 /** An expense with its chain read model, in one query. */
 export async function findExpenseWithSteps(db: Db, companyId: string, expenseId: string) {
@@ -115,6 +124,7 @@ export async function listBySubmitter(
       'submitted_at',
       'completed_at',
       'workspace_id',
+      ...storedMoneyColumns,
     ])
     .where('company_id', '=', companyId)
     .where('submitter_id', '=', submitterId);
@@ -258,7 +268,7 @@ export async function lockOwnExpense(
   trx: Trx,
   companyId: string,
   expenseId: string,
-): Promise<ExpenseTable | undefined> {
+): Promise<ExpenseRow | undefined> {
   return trx
     .selectFrom('expense')
     .selectAll()
@@ -272,7 +282,10 @@ export async function updateExpenseFields(
   trx: Trx,
   expenseId: string,
   fields: Partial<
-    Pick<ExpenseTable, 'description' | 'amount' | 'category' | 'requested_policy_id'>
+    Pick<
+      ExpenseTable,
+      'description' | 'amount' | 'original_amount' | 'category' | 'requested_policy_id'
+    >
   >,
 ): Promise<void> {
   await trx.updateTable('expense').set(fields).where('id', '=', expenseId).execute();

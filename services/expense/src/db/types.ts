@@ -1,6 +1,6 @@
-import type { ExpenseStatus, Role, WorkspaceRole } from '@countersign/contracts';
+import type { ExpenseSource, ExpenseStatus, Role, WorkspaceRole } from '@countersign/contracts';
 import type { MessagingTables } from '@countersign/platform';
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface ExpenseTable {
   id: string;
@@ -22,7 +22,51 @@ export interface ExpenseTable {
   /** The policy the submitter asked for; null routes by category and amount. */
   requested_policy_id: string | null;
   flags: string[] | null;
+  /** Added with currencies: the amount in its own currency; `amount` is the base amount. */
+  currency: Generated<string>;
+  original_amount: string;
+  base_currency: Generated<string>;
+  exchange_rate: Generated<string>;
+  /** The effective date of the rate used; null when no conversion was needed. */
+  rate_date: ColumnType<Date | null, string | null, string | null>;
+  /** `date` columns are read as a Date at local midnight (pg's parser): see `dayOf`. */
+  spend_date: ColumnType<Date, string, string>;
+  vendor: string | null;
+  source: Generated<ExpenseSource>;
 }
+
+export interface CompanyCurrencyTable {
+  company_id: string;
+  base_currency: string;
+  changed_at: Generated<Date>;
+}
+
+export interface ExchangeRateTable {
+  id: string;
+  company_id: string;
+  currency: string;
+  base_currency: string;
+  effective_on: ColumnType<Date, string, never>;
+  rate: string;
+  created_by: string;
+  created_at: Date;
+}
+
+export type CatalogKind = 'category' | 'vendor';
+
+export interface CatalogEntryTable {
+  id: string;
+  company_id: string;
+  kind: CatalogKind;
+  name: string;
+  archived: Generated<boolean>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** An expense as read from the table, and as inserted. */
+export type ExpenseRow = Selectable<ExpenseTable>;
+export type NewExpense = Insertable<ExpenseTable>;
 
 /** The expense's copy of its approval chain, kept current from approval events. */
 export interface ExpenseStepTable {
@@ -78,4 +122,7 @@ export interface ExpenseDatabase extends MessagingTables {
   person: PersonTable;
   workspace: WorkspaceTable;
   workspace_member: WorkspaceMemberTable;
+  company_currency: CompanyCurrencyTable;
+  exchange_rate: ExchangeRateTable;
+  catalog_entry: CatalogEntryTable;
 }

@@ -1,5 +1,6 @@
 import type { WorkspaceRole } from '@countersign/contracts';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { storedMoneyColumns } from './expense-queries.js';
 import type {
   ExpenseDatabase,
   ExpenseTable,
@@ -190,6 +191,7 @@ export async function listWorkspaceExpenses(
       'submitted_at',
       'completed_at',
       'workspace_id',
+      ...storedMoneyColumns,
     ])
     .where('company_id', '=', companyId)
     .where('workspace_id', '=', workspaceId);

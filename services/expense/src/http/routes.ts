@@ -23,6 +23,7 @@ import { getExpenseStatus } from '../use-cases/get-expense-status.js';
 import { listMyExpenses } from '../use-cases/list-my-expenses.js';
 import { resubmitExpense } from '../use-cases/resubmit-expense.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
+import { mountMoneyRoutes } from './money-routes.js';
 import type { RoutingPort } from './routing-client.js';
 import { mountWorkspaceRoutes } from './workspace-routes.js';
 
@@ -71,5 +72,6 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   });
 
   mountWorkspaceRoutes(app, deps);
+  mountMoneyRoutes(app, deps);
   return app;
 }

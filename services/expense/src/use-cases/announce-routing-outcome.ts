@@ -1,4 +1,4 @@
-import type { EventOf, RoutingDecision } from '@countersign/contracts';
+import type { EventOf, ExpenseMoney, ExpenseSource, RoutingDecision } from '@countersign/contracts';
 import { AppError, newEvent, UpstreamError } from '@countersign/platform';
 
 /** The expense as routed, as the event announcing its routing outcome needs it. */
@@ -11,6 +11,14 @@ export interface RoutedExpense {
   workspaceId: string | null;
   /** 1 at submit, then one more per resubmission. */
   round: number;
+  /** What the expense is, beyond its base amount: announced alike by every outcome. */
+  facts: {
+    money: ExpenseMoney;
+    category: string;
+    vendor: string | null;
+    spendDate: string;
+    source: ExpenseSource;
+  };
 }
 
 export type RoutingOutcomeEvent = EventOf<
@@ -42,6 +50,11 @@ export function announceRoutingOutcome(
     policy: decision.policy,
     ...(expense.workspaceId !== null ? { workspace_id: expense.workspaceId } : {}),
     ...(decision.flags?.length ? { flags: decision.flags } : {}),
+    money: expense.facts.money,
+    category: expense.facts.category,
+    ...(expense.facts.vendor ? { vendor: expense.facts.vendor } : {}),
+    spend_date: expense.facts.spendDate,
+    source: expense.facts.source,
   };
   const later = expense.round > 1 ? { round: expense.round } : {};
   if (decision.outcome === 'block') {

@@ -1,6 +1,6 @@
 import type { AccessClaims } from '@countersign/contracts';
 import { ConflictError, ForbiddenError, NotFoundError } from '@countersign/platform';
-import type { ExpenseTable } from '../db/types.js';
+import type { ExpenseRow } from '../db/types.js';
 
 /**
  * Only the submitter changes their expense, and only while it is sent back: another
@@ -8,11 +8,11 @@ import type { ExpenseTable } from '../db/types.js';
  * other status is a conflict (409).
  */
 export function assertMayChange(
-  expense: ExpenseTable | undefined,
+  expense: ExpenseRow | undefined,
   caller: AccessClaims,
   expenseId: string,
   action: 'edit' | 'resubmit',
-): ExpenseTable {
+): ExpenseRow {
   if (!expense) throw new NotFoundError(`no expense ${expenseId} in your company`);
   if (expense.submitter_id !== caller.sub) {
     throw new ForbiddenError(`only the submitter can ${action} an expense`);

@@ -1,8 +1,12 @@
 import type { AccessClaims, EditExpenseRequest, EditExpenseResponse } from '@countersign/contracts';
+import { UnprocessableError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { lockOwnExpense, updateExpenseFields } from '../db/expense-queries.js';
-import type { ExpenseDatabase } from '../db/types.js';
+import type { ExpenseDatabase, ExpenseRow } from '../db/types.js';
+import { MoneyInputError } from '../domain/money.js';
+import { expenseMoney, type PricedExpense, repriceAtStoredRate } from '../domain/price-expense.js';
 import { assertMayChange } from './assert-may-change.js';
+import { requireCatalogName } from './require-catalog-name.js';
 
 /**
  * The submitter edits an expense that was sent back. Nothing is announced: the edit is a
@@ -22,10 +26,17 @@ export async function editExpense(
       expenseId,
       'edit',
     );
+    const repriced = input.amount === undefined ? undefined : repriceEdit(expense, input.amount);
+    const category =
+      input.category === undefined
+        ? undefined
+        : await requireCatalogName(trx, caller.company_id, 'category', input.category);
     const fields = {
       ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.amount !== undefined ? { amount: input.amount } : {}),
-      ...(input.category !== undefined ? { category: input.category } : {}),
+      ...(repriced !== undefined
+        ? { amount: repriced.baseAmount, original_amount: repriced.money.amount }
+        : {}),
+      ...(category !== undefined ? { category } : {}),
       ...(input.policy_id !== undefined
         ? { requested_policy_id: input.policy_id }
         : input.category !== undefined
@@ -38,10 +49,23 @@ export async function editExpense(
       message: 'Expense edited; resubmit it to route it again',
       expense_id: expenseId,
       status: edited.status,
-      amount: Number(edited.amount),
+      amount: Number(edited.original_amount),
       description: edited.description,
       category: edited.category,
       policy_id: edited.requested_policy_id,
     };
   });
+}
+
+/** The edited amount, in the expense's own currency, priced at its stored rate. */
+function repriceEdit(expense: ExpenseRow, amount: string): PricedExpense {
+  const money = expenseMoney(expense);
+  try {
+    return repriceAtStoredRate(money, amount);
+  } catch (error) {
+    if (error instanceof MoneyInputError) {
+      throw new UnprocessableError(`amount ${money.currency} ${error.message}`, error.code);
+    }
+    throw error;
+  }
 }

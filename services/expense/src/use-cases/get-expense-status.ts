@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { findExpenseWithSteps } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole } from '../db/workspace-queries.js';
+import { dayOf, expenseMoney } from '../domain/price-expense.js';
 
 /** Roles that read every expense of their company. */
 const companyWideReaders: ReadonlySet<Role> = new Set(['admin', 'finance', 'auditor']);
@@ -30,7 +31,12 @@ export async function getExpenseStatus(
   const { expense, steps } = found;
   return {
     id: expense.id,
-    amount: Number(expense.amount),
+    amount: Number(expense.original_amount),
+    money: expenseMoney(expense),
+    category: expense.category,
+    vendor: expense.vendor,
+    spend_date: dayOf(expense.spend_date),
+    source: expense.source,
     description: expense.description,
     status: expense.status,
     submitted_at: expense.submitted_at.toISOString(),

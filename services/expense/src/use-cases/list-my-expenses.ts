@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listBySubmitter } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { storedMoney } from '../domain/price-expense.js';
 
 const Cursor = z.object({ submitted_at: z.iso.datetime(), id: z.uuid() });
 
@@ -26,7 +27,8 @@ export async function listMyExpenses(
     page.limit,
     (row) => ({
       id: row.id,
-      amount: Number(row.amount),
+      amount: Number(row.original_amount),
+      money: storedMoney(row),
       description: row.description,
       status: row.status,
       policy_name: row.policy_name,

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ExpenseDatabase } from '../db/types.js';
 import { listWorkspaceExpenses as listExpenseRows } from '../db/workspace-queries.js';
+import { storedMoney } from '../domain/price-expense.js';
 import { findReadableWorkspace } from './find-readable-workspace.js';
 
 const Cursor = z.object({ submitted_at: z.iso.datetime(), id: z.uuid() });
@@ -29,7 +30,8 @@ export async function listWorkspaceExpenses(
     page.limit,
     (row) => ({
       id: row.id,
-      amount: Number(row.amount),
+      amount: Number(row.original_amount),
+      money: storedMoney(row),
       description: row.description,
       status: row.status,
       policy_name: row.policy_name,

@@ -3,6 +3,7 @@ import { ConflictError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findExpense, startNextRound } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { dayOf, expenseMoney } from '../domain/price-expense.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
@@ -36,6 +37,7 @@ export async function resubmitExpense(
     expenseId,
     'resubmit',
   );
+  const money = expenseMoney(expense);
   const decision = await deps.route(
     token,
     {
@@ -45,6 +47,8 @@ export async function resubmitExpense(
       amount: expense.amount,
       // Rules may test the workspace: route the resubmission as the submission was.
       ...(expense.workspace_id ? { workspace_id: expense.workspace_id } : {}),
+      currency: money.currency,
+      ...(expense.vendor ? { vendor: expense.vendor } : {}),
     },
     requestId,
   );
@@ -62,6 +66,13 @@ export async function resubmitExpense(
       description: expense.description,
       workspaceId: expense.workspace_id,
       round,
+      facts: {
+        money,
+        category: decision.policy.category,
+        vendor: expense.vendor,
+        spendDate: dayOf(expense.spend_date),
+        source: expense.source,
+      },
     },
     resubmittedAt,
   );
@@ -104,7 +115,8 @@ export async function resubmitExpense(
         : 'Expense resubmitted',
     expense_id: expenseId,
     status: settlement.status,
-    amount: Number(expense.amount),
+    amount: Number(money.amount),
+    money,
     policy_id: decision.policy.id,
     round,
     approvals_required: decision.chain.map((s) => ({

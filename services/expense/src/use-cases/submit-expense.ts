@@ -4,16 +4,25 @@ import type {
   CreateExpenseResponse,
   WorkspaceRole,
 } from '@countersign/contracts';
-import { ForbiddenError, NotFoundError } from '@countersign/platform';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertExpenseWithEvents } from '../db/expense-queries.js';
+import { lockBaseCurrency } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
+import { isPlausibleSpendDate, utcDay } from '../domain/price-expense.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
+import { requireCatalogName } from './require-catalog-name.js';
+import { resolveExpenseMoney } from './resolve-expense-money.js';
 
 export interface SubmitExpenseDeps {
   db: Kysely<ExpenseDatabase>;
@@ -49,13 +58,17 @@ export async function submitExpense(
     );
     refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
   }
+  const { category, vendor, spendDate, priced } = await describeExpense(deps, caller, input);
   const decision = await deps.route(
     token,
     {
       ...(input.policy_id ? { policy_id: input.policy_id } : {}),
-      ...(input.category ? { category: input.category } : {}),
+      ...(category ? { category } : {}),
       ...(input.workspace_id ? { workspace_id: input.workspace_id } : {}),
-      amount: input.amount,
+      // Policies work in the base currency; the original currency and vendor are facts too.
+      amount: priced.baseAmount,
+      currency: priced.money.currency,
+      ...(vendor ? { vendor } : {}),
     },
     requestId,
   );
@@ -71,7 +84,7 @@ export async function submitExpense(
     policy_id: decision.policy.id,
     policy_name: decision.policy.name,
     category: decision.policy.category,
-    amount: input.amount,
+    amount: priced.baseAmount,
     description: input.description,
     status: settlement.status,
     refusal_reason: settlement.refusalReason,
@@ -81,6 +94,14 @@ export async function submitExpense(
     requested_policy_id: input.policy_id ?? null,
     round: 1,
     flags: decision.flags?.length ? decision.flags : null,
+    currency: priced.money.currency,
+    original_amount: priced.money.amount,
+    base_currency: priced.money.base_currency,
+    exchange_rate: priced.money.exchange_rate,
+    rate_date: priced.money.rate_date,
+    spend_date: spendDate,
+    vendor: vendor ?? null,
+    source: input.source ?? 'manual',
   };
   const announced = announceRoutingOutcome(
     decision,
@@ -88,24 +109,39 @@ export async function submitExpense(
       id: expenseId,
       companyId: caller.company_id,
       submitterId: caller.sub,
-      amount: input.amount,
+      amount: priced.baseAmount,
       description: input.description,
       workspaceId: input.workspace_id ?? null,
       round: 1,
+      facts: {
+        money: priced.money,
+        category: decision.policy.category,
+        vendor: vendor ?? null,
+        spendDate,
+        source: expense.source,
+      },
     },
     submittedAt,
   );
   const workspaceId = input.workspace_id;
-  if (workspaceId === undefined) {
-    await insertExpenseWithEvents(deps.db, expense, decision.chain, [announced]);
-  } else {
-    // Checked again under a share lock on the membership: a removal or demotion racing
-    // with routing either committed first (refused here) or waits for this insert.
-    await deps.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
+    // The base currency the expense was priced in, held shared until it is stored: a
+    // change of base currency (allowed only while there are no expenses) waits or wins.
+    if (
+      (await lockBaseCurrency(trx, caller.company_id, 'key share')) !== priced.money.base_currency
+    ) {
+      throw new ConflictError(
+        'the base currency changed while submitting: submit again',
+        'base-currency-changed',
+      );
+    }
+    if (workspaceId !== undefined) {
+      // Checked again under a share lock on the membership: a removal or demotion racing
+      // with routing either committed first (refused here) or waits for this insert.
       refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
-      await insertExpenseWithEvents(trx, expense, decision.chain, [announced]);
-    });
-  }
+    }
+    await insertExpenseWithEvents(trx, expense, decision.chain, [announced]);
+  });
   if (settlement.status === 'blocked') {
     // Stored and announced as blocked; the client is refused as before, now with its id.
     throw new BlockedByPolicyError(
@@ -121,14 +157,45 @@ export async function submitExpense(
         : 'Expense created successfully',
     expense_id: expenseId,
     status: expense.status,
-    amount: Number(input.amount),
+    amount: Number(priced.money.amount),
     policy_id: decision.policy.id,
     approvals_required: decision.chain.map((s) => ({
       step: s.step,
       approver: s.approver_name,
       level: s.level_name,
     })),
+    money: priced.money,
   };
+}
+
+/**
+ * The expense's category and vendor as the company lists spell them, its spend date, and
+ * its price in the base currency at the rate of that date (422 when a name is not listed,
+ * the date is ahead, the amount has too many decimals or no rate applies).
+ */
+async function describeExpense(
+  deps: SubmitExpenseDeps,
+  caller: AccessClaims,
+  input: CreateExpenseRequest,
+) {
+  const spendDate = input.spend_date ?? utcDay(deps.now());
+  if (!isPlausibleSpendDate(spendDate, deps.now())) {
+    throw new UnprocessableError(`spend_date ${spendDate} is in the future`, 'future-spend-date');
+  }
+  const [category, vendor] = await Promise.all([
+    input.category === undefined
+      ? undefined
+      : requireCatalogName(deps.db, caller.company_id, 'category', input.category),
+    input.vendor === undefined
+      ? undefined
+      : requireCatalogName(deps.db, caller.company_id, 'vendor', input.vendor),
+  ]);
+  const priced = await resolveExpenseMoney(deps.db, caller.company_id, {
+    amount: input.amount,
+    currency: input.currency,
+    spendDate,
+  });
+  return { category, vendor, spendDate, priced };
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 } from '@countersign/contracts';
 import { z } from 'zod';
 import { delegationRoutes } from './delegation-routes.js';
+import { moneyRoutes } from './money-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { policyRoutes } from './policy-routes.js';
@@ -55,7 +56,7 @@ const coreRoutes: ForwardedRoute[] = [
       schema: CreateExpenseResponse,
       description: 'Created, with its approval chain',
     },
-    refusals: [400, 401, 403, 404, 422],
+    refusals: [400, 401, 403, 404, 409, 422],
   },
   {
     method: 'get',
@@ -224,4 +225,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...workspaceRoutes,
   ...delegationRoutes,
   ...policyRoutes,
+  ...moneyRoutes,
 ];

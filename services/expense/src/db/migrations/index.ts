@@ -8,6 +8,7 @@ import * as stepDecidedBy from './2026-11-24T1510-step-decided-by.js';
 import * as sendBackAndWithdraw from './2026-11-24T1530-send-back-and-withdraw.js';
 import * as blockedStatus from './2026-11-24T1700-blocked-status.js';
 import * as stepStages from './2026-11-24T1710-step-stages.js';
+import * as moneyAndCatalog from './2026-11-24T1720-money-and-catalog.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1710-step-stages': stepStages,
   '2026-11-24T1310-expense-flags': expenseFlags,
   '2026-11-24T1700-blocked-status': blockedStatus,
+  '2026-11-24T1720-money-and-catalog': moneyAndCatalog,
 };

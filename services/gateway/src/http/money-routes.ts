@@ -1,0 +1,114 @@
+import {
+  CatalogEntry,
+  CatalogEntryIdParam,
+  CatalogList,
+  CatalogListQuery,
+  CompanyCurrency,
+  CreateCatalogEntryRequest,
+  CreateExchangeRateRequest,
+  ExchangeRate,
+  ExchangeRateList,
+  ExchangeRateListQuery,
+  SetBaseCurrencyRequest,
+  UpdateCatalogEntryRequest,
+} from '@countersign/contracts';
+import type { ForwardedRoute } from './api-routes.js';
+
+const tag = 'Money and catalog';
+
+/** The catalog routes for one list: categories or vendors. */
+function catalogRoutes(plural: 'categories' | 'vendors', one: string): ForwardedRoute[] {
+  return [
+    {
+      method: 'get',
+      path: `/api/${plural}`,
+      upstream: 'expense',
+      upstreamPath: () => `/${plural}`,
+      summary: `The company’s ${plural} by name (archived ones with include_archived=true)`,
+      tag,
+      permission: 'catalog.read',
+      query: CatalogListQuery,
+      success: { status: 200, schema: CatalogList, description: `The ${plural}` },
+      refusals: [400, 401, 403],
+    },
+    {
+      method: 'post',
+      path: `/api/${plural}`,
+      upstream: 'expense',
+      upstreamPath: () => `/${plural}`,
+      summary: `Add a ${one}; names are unique per company whatever their case`,
+      tag,
+      permission: 'catalog.manage',
+      body: CreateCatalogEntryRequest,
+      success: { status: 201, schema: CatalogEntry, description: 'Created' },
+      refusals: [400, 401, 403, 409],
+    },
+    {
+      method: 'patch',
+      path: `/api/${plural}/{id}`,
+      upstream: 'expense',
+      upstreamPath: (p) => `/${plural}/${p.id}`,
+      summary: `Rename, archive or restore a ${one}; expenses keep the name they were filed with`,
+      tag,
+      permission: 'catalog.manage',
+      params: CatalogEntryIdParam,
+      body: UpdateCatalogEntryRequest,
+      success: { status: 200, schema: CatalogEntry, description: 'Changed' },
+      refusals: [400, 401, 403, 404, 409],
+    },
+  ];
+}
+
+/** Base currency, exchange rates, categories and vendors, owned by the expense service. */
+export const moneyRoutes: ForwardedRoute[] = [
+  {
+    method: 'get',
+    path: '/api/company/currency',
+    upstream: 'expense',
+    upstreamPath: () => '/company-currency',
+    summary: 'The company’s base currency, and whether it can still change',
+    tag,
+    permission: 'rates.read',
+    success: { status: 200, schema: CompanyCurrency, description: 'The base currency' },
+    refusals: [401, 403],
+  },
+  {
+    method: 'put',
+    path: '/api/company/currency',
+    upstream: 'expense',
+    upstreamPath: () => '/company-currency',
+    summary: 'Choose the base currency (admins; only while the company has no expenses)',
+    tag,
+    permission: 'currency.manage',
+    body: SetBaseCurrencyRequest,
+    success: { status: 200, schema: CompanyCurrency, description: 'The base currency' },
+    refusals: [400, 401, 403, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/exchange-rates',
+    upstream: 'expense',
+    upstreamPath: () => '/exchange-rates',
+    summary: 'The company’s dated exchange rates, newest first',
+    tag,
+    permission: 'rates.read',
+    query: ExchangeRateListQuery,
+    success: { status: 200, schema: ExchangeRateList, description: 'The rates' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/api/exchange-rates',
+    upstream: 'expense',
+    upstreamPath: () => '/exchange-rates',
+    summary:
+      'Add a rate to the base currency, in force from its date until the next one (finance, admin)',
+    tag,
+    permission: 'rates.manage',
+    body: CreateExchangeRateRequest,
+    success: { status: 201, schema: ExchangeRate, description: 'Created' },
+    refusals: [400, 401, 403, 409, 422],
+  },
+  ...catalogRoutes('categories', 'category'),
+  ...catalogRoutes('vendors', 'vendor'),
+];
