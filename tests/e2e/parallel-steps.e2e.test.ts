@@ -51,6 +51,9 @@ afterAll(async () => cluster?.stop());
 const tokenOf = (name: string) => tokens[name] ?? '';
 
 async function createPolicy(category: string, steps: unknown[]) {
+  // Expenses name categories from the company's list: each policy here brings its own.
+  const listed = await api('POST', '/api/categories', tokens.alice, { name: category });
+  expect(listed.status, JSON.stringify(listed.body)).toBe(201);
   const created = await api('POST', '/api/policies', tokens.alice, {
     name: `Parallel ${category}`,
     category,

@@ -56,6 +56,9 @@ beforeAll(async () => {
   cluster = await TestCluster.start();
   for (const name of ['alice', 'frank', 'grace', 'hannah', 'ivan'])
     tokens[name] = await login(name);
+  // Expenses name categories from the company's list.
+  const listed = await api('POST', '/api/categories', tokens.hannah, { name: 'furniture' });
+  expect(listed.status, JSON.stringify(listed.body)).toBe(201);
   const created = await api('POST', '/api/policies', tokens.alice, {
     name: 'Furniture',
     category: 'furniture',

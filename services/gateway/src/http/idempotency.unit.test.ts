@@ -10,12 +10,15 @@ describe('routes that take Idempotency-Key', () => {
       .map((r) => `${r.method.toUpperCase()} ${r.path}`)
       .sort();
     expect(keyed).toEqual([
+      'POST /api/categories',
       'POST /api/delegations',
+      'POST /api/exchange-rates',
       'POST /api/expenses',
       'POST /api/levels',
       'POST /api/policies',
       'POST /api/teams',
       'POST /api/users',
+      'POST /api/vendors',
       'POST /api/workspaces',
       'POST /api/workspaces/{id}/members',
     ]);
