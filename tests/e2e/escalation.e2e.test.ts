@@ -11,7 +11,8 @@ const idOf = (first: string) =>
 beforeAll(async () => {
   // The timer looks often; deadlines are moved into the past by SQL, never waited for.
   cluster = await TestCluster.start({ ESCALATION_CHECK_INTERVAL_MS: '100' });
-  for (const name of ['david', 'eve', 'frank', 'grace']) tokens[name] = await login(name);
+  for (const name of ['alice', 'david', 'eve', 'frank', 'grace', 'hannah'])
+    tokens[name] = await login(name);
 });
 afterAll(async () => cluster?.stop());
 
@@ -172,5 +173,73 @@ describe('escalation of overdue steps', () => {
     expect(await escalations(expenseId)).toHaveLength(1);
     const old = await api('POST', '/api/expenses/approve', tokens.frank, { expense_id: expenseId });
     expect(old.status).toBe(403);
+  });
+
+  it('hands an overdue step to the fallback its policy names, then climbs from there', async () => {
+    const policy = await api('POST', '/api/policies', tokens.alice, {
+      name: 'Fallback to finance',
+      category: 'equipment',
+      rules: [
+        {
+          priority: 1,
+          condition: { field: 'amount', op: 'gte', value: '0' },
+          action: {
+            type: 'require_approval',
+            steps: [
+              {
+                approver: { by: 'level', level: 6, scope: 'submitter_team' },
+                required: true,
+                escalate_to: idOf('hannah'),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const expenseId = await submit(String(policy.body.id), 45, 'Cable tray');
+    await deadlineOf(expenseId, 'frank');
+    await makeDue([expenseId]);
+    await eventually(async () =>
+      (await approverOf(expenseId)) === idOf('hannah') ? true : undefined,
+    );
+    const [first] = await escalations(expenseId);
+    expect(first?.data).toMatchObject({
+      from_approver_id: idOf('frank'),
+      to_approver_id: idOf('hannah'),
+    });
+    expect(String((first?.data as { reason: string }).reason)).toContain('fallback');
+    // Overdue again: the fallback holds it now, so it climbs one level up from her (5 → 4).
+    await deadlineOf(expenseId, 'hannah');
+    await makeDue([expenseId]);
+    await eventually(async () =>
+      (await approverOf(expenseId)) === idOf('david') ? true : undefined,
+    );
+    expect(await escalations(expenseId)).toHaveLength(2);
+  });
+
+  it('refuses a fallback who is not in the company, naming where', async () => {
+    const refused = await api('POST', '/api/policies', tokens.alice, {
+      name: 'Fallback to a stranger',
+      category: 'equipment',
+      rules: [
+        {
+          priority: 1,
+          condition: { field: 'amount', op: 'gte', value: '0' },
+          action: {
+            type: 'require_approval',
+            steps: [
+              {
+                approver: { by: 'role', role: 'manager' },
+                required: true,
+                escalate_to: '0197a000-0000-7000-8000-00000000dead',
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain('rules.0.action.steps.0.escalate_to');
   });
 });

@@ -124,6 +124,12 @@ export const EscalateAfterHours = z.number().int().min(1).max(720).meta({
   description: 'Escalate one level up after this many hours (default: the company-wide setting)',
 });
 
+/** Who takes an overdue step before the next level up is tried: one named person. */
+export const EscalateTo = Uuid.meta({
+  description:
+    'The user an overdue step goes to first (when they may hold it: active, not the submitter, not already in the chain); else one level up as usual',
+});
+
 /** Several approvers asked at once: any one of them, or every one, settles the step. */
 export const ParallelApprovers = z
   .object({
@@ -145,6 +151,7 @@ export const PolicyStep = z
     approver: StepApprover,
     required: z.boolean(),
     escalate_after_hours: EscalateAfterHours.optional(),
+    escalate_to: EscalateTo.optional(),
     parallel: ParallelApprovers.optional(),
   })
   .strict()

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DecimalString, Uuid } from '../common.js';
 import { CurrencyCode } from '../currencies.js';
-import { EscalateAfterHours, ParallelApprovers, StepApprover } from './policies.js';
+import { EscalateAfterHours, EscalateTo, ParallelApprovers, StepApprover } from './policies.js';
 
 /** One resolved step of an approval chain. */
 export const ChainStep = z
@@ -20,6 +20,8 @@ export const ChainStep = z
     }),
     /** Added later, optional: the step's own escalation deadline. */
     escalate_after_hours: EscalateAfterHours.optional(),
+    /** Added later, optional: who takes the step first when it is overdue. */
+    escalate_to: EscalateTo.optional(),
     /**
      * Added with parallel steps, optional: the policy step this approver seat belongs to
      * (absent: the seat is its own stage, `stage` = `step`), and whether one or all of the

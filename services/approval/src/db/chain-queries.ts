@@ -406,6 +406,7 @@ export async function listStepsOf(trx: Trx, expenseIds: string[]) {
       'needs',
       'approver_rule',
       'escalate_after_hours',
+      'escalate_to',
     ])
     .where('expense_id', 'in', expenseIds)
     .orderBy('expense_id')

@@ -103,6 +103,8 @@ export interface ChainStepTable {
   decided_by: Generated<string | null>;
   /** The step's own escalation deadline in hours; null: the company-wide setting. */
   escalate_after_hours: number | null;
+  /** Who takes the step first when it is overdue; null: one level up. */
+  escalate_to: string | null;
   /** The policy step (1..k) this approver seat belongs to; its seats are asked together. */
   stage: number;
   /** `one`: the first approval settles the stage; `all`: every seat must approve. */

@@ -30,6 +30,7 @@ export function decidedStages(chain: readonly ChainStep[]): {
       },
       required: first.required,
       ...(first.escalate_after_hours ? { escalate_after_hours: first.escalate_after_hours } : {}),
+      ...(first.escalate_to ? { escalate_to: first.escalate_to } : {}),
       ...(seats.length > 1 || needs === 'all' ? { parallel: { count: seats.length, needs } } : {}),
     });
     preferred.set(

@@ -6,9 +6,12 @@ export interface OverdueStep {
   /** The level the current approver holds (1 is the most senior). */
   levelNumber: number;
   teamScope: 'submitter' | 'company';
+  /** The person the policy step names to take it when overdue, tried first. */
+  fallbackId?: string;
 }
 
 export type EscalationTarget =
+  | { kind: 'fallback'; person: Person }
   | { kind: 'senior'; person: Person }
   | { kind: 'admin'; person: Person }
   | { kind: 'nobody' };
@@ -19,7 +22,8 @@ function byAdminPreference(a: Person, b: Person): number {
 }
 
 /**
- * Who takes an overdue step: the nearest person strictly more senior than its approver, in
+ * Who takes an overdue step: the person its policy step names as fallback, when they may
+ * hold it (active, not the submitter, not already in the chain); else the nearest person strictly more senior than its approver, in
  * the step's scope (the submitter's team, or the company), active, never the submitter and
  * never anyone already in the chain. If nobody is more senior, an active admin who is neither;
  * if there is none, nobody (the deadline is then marked exhausted and the step stays put).
@@ -32,6 +36,10 @@ export function escalationTarget(
   adminIds: ReadonlySet<string>,
 ): EscalationTarget {
   const used = new Set([...chainApproverIds, step.approverId]);
+  const fallback = people.find((p) => p.id === step.fallbackId);
+  if (fallback?.active && fallback.id !== submitter.id && !used.has(fallback.id)) {
+    return { kind: 'fallback', person: fallback };
+  }
   // The routing rule itself, asked for a level strictly above the current approver's: the
   // nearest such level comes first, so the step climbs one level at a time.
   const oneLevelUp = { requiredLevel: step.levelNumber - 1, teamScope: step.teamScope };

@@ -83,4 +83,33 @@ describe('escalationTarget', () => {
       kind: 'nobody',
     });
   });
+
+  it('hands the step to its named fallback first, even a junior one in another team', () => {
+    const toHannah = { ...frankStep, fallbackId: 'hannah' };
+    expect(escalationTarget(toHannah, grace, new Set(['frank']), people, admins)).toMatchObject({
+      kind: 'fallback',
+      person: { id: 'hannah' },
+    });
+  });
+
+  it('climbs as usual when the fallback may not hold the step', () => {
+    const up = { kind: 'senior', person: { id: 'eve' } };
+    const inactive = people.map((p) => (p.id === 'hannah' ? { ...p, active: false } : p));
+    const toHannah = { ...frankStep, fallbackId: 'hannah' };
+    // inactive, already in the chain, the submitter, the holder, or not in the company
+    expect(escalationTarget(toHannah, grace, new Set(['frank']), inactive, admins)).toMatchObject(
+      up,
+    );
+    expect(
+      escalationTarget(toHannah, grace, new Set(['frank', 'hannah']), people, admins),
+    ).toMatchObject(up);
+    const toGrace = { ...frankStep, fallbackId: 'grace' };
+    expect(escalationTarget(toGrace, grace, new Set(['frank']), people, admins)).toMatchObject(up);
+    const toFrank = { ...frankStep, fallbackId: 'frank' };
+    expect(escalationTarget(toFrank, grace, new Set(['frank']), people, admins)).toMatchObject(up);
+    const toStranger = { ...frankStep, fallbackId: 'zed' };
+    expect(escalationTarget(toStranger, grace, new Set(['frank']), people, admins)).toMatchObject(
+      up,
+    );
+  });
 });

@@ -32,6 +32,8 @@ export interface ResolvedStep {
   teamScope: TeamScope;
   /** The step's own escalation deadline, when its policy step names one. */
   escalateAfterHours?: number;
+  /** Who takes the step first when it is overdue, when its policy step names someone. */
+  escalateTo?: string;
   /**
    * The policy step this approver seat belongs to, numbered 1..k after optional steps left
    * out; the seats of one stage are asked together.
@@ -64,6 +66,7 @@ export function toChainStep(s: ResolvedStep) {
     required_level: s.requiredLevel,
     team_scope: s.teamScope,
     ...(s.escalateAfterHours ? { escalate_after_hours: s.escalateAfterHours } : {}),
+    ...(s.escalateTo ? { escalate_to: s.escalateTo } : {}),
     approver_rule: s.rule,
     stage: s.stage,
     needs: s.needs,

@@ -63,6 +63,11 @@ export function collectReferences(rules: readonly PolicyRule[]): PolicyReference
         refs.levels.push({ path: `${path}.level`, level: step.approver.level });
       if (step.approver.by === 'user')
         refs.users.push({ path: `${path}.user_id`, id: step.approver.user_id });
+      if (step.escalate_to)
+        refs.users.push({
+          path: `rules.${index}.action.steps.${s}.escalate_to`,
+          id: step.escalate_to,
+        });
     });
   });
   return refs;

@@ -18,6 +18,7 @@ export interface OpenStep {
   /** The step's own rule: a replacement must satisfy it (level, role, or named user's line). */
   rule: StepApprover;
   escalateAfterHours?: number;
+  escalateTo?: string;
 }
 
 export interface OpenChain {
@@ -104,6 +105,7 @@ export function rerouteSteps(
         needs: step.needs,
         rule: step.rule,
         ...(step.escalateAfterHours ? { escalateAfterHours: step.escalateAfterHours } : {}),
+        ...(step.escalateTo ? { escalateTo: step.escalateTo } : {}),
       },
       assignment: step.assignment + 1,
       wasPending: step.status === 'pending',

@@ -299,5 +299,6 @@ function toResolved(seat: number, stage: number, step: PolicyStep, approver: Per
     requiredLevel: a.by === 'level' ? a.level : approver.levelNumber,
     teamScope: a.by === 'level' && a.scope === 'submitter_team' ? 'submitter' : 'company',
     ...(step.escalate_after_hours ? { escalateAfterHours: step.escalate_after_hours } : {}),
+    ...(step.escalate_to ? { escalateTo: step.escalate_to } : {}),
   };
 }

@@ -81,6 +81,7 @@ async function moveStepUp(
       approverId: due.approver_id,
       levelNumber: holder?.levelNumber ?? row.required_level,
       teamScope: row.team_scope,
+      ...(row.escalate_to ? { fallbackId: row.escalate_to } : {}),
     },
     { id: chain.submitterId, teamId: submitterTeam },
     new Set(steps.map((s) => s.approver_id)),
@@ -101,16 +102,20 @@ async function moveStepUp(
     needs: row.needs,
     // The seat keeps its rule: a later re-routing still looks for someone who meets it.
     rule: row.approver_rule,
+    ...(row.escalate_to ? { escalateTo: row.escalate_to } : {}),
   };
   const assignment = row.assignment + 1;
   await reassignStep(trx, chain.expenseId, approver, assignment, now);
-  const reason =
-    target.kind === 'admin'
-      ? `no decision by ${due.due_at.toISOString()}; nobody more senior was eligible, so an admin takes the step`
-      : `no decision by ${due.due_at.toISOString()}; the step moves one level up`;
+  const reason = `no decision by ${due.due_at.toISOString()}; ${escalationReasons[target.kind]}`;
   await enqueue(trx, announce(chain, due, approver, assignment, reason, details, now));
   return 'escalated';
 }
+
+const escalationReasons = {
+  fallback: 'the step goes to the fallback its policy names',
+  senior: 'the step moves one level up',
+  admin: 'nobody more senior was eligible, so an admin takes the step',
+} as const;
 
 function announce(
   chain: LockedChain,

@@ -58,6 +58,7 @@ export async function rerouteOpenSteps(
             needs: s.needs,
             rule: s.approver_rule,
             ...(s.escalate_after_hours ? { escalateAfterHours: s.escalate_after_hours } : {}),
+            ...(s.escalate_to ? { escalateTo: s.escalate_to } : {}),
           })),
       },
       input.personId,

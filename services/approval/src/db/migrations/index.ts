@@ -7,6 +7,7 @@ import * as delegationAndDeadlines from './2026-11-24T1500-delegation-and-deadli
 import * as decisionRounds from './2026-11-24T1530-decision-rounds.js';
 import * as stepEscalationHours from './2026-11-24T1600-step-escalation-hours.js';
 import * as parallelStages from './2026-11-24T1700-parallel-stages.js';
+import * as stepEscalationFallback from './2026-11-24T1800-step-escalation-fallback.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1530-decision-rounds': decisionRounds,
   '2026-11-24T1600-step-escalation-hours': stepEscalationHours,
   '2026-11-24T1700-parallel-stages': parallelStages,
+  '2026-11-24T1800-step-escalation-fallback': stepEscalationFallback,
   '2026-11-24T1100-policy-versions': policyVersions,
 };
