@@ -207,8 +207,8 @@ describe('escalation of overdue steps', () => {
     expect(first?.data).toMatchObject({
       from_approver_id: idOf('frank'),
       to_approver_id: idOf('hannah'),
+      reason: expect.stringContaining('fallback'),
     });
-    expect(String((first?.data as { reason: string }).reason)).toContain('fallback');
     // Overdue again: the fallback holds it now, so it climbs one level up from her (5 → 4).
     await deadlineOf(expenseId, 'hannah');
     await makeDue([expenseId]);
