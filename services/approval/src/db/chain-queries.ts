@@ -297,7 +297,13 @@ function delegatedToMe(
             .selectFrom('chain_step as other')
             .select('other.step')
             .whereRef('other.expense_id', '=', 'chain.expense_id')
-            .where('other.approver_id', '=', delegateId),
+            // Holding a seat, or having decided one in someone's name: one person, one say.
+            .where((who) =>
+              who.or([
+                who('other.approver_id', '=', delegateId),
+                who('other.decided_by', '=', delegateId),
+              ]),
+            ),
         ),
       ),
     );
@@ -407,6 +413,7 @@ export async function listStepsOf(trx: Trx, expenseIds: string[]) {
       'approver_rule',
       'escalate_after_hours',
       'escalate_to',
+      'decided_by',
     ])
     .where('expense_id', 'in', expenseIds)
     .orderBy('expense_id')

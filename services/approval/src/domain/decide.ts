@@ -34,6 +34,8 @@ export interface ChainSeat {
   stage: number;
   /** `one`: the first approval settles the stage; `all`: every seat of the stage must approve. */
   needs: 'one' | 'all';
+  /** A delegate who decided the seat in its approver's name; null or absent otherwise. */
+  decidedBy?: string | null;
 }
 
 export interface ChainState {
@@ -77,6 +79,15 @@ function assertActorMayDecide(state: ChainState, actorId: string): ChainSeat {
     throw new ConflictError(
       `the expense is already ${state.status.replace('_', ' ')}`,
       'already-decided',
+    );
+  }
+  // One person, one say: whoever decided a seat in someone's name decides no other seat.
+  const inAnotherName = state.steps.find(
+    (s) => s.decidedBy === actorId && s.approverId !== actorId,
+  );
+  if (inAnotherName) {
+    throw new ForbiddenError(
+      `you already decided step ${inAnotherName.step} of this expense in another approver's name, so you cannot decide another one`,
     );
   }
   const pending = state.steps.filter((s) => s.status === 'pending');

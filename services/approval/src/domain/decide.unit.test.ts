@@ -244,6 +244,27 @@ describe('parallel stages', () => {
     });
   });
 
+  it('one person, one say: a delegate who decided a seat in its name cannot decide one of their own', () => {
+    // Eve's seat was decided by Bob for her; Bob then got the other seat (re-routed to him).
+    const state = staged([
+      {
+        needs: 'all',
+        seats: [
+          ['eve', 'approved'],
+          ['bob', 'pending'],
+        ],
+      },
+    ]);
+    const decidedForEve = {
+      ...state,
+      steps: state.steps.map((s) => (s.approverId === 'eve' ? { ...s, decidedBy: 'bob' } : s)),
+    };
+    expect(
+      refusalOf(() => decide(decidedForEve, { kind: 'approve', actorId: 'bob' })),
+    ).toMatchObject({ status: 403 });
+    expect(decide(state, { kind: 'approve', actorId: 'bob' }).outcome).toBe('expense-approved');
+  });
+
   it('a new round asks every seat of its first stage', () => {
     const next = evolveResubmitted({ ...allOf(), status: 'sent_back' }, 2, [
       { approverId: 'frank', required: true, stage: 1, needs: 'all' },

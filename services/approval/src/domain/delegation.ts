@@ -67,6 +67,8 @@ export function actingFor(
   callerId: string,
   delegations: readonly DelegationTerms[],
   at: Date,
+  /** The seat the caller named (seed 002's approval id): tried first when it is covered. */
+  preferredStep?: number,
 ): Acting {
   const pending = expense.steps.filter((s) => s.status === 'pending');
   if (pending.length === 0 || pending.some((s) => s.approverId === callerId)) {
@@ -90,7 +92,10 @@ export function actingFor(
       'you already decided another step of this expense in someone’s name, so you cannot decide a second one',
     );
   }
-  for (const seat of pending) {
+  const inOrder = [...pending].sort(
+    (a, b) => Number(b.step === preferredStep) - Number(a.step === preferredStep),
+  );
+  for (const seat of inOrder) {
     const covering = received.filter(
       (d) => d.delegatorId === seat.approverId && limitRefusal(d, expense) === null,
     );

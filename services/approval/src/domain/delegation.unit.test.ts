@@ -143,6 +143,24 @@ describe('actingFor', () => {
     expect(() => actingFor(decidedOne, 'bob', [terms()], now)).toThrow(/already decided/);
   });
 
+  it('acts for the seat the caller named when it is covered (seed 002 approval id)', () => {
+    const twoSeats = expense({
+      steps: [
+        { step: 1, approverId: 'eve', status: 'pending' },
+        { step: 2, approverId: 'frank', status: 'pending' },
+      ],
+    });
+    const fromBoth = [terms({ delegatorId: 'eve' }), terms()];
+    expect(actingFor(twoSeats, 'bob', fromBoth, now)).toEqual({
+      approverId: 'eve',
+      decidedBy: 'bob',
+    });
+    expect(actingFor(twoSeats, 'bob', fromBoth, now, 2)).toEqual({
+      approverId: 'frank',
+      decidedBy: 'bob',
+    });
+  });
+
   it('refuses an expense outside the delegation’s limits', () => {
     expect(() =>
       actingFor(expense({ amount: '900.00' }), 'bob', [terms({ maxAmount: '500.00' })], now),

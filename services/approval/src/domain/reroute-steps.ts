@@ -19,6 +19,8 @@ export interface OpenStep {
   rule: StepApprover;
   escalateAfterHours?: number;
   escalateTo?: string;
+  /** A delegate who decided the step in its approver's name: they hold a say in the chain. */
+  decidedBy?: string | null;
 }
 
 export interface OpenChain {
@@ -70,7 +72,10 @@ export function rerouteSteps(
   adminIds: ReadonlySet<string>,
 ): RerouteOutcome {
   const holder = people.find((p) => p.id === personId);
-  const inChain = new Set(chain.steps.map((s) => s.approverId));
+  // Delegates who decided a seat count as in the chain: nobody gets a second say.
+  const inChain = new Set(
+    chain.steps.flatMap((s) => (s.decidedBy ? [s.approverId, s.decidedBy] : [s.approverId])),
+  );
   const othersInChain = new Set([...inChain].filter((id) => id !== personId));
   const open = chain.steps.filter(
     (s) => s.approverId === personId && (s.status === 'pending' || s.status === 'waiting'),

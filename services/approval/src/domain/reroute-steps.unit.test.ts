@@ -270,6 +270,29 @@ describe('rerouteSteps', () => {
       ).toEqual({ kind: 'kept' });
     });
 
+    it('never goes to a delegate who decided another seat in its approver’s name', () => {
+      const finance2 = { by: 'role', role: 'finance' } as const;
+      const seat = {
+        rule: finance2,
+        stage: 1,
+        needs: 'all' as const,
+        teamScope: 'company' as const,
+      };
+      const chain = graceChain([
+        step(1, 'hannah', { ...seat, status: 'approved', decidedBy: 'kate' }),
+        step(2, 'ivan', seat),
+      ]);
+      const financeTeam = [
+        ...org,
+        person('kate', 7, { teamId: finance, role: 'finance' }),
+        person('lena', 7, { teamId: finance, role: 'finance' }),
+      ];
+      expect(rerouteSteps(chain, 'ivan', without('ivan', financeTeam), admins)).toMatchObject({
+        kind: 'reassigned',
+        reassignments: [{ step: 2, approver: { approverId: 'lena' } }],
+      });
+    });
+
     it('a seat of a parallel stage never goes to a sibling seat’s approver', () => {
       const finance2 = { by: 'role', role: 'finance' } as const;
       const chain = graceChain([

@@ -84,7 +84,8 @@ async function moveStepUp(
       ...(row.escalate_to ? { fallbackId: row.escalate_to } : {}),
     },
     { id: chain.submitterId, teamId: submitterTeam },
-    new Set(steps.map((s) => s.approver_id)),
+    // Approvers and the delegates who decided a seat in their name: nobody gets a second say.
+    new Set(steps.flatMap((s) => (s.decided_by ? [s.approver_id, s.decided_by] : [s.approver_id]))),
     directory.people,
     directory.adminIds,
   );

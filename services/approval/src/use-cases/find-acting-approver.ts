@@ -13,6 +13,7 @@ export async function findActingApprover(
   chain: LockedChain,
   callerId: string,
   now: Date,
+  preferredStep?: number,
 ): Promise<Acting> {
   const pending = chain.steps.filter((s) => s.status === 'pending');
   if (pending.some((s) => s.approverId === callerId)) {
@@ -31,5 +32,6 @@ export async function findActingApprover(
     callerId,
     delegations.map(toTerms),
     now,
+    preferredStep,
   );
 }

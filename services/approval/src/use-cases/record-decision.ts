@@ -51,7 +51,7 @@ export async function recordDecision(
       throw new ForbiddenError('your account is deactivated: you can no longer approve or reject');
     }
     // A delegate decides in the approver's name; the record keeps both.
-    const acting = await findActingApprover(trx, chain, caller.sub, now);
+    const acting = await findActingApprover(trx, chain, caller.sub, now, input.expectedStep?.step);
     const decision = decide(chain, { kind: input.kind, actorId: acting.approverId });
     const expected = input.expectedStep;
     if (expected && (expected.round !== chain.round || expected.step !== decision.decidedStep)) {

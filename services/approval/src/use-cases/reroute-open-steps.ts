@@ -59,6 +59,7 @@ export async function rerouteOpenSteps(
             rule: s.approver_rule,
             ...(s.escalate_after_hours ? { escalateAfterHours: s.escalate_after_hours } : {}),
             ...(s.escalate_to ? { escalateTo: s.escalate_to } : {}),
+            decidedBy: s.decided_by,
           })),
       },
       input.personId,
