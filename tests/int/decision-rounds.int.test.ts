@@ -173,6 +173,7 @@ describe('the read model follows the current round only', () => {
         {
           round: 1,
           amount: '100.00',
+          original_amount: '100.00',
           description: 'Desk lamp',
           category: 'equipment',
           requested_policy_id: policy,
@@ -235,6 +236,7 @@ describe('the read model follows the current round only', () => {
           {
             round: 1,
             amount: '100.00',
+            original_amount: '100.00',
             description,
             category: 'equipment',
             requested_policy_id: policy,
@@ -273,6 +275,7 @@ describe('the read model follows the current round only', () => {
         {
           round: 1,
           amount: '100.00',
+          original_amount: '100.00',
           description: 'Desk lamp',
           category: 'equipment',
           requested_policy_id: policy,

@@ -99,6 +99,16 @@ describe('rates and lists', () => {
     expect(await on('2030-01-01')).toMatchObject({ effective_on: '2026-06-01' });
   });
 
+  it('lists every category earlier expenses used, so their clients go on working', async () => {
+    const rows = await db
+      .selectFrom('catalog_entry')
+      .select(['company_id', 'kind', 'name', 'archived'])
+      .execute();
+    expect(rows).toEqual([
+      { company_id: company, kind: 'category', name: 'equipment', archived: false },
+    ]);
+  });
+
   it('keeps one entry per name whatever its case, per list', async () => {
     const add = (kind: 'category' | 'vendor', name: string) =>
       insertCatalogEntry(db, {

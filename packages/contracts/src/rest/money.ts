@@ -2,8 +2,14 @@ import { z } from 'zod';
 import { IsoDateTime, Uuid } from '../common.js';
 import { BaseCurrencyCode, CurrencyCode } from '../currencies.js';
 
-/** A calendar date, `YYYY-MM-DD` (UTC days). */
-export const IsoDate = z.iso.date().meta({ example: '2026-11-20' });
+/**
+ * A calendar date, `YYYY-MM-DD` (UTC days), from 1900 on: PostgreSQL has no year 0, and no
+ * expense or rate is older.
+ */
+export const IsoDate = z.iso
+  .date()
+  .refine((day) => day >= '1900-01-01', { message: 'a date from 1900-01-01 on' })
+  .meta({ example: '2026-11-20' });
 
 /**
  * An expense's amount in its own currency: a JSON number (as seed 001's clients send it)

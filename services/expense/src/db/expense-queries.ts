@@ -301,7 +301,10 @@ export async function updateExpenseFields(
 export async function startNextRound<T extends EventType>(
   trx: Trx,
   expenseId: string,
-  from: Pick<ExpenseTable, 'round' | 'amount' | 'description' | 'category' | 'requested_policy_id'>,
+  from: Pick<
+    ExpenseTable,
+    'round' | 'amount' | 'original_amount' | 'description' | 'category' | 'requested_policy_id'
+  >,
   changes: Pick<
     ExpenseTable,
     | 'submitter_name'
@@ -324,6 +327,7 @@ export async function startNextRound<T extends EventType>(
     .where('round', '=', from.round)
     // An edit that slipped in after routing was read would not be what was routed.
     .where('amount', '=', from.amount)
+    .where('original_amount', 'is not distinct from', from.original_amount)
     .where('description', '=', from.description)
     .where('category', '=', from.category)
     .where('requested_policy_id', 'is not distinct from', from.requested_policy_id)

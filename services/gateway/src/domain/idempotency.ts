@@ -154,11 +154,13 @@ export function decideKeyUse(
 /**
  * Which answers are kept and replayed. Successes and refusals of the request itself are
  * final (the draft: "success or an error"). Server errors and upstream failures are not:
- * the key is released so a retry runs again. 401, 408, 425 and 429 are about the
- * credential or the moment, not the request, so a retry may succeed and runs again too.
+ * the key is released so a retry runs again. 401, 408, 409, 425 and 429 are about the
+ * credential or the moment, not the request, so a retry may succeed and runs again too (a
+ * 409 from a service is a state that may pass, e.g. a base-currency change racing the
+ * submit, and created nothing).
  */
 export function isFinalAnswer(status: number): boolean {
   if (status >= 200 && status < 300) return true;
-  if (status >= 400 && status < 500) return ![401, 408, 425, 429].includes(status);
+  if (status >= 400 && status < 500) return ![401, 408, 409, 425, 429].includes(status);
   return false;
 }
