@@ -1,6 +1,7 @@
 import type { PolicyStep, Role } from '@countersign/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type ChainState, decide, evolve, evolveResubmitted } from './decide.js';
 import type { Person } from './org.js';
 import { resolveSteps } from './resolve-steps.js';
 
@@ -322,6 +323,52 @@ describe('properties over random org charts and policies', () => {
           (stage) => result.chain.filter((s) => s.stage === stage).length,
         );
         expect(stored).toEqual(stageSizes);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('always reaches a terminal state from a routed chain, whoever acts first', () => {
+    const routed = (c: { submitter: Person }, chain: ReturnType<typeof resolveSteps>['chain']) =>
+      evolveResubmitted(
+        { status: 'pending', round: 1, submitterId: c.submitter.id, steps: [] },
+        1,
+        chain.map((s) => ({
+          approverId: s.approverId,
+          required: s.required,
+          stage: s.stage,
+          needs: s.needs,
+        })),
+      );
+    fc.assert(
+      fc.property(caseArb, fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), (c, picks) => {
+        const result = attempt(c);
+        if (!result || result.chain.length === 0) return;
+        // Approvals only: each one settles a seat, so the chain ends approved within n.
+        let state: ChainState = routed(c, result.chain);
+        let decisions = 0;
+        while (state.status === 'pending') {
+          const pending = state.steps.filter((s) => s.status === 'pending');
+          expect(pending.length).toBeGreaterThan(0);
+          expect(() => decide(state, { kind: 'approve', actorId: c.submitter.id })).toThrow();
+          const actor = pending[(picks[decisions] ?? 0) % pending.length];
+          if (!actor) throw new Error('no pending seat');
+          state = evolve(state, decide(state, { kind: 'approve', actorId: actor.approverId }));
+          decisions += 1;
+          expect(decisions).toBeLessThanOrEqual(result.chain.length);
+        }
+        expect(state.status).toBe('approved');
+        // A reject by any first-stage seat ends the chain at once.
+        const fresh = routed(c, result.chain);
+        const first = fresh.steps.filter((s) => s.status === 'pending');
+        const rejecter = first[(picks[0] ?? 0) % first.length];
+        if (!rejecter) throw new Error('no pending seat');
+        const rejected = evolve(
+          fresh,
+          decide(fresh, { kind: 'reject', actorId: rejecter.approverId }),
+        );
+        expect(rejected.status).toBe('rejected');
+        expect(rejected.steps.some((s) => s.status === 'pending')).toBe(false);
       }),
       { numRuns: 500 },
     );
