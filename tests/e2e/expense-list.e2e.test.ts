@@ -775,12 +775,13 @@ describe('the expense list', () => {
     });
     expect(verified.status).toBe(200);
     const edna = String(verified.body.access_token);
-    for (const query of [
+    const queries: Query[] = [
       {},
       { submitter_id: person('grace').id },
       { workspace_id: workspaceId },
       { status: 'pending,approved,rejected,withdrawn', sort: 'amount' },
-    ]) {
+    ];
+    for (const query of queries) {
       const response = await api('GET', listPath(query), edna);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ items: [], next_cursor: null });
