@@ -30,28 +30,6 @@ export function expenseVisibility(caller: { sub: string; role: Role }): ExpenseV
   }
 }
 
-/**
- * Whether `visibility` lets the caller see an expense of `submitter`, given the caller's
- * team. The list query states the same rule in SQL; this is its reference.
- */
-export function maySeeSubmitter(
-  visibility: ExpenseVisibility,
-  callerTeamId: string | null,
-  submitter: { id: string; teamId: string | null },
-): boolean {
-  switch (visibility.scope) {
-    case 'company':
-      return true;
-    case 'team':
-      return (
-        submitter.id === visibility.userId ||
-        (callerTeamId !== null && submitter.teamId === callerTeamId)
-      );
-    case 'own':
-      return submitter.id === visibility.userId;
-  }
-}
-
 /** The list's filters as the query applies them: exact strings and half-open instants. */
 export interface ExpenseListFilters {
   statuses?: ExpenseStatus[];
