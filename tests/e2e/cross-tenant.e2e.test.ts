@@ -275,6 +275,11 @@ describe("another company's ids are not found, on every object route", () => {
       for (const mark of techcorpMarks)
         expect(text, `${key(route)} shows ${mark}`).not.toContain(mark);
     }
+    // Filters naming TechCorp's people or workspace do not reach into TechCorp either.
+    for (const query of [`submitter_id=${idOf('grace')}`, `workspace_id=${techcorp.workspace}`]) {
+      const filtered = await api('GET', `/api/expenses?${query}`, olga);
+      expect(filtered.body, query).toEqual({ items: [], next_cursor: null });
+    }
     const hijacked = await cluster.db.query(
       `select name from approval.person where name = 'Hijacked'
        union all select name from approval.team where name = 'Hijacked'

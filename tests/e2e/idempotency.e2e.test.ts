@@ -100,9 +100,14 @@ const expenseBody = (description: string, amount = 25) => ({
   description,
 });
 
-/** The caller's expenses with this description, read through the public list. */
+/** The caller's own expenses with this description, read through the public list. */
 async function listed(token: string, description: string): Promise<string[]> {
-  const page = await api('GET', '/api/expenses?limit=100', token);
+  // A manager's list also shows their team's: ask for the caller's own.
+  const page = await api(
+    'GET',
+    `/api/expenses?limit=100&submitter_id=${claimsOf(token).sub}`,
+    token,
+  );
   return (page.body.items ?? [])
     .filter((item) => item.description === description)
     .map((item) => String(item.id));

@@ -301,7 +301,7 @@ describe('workspaces through the gateway', () => {
       [submitted[0]?.id],
     );
     expect(event.rows).toEqual([{ workspace_id: workspaceId }]);
-    const mine = await api('GET', '/api/expenses', tokens.frank);
+    const mine = await api('GET', `/api/expenses?submitter_id=${idOf('frank')}`, tokens.frank);
     expect(mine.body.items?.[0]).toMatchObject({ id: submitted[0]?.id, workspace_id: workspaceId });
   });
 

@@ -9,7 +9,7 @@ import type { Role } from './rest/auth.js';
 export const permissionTable = {
   /** Submit an expense as oneself. */
   'expenses.submit': ['employee', 'manager', 'finance', 'admin'],
-  /** List one's own expenses; read a status document one may see. */
+  /** List the expenses one may see (company, team or own, by role); read their status documents. */
   'expenses.read': ['employee', 'manager', 'finance', 'admin', 'auditor'],
   /** Approve, reject or otherwise decide a step assigned to oneself. */
   'approvals.decide': ['employee', 'manager', 'finance', 'admin'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, Uuid } from '../common.js';
+import { IsoDateTime, PageQuery, Uuid } from '../common.js';
 import { CurrencyCode } from '../currencies.js';
 import { CatalogName, ExpenseAmountInput, ExpenseMoney, ExpenseSource, IsoDate } from './money.js';
 
@@ -137,8 +137,19 @@ export const ExpenseSummary = z
   })
   .meta({ id: 'ExpenseSummary' });
 
+/** One row of `GET /expenses`: the summary plus what the list filters on. */
+export const ExpenseListItem = ExpenseSummary.extend({
+  category: z.string(),
+  vendor: z.string().nullable(),
+  spend_date: IsoDate,
+  source: ExpenseSource,
+  submitter_id: Uuid,
+  submitter_name: z.string(),
+}).meta({ id: 'ExpenseListItem' });
+export type ExpenseListItem = z.infer<typeof ExpenseListItem>;
+
 export const ExpensePage = z
-  .object({ items: z.array(ExpenseSummary), next_cursor: z.string().nullable() })
+  .object({ items: z.array(ExpenseListItem), next_cursor: z.string().nullable() })
   .meta({ id: 'ExpensePage' });
 export type ExpensePage = z.infer<typeof ExpensePage>;
 
@@ -206,3 +217,87 @@ export const WithdrawResponse = z
   })
   .meta({ id: 'WithdrawResponse' });
 export type WithdrawResponse = z.infer<typeof WithdrawResponse>;
+
+/** Orders of the expense list; a leading `-` is descending. Ties are broken by id. */
+export const ExpenseListSort = z
+  .enum(['-submitted_at', 'submitted_at', '-spend_date', 'spend_date', '-amount', 'amount'])
+  .meta({
+    description: '`-submitted_at` (newest first) when omitted; `amount` is the base amount',
+  });
+export type ExpenseListSort = z.infer<typeof ExpenseListSort>;
+
+/** Statuses as a comma-separated list, e.g. `pending,sent_back`; each must be a status. */
+const StatusList = z
+  .string()
+  .transform((text, ctx) => {
+    const names = [...new Set(text.split(',').map((name) => name.trim()))];
+    const unknown = names.filter((name) => !ExpenseStatus.safeParse(name).success);
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown status ${unknown.map((u) => JSON.stringify(u)).join(', ')}; one or more of ${ExpenseStatus.options.join(', ')}, comma-separated`,
+      });
+      return z.NEVER;
+    }
+    return names as ExpenseStatus[];
+  })
+  .meta({ description: 'One or more statuses, comma-separated', example: 'pending,sent_back' });
+
+/** A base-currency amount bound: an exact decimal string, compared as a decimal. */
+const BaseAmountBound = z
+  .string()
+  .trim()
+  .regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal with at most 10 digits and 2 decimals')
+  .meta({ description: 'In the base currency, inclusive', example: '100.00' });
+
+/** Hundredths of a bound, exact (never a float). */
+function hundredths(amount: string): bigint {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
+}
+
+const ListText = z.string().trim().min(1).max(100);
+
+/**
+ * Filters, order and page of `GET /expenses`. Every filter narrows; dates are inclusive
+ * UTC days; unknown parameters are refused so a misspelt filter cannot silently widen.
+ */
+export const ExpenseListQuery = PageQuery.extend({
+  status: StatusList.optional(),
+  category: ListText.optional().meta({ description: 'Category name, case-insensitive' }),
+  vendor: ListText.optional().meta({ description: 'Vendor name, case-insensitive' }),
+  spend_from: IsoDate.optional().meta({ description: 'Spent on or after this day' }),
+  spend_to: IsoDate.optional().meta({ description: 'Spent on or before this day' }),
+  submitted_from: IsoDate.optional().meta({ description: 'Submitted on or after this UTC day' }),
+  submitted_to: IsoDate.optional().meta({ description: 'Submitted on or before this UTC day' }),
+  amount_min: BaseAmountBound.optional(),
+  amount_max: BaseAmountBound.optional(),
+  submitter_id: Uuid.optional().meta({
+    description: 'Only this submitter; someone the caller may not see gives an empty list',
+  }),
+  workspace_id: Uuid.optional(),
+  q: ListText.optional().meta({
+    description: 'Case-insensitive substring of the description or the vendor',
+  }),
+  sort: ExpenseListSort.default('-submitted_at'),
+})
+  .strict()
+  .refine((query) => !(query.spend_from && query.spend_to && query.spend_from > query.spend_to), {
+    message: 'spend_to is before spend_from',
+    path: ['spend_to'],
+  })
+  .refine(
+    (query) =>
+      !(query.submitted_from && query.submitted_to && query.submitted_from > query.submitted_to),
+    { message: 'submitted_to is before submitted_from', path: ['submitted_to'] },
+  )
+  .refine(
+    (query) =>
+      !(
+        query.amount_min &&
+        query.amount_max &&
+        hundredths(query.amount_min) > hundredths(query.amount_max)
+      ),
+    { message: 'amount_max is below amount_min', path: ['amount_max'] },
+  );
+export type ExpenseListQuery = z.infer<typeof ExpenseListQuery>;

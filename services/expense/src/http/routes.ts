@@ -2,7 +2,7 @@ import {
   CreateExpenseRequest,
   EditExpenseRequest,
   ExpenseIdParam,
-  PageQuery,
+  ExpenseListQuery,
   ResubmitRequest,
 } from '@countersign/contracts';
 import {
@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
 import { editExpense } from '../use-cases/edit-expense.js';
 import { getExpenseStatus } from '../use-cases/get-expense-status.js';
-import { listMyExpenses } from '../use-cases/list-my-expenses.js';
+import { listExpenses } from '../use-cases/list-expenses.js';
 import { resubmitExpense } from '../use-cases/resubmit-expense.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import { mountMoneyRoutes } from './money-routes.js';
@@ -49,8 +49,8 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   });
 
   app.get('/expenses', requirePermission('expenses.read'), async (c) => {
-    const page = parseOrThrow(PageQuery, c.req.query());
-    return c.json(await listMyExpenses(deps.db, c.var.caller, page));
+    const query = parseOrThrow(ExpenseListQuery, c.req.query());
+    return c.json(await listExpenses(deps.db, c.var.caller, query));
   });
 
   app.get('/expenses/:id/status', requirePermission('expenses.read'), async (c) => {

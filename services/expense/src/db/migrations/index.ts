@@ -10,6 +10,7 @@ import * as blockedStatus from './2026-11-24T1700-blocked-status.js';
 import * as stepStages from './2026-11-24T1710-step-stages.js';
 import * as moneyAndCatalog from './2026-11-24T1720-money-and-catalog.js';
 import * as categoriesFromExpenses from './2026-11-24T1730-categories-from-expenses.js';
+import * as expenseListIndexes from './2026-11-24T1800-expense-list-indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1700-blocked-status': blockedStatus,
   '2026-11-24T1720-money-and-catalog': moneyAndCatalog,
   '2026-11-24T1730-categories-from-expenses': categoriesFromExpenses,
+  '2026-11-24T1800-expense-list-indexes': expenseListIndexes,
 };
