@@ -33,8 +33,8 @@ export function mountReceiptRoutes(
 ): void {
   app.post('/expenses/:id/receipts', requirePermission('expenses.submit'), async (c) => {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    const file = await readReceiptFile(c);
-    return c.json(await uploadReceipt(deps, c.var.caller, id, file), 201);
+    const receipt = await uploadReceipt(deps, c.var.caller, id, () => readReceiptFile(c));
+    return c.json(receipt, 201);
   });
 
   app.get('/expenses/:id/receipts', requirePermission('expenses.read'), async (c) => {

@@ -55,13 +55,15 @@ export async function uploadReceipt(
   deps: UploadReceiptDeps,
   caller: AccessClaims,
   expenseId: string,
-  file: UploadedFile,
+  /** Read only once the caller may upload: nobody else's body is parsed. */
+  readFile: () => Promise<UploadedFile>,
 ): Promise<ReceiptDocument> {
   const expense = await findReceiptExpense(deps.db, caller, expenseId);
   if (expense.submitter_id !== caller.sub) {
     throw new ForbiddenError('only the submitter can add receipts to an expense');
   }
   refuseUnlessAccepting(expense.status);
+  const file = await readFile();
   const mediaType = checkedMediaType(file.content);
   const receiptId = uuidv7();
   const storageKey = `${caller.company_id}/${expenseId}/${receiptId}`;
