@@ -29,11 +29,11 @@ export async function uploadFile(
  * (librsvg with the system's DejaVu fonts), so OCR has something real to read.
  */
 export async function receiptImage(lines: readonly string[]): Promise<Buffer> {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const text = lines
     .map(
       (line, i) =>
-        `<text x="30" y="${70 + i * 60}" font-family="DejaVu Sans, sans-serif" font-size="36" fill="black">${escape(line)}</text>`,
+        `<text x="30" y="${70 + i * 60}" font-family="DejaVu Sans, sans-serif" font-size="36" fill="black">${escapeXml(line)}</text>`,
     )
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="820" height="${lines.length * 60 + 60}"><rect width="100%" height="100%" fill="white"/>${text}</svg>`;

@@ -15,7 +15,6 @@ import { parseReceiptText } from '../domain/parse-receipt-text.js';
 import { dayOf } from '../domain/price-expense.js';
 import { receiptMismatchFlag } from '../domain/receipt-flags.js';
 import type { OcrReading, ReceiptReader } from '../ocr/tesseract-reader.js';
-import { enqueue } from '../outbox/enqueue.js';
 import type { ReceiptStorage } from '../storage/receipt-storage.js';
 
 export interface ProcessReceiptDeps {
