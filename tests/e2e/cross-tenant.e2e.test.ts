@@ -5,6 +5,7 @@ import {
   type ForwardedRoute,
   forwardedRoutes,
 } from '../../services/gateway/src/http/api-routes.js';
+import { TINY_PNG, uploadFile } from '../support/receipts.js';
 import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
 
 let cluster: TestCluster;
@@ -19,6 +20,7 @@ const techcorp = {
   delegation: '',
   category: '',
   vendor: '',
+  receipt: '',
 };
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
@@ -70,6 +72,14 @@ beforeAll(async () => {
     workspace_id: techcorp.workspace,
   });
   techcorp.expense = String(expense.body.expense_id);
+  const receipt = await uploadFile(
+    `/api/expenses/${techcorp.expense}/receipts`,
+    grace,
+    TINY_PNG,
+    'receipt.png',
+  );
+  expect(receipt.status, JSON.stringify(receipt.body)).toBe(201);
+  techcorp.receipt = String(receipt.body.id);
   const delegation = await api('POST', '/api/delegations', await login('frank'), {
     delegate_id: idOf('eve'),
     starts_on: '2026-01-01',
@@ -194,12 +204,19 @@ function techcorpParams(path: string): Record<string, string> {
                   : resource === 'vendors'
                     ? techcorp.vendor
                     : demoLevels[6].id;
-  return { id, user_id: idOf('grace'), approval_id: techcorp.approval };
+  return {
+    id,
+    user_id: idOf('grace'),
+    approval_id: techcorp.approval,
+    receipt_id: techcorp.receipt,
+  };
 }
 
 const fill = (path: string, params: Record<string, string>) =>
   path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing');
-const hasBody = (route: ForwardedRoute) => !['get', 'delete'].includes(route.method);
+/** Routes with a JSON body; file uploads take multipart and are walked with a file. */
+const hasBody = (route: ForwardedRoute) =>
+  !['get', 'delete'].includes(route.method) && route.multipart === undefined;
 
 describe("another company's ids are not found, on every object route", () => {
   it('every route with an id in its path answers 404 to Other Corp’s admin', async () => {
@@ -208,12 +225,10 @@ describe("another company's ids are not found, on every object route", () => {
     for (const route of objectRoutes) {
       const body = hasBody(route) ? validBodies[key(route)] : undefined;
       if (hasBody(route)) expect(body, `a valid body for ${key(route)}`).toBeDefined();
-      const response = await api(
-        route.method.toUpperCase(),
-        fill(route.path, techcorpParams(route.path)),
-        olga,
-        body,
-      );
+      const path = fill(route.path, techcorpParams(route.path));
+      const response = route.multipart
+        ? await uploadFile(path, olga, TINY_PNG, 'receipt.png')
+        : await api(route.method.toUpperCase(), path, olga, body);
       expect(response.status, `${key(route)}: ${JSON.stringify(response.body)}`).toBe(404);
     }
   });

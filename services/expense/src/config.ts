@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
 
@@ -7,5 +9,11 @@ export const config = loadConfig(
     APPROVAL_URL: z.string().default('http://127.0.0.1:4102'),
     /** Loads TechCorp's base currency, categories and vendors (the demo of seed 001). */
     SEED_DEMO: z.stringbool().default(false),
+    /** Where receipt files are kept; replicas must share it (a volume). */
+    RECEIPTS_DIR: z.string().min(1).default(join(tmpdir(), 'countersign-receipts')),
+    /** Runs this replica's OCR worker; off leaves receipts queued for other replicas. */
+    RECEIPT_OCR: z.stringbool().default(true),
+    /** How often an idle OCR worker looks for receipts queued elsewhere. */
+    RECEIPT_OCR_POLL_MS: z.coerce.number().int().min(50).default(2000),
   }),
 );

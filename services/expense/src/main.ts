@@ -14,9 +14,12 @@ import { migrations } from './db/migrations/index.js';
 import type { ExpenseDatabase } from './db/types.js';
 import { createExpenseApp } from './http/routes.js';
 import { createRoutingClient } from './http/routing-client.js';
+import { startReceiptOcrWorker } from './jobs/receipt-ocr-worker.js';
 import { approvalEventsConsumer } from './messaging/approval-events.js';
 import { gatewayEventsConsumer } from './messaging/gateway-events.js';
+import { tesseractReader } from './ocr/tesseract-reader.js';
 import { EXPENSE_SCHEMA } from './outbox/schema.js';
+import { diskReceiptStorage } from './storage/disk-receipt-storage.js';
 import { seedDemoCatalog } from './use-cases/seed-demo-catalog.js';
 
 const logger = createLogger('expense', config.LOG_LEVEL);
@@ -36,11 +39,27 @@ const messaging = await startMessaging({
   consumers: [approvalEventsConsumer, gatewayEventsConsumer],
 });
 
+const storage = diskReceiptStorage(config.RECEIPTS_DIR);
+const ocrWorker = config.RECEIPT_OCR
+  ? startReceiptOcrWorker({
+      db,
+      storage,
+      reader: tesseractReader(),
+      logger,
+      now: () => new Date(),
+      leaseSeconds: 300,
+      maxAttempts: 3,
+      pollMs: config.RECEIPT_OCR_POLL_MS,
+    })
+  : undefined;
+
 const app = createExpenseApp({
   db,
   logger,
   now: () => new Date(),
   route: createRoutingClient(config.APPROVAL_URL),
+  storage,
+  ...(ocrWorker ? { receiptQueued: ocrWorker.wake } : {}),
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
 });
@@ -49,6 +68,7 @@ logger.info({ port: server.port }, 'expense service listening');
 
 onShutdown(logger, async () => {
   await server.close();
+  await ocrWorker?.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

@@ -21,6 +21,7 @@ import { NotificationCreatedV1 } from './notification-created.v1.js';
 import { PolicyCreatedV1 } from './policy-created.v1.js';
 import { PolicyDeactivatedV1 } from './policy-deactivated.v1.js';
 import { PolicyVersionedV1 } from './policy-versioned.v1.js';
+import { ReceiptProcessedV1 } from './receipt-processed.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
 import { TeamCreatedV1 } from './team-created.v1.js';
 import { TeamRenamedV1 } from './team-renamed.v1.js';
@@ -200,6 +201,11 @@ export const EventCatalogue = {
     subject: 'countersign.approval.policy.deactivated.v1',
     producer: 'approval',
     schema: PolicyDeactivatedV1,
+  },
+  ReceiptProcessed: {
+    subject: 'countersign.expense.receipt.processed.v1',
+    producer: 'expense',
+    schema: ReceiptProcessedV1,
   },
   NotificationCreated: {
     subject: 'countersign.notification.notification.created.v1',

@@ -46,6 +46,8 @@ export const RoutingRequest = z.object({
   currency: CurrencyCode.optional(),
   /** Added with vendors, optional: the vendor's name from the company list. */
   vendor: z.string().min(1).max(50).optional(),
+  /** Added with receipts, optional: whether a receipt is uploaded (absent: none). */
+  has_receipt: z.boolean().optional(),
 });
 export type RoutingRequest = z.infer<typeof RoutingRequest>;
 

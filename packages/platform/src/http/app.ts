@@ -18,6 +18,18 @@ export interface ReadinessCheck {
 /** Figures shown beside the readiness checks, e.g. how many messages were dead-lettered. */
 export type ServiceFigures = () => Promise<Record<string, number>>;
 
+/** A route whose bodies may be larger than MAX_BODY_BYTES (file uploads). */
+export interface LargeBodyRoute {
+  method: string;
+  /** Matched against the whole request path. */
+  path: RegExp;
+  maxBytes: number;
+}
+
+export interface ServiceShellOptions {
+  largeBodyRoutes?: readonly LargeBodyRoute[];
+}
+
 /**
  * The shell every service's HTTP door shares: request ids, access logs, problem+json for
  * every error and unknown route, and /healthz (alive) + /readyz (dependencies answer).
@@ -26,8 +38,9 @@ export function createServiceApp(
   logger: Logger,
   readiness: ReadinessCheck[],
   figures?: ServiceFigures,
+  options: ServiceShellOptions = {},
 ): Hono<ServiceEnv> {
-  return installServiceShell(new Hono<ServiceEnv>(), logger, readiness, figures);
+  return installServiceShell(new Hono<ServiceEnv>(), logger, readiness, figures, options);
 }
 
 /** Installs the shared shell on an app the caller made (the gateway brings an OpenAPIHono). */
@@ -36,21 +49,33 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   logger: Logger,
   readiness: ReadinessCheck[],
   figures?: ServiceFigures,
+  options: ServiceShellOptions = {},
 ): A {
   app.use(requestId({ headerName: 'x-request-id' }));
-  app.use(
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: (c) =>
         problemResponse(c, {
           type: `${PROBLEM_TYPE_BASE}body-too-large`,
           title: 'Body too large',
           status: 413,
-          detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+          detail: `request bodies are limited to ${maxSize} bytes`,
           instance: c.req.path,
         }),
-    }),
-  );
+    });
+  const defaultLimit = limitOf(MAX_BODY_BYTES);
+  // One limit per request: the route's own when it takes files, else the default.
+  const largeLimits = (options.largeBodyRoutes ?? []).map((route) => ({
+    route,
+    limit: limitOf(route.maxBytes),
+  }));
+  app.use((c, next) => {
+    const large = largeLimits.find(
+      ({ route }) => route.method === c.req.method && route.path.test(c.req.path),
+    );
+    return (large?.limit ?? defaultLimit)(c, next);
+  });
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

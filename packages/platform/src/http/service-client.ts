@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { request } from 'undici';
 import { UpstreamError } from '../errors.js';
 
@@ -45,6 +47,60 @@ export async function callService(
       contentType:
         (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/json',
       body: await response.body.text(),
+    };
+  } catch (error) {
+    throw new UpstreamError(`${new URL(baseUrl).host} did not answer: ${(error as Error).message}`);
+  }
+}
+
+export interface StreamCallOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  token: string;
+  requestId?: string;
+  /** Streamed as it arrives, never buffered here (file uploads). */
+  body?: ReadableStream<Uint8Array> | null;
+  contentType?: string;
+  contentLength?: string;
+  timeoutMs?: number;
+}
+
+export interface StreamedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Like callService, for bodies that are files: the request body is piped through and the
+ * answer comes back as a stream with its headers, so neither side is held in memory by
+ * the caller.
+ */
+export async function callServiceStreaming(
+  baseUrl: string,
+  options: StreamCallOptions,
+): Promise<StreamedResponse> {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
+  if (options.requestId) headers['x-request-id'] = options.requestId;
+  if (options.contentType) headers['content-type'] = options.contentType;
+  if (options.contentLength) headers['content-length'] = options.contentLength;
+  const timeout = options.timeoutMs ?? 30_000;
+  try {
+    const response = await request(new URL(options.path, baseUrl), {
+      method: options.method,
+      headers,
+      ...(options.body ? { body: Readable.fromWeb(options.body as NodeReadableStream) } : {}),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return {
+      status: response.statusCode,
+      headers: flat,
+      body: Readable.toWeb(response.body) as ReadableStream<Uint8Array>,
     };
   } catch (error) {
     throw new UpstreamError(`${new URL(baseUrl).host} did not answer: ${(error as Error).message}`);

@@ -5,7 +5,8 @@ import { toCents } from './money.js';
  * What a rule can test about an expense. `amount` is in the company's base currency (the
  * expense service converts it); `currency` is the expense's own currency and `vendor` its
  * vendor from the company list, absent when it has none (a vendor test then never
- * matches). Receipts do not exist yet: none is ever present.
+ * matches). `receiptPresent` is whether the expense had a receipt uploaded when it was
+ * routed (the routing request's `has_receipt`).
  */
 export interface ExpenseFacts {
   amount: string;

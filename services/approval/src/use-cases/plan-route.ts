@@ -46,11 +46,11 @@ export async function planRoute(
     { policyId: request.policy_id, category: request.category },
     {
       // The base-currency amount; the expense's own currency and vendor as sent (older
-      // callers send neither: the amount is then in USD). Receipts do not exist yet.
+      // callers send neither: the amount is then in USD). A receipt counts once uploaded.
       amount: request.amount,
       currency: request.currency ?? BASE_CURRENCY,
       vendor: request.vendor,
-      receiptPresent: false,
+      receiptPresent: request.has_receipt ?? false,
       workspaceId: request.workspace_id,
       submitter: {
         teamId: submitter.teamId,

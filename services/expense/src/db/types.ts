@@ -1,4 +1,13 @@
-import type { ExpenseSource, ExpenseStatus, Role, WorkspaceRole } from '@countersign/contracts';
+import type {
+  ExpenseSource,
+  ExpenseStatus,
+  ReceiptExtraction,
+  ReceiptMediaType,
+  ReceiptMismatch,
+  ReceiptOcrStatus,
+  Role,
+  WorkspaceRole,
+} from '@countersign/contracts';
 import type { MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
@@ -116,7 +125,34 @@ export interface WorkspaceMemberTable {
   added_at: Date;
 }
 
+export interface ReceiptTable {
+  id: string;
+  company_id: string;
+  expense_id: string;
+  file_name: string | null;
+  media_type: ReceiptMediaType;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string;
+  uploaded_at: Date;
+  /** The expense whose receipt had the same SHA-256 when this one was uploaded. */
+  duplicate_of: string | null;
+  ocr_status: ReceiptOcrStatus;
+  ocr_claimed_until: Date | null;
+  ocr_attempts: Generated<number>;
+  ocr_text: string | null;
+  ocr_result: ColumnType<ReceiptExtraction | null, string | null, string | null>;
+  ocr_confidence: number | null;
+  processed_at: Date | null;
+  verified: Generated<boolean>;
+  mismatches: ColumnType<ReceiptMismatch[], string | undefined, string>;
+}
+
+export type ReceiptRow = Selectable<ReceiptTable>;
+
 export interface ExpenseDatabase extends MessagingTables {
+  receipt: ReceiptTable;
   expense: ExpenseTable;
   expense_step: ExpenseStepTable;
   person: PersonTable;

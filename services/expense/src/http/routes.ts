@@ -18,12 +18,14 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
+import type { ReceiptStorage } from '../storage/receipt-storage.js';
 import { editExpense } from '../use-cases/edit-expense.js';
 import { getExpenseStatus } from '../use-cases/get-expense-status.js';
 import { listExpenses } from '../use-cases/list-expenses.js';
 import { resubmitExpense } from '../use-cases/resubmit-expense.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import { mountMoneyRoutes } from './money-routes.js';
+import { mountReceiptRoutes, receiptUploadRoute } from './receipt-routes.js';
 import type { RoutingPort } from './routing-client.js';
 import { mountWorkspaceRoutes } from './workspace-routes.js';
 
@@ -35,10 +37,15 @@ export interface ExpenseHttpDeps {
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
   now: () => Date;
+  storage: ReceiptStorage;
+  /** Nudges this replica's OCR worker when a receipt is queued. */
+  receiptQueued?: () => void;
 }
 
 export function createExpenseApp(deps: ExpenseHttpDeps) {
-  const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
+    largeBodyRoutes: [receiptUploadRoute],
+  });
   app.use('/expenses', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));
 
@@ -73,5 +80,6 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
 
   mountWorkspaceRoutes(app, deps);
   mountMoneyRoutes(app, deps);
+  mountReceiptRoutes(app, deps);
   return app;
 }

@@ -2,8 +2,10 @@ import type { AccessClaims, ResubmitResponse } from '@countersign/contracts';
 import { ConflictError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findExpense, startNextRound } from '../db/expense-queries.js';
+import { hasReceipt } from '../db/receipt-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { dayOf, expenseMoney } from '../domain/price-expense.js';
+import { isReceiptOrDuplicateFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
@@ -49,6 +51,8 @@ export async function resubmitExpense(
       ...(expense.workspace_id ? { workspace_id: expense.workspace_id } : {}),
       currency: money.currency,
       ...(expense.vendor ? { vendor: expense.vendor } : {}),
+      // Receipts uploaded while it was sent back count for `receipt` conditions.
+      has_receipt: await hasReceipt(deps.db, expenseId),
     },
     requestId,
   );
@@ -89,7 +93,7 @@ export async function resubmitExpense(
         status: settlement.status,
         completed_at: settlement.completedAt,
         refusal_reason: settlement.refusalReason,
-        flags: decision.flags?.length ? decision.flags : null,
+        flags: flagsOfRound(decision.flags, expense.flags),
       },
       decision.chain,
       [announced],
@@ -125,4 +129,13 @@ export async function resubmitExpense(
       level: s.level_name,
     })),
   };
+}
+
+/**
+ * The policy's warnings are decided again each round; the duplicate and receipt warnings
+ * are about the expense and its receipts, so they stay.
+ */
+function flagsOfRound(policyFlags: string[] | undefined, earlier: string[] | null) {
+  const flags = [...(policyFlags ?? []), ...(earlier ?? []).filter(isReceiptOrDuplicateFlag)];
+  return flags.length ? flags : null;
 }

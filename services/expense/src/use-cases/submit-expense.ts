@@ -17,10 +17,12 @@ import { lockBaseCurrency } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
 import { isPlausibleSpendDate, utcDay } from '../domain/price-expense.js';
+import { duplicateExpenseFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
+import { findDuplicateExpense } from './find-duplicate-expense.js';
 import { requireCatalogName } from './require-catalog-name.js';
 import { resolveExpenseMoney } from './resolve-expense-money.js';
 
@@ -69,11 +71,26 @@ export async function submitExpense(
       amount: priced.baseAmount,
       currency: priced.money.currency,
       ...(vendor ? { vendor } : {}),
+      // A new expense has no receipt yet: upload it while sent back to count at resubmit.
+      has_receipt: false,
     },
     requestId,
   );
   const submittedAt = deps.now();
   const expenseId = uuidv7();
+  const duplicateOf = await findDuplicateExpense(deps.db, caller.company_id, {
+    id: expenseId,
+    submitterId: caller.sub,
+    amount: priced.money.amount,
+    currency: priced.money.currency,
+    spendDate,
+    vendor: vendor ?? null,
+  });
+  // Policy warnings, then ours: approvers see a likely duplicate with the original's id.
+  const flags = [
+    ...(decision.flags ?? []),
+    ...(duplicateOf ? [duplicateExpenseFlag(duplicateOf)] : []),
+  ];
   // A rule may approve or block at once: no chain, the expense settled as it is stored.
   const settlement = settlementOf(decision, submittedAt);
   const expense = {
@@ -93,7 +110,7 @@ export async function submitExpense(
     workspace_id: input.workspace_id ?? null,
     requested_policy_id: input.policy_id ?? null,
     round: 1,
-    flags: decision.flags?.length ? decision.flags : null,
+    flags: flags.length ? flags : null,
     currency: priced.money.currency,
     original_amount: priced.money.amount,
     base_currency: priced.money.base_currency,

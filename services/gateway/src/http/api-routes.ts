@@ -30,6 +30,7 @@ import { moneyRoutes } from './money-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { policyRoutes } from './policy-routes.js';
+import { receiptRoutes } from './receipt-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
@@ -40,6 +41,8 @@ export interface ForwardedRoute extends DocumentedRoute {
   permission: Permission;
   upstream: Upstream;
   upstreamPath: (params: Record<string, string>) => string;
+  /** A file goes through: streamed up (with its own body limit) or streamed back. */
+  transfer?: { kind: 'upload'; maxBytes: number } | { kind: 'download' };
 }
 
 const coreRoutes: ForwardedRoute[] = [
@@ -228,4 +231,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...delegationRoutes,
   ...policyRoutes,
   ...moneyRoutes,
+  ...receiptRoutes,
 ];

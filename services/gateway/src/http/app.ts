@@ -1,6 +1,8 @@
 import {
   callService,
+  callServiceStreaming,
   installServiceShell,
+  type LargeBodyRoute,
   type Logger,
   parseOrThrow,
   type ReadinessCheck,
@@ -54,6 +56,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     deps.logger,
     deps.readiness,
     deps.figures,
+    { largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute) },
   );
   app.use('/api/*', limitApiRate(deps.rateLimits));
 
@@ -92,6 +95,22 @@ export function createGatewayApp(deps: GatewayDeps) {
   return app;
 }
 
+/** An upload route's own body limit, its `{params}` matching one path segment each. */
+function largeBodyRoute(route: ForwardedRoute): LargeBodyRoute[] {
+  if (route.transfer?.kind !== 'upload') return [];
+  const pattern = route.path
+    .split(/\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return [
+    {
+      method: route.method.toUpperCase(),
+      path: new RegExp(`^${pattern}$`),
+      maxBytes: route.transfer.maxBytes,
+    },
+  ];
+}
+
 async function forward(
   c: Context<ServiceEnv>,
   route: ForwardedRoute,
@@ -99,6 +118,14 @@ async function forward(
 ): Promise<Response> {
   const params = route.params ? parseOrThrow(route.params, c.req.param()) : {};
   if (route.query) parseOrThrow(route.query, c.req.query());
+  if (route.transfer) {
+    return forwardFile(
+      c,
+      route.transfer.kind,
+      baseUrl,
+      route.upstreamPath(params as Record<string, string>),
+    );
+  }
   const body = route.body ? await readJsonBody(c, route.body) : undefined;
   const search = new URL(c.req.url).search;
   const upstream = await callService(baseUrl, {
@@ -110,6 +137,53 @@ async function forward(
     ...(body !== undefined ? { body: await c.req.json() } : {}),
   });
   return relay(c, upstream);
+}
+
+/**
+ * Streams a file through: the upload's body goes up as it arrives (the service checks
+ * it), and a download's bytes come back with the service's content type and disposition.
+ * Problems are relayed as any other answer.
+ */
+async function forwardFile(
+  c: Context<ServiceEnv>,
+  kind: 'upload' | 'download',
+  baseUrl: string,
+  path: string,
+): Promise<Response> {
+  const contentType = c.req.header('content-type');
+  const contentLength = c.req.header('content-length');
+  const upstream = await callServiceStreaming(baseUrl, {
+    method: kind === 'upload' ? 'POST' : 'GET',
+    path,
+    token: c.var.token,
+    requestId: c.var.requestId,
+    ...(kind === 'upload'
+      ? {
+          body: c.req.raw.body,
+          ...(contentType ? { contentType } : {}),
+          ...(contentLength ? { contentLength } : {}),
+        }
+      : {}),
+  });
+  const answerType = upstream.headers['content-type'] ?? 'application/octet-stream';
+  if (kind === 'upload' || upstream.status !== 200) {
+    return relay(c, {
+      status: upstream.status,
+      contentType: answerType,
+      body: await new Response(upstream.body).text(),
+    });
+  }
+  const headers: Record<string, string> = { 'content-type': answerType };
+  for (const name of [
+    'content-disposition',
+    'content-length',
+    'x-content-type-options',
+    'cache-control',
+  ]) {
+    const value = upstream.headers[name];
+    if (value) headers[name] = value;
+  }
+  return new Response(upstream.body, { status: 200, headers });
 }
 
 /** Passes a service's answer on to the client as it is, naming the public path in problems. */

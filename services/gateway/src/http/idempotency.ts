@@ -37,8 +37,11 @@ export interface IdempotencySettings {
  * guarded by the state itself, a repeat gets 409; the account routes are not creations
  * and their repeats are refused or harmless. On those the header is ignored.
  */
-export function acceptsIdempotencyKey(route: Pick<DocumentedRoute, 'method' | 'success'>): boolean {
-  return route.method === 'post' && route.success.status === 201;
+export function acceptsIdempotencyKey(
+  route: Pick<DocumentedRoute, 'method' | 'success' | 'multipart'>,
+): boolean {
+  // File uploads are streamed through, not held to be fingerprinted and replayed.
+  return route.method === 'post' && route.success.status === 201 && !route.multipart;
 }
 
 /**

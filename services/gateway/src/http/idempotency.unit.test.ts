@@ -30,6 +30,7 @@ describe('routes that take Idempotency-Key', () => {
     for (const [method, path] of [
       ['post', '/api/expenses/approve'],
       ['post', '/api/expenses/{id}/resubmit'],
+      ['post', '/api/expenses/{id}/receipts'],
       ['post', '/api/approvals/bulk'],
       ['patch', '/api/expenses/{id}'],
       ['post', '/api/auth/login'],

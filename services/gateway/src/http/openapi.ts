@@ -13,9 +13,17 @@ export interface DocumentedRoute {
   /** Absent for routes anyone may call (sign-in and sign-up). */
   permission?: Permission;
   body?: z.ZodType;
+  /** A multipart/form-data body (file uploads), instead of JSON. */
+  multipart?: z.ZodType;
   query?: z.ZodObject;
   params?: z.ZodObject;
-  success: { status: 200 | 201 | 202 | 204; schema?: z.ZodType; description: string };
+  success: {
+    status: 200 | 201 | 202 | 204;
+    schema?: z.ZodType;
+    description: string;
+    /** A file answer: its possible media types instead of a JSON schema. */
+    fileTypes?: readonly string[];
+  };
   refusals: number[];
 }
 
@@ -31,7 +39,7 @@ const refusalText: Record<number, string> = {
   404: 'Not found in the caller’s company',
   409: 'Conflicts with the current state',
   413: 'Body too large',
-  415: 'The body is not JSON',
+  415: 'The body is not JSON (or, for a file, not an accepted kind)',
   422: 'Understood but refused by policy',
   429: 'Too many requests; see Retry-After',
 };
@@ -79,6 +87,14 @@ export function registerOpenApi<E extends object>(
         ...(route.body
           ? { body: { content: { 'application/json': { schema: route.body } }, required: true } }
           : {}),
+        ...(route.multipart
+          ? {
+              body: {
+                content: { 'multipart/form-data': { schema: route.multipart } },
+                required: true,
+              },
+            }
+          : {}),
         ...(route.query ? { query: route.query } : {}),
         ...(route.params ? { params: route.params } : {}),
         ...(keyed ? { headers: idempotencyKeyHeader } : {}),
@@ -88,6 +104,16 @@ export function registerOpenApi<E extends object>(
           description: route.success.description,
           ...(route.success.schema && route.success.status !== 204
             ? { content: { 'application/json': { schema: route.success.schema } } }
+            : {}),
+          ...(route.success.fileTypes
+            ? {
+                content: Object.fromEntries(
+                  route.success.fileTypes.map((type) => [
+                    type,
+                    { schema: { type: 'string', format: 'binary' } },
+                  ]),
+                ),
+              }
             : {}),
           ...(keyed
             ? {

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import {
+  type AccessClaims,
+  type ExpenseStatus,
+  MAX_RECEIPT_BYTES,
+  type ReceiptDocument,
+} from '@countersign/contracts';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  newEvent,
+  UnprocessableError,
+} from '@countersign/platform';
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { lockOwnExpense } from '../db/expense-queries.js';
+import {
+  addExpenseFlag,
+  findExpenseWithReceiptHash,
+  findReceipt,
+  insertReceipt,
+} from '../db/receipt-queries.js';
+import type { ExpenseDatabase } from '../db/types.js';
+import { duplicateReceiptFlag } from '../domain/receipt-flags.js';
+import { detectReceiptMediaType } from '../domain/receipt-media-type.js';
+import { enqueue } from '../outbox/enqueue.js';
+import type { ReceiptStorage } from '../storage/receipt-storage.js';
+import { findReceiptExpense } from './find-receipt-expense.js';
+import { receiptDocument } from './receipt-document.js';
+
+/** While the submitter may still change what approvers see: pending or sent back. */
+const acceptsReceipts: ReadonlySet<ExpenseStatus> = new Set(['pending', 'sent_back']);
+
+export interface UploadReceiptDeps {
+  db: Kysely<ExpenseDatabase>;
+  storage: ReceiptStorage;
+  now: () => Date;
+  /** Nudges this replica's OCR worker; the others find the receipt when they poll. */
+  receiptQueued?: () => void;
+}
+
+export interface UploadedFile {
+  name: string | null;
+  content: Uint8Array;
+}
+
+/**
+ * Stores a receipt of the caller's own expense: a PNG, JPEG or PDF by its first bytes,
+ * at most 10 MiB. The file is written first and its row (queued for OCR; PDFs are not
+ * read) commits after, with a flag for the approvers when the same bytes are already on
+ * another expense of the company; a row that fails to commit takes its file with it.
+ */
+export async function uploadReceipt(
+  deps: UploadReceiptDeps,
+  caller: AccessClaims,
+  expenseId: string,
+  /** Read only once the caller may upload: nobody else's body is parsed. */
+  readFile: () => Promise<UploadedFile>,
+): Promise<ReceiptDocument> {
+  const expense = await findReceiptExpense(deps.db, caller, expenseId);
+  if (expense.submitter_id !== caller.sub) {
+    throw new ForbiddenError('only the submitter can add receipts to an expense');
+  }
+  refuseUnlessAccepting(expense.status);
+  const file = await readFile();
+  const mediaType = checkedMediaType(file.content);
+  const receiptId = uuidv7();
+  const storageKey = `${caller.company_id}/${expenseId}/${receiptId}`;
+  const sha256 = createHash('sha256').update(file.content).digest('hex');
+  const uploadedAt = deps.now();
+  await deps.storage.put(storageKey, file.content);
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const locked = await lockOwnExpense(trx, caller.company_id, expenseId);
+      // The status may have moved on (approved, withdrawn) since it was read.
+      refuseUnlessAccepting(locked?.status ?? 'withdrawn');
+      const duplicateOf = await findExpenseWithReceiptHash(
+        trx,
+        caller.company_id,
+        sha256,
+        expenseId,
+      );
+      const readable = mediaType !== 'application/pdf';
+      await insertReceipt(trx, {
+        id: receiptId,
+        company_id: caller.company_id,
+        expense_id: expenseId,
+        file_name: file.name?.slice(0, 255) ?? null,
+        media_type: mediaType,
+        size_bytes: file.content.byteLength,
+        sha256,
+        storage_key: storageKey,
+        uploaded_by: caller.sub,
+        uploaded_at: uploadedAt,
+        duplicate_of: duplicateOf ?? null,
+        ocr_status: readable ? 'pending' : 'unsupported',
+        ocr_claimed_until: null,
+        ocr_text: null,
+        ocr_result: null,
+        ocr_confidence: null,
+        processed_at: readable ? null : uploadedAt,
+      });
+      if (duplicateOf) await addExpenseFlag(trx, expenseId, duplicateReceiptFlag(duplicateOf));
+      if (!readable) {
+        // Nothing to wait for: PDFs are stored but not read, and consumers hear so now.
+        await enqueue(trx, [
+          newEvent('ReceiptProcessed', {
+            companyId: caller.company_id,
+            actor: { kind: 'system', id: 'expense' },
+            subject: expenseId,
+            occurredAt: uploadedAt,
+            data: {
+              receipt_id: receiptId,
+              expense_id: expenseId,
+              ocr_status: 'unsupported',
+              confidence: null,
+              extracted: null,
+              verified: false,
+              mismatches: [],
+              processed_at: uploadedAt.toISOString(),
+            },
+          }),
+        ]);
+      }
+    });
+  } catch (error) {
+    await deps.storage.remove(storageKey);
+    throw error;
+  }
+  deps.receiptQueued?.();
+  const stored = await findReceipt(deps.db, expenseId, receiptId);
+  if (!stored) throw new Error(`receipt ${receiptId} vanished after commit`);
+  return receiptDocument(stored);
+}
+
+function refuseUnlessAccepting(status: ExpenseStatus): void {
+  if (!acceptsReceipts.has(status)) {
+    throw new ConflictError(
+      `receipts are added while an expense is pending or sent back; this one is ${status.replace('_', ' ')}`,
+      'receipts-closed',
+    );
+  }
+}
+
+function checkedMediaType(content: Uint8Array) {
+  if (content.byteLength === 0) {
+    throw new UnprocessableError('the receipt file is empty', 'empty-receipt');
+  }
+  if (content.byteLength > MAX_RECEIPT_BYTES) {
+    throw new AppError(
+      413,
+      'body-too-large',
+      'Body too large',
+      `a receipt is at most ${MAX_RECEIPT_BYTES} bytes`,
+    );
+  }
+  const mediaType = detectReceiptMediaType(content);
+  if (!mediaType) {
+    throw new AppError(
+      415,
+      'unsupported-receipt-type',
+      'Unsupported media type',
+      'a receipt must be a PNG, JPEG or PDF file; its content is none of these, whatever its name',
+    );
+  }
+  return mediaType;
+}
