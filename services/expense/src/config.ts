@@ -7,5 +7,18 @@ export const config = loadConfig(
     APPROVAL_URL: z.string().default('http://127.0.0.1:4102'),
     /** Loads TechCorp's base currency, categories and vendors (the demo of seed 001). */
     SEED_DEMO: z.stringbool().default(false),
+    /** The journal's expense account per category, as JSON: `{"travel": "6100"}`. */
+    JOURNAL_EXPENSE_ACCOUNTS: z
+      .string()
+      .default('{}')
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), z.string().regex(/^[0-9A-Za-z-]{1,30}$/))),
   }),
 );

@@ -18,12 +18,14 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
+import { type ChartOfAccounts, defaultChart } from '../domain/journal.js';
 import { editExpense } from '../use-cases/edit-expense.js';
 import { getExpenseStatus } from '../use-cases/get-expense-status.js';
 import { listMyExpenses } from '../use-cases/list-my-expenses.js';
 import { resubmitExpense } from '../use-cases/resubmit-expense.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import { mountMoneyRoutes } from './money-routes.js';
+import { mountReportRoutes } from './report-routes.js';
 import type { RoutingPort } from './routing-client.js';
 import { mountWorkspaceRoutes } from './workspace-routes.js';
 
@@ -35,6 +37,8 @@ export interface ExpenseHttpDeps {
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
   now: () => Date;
+  /** The journal export's accounts (default: `6000-<category>`, 2100 payables, 1000 bank). */
+  chart?: ChartOfAccounts;
 }
 
 export function createExpenseApp(deps: ExpenseHttpDeps) {
@@ -73,5 +77,6 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
 
   mountWorkspaceRoutes(app, deps);
   mountMoneyRoutes(app, deps);
+  mountReportRoutes(app, { ...deps, chart: deps.chart ?? defaultChart });
   return app;
 }

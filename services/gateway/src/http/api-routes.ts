@@ -29,6 +29,7 @@ import { moneyRoutes } from './money-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { policyRoutes } from './policy-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
@@ -226,4 +227,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...delegationRoutes,
   ...policyRoutes,
   ...moneyRoutes,
+  ...reportRoutes,
 ];

@@ -1,0 +1,8 @@
+import type { Kysely } from 'kysely';
+
+// Frozen: a later change is a new migration file.
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // When the seat was first asked (its ApprovalRequested), for time-to-approve reports.
+  // Seats stored before this column stay null and are left out of those reports.
+  await db.schema.alterTable('expense_step').addColumn('requested_at', 'timestamptz').execute();
+}
