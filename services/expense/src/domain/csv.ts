@@ -15,3 +15,49 @@ export function csvField(value: string): string {
 export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [header, ...rows].map((record) => `${record.map(csvField).join(',')}\r\n`).join('');
 }
+
+/**
+ * Reads what `toCsv` writes (strict RFC 4180, CRLF-terminated records): the check that
+ * the export round-trips, used by the tests of the writer and of the export.
+ */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+      } else if (ch === '"') {
+        quoted = false;
+        i += 1;
+      } else {
+        field += ch;
+        i += 1;
+      }
+    } else if (ch === '"' && field === '') {
+      quoted = true;
+      i += 1;
+    } else if (ch === ',') {
+      record.push(field);
+      field = '';
+      i += 1;
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 2;
+    } else {
+      if (ch === '"' || ch === '\r' || ch === '\n') throw new Error(`bare ${ch} at ${i}`);
+      field += ch;
+      i += 1;
+    }
+  }
+  if (field !== '' || record.length > 0) throw new Error('last record not terminated');
+  return records;
+}

@@ -80,6 +80,7 @@ export function expenseAccountFor(chart: ChartOfAccounts, category: string): Acc
     category
       .toLowerCase()
       .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '') || 'uncategorized';
   return { code: `6000-${slug}`, name: `Expenses: ${category}` };
