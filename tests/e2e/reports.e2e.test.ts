@@ -394,7 +394,7 @@ describe('categories, trends and recent expenses', () => {
       (await get('/api/reports/recent?from=2026-04-01&to=2026-04-05')).body,
     );
     expect(euro.items).toMatchObject([
-      { currency: 'EUR', original_amount: '100.000', amount: '110.00' },
+      { currency: 'EUR', original_amount: '100.00', amount: '110.00' },
     ]);
   });
 });
