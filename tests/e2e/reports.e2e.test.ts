@@ -298,6 +298,10 @@ describe('the spending summary', () => {
       expect(response.status, query).toBe(400);
       expect(response.contentType).toContain('application/problem+json');
     }
+    const tooLong = await get('/api/reports/trends?from=2000-01-01&to=2020-01-31');
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body.errors)).toContain('240 months');
+    expect((await get('/api/reports/trends?from=2000-01-01&to=2019-12-31')).status).toBe(200);
     expect((await get('/api/reports/recent?limit=0')).status).toBe(400);
     expect((await get('/api/reports/recent?limit=101')).status).toBe(400);
     expect((await get('/api/exports/journal?format=xml')).status).toBe(400);

@@ -23,6 +23,24 @@ export const ReportQuery = z
   .refine(rangeInOrder, rangeOrder);
 export type ReportQuery = z.infer<typeof ReportQuery>;
 
+/** Months from `from`'s to `to`'s, both counted. */
+function monthsSpanned(from: string, to: string): number {
+  const months = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7));
+  return months(to) - months(from) + 1;
+}
+
+/** The most months one trends answer lists (every month is a row, empty ones included). */
+export const MAX_TREND_MONTHS = 240;
+
+export const TrendsQuery = ReportQuery.refine(
+  (query) =>
+    query.from === undefined ||
+    query.to === undefined ||
+    monthsSpanned(query.from, query.to) <= MAX_TREND_MONTHS,
+  { message: `a trend covers at most ${MAX_TREND_MONTHS} months`, path: ['to'] },
+);
+export type TrendsQuery = z.infer<typeof TrendsQuery>;
+
 export const RecentExpensesQuery = z
   .object({
     from: IsoDate.optional(),

@@ -1,4 +1,9 @@
-import { JournalQuery, RecentExpensesQuery, ReportQuery } from '@countersign/contracts';
+import {
+  JournalQuery,
+  RecentExpensesQuery,
+  ReportQuery,
+  TrendsQuery,
+} from '@countersign/contracts';
 import {
   type createServiceApp,
   parseOrThrow,
@@ -42,7 +47,7 @@ export function mountReportRoutes(
   });
 
   app.get('/reports/trends', async (c) => {
-    const query = parseOrThrow(ReportQuery, c.req.query());
+    const query = parseOrThrow(TrendsQuery, c.req.query());
     return c.json(await getMonthlyTrends(deps.db, c.var.caller, query));
   });
 

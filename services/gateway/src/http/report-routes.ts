@@ -8,6 +8,7 @@ import {
   RecentExpensesQuery,
   ReportQuery,
   SpendingSummary,
+  TrendsQuery,
 } from '@countersign/contracts';
 import type { ForwardedRoute } from './api-routes.js';
 
@@ -45,10 +46,10 @@ export const reportRoutes: ForwardedRoute[] = [
     path: '/api/reports/trends',
     upstream: 'expense',
     upstreamPath: () => '/reports/trends',
-    summary: `Spend per spend month, empty months included; ${filters}`,
+    summary: `Spend per spend month, empty months included (at most 240); ${filters}`,
     tag,
     permission: 'reports.read',
-    query: ReportQuery,
+    query: TrendsQuery,
     success: { status: 200, schema: MonthlyTrends, description: 'Per month' },
     refusals: [400, 401, 403],
   },
