@@ -70,13 +70,15 @@ describe('role × route: every public route answers 403 exactly where the table 
         path: '/company-currency',
         permission: 'currency.manage',
       },
+      { port: ports.expense, method: 'GET', path: '/reports/summary', permission: 'reports.read' },
+      { port: ports.expense, method: 'GET', path: '/exports/journal', permission: 'reports.read' },
     ];
     for (const call of direct) {
       for (const role of Role.options) {
         const response = await fetch(`http://127.0.0.1:${call.port}${call.path}`, {
           method: call.method,
           headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
-          body: '{}',
+          ...(call.method === 'GET' ? {} : { body: '{}' }),
         });
         expect(response.status === 403, `${role} ${call.path}`).toBe(
           !roleHasPermission(role, call.permission),

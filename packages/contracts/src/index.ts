@@ -47,6 +47,7 @@ export * from './rest/org.js';
 export * from './rest/policies.js';
 export * from './rest/profile.js';
 export * from './rest/receipts.js';
+export * from './rest/reports.js';
 export * from './rest/routing.js';
 export * from './rest/routing-explanations.js';
 export * from './rest/workspaces.js';

@@ -47,6 +47,8 @@ export const permissionTable = {
   'rates.manage': ['finance', 'admin'],
   /** Choose the company's base currency (only while it has no expenses). */
   'currency.manage': ['admin'],
+  /** Company-wide spending reports and the accounting journal export (managers: not yet). */
+  'reports.read': ['finance', 'admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

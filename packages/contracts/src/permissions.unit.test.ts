@@ -29,6 +29,7 @@ const expected: Record<Permission, string[]> = {
   'rates.read': [E, M, F, A, U],
   'rates.manage': [F, A],
   'currency.manage': [A],
+  'reports.read': [F, A, U],
 };
 
 describe('the permission table', () => {

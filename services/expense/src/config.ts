@@ -15,5 +15,18 @@ export const config = loadConfig(
     RECEIPT_OCR: z.stringbool().default(true),
     /** How often an idle OCR worker looks for receipts queued elsewhere. */
     RECEIPT_OCR_POLL_MS: z.coerce.number().int().min(50).default(2000),
+    /** The journal's expense account per category, as JSON: `{"travel": "6100"}`. */
+    JOURNAL_EXPENSE_ACCOUNTS: z
+      .string()
+      .default('{}')
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), z.string().regex(/^[0-9A-Za-z-]{1,30}$/))),
   }),
 );

@@ -12,6 +12,7 @@ import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { ExpenseDatabase } from './db/types.js';
+import { chartWith } from './domain/journal.js';
 import { createExpenseApp } from './http/routes.js';
 import { createRoutingClient } from './http/routing-client.js';
 import { startReceiptOcrWorker } from './jobs/receipt-ocr-worker.js';
@@ -60,6 +61,7 @@ const app = createExpenseApp({
   route: createRoutingClient(config.APPROVAL_URL),
   storage,
   ...(ocrWorker ? { receiptQueued: ocrWorker.wake } : {}),
+  chart: chartWith(config.JOURNAL_EXPENSE_ACCOUNTS),
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
 });

@@ -216,6 +216,24 @@ export async function decideStep(
 }
 
 /**
+ * Records when a seat was asked. The earliest request wins, so an escalation's second
+ * request does not restart the clock and redelivered events in any order agree.
+ */
+export async function markStepRequested(
+  trx: Trx,
+  expenseId: string,
+  step: number,
+  at: Date,
+): Promise<void> {
+  await trx
+    .updateTable('expense_step')
+    .set({ requested_at: sql<Date>`least(coalesce(requested_at, ${at}), ${at})` })
+    .where('expense_id', '=', expenseId)
+    .where('step', '=', step)
+    .execute();
+}
+
+/**
  * Marks steps that will never be asked as skipped: the ones named, or with `'all-undecided'`
  * every step still pending (routing failed, so no step was ever asked).
  */

@@ -95,6 +95,8 @@ export interface ExpenseStepTable {
   stage: number;
   /** `one`: the first approval settles the stage; `all`: every seat must approve. */
   needs: Generated<'one' | 'all'>;
+  /** When the seat was first asked; null for seats stored before this was kept. */
+  requested_at: Generated<Date | null>;
 }
 
 /** The expense service's copy of one directory person: the highest revision seen wins. */

@@ -18,6 +18,7 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
+import { type ChartOfAccounts, defaultChart } from '../domain/journal.js';
 import type { ReceiptStorage } from '../storage/receipt-storage.js';
 import { editExpense } from '../use-cases/edit-expense.js';
 import { getExpenseStatus } from '../use-cases/get-expense-status.js';
@@ -26,6 +27,7 @@ import { resubmitExpense } from '../use-cases/resubmit-expense.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import { mountMoneyRoutes } from './money-routes.js';
 import { mountReceiptRoutes, receiptUploadRoute } from './receipt-routes.js';
+import { mountReportRoutes } from './report-routes.js';
 import type { RoutingPort } from './routing-client.js';
 import { mountWorkspaceRoutes } from './workspace-routes.js';
 
@@ -40,6 +42,8 @@ export interface ExpenseHttpDeps {
   storage: ReceiptStorage;
   /** Nudges this replica's OCR worker when a receipt is queued. */
   receiptQueued?: () => void;
+  /** The journal export's accounts (default: `6000-<category>`, 2100 payables, 1000 bank). */
+  chart?: ChartOfAccounts;
 }
 
 export function createExpenseApp(deps: ExpenseHttpDeps) {
@@ -81,5 +85,6 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   mountWorkspaceRoutes(app, deps);
   mountMoneyRoutes(app, deps);
   mountReceiptRoutes(app, deps);
+  mountReportRoutes(app, { ...deps, chart: deps.chart ?? defaultChart });
   return app;
 }

@@ -5,6 +5,7 @@ import {
   lockExpenseState,
   lockIfCurrentRound,
   markSentBack,
+  markStepRequested,
   markWithdrawn,
   reassignSteps,
   skipSteps,
@@ -46,6 +47,12 @@ export const trackApprovalProgress: EventHandlers<ExpenseDatabase> = {
     await skipSteps(trx, event.data.expense_id, 'all-undecided');
   },
   ApproverReassigned: applyApproverReassignment,
+  // The envelope's time is when the approval service asked the seat.
+  ApprovalRequested: async (trx, event) => {
+    const { data } = event;
+    if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
+    await markStepRequested(trx, data.expense_id, data.step, new Date(event.occurred_at));
+  },
   StepApproved: async (trx, { data }) => {
     if (!(await lockIfCurrentRound(trx, data.expense_id, data.round ?? 1))) return;
     await decideStep(

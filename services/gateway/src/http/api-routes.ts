@@ -31,6 +31,7 @@ import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import { receiptRoutes } from './receipt-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
@@ -232,4 +233,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...policyRoutes,
   ...moneyRoutes,
   ...receiptRoutes,
+  ...reportRoutes,
 ];

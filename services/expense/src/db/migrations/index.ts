@@ -11,6 +11,7 @@ import * as stepStages from './2026-11-24T1710-step-stages.js';
 import * as moneyAndCatalog from './2026-11-24T1720-money-and-catalog.js';
 import * as categoriesFromExpenses from './2026-11-24T1730-categories-from-expenses.js';
 import * as expenseListIndexes from './2026-11-24T1800-expense-list-indexes.js';
+import * as stepRequestedAt from './2026-11-25T0900-step-requested-at.js';
 import * as receipts from './2026-11-25T1300-receipts.js';
 
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1730-categories-from-expenses': categoriesFromExpenses,
   '2026-11-24T1800-expense-list-indexes': expenseListIndexes,
   '2026-11-25T1300-receipts': receipts,
+  '2026-11-25T0900-step-requested-at': stepRequestedAt,
 };

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+
+// Frozen: a later change is a new migration file.
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // When the seat was first asked (its ApprovalRequested), for time-to-approve reports.
+  // Seats stored before this column stay null and are left out of those reports.
+  await db.schema.alterTable('expense_step').addColumn('requested_at', 'timestamptz').execute();
+  // Reports narrow a company's expenses by spend date; the journal by approval time.
+  await db.schema
+    .createIndex('expense_by_company_spend_date')
+    .on('expense')
+    .columns(['company_id', 'spend_date'])
+    .execute();
+  await db.schema
+    .createIndex('expense_by_company_completed_at')
+    .on('expense')
+    .columns(['company_id', 'completed_at'])
+    .execute();
+}

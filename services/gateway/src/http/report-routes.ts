@@ -1,0 +1,93 @@
+import {
+  ApprovalTimes,
+  CategoryReport,
+  JournalExport,
+  JournalQuery,
+  MonthlyTrends,
+  RecentExpenses,
+  RecentExpensesQuery,
+  ReportQuery,
+  SpendingSummary,
+  TrendsQuery,
+} from '@countersign/contracts';
+import type { ForwardedRoute } from './api-routes.js';
+
+const tag = 'Reports and exports';
+const filters = 'filterable by spend dates (from, to inclusive), team and workspace';
+
+/** Spending reports and the accounting journal, owned by the expense service. */
+export const reportRoutes: ForwardedRoute[] = [
+  {
+    method: 'get',
+    path: '/api/reports/summary',
+    upstream: 'expense',
+    upstreamPath: () => '/reports/summary',
+    summary: `Totals by status, approved and pending spend in the base currency; ${filters}`,
+    tag,
+    permission: 'reports.read',
+    query: ReportQuery,
+    success: { status: 200, schema: SpendingSummary, description: 'The totals' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/categories',
+    upstream: 'expense',
+    upstreamPath: () => '/reports/categories',
+    summary: `Spend per category, largest first; ${filters}`,
+    tag,
+    permission: 'reports.read',
+    query: ReportQuery,
+    success: { status: 200, schema: CategoryReport, description: 'Per category' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/trends',
+    upstream: 'expense',
+    upstreamPath: () => '/reports/trends',
+    summary: `Spend per spend month, empty months included (at most 240); ${filters}`,
+    tag,
+    permission: 'reports.read',
+    query: TrendsQuery,
+    success: { status: 200, schema: MonthlyTrends, description: 'Per month' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/recent',
+    upstream: 'expense',
+    upstreamPath: () => '/reports/recent',
+    summary: `The company’s latest submitted expenses (limit, default 10); ${filters}`,
+    tag,
+    permission: 'reports.read',
+    query: RecentExpensesQuery,
+    success: { status: 200, schema: RecentExpenses, description: 'Newest first' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/approval-times',
+    upstream: 'expense',
+    upstreamPath: () => '/reports/approval-times',
+    summary: `Hours from request to approval (mean, p50, p90) overall, per step and per approver; ${filters}`,
+    tag,
+    permission: 'reports.read',
+    query: ReportQuery,
+    success: { status: 200, schema: ApprovalTimes, description: 'The statistics' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/api/exports/journal',
+    upstream: 'expense',
+    upstreamPath: () => '/exports/journal',
+    summary:
+      'Balanced journal entries of approvals posted from..to (UTC days, inclusive); format=csv for RFC 4180 CSV',
+    tag,
+    permission: 'reports.read',
+    query: JournalQuery,
+    success: { status: 200, schema: JournalExport, description: 'The entries (JSON by default)' },
+    refusals: [400, 401, 403],
+  },
+];
