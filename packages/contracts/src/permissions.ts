@@ -47,6 +47,10 @@ export const permissionTable = {
   'rates.manage': ['finance', 'admin'],
   /** Choose the company's base currency (only while it has no expenses). */
   'currency.manage': ['admin'],
+  /** Mark approved expenses paid in batches (payouts) and read payouts back. */
+  'payouts.manage': ['finance', 'admin'],
+  /** List the company's soft-deleted expenses and restore them. */
+  'expenses.restore': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

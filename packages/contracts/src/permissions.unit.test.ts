@@ -29,6 +29,8 @@ const expected: Record<Permission, string[]> = {
   'rates.read': [E, M, F, A, U],
   'rates.manage': [F, A],
   'currency.manage': [A],
+  'payouts.manage': [F, A],
+  'expenses.restore': [A],
 };
 
 describe('the permission table', () => {

@@ -9,6 +9,7 @@ import * as sendBackAndWithdraw from './2026-11-24T1530-send-back-and-withdraw.j
 import * as blockedStatus from './2026-11-24T1700-blocked-status.js';
 import * as stepStages from './2026-11-24T1710-step-stages.js';
 import * as moneyAndCatalog from './2026-11-24T1720-money-and-catalog.js';
+import * as lifecycle from './2026-11-25T0900-lifecycle.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1310-expense-flags': expenseFlags,
   '2026-11-24T1700-blocked-status': blockedStatus,
   '2026-11-24T1720-money-and-catalog': moneyAndCatalog,
+  '2026-11-25T0900-lifecycle': lifecycle,
 };
