@@ -182,7 +182,7 @@ export const EditExpenseResponse = z
     status: ExpenseStatus,
     amount: z.number(),
     description: z.string(),
-    category: z.string(),
+    category: z.string().nullable().meta({ description: 'Null only for a draft naming a policy' }),
     policy_id: Uuid.nullable().meta({ description: 'null: the resubmission routes by category' }),
   })
   .meta({ id: 'EditExpenseResponse' });

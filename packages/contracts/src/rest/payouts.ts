@@ -19,7 +19,12 @@ export const PayoutRequest = z
   .meta({ id: 'PayoutRequest' });
 export type PayoutRequest = z.infer<typeof PayoutRequest>;
 
-export const PayoutRefusal = z.enum(['unknown', 'not-approved', 'already-paid']);
+export const PayoutRefusal = z
+  .enum(['unknown', 'not-approved', 'already-paid', 'own-expense'])
+  .meta({
+    description:
+      '`unknown`: no such expense in your company (or deleted); `already-paid`: paid in another payout; `own-expense`: nobody pays their own',
+  });
 export type PayoutRefusal = z.infer<typeof PayoutRefusal>;
 
 export const PayoutItemResult = z

@@ -145,6 +145,10 @@ export function decideLifecycle(
   if (state.status === 'draft' && !actor.isSubmitter) {
     return { allowed: false, refusal: 'hidden', detail: 'a draft is seen by its submitter only' };
   }
+  if (command === 'pay' && actor.isSubmitter) {
+    // As nobody approves their own expense, nobody pays it out to themselves.
+    return { allowed: false, refusal: 'forbidden', detail: 'nobody pays their own expense' };
+  }
   if (!mayGive(command, actor)) {
     return {
       allowed: false,
@@ -175,6 +179,6 @@ function conflictDetail(status: ExpenseStatus, command: LifecycleCommand): strin
     case 'pay':
       return status === 'paid' ? 'the expense is already paid' : `only an approved expense can be paid; ${is}`;
     default:
-      return `an expense cannot be ${describe(command)} now; ${is}`;
+      return `an expense cannot be given ${command.replace('_', ' ')} now; ${is}`;
   }
 }

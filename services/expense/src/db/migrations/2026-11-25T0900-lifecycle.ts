@@ -31,6 +31,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('expense')
     .addColumn('deleted_at', 'timestamptz')
     .addColumn('deleted_by', 'uuid')
+    .execute();
+  await db.schema
+    .alterTable('expense')
     .addCheckConstraint(
       'expense_deleted_by_whom',
       sql`(deleted_at is null) = (deleted_by is null)`,
@@ -51,6 +54,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('payout_id', 'uuid', (c) => c.references('payout.id'))
     .addColumn('paid_at', 'timestamptz')
     .addColumn('paid_by', 'uuid')
+    .execute();
+  await db.schema
+    .alterTable('expense')
     .addCheckConstraint(
       'expense_paid_in_a_payout',
       sql`(status = 'paid') = (payout_id is not null and paid_at is not null and paid_by is not null)`,
