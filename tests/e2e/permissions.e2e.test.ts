@@ -70,6 +70,13 @@ describe('role × route: every public route answers 403 exactly where the table 
         path: '/company-currency',
         permission: 'currency.manage',
       },
+      { port: ports.expense, method: 'POST', path: '/payouts', permission: 'payouts.manage' },
+      {
+        port: ports.expense,
+        method: 'POST',
+        path: `/expenses/${unknownId}/restore`,
+        permission: 'expenses.restore',
+      },
     ];
     for (const call of direct) {
       for (const role of Role.options) {

@@ -25,6 +25,7 @@ import {
 } from '@countersign/contracts';
 import { z } from 'zod';
 import { delegationRoutes } from './delegation-routes.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
 import { moneyRoutes } from './money-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
@@ -156,7 +157,7 @@ const decisionRoutes: ForwardedRoute[] = [
     path: '/api/expenses/{id}',
     upstream: 'expense',
     upstreamPath: (p) => `/expenses/${p.id}`,
-    summary: 'Edit an expense that was sent back (submitter only, before resubmitting)',
+    summary: 'Edit your draft or an expense that was sent back (submitter only, before (re)submitting)',
     tag: 'Expenses',
     permission: 'expenses.submit',
     params: ExpenseIdParam,
@@ -226,4 +227,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...delegationRoutes,
   ...policyRoutes,
   ...moneyRoutes,
+  ...lifecycleRoutes,
 ];
