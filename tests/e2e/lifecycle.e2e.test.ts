@@ -294,10 +294,13 @@ describe('soft delete and restore', () => {
     expect(deleted.body).toMatchObject({ status: 'sent_back' });
     expect(await outboxCount('expense', 'ExpenseDeleted', id)).toBe(1);
     // The approval service closes the chain as a withdrawal: once.
-    await eventually(async () => ((await outboxCount('approval', 'ExpenseWithdrawn', id)) === 1 ? true : undefined));
-    const chain = await cluster.db.query('select status from approval.chain where expense_id = $1', [
-      id,
-    ]);
+    await eventually(async () =>
+      (await outboxCount('approval', 'ExpenseWithdrawn', id)) === 1 ? true : undefined,
+    );
+    const chain = await cluster.db.query(
+      'select status from approval.chain where expense_id = $1',
+      [id],
+    );
     expect(chain.rows).toEqual([{ status: 'withdrawn' }]);
     // The chain takes nothing any more; the expense follows, still hidden.
     const withdraw = await api('POST', `/api/expenses/${id}/withdraw`, tokens.grace, {});
@@ -376,7 +379,8 @@ describe('payouts', () => {
     // The same payout again (a retry): harmless, no second event.
     const replay = await api('POST', '/api/payouts', tokens.hannah, body);
     expect(replay.body).toMatchObject({ payout_id: payoutId, paid: 2, refused: 2 });
-    expect(replay.body.results[0]).toEqual(paid.body.results[0]);
+    const firstResult = (response: typeof paid) => (response.body.results as unknown[])[0];
+    expect(firstResult(replay)).toEqual(firstResult(paid));
     expect(await outboxCount('expense', 'ExpensePaid', first)).toBe(1);
 
     // Another payout: the paid one is refused, the new one paid.
@@ -404,9 +408,8 @@ describe('payouts', () => {
       base_currency: 'USD',
       total: '45.50',
     });
-    expect(read.body.expenses.map((e: { expense_id: string }) => e.expense_id).sort()).toEqual(
-      [first, second].sort(),
-    );
+    const expenses = read.body.expenses as { expense_id: string }[];
+    expect(expenses.map((e) => e.expense_id).sort()).toEqual([first, second].sort());
     expect((await api('GET', `/api/payouts/${payoutId}`, tokens.grace)).status).toBe(403);
     expect((await api('GET', `/api/payouts/${unknownId}`, tokens.hannah)).status).toBe(404);
 

@@ -17,7 +17,9 @@ export const DraftResponse = z
     money: ExpenseMoney,
     description: z.string(),
     category: z.string().nullable(),
-    policy_id: Uuid.nullable().meta({ description: 'The policy asked for; null routes by category' }),
+    policy_id: Uuid.nullable().meta({
+      description: 'The policy asked for; null routes by category',
+    }),
     vendor: z.string().nullable(),
     spend_date: IsoDate,
     source: ExpenseSource,

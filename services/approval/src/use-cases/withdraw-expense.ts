@@ -50,7 +50,7 @@ export async function withdrawDeletedExpense(
 ): Promise<void> {
   if (event.data.status !== 'sent_back') return;
   const chain = await lockChain(trx, event.company_id, event.data.expense_id);
-  if (!chain || chain.status !== 'sent_back' || chain.round !== event.data.round) return;
+  if (chain?.status !== 'sent_back' || chain.round !== event.data.round) return;
   await endChainAsWithdrawn(trx, chain, event.data.deleted_by, 'deleted by the submitter', now);
 }
 

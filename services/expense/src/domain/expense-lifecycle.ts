@@ -177,7 +177,9 @@ function conflictDetail(status: ExpenseStatus, command: LifecycleCommand): strin
     case 'resubmit':
       return `only an expense sent back can be resubmitted; ${is}`;
     case 'pay':
-      return status === 'paid' ? 'the expense is already paid' : `only an approved expense can be paid; ${is}`;
+      return status === 'paid'
+        ? 'the expense is already paid'
+        : `only an approved expense can be paid; ${is}`;
     default:
       return `an expense cannot be given ${command.replace('_', ' ')} now; ${is}`;
   }

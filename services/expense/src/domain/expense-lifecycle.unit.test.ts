@@ -77,7 +77,9 @@ describe('the expense lifecycle', () => {
     expect(decideLifecycle(live('pending'), 'pay', finance)).toMatchObject({
       refusal: 'conflict',
     });
-    expect(decideLifecycle(live('approved'), 'pay', { isSubmitter: true, role: 'finance' })).toMatchObject({
+    expect(
+      decideLifecycle(live('approved'), 'pay', { isSubmitter: true, role: 'finance' }),
+    ).toMatchObject({
       refusal: 'forbidden',
       detail: 'nobody pays their own expense',
     });

@@ -1,9 +1,9 @@
 import { type AccessClaims, CurrencyCode, type PayoutDocument } from '@countersign/contracts';
 import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
+import { findBaseCurrency } from '../db/money-queries.js';
 import { findPayoutWithExpenses } from '../db/payout-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
-import { findBaseCurrency } from '../db/money-queries.js';
 import { formatMinor, toMinor } from '../domain/money.js';
 import { expenseMoney } from '../domain/price-expense.js';
 

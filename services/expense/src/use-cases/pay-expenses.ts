@@ -80,11 +80,10 @@ function refusalOf(
   caller: AccessClaims,
 ): { reason: PayoutRefusal; detail: string } | undefined {
   if (!row) return { reason: 'unknown', detail: 'no such expense in your company' };
-  const verdict = decideLifecycle(
-    { status: row.status, deleted: row.deleted_at !== null },
-    'pay',
-    { isSubmitter: row.submitter_id === caller.sub, role: caller.role },
-  );
+  const verdict = decideLifecycle({ status: row.status, deleted: row.deleted_at !== null }, 'pay', {
+    isSubmitter: row.submitter_id === caller.sub,
+    role: caller.role,
+  });
   if (verdict.allowed) return undefined;
   if (verdict.refusal === 'hidden') {
     return { reason: 'unknown', detail: 'no such expense in your company' };

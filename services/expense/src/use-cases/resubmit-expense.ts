@@ -1,5 +1,5 @@
 import type { AccessClaims, ResubmitResponse } from '@countersign/contracts';
-import { routeStoredExpense, type RouteStoredExpenseDeps } from './route-stored-expense.js';
+import { type RouteStoredExpenseDeps, routeStoredExpense } from './route-stored-expense.js';
 
 export type ResubmitExpenseDeps = RouteStoredExpenseDeps;
 

@@ -1,5 +1,5 @@
 import type { AccessClaims, CreateExpenseResponse } from '@countersign/contracts';
-import { routeStoredExpense, type RouteStoredExpenseDeps } from './route-stored-expense.js';
+import { type RouteStoredExpenseDeps, routeStoredExpense } from './route-stored-expense.js';
 
 /**
  * The submitter submits their draft: it is routed exactly as a direct submission (a chain

@@ -27,9 +27,9 @@ export async function summarizeWorkspace(
     by_status: ExpenseStatus.options
       .filter((status) => status !== 'draft')
       .map((status) => ({
-      status,
-      ...total(byStatus.find((r) => r.status === status)),
-    })),
+        status,
+        ...total(byStatus.find((r) => r.status === status)),
+      })),
     by_category: byCategory
       .map((r) => ({ category: r.category ?? '', ...total(r) }))
       .sort((a, b) => a.category.localeCompare(b.category)),

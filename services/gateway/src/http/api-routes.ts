@@ -157,7 +157,8 @@ const decisionRoutes: ForwardedRoute[] = [
     path: '/api/expenses/{id}',
     upstream: 'expense',
     upstreamPath: (p) => `/expenses/${p.id}`,
-    summary: 'Edit your draft or an expense that was sent back (submitter only, before (re)submitting)',
+    summary:
+      'Edit your draft or an expense that was sent back (submitter only, before (re)submitting)',
     tag: 'Expenses',
     permission: 'expenses.submit',
     params: ExpenseIdParam,

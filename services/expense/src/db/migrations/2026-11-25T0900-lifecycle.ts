@@ -34,10 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema
     .alterTable('expense')
-    .addCheckConstraint(
-      'expense_deleted_by_whom',
-      sql`(deleted_at is null) = (deleted_by is null)`,
-    )
+    .addCheckConstraint('expense_deleted_by_whom', sql`(deleted_at is null) = (deleted_by is null)`)
     .execute();
   // A payout: one batch of expenses finance paid together.
   await db.schema
