@@ -21,6 +21,7 @@ const techcorp = {
   category: '',
   vendor: '',
   receipt: '',
+  payout: '',
 };
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
@@ -100,6 +101,10 @@ beforeAll(async () => {
   });
   expect(rate.status).toBe(201);
   other.workspace = String((await api('POST', '/api/workspaces', olga, { name: 'Ops' })).body.id);
+  // A TechCorp payout (its one item refused: the expense is not approved yet).
+  const payout = await api('POST', '/api/payouts', alice, { expense_ids: [techcorp.expense] });
+  expect(payout.status).toBe(200);
+  techcorp.payout = String(payout.body.payout_id);
   const frank = await login('frank');
   techcorp.approval = await eventually(async () => {
     const items = (await api('GET', '/api/approvals/pending', frank)).body.items ?? [];
@@ -123,6 +128,10 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'patch /api/expenses/{id}': { description: 'Hijacked' },
   'post /api/expenses/{id}/resubmit': {},
   'post /api/expenses/{id}/withdraw': { reason: 'hijacked' },
+  'post /api/expenses/drafts': { policy_id: policies.small, amount: 10, description: 'Pens' },
+  'post /api/expenses/{id}/submit': {},
+  'post /api/expenses/{id}/restore': {},
+  'post /api/payouts': { expense_ids: ['0197ffff-0000-7000-8000-000000000001'] },
   'post /api/approvals/{approval_id}/decision': { approved: true },
   'post /api/approvals/bulk': {
     decisions: [{ expense_id: '0197ffff-0000-7000-8000-000000000001', action: 'approve' }],
@@ -203,7 +212,9 @@ function techcorpParams(path: string): Record<string, string> {
                   ? techcorp.category
                   : resource === 'vendors'
                     ? techcorp.vendor
-                    : demoLevels[6].id;
+                    : resource === 'payouts'
+                      ? techcorp.payout
+                      : demoLevels[6].id;
   return {
     id,
     user_id: idOf('grace'),
@@ -259,6 +270,21 @@ describe("another company's ids are not found, on every object route", () => {
     });
     expect(bulk.status).toBe(200);
     expect(bulk.body.results).toMatchObject([{ status: 404 }]);
+    // A payout of TechCorp's expense: refused like an id that does not exist.
+    const payout = await api('POST', '/api/payouts', olga, {
+      expense_ids: [techcorp.expense, '0197ffff-0000-7000-8000-000000000001'],
+    });
+    expect(payout.status).toBe(200);
+    expect(payout.body.results).toEqual([
+      expect.objectContaining({
+        expense_id: techcorp.expense,
+        outcome: 'refused',
+        reason: 'unknown',
+      }),
+      expect.objectContaining({ outcome: 'refused', reason: 'unknown' }),
+    ]);
+    const [foreign, missing] = payout.body.results as Record<string, unknown>[];
+    expect(foreign).toEqual({ ...missing, expense_id: techcorp.expense });
     refusals.push(
       await api('POST', '/api/delegations', olga, {
         delegate_id: idOf('grace'),

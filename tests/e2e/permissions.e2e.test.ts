@@ -72,6 +72,13 @@ describe('role × route: every public route answers 403 exactly where the table 
       },
       { port: ports.expense, method: 'GET', path: '/reports/summary', permission: 'reports.read' },
       { port: ports.expense, method: 'GET', path: '/exports/journal', permission: 'reports.read' },
+      { port: ports.expense, method: 'POST', path: '/payouts', permission: 'payouts.manage' },
+      {
+        port: ports.expense,
+        method: 'POST',
+        path: `/expenses/${unknownId}/restore`,
+        permission: 'expenses.restore',
+      },
     ];
     for (const call of direct) {
       for (const role of Role.options) {

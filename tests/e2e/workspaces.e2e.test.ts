@@ -367,6 +367,7 @@ describe('workspaces through the gateway', () => {
         'sent_back',
         'withdrawn',
         'blocked',
+        'paid',
       ].map((status) => ({
         status,
         ...totalOf(submitted.filter((s) => s.status === status)),

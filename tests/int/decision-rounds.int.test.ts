@@ -1,7 +1,7 @@
 import { createDatabase, messagingTablesV2, migrateSchema, newEvent } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNextRound } from '../../services/expense/src/db/expense-queries.js';
+import { storeRoutingOutcome } from '../../services/expense/src/db/expense-queries.js';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
 import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
 import { trackApprovalProgress } from '../../services/expense/src/use-cases/track-approval-progress.js';
@@ -167,10 +167,11 @@ describe('the read model follows the current round only', () => {
     });
 
     const started = await db.transaction().execute((trx) =>
-      startNextRound(
+      storeRoutingOutcome(
         trx,
         id,
         {
+          status: 'sent_back',
           round: 1,
           amount: '100.00',
           original_amount: '100.00',
@@ -178,6 +179,7 @@ describe('the read model follows the current round only', () => {
           category: 'equipment',
           requested_policy_id: policy,
         },
+        2,
         {
           submitter_name: 'Grace Taylor',
           policy_id: policy,
@@ -230,10 +232,11 @@ describe('the read model follows the current round only', () => {
     await db.updateTable('expense').set({ status: 'sent_back' }).where('id', '=', id).execute();
     const resubmit = (description: string) =>
       db.transaction().execute((trx) =>
-        startNextRound(
+        storeRoutingOutcome(
           trx,
           id,
           {
+            status: 'sent_back',
             round: 1,
             amount: '100.00',
             original_amount: '100.00',
@@ -241,6 +244,7 @@ describe('the read model follows the current round only', () => {
             category: 'equipment',
             requested_policy_id: policy,
           },
+          2,
           {
             submitter_name: 'Grace Taylor',
             policy_id: policy,
@@ -269,10 +273,11 @@ describe('the read model follows the current round only', () => {
     await db.updateTable('expense').set({ status: 'sent_back' }).where('id', '=', id).execute();
     const settled = outcome.status !== 'pending';
     const started = await db.transaction().execute((trx) =>
-      startNextRound(
+      storeRoutingOutcome(
         trx,
         id,
         {
+          status: 'sent_back',
           round: 1,
           amount: '100.00',
           original_amount: '100.00',
@@ -280,6 +285,7 @@ describe('the read model follows the current round only', () => {
           category: 'equipment',
           requested_policy_id: policy,
         },
+        2,
         {
           submitter_name: 'Grace Taylor',
           policy_id: policy,

@@ -49,6 +49,10 @@ export const permissionTable = {
   'currency.manage': ['admin'],
   /** Company-wide spending reports and the accounting journal export (managers: not yet). */
   'reports.read': ['finance', 'admin', 'auditor'],
+  /** Mark approved expenses paid in batches (payouts) and read payouts back. */
+  'payouts.manage': ['finance', 'admin'],
+  /** List the company's soft-deleted expenses and restore them. */
+  'expenses.restore': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

@@ -30,6 +30,8 @@ const expected: Record<Permission, string[]> = {
   'rates.manage': [F, A],
   'currency.manage': [A],
   'reports.read': [F, A, U],
+  'payouts.manage': [F, A],
+  'expenses.restore': [A],
 };
 
 describe('the permission table', () => {

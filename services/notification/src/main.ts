@@ -13,7 +13,11 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
-import { approvalEventsConsumer, blockedExpensesConsumer } from './messaging/approval-events.js';
+import {
+  approvalEventsConsumer,
+  blockedExpensesConsumer,
+  paidExpensesConsumer,
+} from './messaging/approval-events.js';
 import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
@@ -32,7 +36,7 @@ const messaging = await startMessaging({
   service: 'notification',
   db,
   logger,
-  consumers: [approvalEventsConsumer, blockedExpensesConsumer],
+  consumers: [approvalEventsConsumer, blockedExpensesConsumer, paidExpensesConsumer],
 });
 
 const app = createNotificationApp({

@@ -8,6 +8,8 @@ import { DelegationRevokedV1 } from './delegation-revoked.v1.js';
 import { ExpenseApprovedV1 } from './expense-approved.v1.js';
 import { ExpenseAutoApprovedV1 } from './expense-auto-approved.v1.js';
 import { ExpenseBlockedV1 } from './expense-blocked.v1.js';
+import { ExpenseDeletedV1 } from './expense-deleted.v1.js';
+import { ExpensePaidV1 } from './expense-paid.v1.js';
 import { ExpenseRejectedV1 } from './expense-rejected.v1.js';
 import { ExpenseResubmittedV1 } from './expense-resubmitted.v1.js';
 import { ExpenseRoutedV1 } from './expense-routed.v1.js';
@@ -106,6 +108,16 @@ export const EventCatalogue = {
     subject: 'countersign.expense.expense.resubmitted.v1',
     producer: 'expense',
     schema: ExpenseResubmittedV1,
+  },
+  ExpenseDeleted: {
+    subject: 'countersign.expense.expense.deleted.v1',
+    producer: 'expense',
+    schema: ExpenseDeletedV1,
+  },
+  ExpensePaid: {
+    subject: 'countersign.expense.expense.paid.v1',
+    producer: 'expense',
+    schema: ExpensePaidV1,
   },
   CompanyRegistered: {
     subject: 'countersign.gateway.company.registered.v1',

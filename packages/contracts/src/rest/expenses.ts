@@ -35,6 +35,7 @@ export const CreateExpenseRequest = z
 export type CreateExpenseRequest = z.infer<typeof CreateExpenseRequest>;
 
 export const ExpenseStatus = z.enum([
+  'draft',
   'pending',
   'approved',
   'rejected',
@@ -42,6 +43,7 @@ export const ExpenseStatus = z.enum([
   'sent_back',
   'withdrawn',
   'blocked',
+  'paid',
 ]);
 export type ExpenseStatus = z.infer<typeof ExpenseStatus>;
 
@@ -76,7 +78,9 @@ export const ExpenseStatusDocument = z
       .number()
       .meta({ description: 'In the expense currency; exact values are in `money`' }),
     money: ExpenseMoney,
-    category: z.string(),
+    category: z.string().nullable().meta({
+      description: 'Null only for a draft that names a policy and no category: routing picks it',
+    }),
     vendor: z.string().nullable(),
     spend_date: IsoDate,
     source: ExpenseSource,
@@ -85,7 +89,9 @@ export const ExpenseStatusDocument = z
     submitted_at: IsoDateTime,
     completed_at: IsoDateTime.nullable(),
     user_name: z.string(),
-    policy_name: z.string(),
+    policy_name: z.string().nullable().meta({
+      description: 'Null while a draft: routing picks the policy when the draft is submitted',
+    }),
     refusal_reason: z.string().nullable(),
     workspace_id: Uuid.nullable(),
     round: z.number().int().min(1).meta({
@@ -93,6 +99,11 @@ export const ExpenseStatusDocument = z
     }),
     /** Added with policy rules, optional: warnings of matching flag rules, for approvers. */
     flags: z.array(z.string()).optional(),
+    /** Added with payouts, present once the expense is paid. */
+    payment: z
+      .object({ payout_id: Uuid, paid_at: IsoDateTime, paid_by: Uuid })
+      .optional()
+      .meta({ description: 'Present once finance paid the expense in a payout' }),
     approvals: z.array(
       z.object({
         step_number: z.number().int(),
@@ -130,8 +141,8 @@ export const ExpenseSummary = z
     money: ExpenseMoney,
     description: z.string(),
     status: ExpenseStatus,
-    policy_name: z.string(),
-    submitted_at: IsoDateTime,
+    policy_name: z.string().nullable().meta({ description: 'Null while a draft' }),
+    submitted_at: IsoDateTime.meta({ description: 'For a draft: when it was created' }),
     completed_at: IsoDateTime.nullable(),
     workspace_id: Uuid.nullable(),
   })
@@ -139,7 +150,7 @@ export const ExpenseSummary = z
 
 /** One row of `GET /expenses`: the summary plus what the list filters on. */
 export const ExpenseListItem = ExpenseSummary.extend({
-  category: z.string(),
+  category: z.string().nullable().meta({ description: 'Null on a draft saved without one' }),
   vendor: z.string().nullable(),
   spend_date: IsoDate,
   source: ExpenseSource,
@@ -155,7 +166,7 @@ export type ExpensePage = z.infer<typeof ExpensePage>;
 
 export const ExpenseIdParam = z.object({ id: Uuid });
 
-/** The submitter's changes to an expense that was sent back; only while it is sent back. */
+/** The submitter's changes to a draft or an expense sent back; only in those statuses. */
 export const EditExpenseRequest = z
   .object({
     description: z.string().trim().min(1).max(2000).optional(),
@@ -182,7 +193,7 @@ export const EditExpenseResponse = z
     status: ExpenseStatus,
     amount: z.number(),
     description: z.string(),
-    category: z.string(),
+    category: z.string().nullable().meta({ description: 'Null only for a draft naming a policy' }),
     policy_id: Uuid.nullable().meta({ description: 'null: the resubmission routes by category' }),
   })
   .meta({ id: 'EditExpenseResponse' });

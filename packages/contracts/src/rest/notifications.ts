@@ -12,6 +12,7 @@ export const NotificationKind = z.enum([
   'delegation_granted',
   'approval_escalated',
   'expense_blocked',
+  'expense_paid',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 

@@ -5,6 +5,7 @@ import { recordAutoApproval } from '../use-cases/record-auto-approval.js';
 import { recordBlock } from '../use-cases/record-block.js';
 import { startNewRound } from '../use-cases/start-new-round.js';
 import { storeChain } from '../use-cases/store-chain.js';
+import { withdrawDeletedExpense } from '../use-cases/withdraw-expense.js';
 
 export const expenseEventsConsumer = {
   stream: Streams.expense,
@@ -54,3 +55,16 @@ export const blocksConsumer = {
 export const blockHandlers: EventHandlers<ApprovalDatabase> = {
   ExpenseBlocked: (trx, event) => recordBlock(trx, event),
 };
+
+/** Deleted sent-back expenses end their chain: a durable of its own, like each one added. */
+export const deletionsConsumer = {
+  stream: Streams.expense,
+  durable: 'approval-on-expense-deleted',
+  filterSubject: 'countersign.expense.expense.deleted.v1',
+};
+
+export function deletionHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
+  return {
+    ExpenseDeleted: (trx, event) => withdrawDeletedExpense(trx, event, now()),
+  };
+}

@@ -5,7 +5,7 @@ import type {
   ListPosition,
   sortOrder,
 } from '../domain/expense-list.js';
-import { storedMoneyColumns } from './expense-queries.js';
+import { storedMoneyColumns, visibleExpenses } from './expense-queries.js';
 import type { ExpenseDatabase } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
@@ -25,8 +25,12 @@ const sortKeyCast = {
 } as const;
 
 /** The rows of one company that a list may ever show; the one place to exclude rows for all. */
-function companyExpenses(db: Db, companyId: string) {
-  return db.selectFrom('expense').where('expense.company_id', '=', companyId);
+/** The company's expenses the caller may list at all: never deleted ones or others' drafts. */
+function companyExpenses(db: Db, companyId: string, viewerId: string) {
+  return db
+    .selectFrom('expense')
+    .where('expense.company_id', '=', companyId)
+    .where(visibleExpenses(viewerId));
 }
 
 /** Narrows to the submitters the caller may see (see `expenseVisibility`). */
@@ -94,13 +98,17 @@ function filtered<O>(query: ExpenseQuery<O>, f: ExpenseListFilters): ExpenseQuer
 export async function listExpensePage(
   db: Db,
   companyId: string,
+  viewerId: string,
   visibility: ExpenseVisibility,
   filters: ExpenseListFilters,
   order: ReturnType<typeof sortOrder>,
   limit: number,
   after: ListPosition | undefined,
 ) {
-  let query = filtered(visibleTo(companyExpenses(db, companyId), companyId, visibility), filters);
+  let query = filtered(
+    visibleTo(companyExpenses(db, companyId, viewerId), companyId, visibility),
+    filters,
+  );
   if (after) {
     const comparison = order.direction === 'desc' ? sql.raw('<') : sql.raw('>');
     query = query.where(

@@ -1,11 +1,26 @@
 import type { ChainStep, EventOf, EventType } from '@countersign/contracts';
 import { outboxRows } from '@countersign/platform';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { ExpenseDatabase, ExpenseRow, ExpenseTable, NewExpense } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
 type Trx = Transaction<ExpenseDatabase>;
+
+/**
+ * The expenses a list, summary or report may show: never a soft-deleted one, and a draft
+ * only to its own submitter (`viewerId`; null shows no drafts at all, as summaries do).
+ * Every query that lists or adds up expenses filters with it: `.where(visibleExpenses(id))`.
+ */
+export function visibleExpenses(viewerId: string | null) {
+  return (eb: ExpressionBuilder<ExpenseDatabase, 'expense'>) =>
+    eb.and([
+      eb('expense.deleted_at', 'is', null),
+      viewerId === null
+        ? eb('expense.status', '!=', 'draft')
+        : eb.or([eb('expense.status', '!=', 'draft'), eb('expense.submitter_id', '=', viewerId)]),
+    ]);
+}
 
 /** A seat's stage columns; a step decided before parallel stages is its own stage. */
 function stageColumns(s: ChainStep) {
@@ -66,8 +81,13 @@ export const storedMoneyColumns = [
   sql<string | null>`rate_date::text`.as('rate_date'),
 ] as const;
 
-/** An expense with its chain read model, in one query. */
-export async function findExpenseWithSteps(db: Db, companyId: string, expenseId: string) {
+/** An expense `viewerId` may see (see `visibleExpenses`) with its chain read model, in one query. */
+export async function findExpenseWithSteps(
+  db: Db,
+  companyId: string,
+  expenseId: string,
+  viewerId: string,
+) {
   const row = await db
     .selectFrom('expense')
     .selectAll('expense')
@@ -96,6 +116,7 @@ export async function findExpenseWithSteps(db: Db, companyId: string, expenseId:
     )
     .where('expense.id', '=', expenseId)
     .where('expense.company_id', '=', companyId)
+    .where(visibleExpenses(viewerId))
     .executeTakeFirst();
   if (!row) return undefined;
   const { steps, ...expense } = row;
@@ -127,7 +148,8 @@ export async function listBySubmitter(
       ...storedMoneyColumns,
     ])
     .where('company_id', '=', companyId)
-    .where('submitter_id', '=', submitterId);
+    .where('submitter_id', '=', submitterId)
+    .where(visibleExpenses(submitterId));
   if (before) {
     query = query.where(sql<boolean>`(submitted_at, id) < (${before.submittedAt}, ${before.id})`);
   }
@@ -310,19 +332,26 @@ export async function updateExpenseFields(
 }
 
 /**
- * Starts the next round of a sent-back expense: the expense takes the new routing decision
- * and its outcome (pending with a chain, or approved or blocked by a rule at once), its
- * chain read model is replaced, and the event announcing the round joins the outbox,
- * together. Returns false, changing nothing, when the expense is no longer sent back in
- * `from.round` (a racing resubmission or withdrawal got there first).
+ * Stores how a draft (round 1) or a sent-back expense (its next round) routed: the expense
+ * takes the routing decision and its outcome (pending with a chain, or approved or blocked
+ * by a rule at once), its chain read model is replaced, and the event announcing it joins
+ * the outbox, together. Returns false, changing nothing, when the expense is no longer what
+ * was routed (a racing submission, withdrawal, deletion or edit got there first).
  */
-export async function startNextRound<T extends EventType>(
+export async function storeRoutingOutcome<T extends EventType>(
   trx: Trx,
   expenseId: string,
   from: Pick<
     ExpenseTable,
-    'round' | 'amount' | 'original_amount' | 'description' | 'category' | 'requested_policy_id'
+    | 'status'
+    | 'round'
+    | 'amount'
+    | 'original_amount'
+    | 'description'
+    | 'category'
+    | 'requested_policy_id'
   >,
+  round: number,
   changes: Pick<
     ExpenseTable,
     | 'submitter_name'
@@ -333,21 +362,23 @@ export async function startNextRound<T extends EventType>(
     | 'completed_at'
     | 'refusal_reason'
     | 'flags'
-  >,
+  > &
+    Partial<Pick<ExpenseTable, 'submitted_at'>>,
   chain: ChainStep[],
   events: EventOf<T>[],
 ): Promise<boolean> {
   const updated = await trx
     .updateTable('expense')
-    .set({ ...changes, round: from.round + 1 })
+    .set({ ...changes, round })
     .where('id', '=', expenseId)
-    .where('status', '=', 'sent_back')
+    .where('status', '=', from.status)
     .where('round', '=', from.round)
+    .where('deleted_at', 'is', null)
     // An edit that slipped in after routing was read would not be what was routed.
     .where('amount', '=', from.amount)
     .where('original_amount', 'is not distinct from', from.original_amount)
     .where('description', '=', from.description)
-    .where('category', '=', from.category)
+    .where('category', 'is not distinct from', from.category)
     .where('requested_policy_id', 'is not distinct from', from.requested_policy_id)
     .returning('id')
     .executeTakeFirst();
@@ -383,4 +414,66 @@ export async function findExpense(db: Db, companyId: string, expenseId: string) 
     .where('id', '=', expenseId)
     .where('company_id', '=', companyId)
     .executeTakeFirst();
+}
+
+/** Stores a draft: not routed, so no chain and no event. */
+export async function insertDraft(db: Db, draft: NewExpense): Promise<void> {
+  await db.insertInto('expense').values(draft).execute();
+}
+
+/** Soft-deletes the expense, with the event announcing it; the caller decided under the lock. */
+export async function markDeleted<T extends EventType>(
+  trx: Trx,
+  expenseId: string,
+  by: string,
+  at: Date,
+  events: EventOf<T>[],
+): Promise<void> {
+  await trx
+    .updateTable('expense')
+    .set({ deleted_at: at, deleted_by: by })
+    .where('id', '=', expenseId)
+    .execute();
+  await trx.insertInto('outbox').values(outboxRows(events)).execute();
+}
+
+/** Brings a soft-deleted expense back as it was; the caller decided under the lock. */
+export async function markRestored(trx: Trx, expenseId: string): Promise<void> {
+  await trx
+    .updateTable('expense')
+    .set({ deleted_at: null, deleted_by: null })
+    .where('id', '=', expenseId)
+    .execute();
+}
+
+/** The company's soft-deleted expenses, most recently deleted first. */
+export async function listDeleted(
+  db: Db,
+  companyId: string,
+  limit: number,
+  before?: { deletedAt: Date; id: string },
+) {
+  let query = db
+    .selectFrom('expense')
+    .select([
+      'id',
+      'amount',
+      'description',
+      'status',
+      'policy_name',
+      'submitted_at',
+      'completed_at',
+      'workspace_id',
+      'submitter_id',
+      'deleted_at',
+      'deleted_by',
+      ...storedMoneyColumns,
+    ])
+    .where('company_id', '=', companyId)
+    .where('deleted_at', 'is not', null)
+    .$narrowType<{ deleted_at: Date; deleted_by: string }>();
+  if (before) {
+    query = query.where(sql<boolean>`(deleted_at, id) < (${before.deletedAt}, ${before.id})`);
+  }
+  return query.orderBy('deleted_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

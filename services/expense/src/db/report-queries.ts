@@ -14,17 +14,16 @@ export interface ReportFilter {
 }
 
 /** Statuses whose spend is approved: the company owes (or, once paid, has paid) it. */
-export const APPROVED_STATUSES: readonly ExpenseStatus[] = ['approved'];
+export const APPROVED_STATUSES: readonly ExpenseStatus[] = ['approved', 'paid'];
 /** Statuses whose spend still waits for a decision. */
 export const PENDING_STATUSES: readonly ExpenseStatus[] = ['pending'];
 
 /**
  * The one condition every report and the journal put on an expense besides the filters:
- * whether it counts at all. Every stored expense does today; when soft deletion (and
- * drafts) land, their exclusion goes here and nowhere else (`deleted_at is null`).
+ * whether it counts at all: not a draft (nothing was spent yet) and not soft-deleted.
  */
 export function countedInReports(): Expression<SqlBool> {
-  return sql<SqlBool>`true`;
+  return sql<SqlBool>`(expense.deleted_at is null and expense.status <> 'draft')`;
 }
 
 /** An exact sum in the base currency, two places, "0.00" over no rows. */
@@ -93,7 +92,8 @@ export async function sumSpending(db: Db, f: ReportFilter, statuses: readonly Ex
 export async function sumByCategory(db: Db, f: ReportFilter) {
   return filteredExpenses(db, f)
     .select([
-      'expense.category',
+      // Never null outside drafts (a check constraint), and reports leave drafts out.
+      sql<string>`expense.category`.as('category'),
       sql<number>`count(*)::int`.as('count'),
       money(sql`sum(expense.amount)`).as('amount'),
       money(sql`sum(expense.amount) filter (where ${inList(APPROVED_STATUSES)})`).as(
@@ -154,7 +154,8 @@ export async function listRecent(db: Db, f: ReportFilter, limit: number) {
       'expense.id',
       'expense.submitter_id',
       'expense.submitter_name',
-      'expense.category',
+      // Never null outside drafts (a check constraint), and reports leave drafts out.
+      sql<string>`expense.category`.as('category'),
       'expense.vendor',
       'expense.description',
       'expense.status',
@@ -236,14 +237,16 @@ export interface PostingRow {
 
 /**
  * Where each kind of journal posting comes from: the statuses that have it and the time
- * it happened. Payments join this list as `{ kind: 'payment', statuses: ['paid'], at:
- * 'paid_at' }` once expenses record payment (and 'paid' joins the approval's statuses).
+ * it happened. A paid expense has both its approval and its payment.
  */
 export const postingSources: readonly {
   kind: PostingRow['kind'];
   statuses: readonly ExpenseStatus[];
-  at: 'completed_at';
-}[] = [{ kind: 'approval', statuses: APPROVED_STATUSES, at: 'completed_at' }];
+  at: 'completed_at' | 'paid_at';
+}[] = [
+  { kind: 'approval', statuses: APPROVED_STATUSES, at: 'completed_at' },
+  { kind: 'payment', statuses: ['paid'], at: 'paid_at' },
+];
 
 /** The postings made in `[fromInstant, toInstant)`, in journal order. */
 export async function listPostings(
@@ -262,7 +265,8 @@ export async function listPostings(
         'expense.id',
         'expense.submitter_id',
         'expense.submitter_name',
-        'expense.category',
+        // Never null outside drafts (a check constraint), and reports leave drafts out.
+        sql<string>`expense.category`.as('category'),
         'expense.description',
         sql<string>`expense.amount::text`.as('amount'),
         'expense.base_currency as currency',

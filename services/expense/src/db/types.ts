@@ -16,9 +16,11 @@ export interface ExpenseTable {
   company_id: string;
   submitter_id: string;
   submitter_name: string;
-  policy_id: string;
-  policy_name: string;
-  category: string;
+  /** Null only while a draft: routing picks the policy at submit. */
+  policy_id: string | null;
+  policy_name: string | null;
+  /** Null only for a draft that names a policy and no category. */
+  category: string | null;
   amount: string;
   description: string;
   status: ExpenseStatus;
@@ -42,6 +44,22 @@ export interface ExpenseTable {
   spend_date: ColumnType<Date, string, string>;
   vendor: string | null;
   source: Generated<ExpenseSource>;
+  /** Soft delete: set together; a deleted expense is hidden everywhere but the admins' list. */
+  deleted_at: Generated<Date | null>;
+  deleted_by: Generated<string | null>;
+  /** Set together when finance pays the expense (status `paid`). */
+  payout_id: Generated<string | null>;
+  paid_at: Generated<Date | null>;
+  paid_by: Generated<string | null>;
+}
+
+export interface PayoutTable {
+  id: string;
+  company_id: string;
+  /** Finance's own payment run reference; unique in the company when given. */
+  reference: string | null;
+  created_by: string;
+  created_at: Date;
 }
 
 export interface CompanyCurrencyTable {
@@ -163,4 +181,5 @@ export interface ExpenseDatabase extends MessagingTables {
   company_currency: CompanyCurrencyTable;
   exchange_rate: ExchangeRateTable;
   catalog_entry: CatalogEntryTable;
+  payout: PayoutTable;
 }

@@ -1,6 +1,6 @@
 import type { WorkspaceRole } from '@countersign/contracts';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { storedMoneyColumns } from './expense-queries.js';
+import { storedMoneyColumns, visibleExpenses } from './expense-queries.js';
 import type {
   ExpenseDatabase,
   ExpenseTable,
@@ -194,7 +194,10 @@ export async function listWorkspaceExpenses(
       ...storedMoneyColumns,
     ])
     .where('company_id', '=', companyId)
-    .where('workspace_id', '=', workspaceId);
+    .where('workspace_id', '=', workspaceId)
+    // No drafts (not filed until submitted) and nothing deleted, so routed columns are set.
+    .where(visibleExpenses(null))
+    .$narrowType<{ policy_name: string; category: string }>();
   if (before) {
     query = query.where(sql<boolean>`(submitted_at, id) < (${before.submittedAt}, ${before.id})`);
   }
@@ -233,6 +236,7 @@ export async function totalWorkspaceExpenses(
     ])
     .where('company_id', '=', companyId)
     .where('workspace_id', '=', workspaceId)
+    .where(visibleExpenses(null))
     .groupBy(sql`grouping sets ((status), (category), ())`)
     .execute();
 }

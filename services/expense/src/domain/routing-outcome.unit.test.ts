@@ -86,11 +86,11 @@ describe('withdrawalEnds: a withdrawal the approval service announced', () => {
     );
   });
 
-  it('never touches an expense rejected, refused or already withdrawn', () => {
+  it('never touches a draft, or an expense rejected, refused, already withdrawn or paid', () => {
     const final = ExpenseStatus.options.filter(
       (s) => !['pending', 'sent_back', 'approved', 'blocked'].includes(s),
     );
-    expect(final).toEqual(['rejected', 'refused', 'withdrawn']);
+    expect(final).toEqual(['draft', 'rejected', 'refused', 'withdrawn', 'paid']);
     for (const status of final) {
       for (const [round, withdrawnRound] of [
         [1, 1],

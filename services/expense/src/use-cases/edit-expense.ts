@@ -9,9 +9,10 @@ import { assertMayChange } from './assert-may-change.js';
 import { requireCatalogName } from './require-catalog-name.js';
 
 /**
- * The submitter edits an expense that was sent back. Nothing is announced: the edit is a
- * draft until the resubmission, whose event carries the edited expense. A new category
- * without a policy makes the resubmission route by category and amount.
+ * The submitter edits their draft or an expense that was sent back (the lifecycle rules,
+ * `assertMayChange`). Nothing is announced: the edit is private until the submission or
+ * resubmission, whose event carries the edited expense. A new category without a policy
+ * makes the (re)submission route by category and amount.
  */
 export async function editExpense(
   db: Kysely<ExpenseDatabase>,
@@ -46,7 +47,10 @@ export async function editExpense(
     await updateExpenseFields(trx, expenseId, fields);
     const edited = { ...expense, ...fields };
     return {
-      message: 'Expense edited; resubmit it to route it again',
+      message:
+        edited.status === 'draft'
+          ? 'Draft edited; submit it to route it for approval'
+          : 'Expense edited; resubmit it to route it again',
       expense_id: expenseId,
       status: edited.status,
       amount: Number(edited.original_amount),

@@ -17,7 +17,7 @@ export async function findReceiptExpense(
   caller: AccessClaims,
   expenseId: string,
 ) {
-  const found = await findExpenseWithSteps(db, caller.company_id, expenseId);
+  const found = await findExpenseWithSteps(db, caller.company_id, expenseId, caller.sub);
   const mayRead =
     found &&
     (companyWideReaders.has(caller.role) ||

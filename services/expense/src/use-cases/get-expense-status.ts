@@ -11,7 +11,8 @@ const companyWideReaders: ReadonlySet<Role> = new Set(['admin', 'finance', 'audi
 
 /**
  * The status document of one expense, for its submitter, its approvers, the members of the
- * workspace it is filed in, and the company's admins, finance and auditors.
+ * workspace it is filed in, and the company's admins, finance and auditors; a draft only for
+ * its submitter, and a deleted expense for nobody (admins list those apart).
  * Anyone else is told it does not exist, so ids cannot be probed.
  */
 export async function getExpenseStatus(
@@ -19,7 +20,8 @@ export async function getExpenseStatus(
   caller: AccessClaims,
   expenseId: string,
 ): Promise<ExpenseStatusDocument> {
-  const found = await findExpenseWithSteps(db, caller.company_id, expenseId);
+  // Deleted expenses and colleagues' drafts are not found, whoever asks.
+  const found = await findExpenseWithSteps(db, caller.company_id, expenseId, caller.sub);
   const mayRead =
     found &&
     (companyWideReaders.has(caller.role) ||
@@ -47,6 +49,15 @@ export async function getExpenseStatus(
     workspace_id: expense.workspace_id,
     round: expense.round,
     ...(expense.flags?.length ? { flags: expense.flags } : {}),
+    ...(expense.payout_id && expense.paid_at && expense.paid_by
+      ? {
+          payment: {
+            payout_id: expense.payout_id,
+            paid_at: expense.paid_at.toISOString(),
+            paid_by: expense.paid_by,
+          },
+        }
+      : {}),
     approvals: steps.map((s) => ({
       step_number: s.step,
       approver_name: s.approver_name,

@@ -38,6 +38,7 @@ export async function listExpenses(
   const rows = await listExpensePage(
     db,
     caller.company_id,
+    caller.sub,
     expenseVisibility(caller),
     listFilters(filters),
     order,

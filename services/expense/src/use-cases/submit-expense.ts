@@ -190,8 +190,8 @@ export async function submitExpense(
  * its price in the base currency at the rate of that date (422 when a name is not listed,
  * the date is ahead, the amount has too many decimals or no rate applies).
  */
-async function describeExpense(
-  deps: SubmitExpenseDeps,
+export async function describeExpense(
+  deps: Pick<SubmitExpenseDeps, 'db' | 'now'>,
   caller: AccessClaims,
   input: CreateExpenseRequest,
 ) {
@@ -219,7 +219,7 @@ async function describeExpense(
  * Only the workspace's owners and members file expenses in it: a viewer is refused (403),
  * and to anyone else, or another company, the workspace does not exist (404).
  */
-function refuseUnlessMayFileIn(workspaceId: string, membership: WorkspaceRole | null): void {
+export function refuseUnlessMayFileIn(workspaceId: string, membership: WorkspaceRole | null): void {
   const access = submitIntoWorkspaceAccess(membership);
   if (access === 'hidden') {
     throw new NotFoundError(`no workspace ${workspaceId} that you are a member of`);

@@ -6,7 +6,8 @@ import { findReadableWorkspace } from './find-readable-workspace.js';
 
 /**
  * Counts and amounts of a workspace's expenses by status, by category and overall, added
- * up by the database. Every status is listed, with zeros where there is none.
+ * up by the database. Every status a filed expense can have is listed, with zeros where
+ * there is none; drafts (not filed until submitted) and deleted expenses are not counted.
  */
 export async function summarizeWorkspace(
   db: Kysely<ExpenseDatabase>,
@@ -23,10 +24,12 @@ export async function summarizeWorkspace(
   const byCategory = rows.filter((r) => r.all_categories === 0);
   return {
     workspace_id: workspaceId,
-    by_status: ExpenseStatus.options.map((status) => ({
-      status,
-      ...total(byStatus.find((r) => r.status === status)),
-    })),
+    by_status: ExpenseStatus.options
+      .filter((status) => status !== 'draft')
+      .map((status) => ({
+        status,
+        ...total(byStatus.find((r) => r.status === status)),
+      })),
     by_category: byCategory
       .map((r) => ({ category: r.category ?? '', ...total(r) }))
       .sort((a, b) => a.category.localeCompare(b.category)),

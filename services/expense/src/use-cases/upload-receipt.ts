@@ -30,7 +30,7 @@ import { findReceiptExpense } from './find-receipt-expense.js';
 import { receiptDocument } from './receipt-document.js';
 
 /** While the submitter may still change what approvers see: pending or sent back. */
-const acceptsReceipts: ReadonlySet<ExpenseStatus> = new Set(['pending', 'sent_back']);
+const acceptsReceipts: ReadonlySet<ExpenseStatus> = new Set(['draft', 'pending', 'sent_back']);
 
 export interface UploadReceiptDeps {
   db: Kysely<ExpenseDatabase>;
@@ -137,7 +137,7 @@ export async function uploadReceipt(
 function refuseUnlessAccepting(status: ExpenseStatus): void {
   if (!acceptsReceipts.has(status)) {
     throw new ConflictError(
-      `receipts are added while an expense is pending or sent back; this one is ${status.replace('_', ' ')}`,
+      `receipts are added while an expense is a draft, pending or sent back; this one is ${status.replace('_', ' ')}`,
       'receipts-closed',
     );
   }

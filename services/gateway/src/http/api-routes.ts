@@ -26,6 +26,7 @@ import {
 } from '@countersign/contracts';
 import { z } from 'zod';
 import { delegationRoutes } from './delegation-routes.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
 import { moneyRoutes } from './money-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
@@ -162,7 +163,8 @@ const decisionRoutes: ForwardedRoute[] = [
     path: '/api/expenses/{id}',
     upstream: 'expense',
     upstreamPath: (p) => `/expenses/${p.id}`,
-    summary: 'Edit an expense that was sent back (submitter only, before resubmitting)',
+    summary:
+      'Edit your draft or an expense that was sent back (submitter only, before (re)submitting)',
     tag: 'Expenses',
     permission: 'expenses.submit',
     params: ExpenseIdParam,
@@ -234,4 +236,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...moneyRoutes,
   ...receiptRoutes,
   ...reportRoutes,
+  ...lifecycleRoutes,
 ];

@@ -17,12 +17,13 @@ export type NotifiableEvent =
   | EventOf<'StepApproved'>
   | EventOf<'ApprovalDelegated'>
   | EventOf<'ApprovalEscalated'>
-  | EventOf<'ExpenseBlocked'>;
+  | EventOf<'ExpenseBlocked'>
+  | EventOf<'ExpensePaid'>;
 
 /**
  * Who an event concerns and what they are told: the approver when a step is theirs (or
  * leaves their queue by withdrawal, or moves up by escalation), the submitter when it
- * ends, is blocked or comes back to them, the delegate when a delegation is granted, and the
+ * ends, is blocked, is paid or comes back to them, the delegate when a delegation is granted, and the
  * approver when a delegate decided in their name.
  */
 export function notificationsFor(event: NotifiableEvent): PlannedNotification[] {
@@ -98,6 +99,15 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
           kind: 'expense_sent_back',
           expenseId: event.data.expense_id,
           message: `Your expense was sent back for changes at step ${event.data.step}: ${event.data.comment}`,
+        },
+      ];
+    case 'ExpensePaid':
+      return [
+        {
+          recipientId: event.data.submitter_id,
+          kind: 'expense_paid',
+          expenseId: event.data.expense_id,
+          message: `Your expense of ${event.data.money.currency} ${event.data.money.amount} was paid${event.data.reference ? ` (payout ${event.data.reference})` : ''}`,
         },
       ];
     case 'ExpenseWithdrawn':

@@ -134,3 +134,39 @@ describe('notificationsFor a blocked expense', () => {
     ]);
   });
 });
+
+describe('notificationsFor a paid expense', () => {
+  const paid = (reference: string | null): EventOf<'ExpensePaid'> => ({
+    ...envelope,
+    type: 'ExpensePaid',
+    data: {
+      expense_id: expenseId,
+      submitter_id: 'grace',
+      payout_id: '0197a000-0000-7000-8000-0000000000aa',
+      reference,
+      amount: '108.50',
+      money: {
+        amount: '100.00',
+        currency: 'EUR',
+        base_amount: '108.50',
+        base_currency: 'USD',
+        exchange_rate: '1.085',
+        rate_date: '2026-11-30',
+      },
+      paid_by: 'fiona',
+      paid_at: envelope.occurred_at,
+    },
+  });
+
+  it('tells the submitter, in the money they spent, naming the payout reference', () => {
+    expect(notificationsFor(paid('RUN-7'))).toEqual([
+      {
+        recipientId: 'grace',
+        kind: 'expense_paid',
+        expenseId,
+        message: 'Your expense of EUR 100.00 was paid (payout RUN-7)',
+      },
+    ]);
+    expect(notificationsFor(paid(null))[0]?.message).toBe('Your expense of EUR 100.00 was paid');
+  });
+});

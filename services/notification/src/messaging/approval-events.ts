@@ -29,3 +29,11 @@ export const blockedExpensesConsumer: ConsumerSpec<NotificationDatabase> = {
   filterSubject: 'countersign.expense.expense.blocked.v1',
   handlers: { ExpenseBlocked: notifyPeople },
 };
+
+/** Paid expenses: the submitter is told. A durable of its own on the expense stream. */
+export const paidExpensesConsumer: ConsumerSpec<NotificationDatabase> = {
+  stream: Streams.expense,
+  durable: 'notification-on-expense-paid',
+  filterSubject: 'countersign.expense.expense.paid.v1',
+  handlers: { ExpensePaid: notifyPeople },
+};

@@ -13,6 +13,7 @@ import * as categoriesFromExpenses from './2026-11-24T1730-categories-from-expen
 import * as expenseListIndexes from './2026-11-24T1800-expense-list-indexes.js';
 import * as stepRequestedAt from './2026-11-25T0900-step-requested-at.js';
 import * as receipts from './2026-11-25T1300-receipts.js';
+import * as lifecycle from './2026-11-25T1400-lifecycle.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1800-expense-list-indexes': expenseListIndexes,
   '2026-11-25T1300-receipts': receipts,
   '2026-11-25T0900-step-requested-at': stepRequestedAt,
+  '2026-11-25T1400-lifecycle': lifecycle,
 };

@@ -1,0 +1,28 @@
+import type { AccessClaims, RestoreExpenseResponse } from '@countersign/contracts';
+import type { Kysely } from 'kysely';
+import { lockOwnExpense, markRestored } from '../db/expense-queries.js';
+import type { ExpenseDatabase } from '../db/types.js';
+import { assertMayChange } from './assert-may-change.js';
+
+/**
+ * An admin brings a soft-deleted expense back as it is: visible again with its status. A
+ * restored draft is a draft again; a sent-back expense's chain ended when it was deleted,
+ * so it comes back withdrawn (or, if the withdrawal has not arrived yet, becomes so).
+ * Nothing is announced: restoring changes nobody's work, only what lists show.
+ */
+export async function restoreExpense(
+  db: Kysely<ExpenseDatabase>,
+  caller: AccessClaims,
+  expenseId: string,
+): Promise<RestoreExpenseResponse> {
+  return db.transaction().execute(async (trx) => {
+    const expense = assertMayChange(
+      await lockOwnExpense(trx, caller.company_id, expenseId),
+      caller,
+      expenseId,
+      'restore',
+    );
+    await markRestored(trx, expenseId);
+    return { message: 'Expense restored', expense_id: expenseId, status: expense.status };
+  });
+}
