@@ -5,12 +5,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // When the seat was first asked (its ApprovalRequested), for time-to-approve reports.
   // Seats stored before this column stay null and are left out of those reports.
   await db.schema.alterTable('expense_step').addColumn('requested_at', 'timestamptz').execute();
-  // Reports narrow a company's expenses by spend date; the journal by approval time.
-  await db.schema
-    .createIndex('expense_by_company_spend_date')
-    .on('expense')
-    .columns(['company_id', 'spend_date'])
-    .execute();
+  // The journal narrows a company's expenses by approval time (reports by spend date use
+  // the list's `expense_by_company_spend_date`).
   await db.schema
     .createIndex('expense_by_company_completed_at')
     .on('expense')
