@@ -117,7 +117,7 @@ function findVendor(lines: readonly OcrLine[]): ReceiptExtraction['vendor'] {
   });
   if (!first) return null;
   // Receipts print the shop's name first, but it is still a guess: lower confidence.
-  return { value: first.text.replace(/\s+/g, ' '), confidence: first.confidence * 0.8 };
+  return { value: first.text.replace(/\s+/g, ' '), confidence: scaled(first.confidence, 0.8) };
 }
 
 function findCurrency(lines: readonly OcrLine[]): ReceiptExtraction['currency'] {
@@ -130,7 +130,8 @@ function findCurrency(lines: readonly OcrLine[]): ReceiptExtraction['currency'] 
       .find((candidate) => CurrencyCode.safeParse(candidate).success);
     if (code) return { value: code, confidence: line.confidence };
     const symbol = currencySymbols.find((s) => line.text.includes(s.symbol));
-    if (symbol) return { value: symbol.code, confidence: line.confidence * symbol.certainty };
+    if (symbol)
+      return { value: symbol.code, confidence: scaled(line.confidence, symbol.certainty) };
   }
   return null;
 }
@@ -138,4 +139,9 @@ function findCurrency(lines: readonly OcrLine[]): ReceiptExtraction['currency'] 
 function clampConfidence(value: number): number {
   if (!Number.isFinite(value)) return 0;
   return Math.round(Math.min(100, Math.max(0, value)) * 10) / 10;
+}
+
+/** A confidence lowered by a factor, to one decimal (no binary-fraction noise in answers). */
+function scaled(confidence: number, factor: number): number {
+  return Math.round(confidence * factor * 10) / 10;
 }
