@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
 import { RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
+import { expenseFactsV1 } from './expense-facts.js';
 
 /**
  * A policy rule approved the expense at submission (or at a resubmission, from round 2):
@@ -24,16 +24,8 @@ export const ExpenseAutoApprovedV1 = envelopeOf(
     flags: z.array(z.string()).optional(),
     /** Added later, optional: the round a resubmission approved; absent means round 1. */
     round: z.number().int().min(1).optional(),
-    /**
-     * Added with currencies, optional (absent: an expense in USD, the only currency before).
-     * `amount` above stays the base-currency amount, which approval routes by.
-     */
-    money: ExpenseMoney.optional(),
-    /** Added with currencies, optional: the expense's category, vendor, spend date, source. */
-    category: z.string().optional(),
-    vendor: z.string().optional(),
-    spend_date: IsoDate.optional(),
-    source: ExpenseSource.optional(),
+    /** Added with currencies, optional: see `expenseFactsV1`. */
+    ...expenseFactsV1,
   }),
 );
 export type ExpenseAutoApprovedV1 = z.infer<typeof ExpenseAutoApprovedV1>;

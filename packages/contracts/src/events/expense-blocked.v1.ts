@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
 import { DecidingRule, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
+import { expenseFactsV1 } from './expense-facts.js';
 
 /**
  * A policy rule blocked the expense when it was submitted (round 1) or resubmitted
@@ -26,12 +26,8 @@ export const ExpenseBlockedV1 = envelopeOf(
     blocked_at: IsoDateTime,
     workspace_id: Uuid.optional(),
     flags: z.array(z.string()).optional(),
-    /** As on ExpenseSubmitted: `amount` is in the base currency, `money` the original. */
-    money: ExpenseMoney.optional(),
-    category: z.string().optional(),
-    vendor: z.string().optional(),
-    spend_date: IsoDate.optional(),
-    source: ExpenseSource.optional(),
+    /** Added with currencies, optional: see `expenseFactsV1`. */
+    ...expenseFactsV1,
   }),
 );
 export type ExpenseBlockedV1 = z.infer<typeof ExpenseBlockedV1>;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
-import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
 import { ChainStep, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
+import { expenseFactsV1 } from './expense-facts.js';
 
 /** An employee submitted an expense; it carries the routing decision it was accepted with. */
 export const ExpenseSubmittedV1 = envelopeOf(
@@ -21,16 +21,8 @@ export const ExpenseSubmittedV1 = envelopeOf(
     workspace_id: Uuid.optional(),
     /** Added later, optional: warnings of the policy's matching flag rules. */
     flags: z.array(z.string()).optional(),
-    /**
-     * Added with currencies, optional (absent: an expense in USD, the only currency before).
-     * `amount` above stays the base-currency amount, which approval routes by.
-     */
-    money: ExpenseMoney.optional(),
-    /** Added with currencies, optional: the expense's category, vendor, spend date, source. */
-    category: z.string().optional(),
-    vendor: z.string().optional(),
-    spend_date: IsoDate.optional(),
-    source: ExpenseSource.optional(),
+    /** Added with currencies, optional: see `expenseFactsV1`. */
+    ...expenseFactsV1,
   }),
 );
 export type ExpenseSubmittedV1 = z.infer<typeof ExpenseSubmittedV1>;

@@ -127,35 +127,6 @@ export async function findExpenseWithSteps(
   };
 }
 
-export async function listBySubmitter(
-  db: Db,
-  companyId: string,
-  submitterId: string,
-  limit: number,
-  before?: { submittedAt: Date; id: string },
-) {
-  let query = db
-    .selectFrom('expense')
-    .select([
-      'id',
-      'amount',
-      'description',
-      'status',
-      'policy_name',
-      'submitted_at',
-      'completed_at',
-      'workspace_id',
-      ...storedMoneyColumns,
-    ])
-    .where('company_id', '=', companyId)
-    .where('submitter_id', '=', submitterId)
-    .where(visibleExpenses(submitterId));
-  if (before) {
-    query = query.where(sql<boolean>`(submitted_at, id) < (${before.submittedAt}, ${before.id})`);
-  }
-  return query.orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-}
-
 /** Moves a pending expense to a final status; a replayed or late event changes nothing. */
 export async function finishExpense(
   trx: Trx,

@@ -1,11 +1,9 @@
 import type { AccessClaims, CreateExpenseRequest, DraftResponse } from '@countersign/contracts';
-import { ForbiddenError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertDraft } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
-import { findWorkspaceFor } from '../db/workspace-queries.js';
-import { describeExpense, refuseUnlessMayFileIn } from './submit-expense.js';
+import { assertMayFile, describeExpense } from './submit-expense.js';
 
 export interface CreateDraftDeps {
   db: Kysely<ExpenseDatabase>;
@@ -23,18 +21,7 @@ export async function createDraft(
   caller: AccessClaims,
   input: CreateExpenseRequest,
 ): Promise<DraftResponse> {
-  if (input.user_id !== undefined && input.user_id !== caller.sub) {
-    throw new ForbiddenError('user_id must be your own id: drafts are the caller’s own');
-  }
-  if (input.workspace_id !== undefined) {
-    const workspace = await findWorkspaceFor(
-      deps.db,
-      caller.company_id,
-      input.workspace_id,
-      caller.sub,
-    );
-    refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
-  }
+  await assertMayFile(deps.db, caller, input);
   const { category, vendor, spendDate, priced } = await describeExpense(deps, caller, input);
   const id = uuidv7();
   const source = input.source ?? 'manual';

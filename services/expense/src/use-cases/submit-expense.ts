@@ -47,19 +47,8 @@ export async function submitExpense(
   input: CreateExpenseRequest,
   requestId?: string,
 ): Promise<CreateExpenseResponse> {
-  if (input.user_id !== undefined && input.user_id !== caller.sub) {
-    throw new ForbiddenError('user_id must be your own id: expenses are submitted as the caller');
-  }
-  if (input.workspace_id !== undefined) {
-    // Checked before routing too, so a refusal costs no call to the approval service.
-    const workspace = await findWorkspaceFor(
-      deps.db,
-      caller.company_id,
-      input.workspace_id,
-      caller.sub,
-    );
-    refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
-  }
+  // Checked before routing too, so a refusal costs no call to the approval service.
+  await assertMayFile(deps.db, caller, input);
   const { category, vendor, spendDate, priced } = await describeExpense(deps, caller, input);
   const decision = await deps.route(
     token,
@@ -190,6 +179,24 @@ export async function submitExpense(
  * its price in the base currency at the rate of that date (422 when a name is not listed,
  * the date is ahead, the amount has too many decimals or no rate applies).
  */
+/**
+ * An expense (or draft) is the caller's own, and lands only in a workspace they may file
+ * in: `user_id`, when sent, must be the caller's (403); the workspace must be one they own
+ * or are a member of (404 to anyone else, 403 to a viewer).
+ */
+export async function assertMayFile(
+  db: Kysely<ExpenseDatabase>,
+  caller: AccessClaims,
+  input: Pick<CreateExpenseRequest, 'user_id' | 'workspace_id'>,
+): Promise<void> {
+  if (input.user_id !== undefined && input.user_id !== caller.sub) {
+    throw new ForbiddenError('user_id must be your own id: expenses are filed as the caller');
+  }
+  if (input.workspace_id === undefined) return;
+  const workspace = await findWorkspaceFor(db, caller.company_id, input.workspace_id, caller.sub);
+  refuseUnlessMayFileIn(input.workspace_id, workspace ? workspace.my_role : null);
+}
+
 export async function describeExpense(
   deps: Pick<SubmitExpenseDeps, 'db' | 'now'>,
   caller: AccessClaims,

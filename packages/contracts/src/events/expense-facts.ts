@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
+
+/**
+ * What an expense is beyond its base amount, added to the v1 events that announce a
+ * routing outcome (ExpenseSubmitted, ExpenseResubmitted, ExpenseAutoApproved,
+ * ExpenseBlocked) when currencies came in. Optional: absent on events from before, which
+ * were all in USD. The events' `amount` stays the base-currency amount approval routes by.
+ */
+export const expenseFactsV1 = {
+  money: ExpenseMoney.optional(),
+  category: z.string().optional(),
+  vendor: z.string().optional(),
+  spend_date: IsoDate.optional(),
+  source: ExpenseSource.optional(),
+};
