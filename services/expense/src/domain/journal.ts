@@ -15,24 +15,29 @@ export interface Account {
 }
 
 export interface ChartOfAccounts {
-  /** Expense accounts chosen per category (by lower-case name); others get `6000-<slug>`. */
-  expenseAccounts: Readonly<Record<string, Account>>;
+  /**
+   * Expense accounts chosen per category (by lower-case name); others get `6000-<slug>`.
+   * A Map, not an object: a category named `__proto__` or `constructor` is just a name.
+   */
+  expenseAccounts: ReadonlyMap<string, Account>;
   payables: Account;
   bank: Account;
 }
 
 export const defaultChart: ChartOfAccounts = {
-  expenseAccounts: {},
+  expenseAccounts: new Map(),
   payables: { code: '2100', name: 'Employee payables' },
   bank: { code: '1000', name: 'Bank' },
 };
 
 /** Category account codes from configuration (`{"travel": "6100"}`), over the default chart. */
 export function chartWith(codes: Readonly<Record<string, string>>): ChartOfAccounts {
-  const expenseAccounts: Record<string, Account> = {};
-  for (const [category, code] of Object.entries(codes)) {
-    expenseAccounts[category.toLowerCase()] = { code, name: `Expenses: ${category}` };
-  }
+  const expenseAccounts = new Map(
+    Object.entries(codes).map(([category, code]): [string, Account] => [
+      category.toLowerCase(),
+      { code, name: `Expenses: ${category}` },
+    ]),
+  );
   return { ...defaultChart, expenseAccounts };
 }
 
@@ -74,7 +79,7 @@ const PLACES = 2;
 
 /** `6000-<category>`, the category made safe for an account code ("Office Supplies" → office-supplies). */
 export function expenseAccountFor(chart: ChartOfAccounts, category: string): Account {
-  const chosen = chart.expenseAccounts[category.toLowerCase()];
+  const chosen = chart.expenseAccounts.get(category.toLowerCase());
   if (chosen) return chosen;
   const slug =
     category

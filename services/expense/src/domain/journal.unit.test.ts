@@ -101,6 +101,20 @@ describe('a journal entry', () => {
     expect(expenseAccountFor(chart, '***').code).toBe('6000-uncategorized');
   });
 
+  it('treats categories named like object internals as plain names', () => {
+    for (const category of ['__proto__', 'constructor', 'toString']) {
+      expect(expenseAccountFor(defaultChart, category)).toEqual({
+        code: `6000-${category
+          .toLowerCase()
+          .replace(/_/g, '-')
+          .replace(/^-+|-+$/g, '')}`,
+        name: `Expenses: ${category}`,
+      });
+    }
+    const chart = chartWith(JSON.parse('{"__proto__": "6900"}') as Record<string, string>);
+    expect(expenseAccountFor(chart, '__proto__').code).toBe('6900');
+  });
+
   it('always balances, to the cent, and fits the public contract', () => {
     fc.assert(
       fc.property(posting, (p) => {
