@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listDeleted } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
-import { storedMoney } from '../domain/price-expense.js';
+import { toExpenseSummary } from '../domain/expense-summary.js';
 
 const Cursor = z.object({ deleted_at: z.iso.datetime(), id: z.uuid() });
 
@@ -25,15 +25,7 @@ export async function listDeletedExpenses(
     rows,
     page.limit,
     (row) => ({
-      id: row.id,
-      amount: Number(row.original_amount),
-      money: storedMoney(row),
-      description: row.description,
-      status: row.status,
-      policy_name: row.policy_name,
-      submitted_at: row.submitted_at.toISOString(),
-      completed_at: row.completed_at?.toISOString() ?? null,
-      workspace_id: row.workspace_id,
+      ...toExpenseSummary(row),
       submitter_id: row.submitter_id,
       deleted_at: row.deleted_at.toISOString(),
       deleted_by: row.deleted_by,

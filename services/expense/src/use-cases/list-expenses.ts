@@ -11,7 +11,7 @@ import {
   querySignature,
   sortOrder,
 } from '../domain/expense-list.js';
-import { storedMoney } from '../domain/price-expense.js';
+import { toExpenseSummary } from '../domain/expense-summary.js';
 
 const cursorProblems = {
   malformed: 'cursor is not one this API issued',
@@ -49,15 +49,7 @@ export async function listExpenses(
   const last = items.at(-1);
   return {
     items: items.map((row) => ({
-      id: row.id,
-      amount: Number(row.original_amount),
-      money: storedMoney(row),
-      description: row.description,
-      status: row.status,
-      policy_name: row.policy_name,
-      submitted_at: row.submitted_at.toISOString(),
-      completed_at: row.completed_at?.toISOString() ?? null,
-      workspace_id: row.workspace_id,
+      ...toExpenseSummary(row),
       category: row.category,
       vendor: row.vendor,
       spend_date: row.spend_date,

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ExpenseDatabase } from '../db/types.js';
 import { listWorkspaceExpenses as listExpenseRows } from '../db/workspace-queries.js';
-import { storedMoney } from '../domain/price-expense.js';
+import { toExpenseSummary } from '../domain/expense-summary.js';
 import { findReadableWorkspace } from './find-readable-workspace.js';
 
 const Cursor = z.object({ submitted_at: z.iso.datetime(), id: z.uuid() });
@@ -29,18 +29,10 @@ export async function listWorkspaceExpenses(
     rows,
     page.limit,
     (row) => ({
-      id: row.id,
-      amount: Number(row.original_amount),
-      money: storedMoney(row),
-      description: row.description,
-      status: row.status,
-      policy_name: row.policy_name,
+      ...toExpenseSummary(row),
       category: row.category,
       submitter_id: row.submitter_id,
       submitter_name: row.submitter_name,
-      submitted_at: row.submitted_at.toISOString(),
-      completed_at: row.completed_at?.toISOString() ?? null,
-      workspace_id: row.workspace_id,
     }),
     (row) => ({ submitted_at: row.submitted_at.toISOString(), id: row.id }),
   );
