@@ -54,4 +54,6 @@ export * from './rest/receipts.js';
 export * from './rest/reports.js';
 export * from './rest/routing.js';
 export * from './rest/routing-explanations.js';
+export * from './rest/webhooks.js';
 export * from './rest/workspaces.js';
+export * from './webhooks/signature.js';

@@ -53,6 +53,8 @@ export const permissionTable = {
   'payouts.manage': ['finance', 'admin'],
   /** List the company's soft-deleted expenses and restore them. */
   'expenses.restore': ['admin'],
+  /** Register, change, delete and rotate the company's outbound webhooks; read their deliveries. */
+  'webhooks.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

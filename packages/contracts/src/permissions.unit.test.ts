@@ -32,6 +32,7 @@ const expected: Record<Permission, string[]> = {
   'reports.read': [F, A, U],
   'payouts.manage': [F, A],
   'expenses.restore': [A],
+  'webhooks.manage': [A],
 };
 
 describe('the permission table', () => {
