@@ -7,16 +7,11 @@ export const WebhookEventType = z
   .enum(Object.keys(EventCatalogue) as [EventType, ...EventType[]])
   .meta({ description: 'An event type of the public catalogue', example: 'ExpenseSubmitted' });
 
-const WebhookUrl = z
-  .string()
-  .trim()
-  .min(1)
-  .max(2000)
-  .meta({
-    description:
-      'An https URL on the public internet; names and addresses that resolve to loopback, private, link-local, metadata or reserved addresses are refused (422)',
-    example: 'https://hooks.example.com/countersign',
-  });
+const WebhookUrl = z.string().trim().min(1).max(2000).meta({
+  description:
+    'An https URL on the public internet; names and addresses that resolve to loopback, private, link-local, metadata or reserved addresses are refused (422)',
+  example: 'https://hooks.example.com/countersign',
+});
 
 const EventTypes = z
   .array(WebhookEventType)

@@ -47,7 +47,10 @@ export function signWebhook(
 
 export type WebhookVerification =
   | { ok: true; id: string; timestamp: number }
-  | { ok: false; reason: 'missing-headers' | 'timestamp-out-of-tolerance' | 'no-matching-signature' };
+  | {
+      ok: false;
+      reason: 'missing-headers' | 'timestamp-out-of-tolerance' | 'no-matching-signature';
+    };
 
 export interface VerifyWebhookOptions {
   /** Your secret(s); during a rotation pass both, either one matching is enough. */

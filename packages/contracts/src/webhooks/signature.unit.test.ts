@@ -38,7 +38,9 @@ describe('verifyWebhook', () => {
     });
     expect(verifyWebhook({ secrets: [newSecret], headers, body, now: sentAt }).ok).toBe(false);
     const otherId = { ...headers, 'webhook-id': `${id.slice(0, -1)}2` };
-    expect(verifyWebhook({ secrets: [secret], headers: otherId, body, now: sentAt }).ok).toBe(false);
+    expect(verifyWebhook({ secrets: [secret], headers: otherId, body, now: sentAt }).ok).toBe(
+      false,
+    );
   });
 
   it('refuses a replay outside the tolerance, in either direction, and accepts at its edge', () => {
@@ -70,7 +72,10 @@ describe('verifyWebhook', () => {
       reason: 'missing-headers',
     });
     const signed = signWebhook([secret], id, seconds, body);
-    const v2Only = { ...signed, 'webhook-signature': signed['webhook-signature'].replace('v1,', 'v2,') };
+    const v2Only = {
+      ...signed,
+      'webhook-signature': signed['webhook-signature'].replace('v1,', 'v2,'),
+    };
     expect(verifyWebhook({ secrets: [secret], headers: v2Only, body, now: sentAt }).ok).toBe(false);
     const fetchHeaders = new Headers(signed);
     expect(verifyWebhook({ secrets: [secret], headers: fetchHeaders, body, now: sentAt }).ok).toBe(
