@@ -22,6 +22,7 @@ const techcorp = {
   vendor: '',
   receipt: '',
   payout: '',
+  webhook: '',
 };
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
@@ -54,8 +55,11 @@ async function addOtherCompany(): Promise<void> {
   );
 }
 
+/** Nobody listens there: TechCorp's webhook deliveries fail on loopback, reaching nothing. */
+const webhookTarget = '127.0.0.1:9';
+
 beforeAll(async () => {
-  cluster = await TestCluster.start();
+  cluster = await TestCluster.start({ WEBHOOK_TEST_TARGETS: webhookTarget });
   await addOtherCompany();
   alice = await login('alice');
   const grace = await login('grace');
@@ -105,6 +109,12 @@ beforeAll(async () => {
   const payout = await api('POST', '/api/payouts', alice, { expense_ids: [techcorp.expense] });
   expect(payout.status).toBe(200);
   techcorp.payout = String(payout.body.payout_id);
+  const webhook = await api('POST', '/api/webhooks', alice, {
+    url: `http://${webhookTarget}/hook`,
+    event_types: ['PolicyDeactivated'],
+  });
+  expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
+  techcorp.webhook = String(webhook.body.id);
   const frank = await login('frank');
   techcorp.approval = await eventually(async () => {
     const items = (await api('GET', '/api/approvals/pending', frank)).body.items ?? [];
@@ -181,6 +191,10 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'patch /api/policies/{id}': { name: 'Hijacked' },
   'post /api/policies/{id}/deactivate': { reason: 'hijacked' },
   'post /api/expenses/preview': { policy_id: policies.small, amount: 10 },
+  'post /api/webhooks': { url: 'http://127.0.0.1:9/hook', event_types: ['ExpenseApproved'] },
+  'patch /api/webhooks/{id}': { description: 'Hijacked' },
+  'post /api/webhooks/{id}/rotate-secret': {},
+  'post /api/webhooks/{id}/deliveries/{delivery_id}/redeliver': {},
   'post /api/policies/simulate': {
     rules: [
       {
@@ -214,12 +228,16 @@ function techcorpParams(path: string): Record<string, string> {
                     ? techcorp.vendor
                     : resource === 'payouts'
                       ? techcorp.payout
-                      : demoLevels[6].id;
+                      : resource === 'webhooks'
+                        ? techcorp.webhook
+                        : demoLevels[6].id;
   return {
     id,
     user_id: idOf('grace'),
     approval_id: techcorp.approval,
     receipt_id: techcorp.receipt,
+    // TechCorp's webhook is not found first, whatever the delivery.
+    delivery_id: '0197ffff-0000-7000-8000-0000000000d1',
   };
 }
 

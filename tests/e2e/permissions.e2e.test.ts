@@ -79,6 +79,18 @@ describe('role × route: every public route answers 403 exactly where the table 
         path: `/expenses/${unknownId}/restore`,
         permission: 'expenses.restore',
       },
+      {
+        port: ports.notification,
+        method: 'POST',
+        path: '/webhooks',
+        permission: 'webhooks.manage',
+      },
+      {
+        port: ports.notification,
+        method: 'GET',
+        path: `/webhooks/${unknownId}/deliveries`,
+        permission: 'webhooks.manage',
+      },
     ];
     for (const call of direct) {
       for (const role of Role.options) {

@@ -13,11 +13,16 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
+import { startWebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import {
   approvalEventsConsumer,
   blockedExpensesConsumer,
   paidExpensesConsumer,
 } from './messaging/approval-events.js';
+import { webhookConsumers } from './messaging/webhook-events.js';
+import { createWebhookUrlCheck } from './outbound/check-webhook-url.js';
+import { createWebhookPoster } from './outbound/post-webhook.js';
+import { systemResolver } from './outbound/resolve-public.js';
 import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
@@ -36,7 +41,12 @@ const messaging = await startMessaging({
   service: 'notification',
   db,
   logger,
-  consumers: [approvalEventsConsumer, blockedExpensesConsumer, paidExpensesConsumer],
+  consumers: [
+    approvalEventsConsumer,
+    blockedExpensesConsumer,
+    paidExpensesConsumer,
+    ...webhookConsumers,
+  ],
 });
 
 const app = createNotificationApp({
@@ -44,12 +54,35 @@ const app = createNotificationApp({
   logger,
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
+  checkWebhookUrl: createWebhookUrlCheck(config.WEBHOOK_TEST_TARGETS, systemResolver),
+  now: () => new Date(),
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'notification service listening');
 
+const webhookDispatcher = startWebhookDispatcher({
+  db,
+  logger,
+  post: createWebhookPoster({
+    testTargets: config.WEBHOOK_TEST_TARGETS,
+    resolve: systemResolver,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  }),
+  now: () => new Date(),
+  random: Math.random,
+  retry: {
+    baseMs: config.WEBHOOK_RETRY_BASE_MS,
+    capMs: config.WEBHOOK_RETRY_CAP_MS,
+    windowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+  },
+  leaseMs: config.WEBHOOK_TIMEOUT_MS + 30_000,
+  batchSize: 16,
+  pollMs: config.WEBHOOK_POLL_MS,
+});
+
 onShutdown(logger, async () => {
   await server.close();
+  await webhookDispatcher.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

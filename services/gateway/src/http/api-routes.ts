@@ -33,6 +33,7 @@ import { orgRoutes } from './org-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import { receiptRoutes } from './receipt-routes.js';
 import { reportRoutes } from './report-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 
 export type Upstream = 'expense' | 'approval' | 'notification';
@@ -237,4 +238,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...receiptRoutes,
   ...reportRoutes,
   ...lifecycleRoutes,
+  ...webhookRoutes,
 ];

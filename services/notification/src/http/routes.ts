@@ -12,7 +12,9 @@ import {
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { NotificationDatabase } from '../db/types.js';
+import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
 import { listMyNotifications } from '../use-cases/list-my-notifications.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 
 export interface NotificationHttpDeps {
   db: Kysely<NotificationDatabase>;
@@ -20,6 +22,9 @@ export interface NotificationHttpDeps {
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  /** Judges webhook URLs at registration (SSRF rules, DNS). */
+  checkWebhookUrl: WebhookUrlCheck;
+  now: () => Date;
 }
 
 const NotificationQuery = PageQuery.extend({ unread_only: z.stringbool().default(false) });
@@ -37,5 +42,6 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
       }),
     );
   });
+  registerWebhookRoutes(app, { ...deps, checkUrl: deps.checkWebhookUrl });
   return app;
 }

@@ -1,0 +1,42 @@
+import type { AccessClaims, CreatedWebhook, CreateWebhookRequest } from '@countersign/contracts';
+import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { NotificationDatabase } from '../db/types.js';
+import { toWebhook } from '../db/webhook-rows.js';
+import { newWebhookSecret } from '../domain/webhook-secret.js';
+import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
+
+export interface WebhookWriteDeps {
+  db: Kysely<NotificationDatabase>;
+  checkUrl: WebhookUrlCheck;
+  now: () => Date;
+}
+
+/** Registers an endpoint for the caller's company; its secret is shown in this answer only. */
+export async function createWebhook(
+  deps: WebhookWriteDeps,
+  caller: AccessClaims,
+  input: CreateWebhookRequest,
+): Promise<CreatedWebhook> {
+  const url = await deps.checkUrl(input.url);
+  const now = deps.now();
+  const row = await deps.db
+    .insertInto('webhook_endpoint')
+    .values({
+      id: uuidv7(),
+      company_id: caller.company_id,
+      url,
+      event_types: input.event_types,
+      description: input.description ?? '',
+      active: true,
+      secret: newWebhookSecret(),
+      previous_secret: null,
+      previous_secret_expires_at: null,
+      created_by: caller.sub,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { ...toWebhook(row), secret: row.secret };
+}
