@@ -52,10 +52,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .execute();
   // An event reaches an endpoint once, whatever the consumer does; redeliveries are extra rows.
-  await sql`create unique index webhook_delivery_once on webhook_delivery (endpoint_id, event_id)
-    where redelivery_of is null`.execute(db);
-  await sql`create index webhook_delivery_due on webhook_delivery (next_attempt_at)
-    where status = 'pending'`.execute(db);
+  await db.schema
+    .createIndex('webhook_delivery_once')
+    .on('webhook_delivery')
+    .columns(['endpoint_id', 'event_id'])
+    .unique()
+    .where(sql.ref('redelivery_of'), 'is', null)
+    .execute();
+  await db.schema
+    .createIndex('webhook_delivery_due')
+    .on('webhook_delivery')
+    .column('next_attempt_at')
+    .where(sql.ref('status'), '=', 'pending')
+    .execute();
   await db.schema
     .createIndex('webhook_delivery_list')
     .on('webhook_delivery')
