@@ -1,0 +1,239 @@
+import { randomUUID as uuidv7 } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhook } from '@countersign/contracts';
+import {
+  createDatabase,
+  messagingTablesV1,
+  messagingTablesV2,
+  migrateSchema,
+  newEvent,
+} from '@countersign/platform';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrations } from '../../services/notification/src/db/migrations/index.js';
+import type { NotificationDatabase } from '../../services/notification/src/db/types.js';
+import { newWebhookSecret } from '../../services/notification/src/domain/webhook-secret.js';
+import { createWebhookUrlCheck } from '../../services/notification/src/outbound/check-webhook-url.js';
+import { createWebhookPoster } from '../../services/notification/src/outbound/post-webhook.js';
+import type { Resolver } from '../../services/notification/src/outbound/resolve-public.js';
+import {
+  type DeliveryDeps,
+  deliverDueWebhooks,
+} from '../../services/notification/src/use-cases/deliver-due-webhooks.js';
+import { enqueueWebhookDeliveries } from '../../services/notification/src/use-cases/enqueue-webhook-deliveries.js';
+import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+
+const schema = 'notification_webhook_int';
+const company = '0197e000-0000-7000-8000-0000000000c1';
+let db: Kysely<NotificationDatabase>;
+let receiver: Server;
+let port = 0;
+const hits: {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}[] = [];
+
+beforeAll(async () => {
+  await ensureIntDatabase();
+  db = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema });
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  const domain = Object.entries(migrations).filter(([name]) => !/messaging|outbox/.test(name));
+  await migrateSchema(db, schema, {
+    '0001-messaging': messagingTablesV1,
+    '0002-messaging': messagingTablesV2(schema),
+    ...Object.fromEntries(domain),
+  });
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      hits.push({
+        path: request.url ?? '/',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
+      if (request.url === '/silent') return; // never answers
+      response.writeHead(request.url === '/fail' ? 503 : 204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  port = (receiver.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
+  await db?.destroy();
+});
+beforeEach(async () => {
+  hits.length = 0;
+  await sql`truncate ${sql.table(`${schema}.webhook_delivery`)}, ${sql.table(`${schema}.webhook_event`)}, ${sql.table(`${schema}.webhook_endpoint`)} cascade`.execute(
+    db,
+  );
+});
+
+const resolveTo =
+  (address: string): Resolver =>
+  async () => [{ address, family: 4 }];
+
+async function endpoint(path: string, createdAt = new Date('2026-01-01T00:00:00Z')) {
+  const id = uuidv7();
+  const secret = newWebhookSecret();
+  await db
+    .insertInto('webhook_endpoint')
+    .values({
+      id,
+      company_id: company,
+      url: `http://127.0.0.1:${port}${path}`,
+      event_types: ['TeamCreated'],
+      description: '',
+      active: true,
+      secret,
+      previous_secret: null,
+      previous_secret_expires_at: null,
+      created_by: company,
+      created_at: createdAt,
+      updated_at: createdAt,
+    })
+    .execute();
+  return { id, secret };
+}
+
+const teamCreated = () =>
+  newEvent('TeamCreated', {
+    companyId: company,
+    actor: { kind: 'user', id: company },
+    subject: uuidv7(),
+    data: { team: { id: uuidv7(), name: 'Ops' } },
+  });
+
+function dispatcher(overrides: Partial<DeliveryDeps> = {}): DeliveryDeps {
+  return {
+    db,
+    post: createWebhookPoster({
+      testTargets: new Set([`127.0.0.1:${port}`]),
+      resolve: resolveTo('127.0.0.1'),
+      timeoutMs: 500,
+    }),
+    now: () => new Date(),
+    random: () => 0.5,
+    retry: { baseMs: 1000, capMs: 60_000, windowMs: 3_600_000 },
+    leaseMs: 30_000,
+    batchSize: 16,
+    ...overrides,
+  };
+}
+
+describe('webhook delivery against PostgreSQL and a receiver on loopback', () => {
+  it('queues an event once per endpoint, however often it is handled', async () => {
+    await endpoint('/ok');
+    await endpoint('/ok');
+    const event = teamCreated();
+    for (let i = 0; i < 3; i += 1) {
+      await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, event));
+    }
+    const rows = await db.selectFrom('webhook_delivery').select('endpoint_id').execute();
+    expect(rows).toHaveLength(2);
+  });
+
+  it('two replicas dispatching at once send each delivery exactly once, signed', async () => {
+    const hooks = await Promise.all([endpoint('/ok'), endpoint('/ok'), endpoint('/ok')]);
+    for (let i = 0; i < 5; i += 1) {
+      const event = teamCreated();
+      await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, event));
+    }
+    const claimed = await Promise.all([
+      deliverDueWebhooks(dispatcher()),
+      deliverDueWebhooks(dispatcher()),
+    ]);
+    expect(claimed[0] + claimed[1]).toBe(15);
+    expect(hits).toHaveLength(15);
+    const pairs = new Set(
+      hits.map((h) => `${h.headers['webhook-id']} ${h.headers['webhook-signature']}`),
+    );
+    expect(pairs.size).toBe(15);
+    const secrets = hooks.map((h) => h.secret);
+    for (const hit of hits)
+      expect(verifyWebhook({ secrets, headers: hit.headers, body: hit.body }).ok).toBe(true);
+    const statuses = await db
+      .selectFrom('webhook_delivery')
+      .select(['status', 'attempts'])
+      .execute();
+    expect(statuses.every((s) => s.status === 'succeeded' && s.attempts === 1)).toBe(true);
+  });
+
+  it('a failing delivery is rescheduled, then marked failed once the window is over', async () => {
+    await endpoint('/fail');
+    await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
+    const row = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
+    let clock = row.created_at.getTime();
+    const deps = dispatcher({ now: () => new Date(clock) });
+    expect(await deliverDueWebhooks(deps)).toBe(1);
+    const retried = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
+    expect(retried).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_response_code: 503,
+      last_error: 'HTTP 503',
+    });
+    // Not due yet: nothing is claimed before the backoff is over.
+    expect(await deliverDueWebhooks(deps)).toBe(0);
+    clock = (retried.next_attempt_at as Date).getTime();
+    expect(await deliverDueWebhooks(deps)).toBe(1);
+    clock = row.created_at.getTime() + 3_600_000 + 1;
+    expect(await deliverDueWebhooks(deps)).toBe(1);
+    const failed = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null });
+  });
+
+  it('a timeout is a failed attempt with a clear error', async () => {
+    await endpoint('/silent');
+    await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
+    await deliverDueWebhooks(dispatcher());
+    const row = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'pending',
+      last_response_code: null,
+      last_error: 'no answer within 500 ms',
+    });
+  });
+
+  it('an event from before an endpoint was registered is not sent to it', async () => {
+    await endpoint('/ok', new Date(Date.now() + 60_000));
+    await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
+    expect(await db.selectFrom('webhook_delivery').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe('DNS rebinding', () => {
+  it('a name public at registration but loopback at delivery is refused before any connection', async () => {
+    let calls = 0;
+    // First answer public, every later one loopback: the rebinding attacker's DNS.
+    const rebinding: Resolver = async () => {
+      calls += 1;
+      return [{ address: calls === 1 ? '93.184.215.14' : '127.0.0.1', family: 4 }];
+    };
+    const url = `https://rebind.example.com:${port}/ok`;
+    await expect(createWebhookUrlCheck(new Set(), rebinding)(url)).resolves.toBe(url);
+    const post = createWebhookPoster({
+      testTargets: new Set(),
+      resolve: rebinding,
+      timeoutMs: 2000,
+    });
+    const outcome = await post({ url, headers: {}, body: '{}' });
+    expect(outcome).toEqual({
+      ok: false,
+      status: null,
+      error: 'rebind.example.com resolves to 127.0.0.1 is a loopback address',
+    });
+    expect(hits).toEqual([]);
+  });
+
+  it('registration refuses a name that resolves inside, and says so', async () => {
+    const check = createWebhookUrlCheck(new Set(), resolveTo('10.0.0.7'));
+    await expect(check('https://hooks.example.com/x')).rejects.toThrow(
+      'url refused: hooks.example.com resolves to 10.0.0.7 is a private address',
+    );
+  });
+});
