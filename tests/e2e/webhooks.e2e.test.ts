@@ -150,6 +150,19 @@ describe('registering webhooks', () => {
       400,
     );
   });
+
+  it('documents every webhook route in the OpenAPI document', async () => {
+    const doc = await api('GET', '/openapi.json');
+    expect(Object.keys(doc.body.paths as object)).toEqual(
+      expect.arrayContaining([
+        '/api/webhooks',
+        '/api/webhooks/{id}',
+        '/api/webhooks/{id}/rotate-secret',
+        '/api/webhooks/{id}/deliveries',
+        '/api/webhooks/{id}/deliveries/{delivery_id}/redeliver',
+      ]),
+    );
+  });
 });
 
 describe('delivering events', () => {

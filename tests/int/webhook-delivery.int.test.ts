@@ -236,4 +236,22 @@ describe('DNS rebinding', () => {
       'url refused: hooks.example.com resolves to 10.0.0.7 is a private address',
     );
   });
+
+  it('a name that does not resolve is a 422; a resolver that hangs is a 503, not a hang', async () => {
+    const missing: Resolver = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    };
+    await expect(
+      createWebhookUrlCheck(new Set(), missing)('https://nowhere.example.com/x'),
+    ).rejects.toMatchObject({
+      status: 422,
+      code: 'webhook-url-unresolvable',
+    });
+    const hanging: Resolver = () => new Promise(() => {});
+    await expect(
+      createWebhookUrlCheck(new Set(), hanging)('https://slow.example.com/x'),
+    ).rejects.toMatchObject({
+      status: 503,
+    });
+  });
 });

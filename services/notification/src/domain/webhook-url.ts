@@ -75,8 +75,6 @@ export function checkName(name: string): Verdict {
   if (!lower.includes('.')) {
     return { ok: false, reason: `${lower} is a single-label (intranet) name` };
   }
-  // A name that is all digits and dots but was not an address (e.g. 1.2.3.4.5) is a trick.
-  if (/^[\d.]+$/.test(lower)) return { ok: false, reason: `${lower} is not a valid host` };
   return { ok: true };
 }
 

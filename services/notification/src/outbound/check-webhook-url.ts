@@ -6,11 +6,34 @@ import { RefusedTargetError, type Resolver, resolvePublic } from './resolve-publ
 export type WebhookUrlCheck = (raw: string) => Promise<string>;
 
 const unresolvable = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME']);
+/** Registration waits this long for DNS: well inside the gateway's 5 s upstream timeout. */
+const RESOLVE_TIMEOUT_MS = 3_000;
+
+function withTimeout(resolve: Resolver): Resolver {
+  return (host) =>
+    new Promise((done, fail) => {
+      const timer = setTimeout(
+        () => fail(Object.assign(new Error(`resolving ${host} timed out`), { code: 'ETIMEOUT' })),
+        RESOLVE_TIMEOUT_MS,
+      );
+      resolve(host).then(
+        (addresses) => {
+          clearTimeout(timer);
+          done(addresses);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          fail(error);
+        },
+      );
+    });
+}
 
 export function createWebhookUrlCheck(
   testTargets: TestTargets,
-  resolve: Resolver,
+  resolver: Resolver,
 ): WebhookUrlCheck {
+  const resolve = withTimeout(resolver);
   return async (raw) => {
     const verdict = checkWebhookUrl(raw, testTargets);
     if (!verdict.ok)
