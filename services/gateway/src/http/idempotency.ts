@@ -38,10 +38,16 @@ export interface IdempotencySettings {
  * and their repeats are refused or harmless. On those the header is ignored.
  */
 export function acceptsIdempotencyKey(
-  route: Pick<DocumentedRoute, 'method' | 'success' | 'multipart'>,
+  route: Pick<DocumentedRoute, 'method' | 'success' | 'multipart' | 'secretInAnswer'>,
 ): boolean {
   // File uploads are streamed through, not held to be fingerprinted and replayed.
-  return route.method === 'post' && route.success.status === 201 && !route.multipart;
+  // A secret shown once (a webhook's signing secret) is not kept in the gateway's store.
+  return (
+    route.method === 'post' &&
+    route.success.status === 201 &&
+    !route.multipart &&
+    !route.secretInAnswer
+  );
 }
 
 /**

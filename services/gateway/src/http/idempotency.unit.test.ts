@@ -35,6 +35,7 @@ describe('routes that take Idempotency-Key', () => {
       ['post', '/api/approvals/bulk'],
       ['post', '/api/expenses/{id}/submit'],
       ['post', '/api/payouts'],
+      ['post', '/api/webhooks'],
       ['patch', '/api/expenses/{id}'],
       ['post', '/api/auth/login'],
       ['post', '/api/auth/refresh'],

@@ -15,6 +15,8 @@ export interface DocumentedRoute {
   body?: z.ZodType;
   /** A multipart/form-data body (file uploads), instead of JSON. */
   multipart?: z.ZodType;
+  /** The answer carries a secret shown once: never stored for an Idempotency-Key replay. */
+  secretInAnswer?: true;
   query?: z.ZodObject;
   params?: z.ZodObject;
   success: {

@@ -26,6 +26,7 @@ export const webhookRoutes: ForwardedRoute[] = [
     tag: 'Webhooks',
     permission: 'webhooks.manage',
     body: CreateWebhookRequest,
+    secretInAnswer: true,
     success: {
       status: 201,
       schema: CreatedWebhook,

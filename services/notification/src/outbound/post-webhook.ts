@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { checkWebhookUrl, type TestTargets } from '../domain/webhook-url.js';
 import { guardedLookup, type Resolver } from './resolve-public.js';
@@ -23,6 +23,8 @@ export interface PosterOptions {
 
 /** How much of a refusing answer's body is kept as the delivery's last error. */
 const ERROR_SNIPPET = 200;
+/** An answer's body is read this far at most; a receiver cannot keep us reading forever. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * POSTs one delivery. The URL is judged again (rules can change, and an address literal
@@ -37,6 +39,12 @@ export function createWebhookPoster(options: PosterOptions): PostWebhook {
     if (!verdict.ok) return { ok: false, status: null, error: `refused: ${verdict.reason}` };
     const transport = verdict.url.protocol === 'https:' ? https : http;
     return new Promise<WebhookResponse>((resolve) => {
+      let settled = false;
+      const settle = (outcome: WebhookResponse) => {
+        if (settled) return;
+        settled = true;
+        resolve(outcome);
+      };
       const outgoing = transport.request(
         verdict.url,
         {
@@ -52,32 +60,11 @@ export function createWebhookPoster(options: PosterOptions): PostWebhook {
             'user-agent': 'Countersign-Webhooks/1.0',
           },
         },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          const chunks: Buffer[] = [];
-          let kept = 0;
-          response.on('data', (chunk: Buffer) => {
-            if (kept < ERROR_SNIPPET) chunks.push(chunk);
-            kept += chunk.length;
-          });
-          response.on('error', (error) => resolve({ ok: false, status, error: error.message }));
-          response.on('end', () => {
-            if (status >= 200 && status < 300) {
-              resolve({ ok: true, status });
-              return;
-            }
-            const snippet = Buffer.concat(chunks).toString('utf8').slice(0, ERROR_SNIPPET);
-            const error =
-              status >= 300 && status < 400
-                ? `redirect (${status}) to ${response.headers.location ?? '(no location)'} not followed`
-                : `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
-            resolve({ ok: false, status, error });
-          });
-        },
+        (response) => judgeResponse(response, settle),
       );
       outgoing.on('error', (error) => {
         const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
-        resolve({
+        settle({
           ok: false,
           status: null,
           error: timedOut ? `no answer within ${options.timeoutMs} ms` : error.message,
@@ -86,4 +73,35 @@ export function createWebhookPoster(options: PosterOptions): PostWebhook {
       outgoing.end(request.body);
     });
   };
+}
+
+/** Reads (a bounded part of) the answer and judges it by its status: only a 2xx is success. */
+function judgeResponse(response: IncomingMessage, settle: (outcome: WebhookResponse) => void) {
+  const status = response.statusCode ?? 0;
+  const chunks: Buffer[] = [];
+  let read = 0;
+  const finish = () => {
+    if (status >= 200 && status < 300) {
+      settle({ ok: true, status });
+      return;
+    }
+    const snippet = Buffer.concat(chunks).toString('utf8').slice(0, ERROR_SNIPPET);
+    const error =
+      status >= 300 && status < 400
+        ? `redirect (${status}) to ${response.headers.location ?? '(no location)'} not followed`
+        : `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
+    settle({ ok: false, status, error });
+  };
+  response.on('data', (chunk: Buffer) => {
+    if (read < ERROR_SNIPPET) chunks.push(chunk);
+    read += chunk.length;
+    if (read > MAX_BODY_BYTES) {
+      finish();
+      response.destroy();
+    }
+  });
+  response.on('end', finish);
+  response.on('error', (error) => settle({ ok: false, status, error: error.message }));
+  // Closed before its end (the timeout, a reset): whatever was not settled failed.
+  response.on('close', () => settle({ ok: false, status, error: 'the answer was cut off' }));
 }
