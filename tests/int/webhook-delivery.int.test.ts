@@ -55,6 +55,17 @@ beforeAll(async () => {
         body: Buffer.concat(chunks).toString(),
       });
       if (request.url === '/silent') return; // never answers
+      if (request.url === '/endless') {
+        // Headers at once, then a body that never ends.
+        response.writeHead(500);
+        response.write('x'.repeat(100));
+        return;
+      }
+      if (request.url === '/huge') {
+        response.writeHead(502);
+        response.end('y'.repeat(1024 * 1024));
+        return;
+      }
       response.writeHead(request.url === '/fail' ? 503 : 204).end();
     });
   });
@@ -197,6 +208,26 @@ describe('webhook delivery against PostgreSQL and a receiver on loopback', () =>
       last_response_code: null,
       last_error: 'no answer within 500 ms',
     });
+  });
+
+  it('an answer that never ends or is huge is judged without reading it all', async () => {
+    const post = createWebhookPoster({
+      testTargets: new Set([`127.0.0.1:${port}`]),
+      resolve: resolveTo('127.0.0.1'),
+      timeoutMs: 500,
+    });
+    const endless = await post({
+      url: `http://127.0.0.1:${port}/endless`,
+      headers: {},
+      body: '{}',
+    });
+    expect(endless).toEqual({
+      ok: false,
+      status: 500,
+      error: 'the answer did not end within 500 ms',
+    });
+    const huge = await post({ url: `http://127.0.0.1:${port}/huge`, headers: {}, body: '{}' });
+    expect(huge).toEqual({ ok: false, status: 502, error: `HTTP 502: ${'y'.repeat(200)}` });
   });
 
   it('an event from before an endpoint was registered is not sent to it', async () => {

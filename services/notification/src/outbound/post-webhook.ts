@@ -40,6 +40,8 @@ export function createWebhookPoster(options: PosterOptions): PostWebhook {
     const transport = verdict.url.protocol === 'https:' ? https : http;
     return new Promise<WebhookResponse>((resolve) => {
       let settled = false;
+      /** The status, once the answer's head has come: a timeout after it keeps it. */
+      let answered: number | null = null;
       const settle = (outcome: WebhookResponse) => {
         if (settled) return;
         settled = true;
@@ -60,14 +62,18 @@ export function createWebhookPoster(options: PosterOptions): PostWebhook {
             'user-agent': 'Countersign-Webhooks/1.0',
           },
         },
-        (response) => judgeResponse(response, settle),
+        (response) => {
+          answered = response.statusCode ?? 0;
+          judgeResponse(response, settle);
+        },
       );
       outgoing.on('error', (error) => {
         const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
+        const late = answered === null ? 'no answer' : 'the answer did not end';
         settle({
           ok: false,
-          status: null,
-          error: timedOut ? `no answer within ${options.timeoutMs} ms` : error.message,
+          status: answered,
+          error: timedOut ? `${late} within ${options.timeoutMs} ms` : error.message,
         });
       });
       outgoing.end(request.body);
