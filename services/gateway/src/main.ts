@@ -15,6 +15,7 @@ import type { IdentityDatabase } from './db/types.js';
 import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
+import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { MailRelay } from './outbox/mail-relay.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
@@ -70,6 +71,7 @@ const verifyToken = createTokenVerifier({
   jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
 });
 
+const stopStreams = new AbortController();
 const app = createGatewayApp({
   logger,
   keys,
@@ -110,11 +112,19 @@ const app = createGatewayApp({
     trustedProxies: config.TRUST_PROXY,
   },
   idempotency: { db, policy: idempotencyPolicy, logger },
+  stream: {
+    feed: createFeedReader(messaging.nats, logger),
+    heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
+    maxPerUser: config.STREAM_MAX_PER_USER,
+    shutdown: stopStreams.signal,
+  },
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'gateway listening');
 
 onShutdown(logger, async () => {
+  // Open event streams never finish on their own: end them, or close() would wait forever.
+  stopStreams.abort();
   await server.close();
   await upkeep.stop();
   await messaging.stop();

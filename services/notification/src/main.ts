@@ -18,6 +18,11 @@ import {
   blockedExpensesConsumer,
   paidExpensesConsumer,
 } from './messaging/approval-events.js';
+import {
+  feedOnApprovalEventsConsumer,
+  feedOnExpenseEventsConsumer,
+  feedOnNotificationsConsumer,
+} from './messaging/feed-events.js';
 import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
@@ -36,7 +41,15 @@ const messaging = await startMessaging({
   service: 'notification',
   db,
   logger,
-  consumers: [approvalEventsConsumer, blockedExpensesConsumer, paidExpensesConsumer],
+  consumers: [
+    approvalEventsConsumer,
+    blockedExpensesConsumer,
+    paidExpensesConsumer,
+    // The real-time feed (GET /api/stream on the gateway).
+    feedOnNotificationsConsumer,
+    feedOnApprovalEventsConsumer,
+    feedOnExpenseEventsConsumer,
+  ],
 });
 
 const app = createNotificationApp({
