@@ -61,8 +61,11 @@ export async function openSse(
 async function readEvents(body: ReadableStream<Uint8Array>, into: SseConnection): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
     for (;;) {
       const end = buffer.indexOf('\n\n');
       if (end < 0) break;
