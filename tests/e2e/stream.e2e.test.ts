@@ -206,6 +206,27 @@ describe('GET /api/stream', () => {
     for (const id of foreign) expect(seen).not.toContain(id);
   });
 
+  it('opens for a browser EventSource with a short-lived ticket that no other route takes', async () => {
+    const issued = await api('POST', '/api/stream/tickets', tokens.grace);
+    expect(issued.status).toBe(201);
+    const ticket = String(issued.body.ticket);
+    expect(issued.body.expires_in).toBeGreaterThan(0);
+
+    const viaTicket = await openSse(gatewayUrl, undefined, {}, `?ticket=${ticket}`);
+    open.push(viaTicket);
+    expect(viaTicket.status).toBe(200);
+    await eventually(async () => (viaTicket.comments > 0 ? true : undefined));
+    const expenseId = await submit('Stream: via a ticket');
+    await viaTicket.waitFor(statusOf(expenseId, 'submitted'));
+
+    // The ticket is not an access token, and an access token is not a ticket.
+    expect((await api('GET', '/api/notifications', ticket)).status).toBe(401);
+    expect((await openSse(gatewayUrl, tokens.grace, {}, `?ticket=${ticket}x`)).status).toBe(401);
+    const tokenAsTicket = await openSse(gatewayUrl, undefined, {}, `?ticket=${tokens.grace}`);
+    expect(tokenAsTicket.status).toBe(401);
+    expect(tokenAsTicket.contentType).toMatch(/application\/problem\+json/);
+  });
+
   it('caps the streams one person holds open on a replica', async () => {
     const held = [await stream('ivan'), await stream('ivan'), await stream('ivan')];
     for (const connection of held) expect(connection.status).toBe(200);

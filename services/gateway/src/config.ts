@@ -40,6 +40,8 @@ const streamSettings = {
   STREAM_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** Streams one person may hold open on one gateway replica. */
   STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a ticket for a browser's EventSource may be used to open a stream. */
+  STREAM_TICKET_TTL_SECONDS: z.coerce.number().int().min(5).max(300).default(60),
 };
 
 export const config = loadConfig(

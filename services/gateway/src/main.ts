@@ -1,3 +1,4 @@
+import type { AccessClaims } from '@countersign/contracts';
 import {
   createDatabase,
   createLogger,
@@ -71,6 +72,23 @@ const verifyToken = createTokenVerifier({
   jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
 });
 
+// Stream tickets: the same keys, an audience of their own, so no other route takes one.
+const streamTicketAudience = `${config.JWT_AUDIENCE}:stream`;
+const streamTickets = {
+  ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+  issue: (caller: AccessClaims) =>
+    keys.sign(caller, {
+      issuer: config.JWT_ISSUER,
+      audience: streamTicketAudience,
+      ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+    }),
+  verify: createTokenVerifier({
+    keys: keys.verificationKey,
+    issuer: config.JWT_ISSUER,
+    audience: streamTicketAudience,
+    jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
+  }),
+};
 const stopStreams = new AbortController();
 const app = createGatewayApp({
   logger,
@@ -116,6 +134,8 @@ const app = createGatewayApp({
     feed: createFeedReader(messaging.nats, logger),
     heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
     maxPerUser: config.STREAM_MAX_PER_USER,
+    tickets: streamTickets,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     shutdown: stopStreams.signal,
   },
 });

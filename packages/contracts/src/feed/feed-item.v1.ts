@@ -104,3 +104,16 @@ export const FeedResyncV1 = z
   })
   .meta({ id: 'FeedResync.v1' });
 export type FeedResyncV1 = z.infer<typeof FeedResyncV1>;
+
+/**
+ * A short-lived, single-purpose credential for opening `GET /api/stream?ticket=…` from a
+ * browser's EventSource, which cannot send an Authorization header. It is signed for the
+ * stream's own audience, so no other route accepts it.
+ */
+export const StreamTicket = z
+  .object({
+    ticket: z.string().meta({ description: 'Pass as ?ticket= to GET /api/stream' }),
+    expires_in: z.number().int().meta({ description: 'Seconds left to open a stream with it' }),
+  })
+  .meta({ id: 'StreamTicket' });
+export type StreamTicket = z.infer<typeof StreamTicket>;

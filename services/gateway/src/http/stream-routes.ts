@@ -1,9 +1,11 @@
 import {
+  type AccessClaims,
   FeedItemV1,
   FeedResyncV1,
   FeedStream,
   feedSubject,
   ProblemDetails,
+  StreamTicket,
 } from '@countersign/contracts';
 import {
   type Logger,
@@ -12,16 +14,29 @@ import {
   type ServiceEnv,
   type TokenVerifier,
   TooManyRequestsError,
+  UnauthorizedError,
   ValidationError,
 } from '@countersign/platform';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import { decodeJwt } from 'jose';
 import { LAST_EVENT_ID_PATTERN, planResume, type ResumePlan } from '../domain/feed-resume.js';
 import type { FeedReader, FeedSubscription } from '../messaging/feed-reader.js';
 
+export interface StreamTickets {
+  /** Signs a ticket for the caller, for the stream's own audience. */
+  issue(caller: AccessClaims): Promise<string>;
+  /** Checks a ticket: signature, issuer, the stream audience and its expiry. */
+  verify: TokenVerifier;
+  ttlSeconds: number;
+}
+
 export interface StreamRouteDeps {
   verifyToken: TokenVerifier;
+  tickets: StreamTickets;
+  /** A stream ends when the credential it was opened with would have: see streamEndsAt. */
+  accessTtlSeconds: number;
   feed: FeedReader;
   logger: Logger;
   /** A comment line this often keeps proxies and clients from taking the stream for dead. */
@@ -41,11 +56,17 @@ const RECONNECT_MS = 3000;
  * picks up right after it, on any replica, because the feed lives in JetStream.
  */
 export function mountStreamRoutes(app: OpenAPIHono<ServiceEnv>, deps: StreamRouteDeps): void {
-  documentStreamRoute(app);
+  documentStreamRoute(app, deps.tickets.ttlSeconds);
   const open = new OpenStreams(deps.maxPerUser);
+  const bearer = requireAuth(deps.verifyToken);
+  app.post('/api/stream/tickets', bearer, requirePermission('notifications.read'), async (c) => {
+    const ticket = await deps.tickets.issue(c.var.caller);
+    const body: StreamTicket = { ticket, expires_in: deps.tickets.ttlSeconds };
+    return c.json(body, 201, { 'cache-control': 'no-store' });
+  });
   app.get(
     '/api/stream',
-    requireAuth(deps.verifyToken),
+    bearerOrTicket(deps),
     requirePermission('notifications.read'),
     async (c) => {
       const lastEventId = parseLastEventId(c);
@@ -66,8 +87,9 @@ export function mountStreamRoutes(app: OpenAPIHono<ServiceEnv>, deps: StreamRout
       // Never cached or buffered by proxies: each event must go out as it happens.
       c.header('cache-control', 'no-store');
       c.header('x-accel-buffering', 'no');
+      const endsAt = streamEndsAt(c.var.token, c.req.query('ticket') !== undefined, deps);
       return streamSSE(c, (stream) =>
-        pump(stream, plan, subscription, deps).finally(async () => {
+        pump(stream, plan, subscription, deps, endsAt).finally(async () => {
           await subscription.close();
           release();
         }),
@@ -81,12 +103,16 @@ async function pump(
   plan: ResumePlan,
   subscription: FeedSubscription,
   deps: StreamRouteDeps,
+  endsAtMs: number,
 ): Promise<void> {
   // The client going away (or the gateway stopping) ends the consumer's iterator, which
   // ends this loop; a reconnecting client resumes on another replica with Last-Event-ID.
   stream.onAbort(() => subscription.close());
   const stop = () => void subscription.close();
   deps.shutdown.addEventListener('abort', stop, { once: true });
+  // A stream is not a way around token expiry: it ends when its credential would have,
+  // and the client reconnects with a fresh one (and Last-Event-ID).
+  const expiry = setTimeout(stop, Math.max(0, endsAtMs - Date.now()));
   await stream.write(`retry: ${RECONNECT_MS}\n\n`);
   if (plan.kind === 'resync') await stream.writeSSE(resyncEvent(plan.reason));
   const heartbeat = setInterval(() => {
@@ -100,6 +126,7 @@ async function pump(
     if (!stream.aborted) deps.logger.warn({ err: error }, 'feed stream ended by an error');
   } finally {
     clearInterval(heartbeat);
+    clearTimeout(expiry);
     deps.shutdown.removeEventListener('abort', stop);
   }
 }
@@ -113,6 +140,34 @@ function resyncEvent(reason: FeedResyncV1['reason']) {
         : 'that Last-Event-ID is not from this feed: reload your notifications and expenses',
   };
   return { event: 'resync', data: JSON.stringify(body) };
+}
+
+/** The access token as for every route, or, for an EventSource, a ticket in the query. */
+function bearerOrTicket(deps: StreamRouteDeps): MiddlewareHandler<ServiceEnv> {
+  return async (c, next) => {
+    const ticket = c.req.query('ticket');
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = ticket ?? bearer;
+    if (!token) {
+      throw new UnauthorizedError(
+        'send an access token as "Authorization: Bearer <token>", or a stream ticket as ?ticket=',
+      );
+    }
+    const verify = ticket !== undefined ? deps.tickets.verify : deps.verifyToken;
+    c.set('caller', await verify(token));
+    c.set('token', token);
+    await next();
+  };
+}
+
+/**
+ * When a stream must end: at the access token's own expiry, or, for a ticket (valid one
+ * minute, to open a stream only), one access-token lifetime after the ticket was issued.
+ */
+function streamEndsAt(token: string, isTicket: boolean, deps: StreamRouteDeps): number {
+  // Already verified by now: decoding only reads the times out of it.
+  const { exp = 0, iat = 0 } = decodeJwt(token);
+  return isTicket ? (iat + deps.accessTtlSeconds) * 1000 : exp * 1000;
 }
 
 /** The header a reconnecting EventSource sends, or a query parameter for other clients. */
@@ -161,7 +216,7 @@ class OpenStreams {
 }
 
 /** The route in the OpenAPI document; the events' schemas are listed as the body's. */
-function documentStreamRoute(app: OpenAPIHono<ServiceEnv>): void {
+function documentStreamRoute(app: OpenAPIHono<ServiceEnv>, ticketTtlSeconds: number): void {
   const problem = (description: string) => ({
     description,
     content: { 'application/problem+json': { schema: ProblemDetails } },
@@ -178,7 +233,13 @@ function documentStreamRoute(app: OpenAPIHono<ServiceEnv>): void {
       headers: z.object({
         'last-event-id': z.string().regex(LAST_EVENT_ID_PATTERN).optional(),
       }),
-      query: z.object({ last_event_id: z.string().regex(LAST_EVENT_ID_PATTERN).optional() }),
+      query: z.object({
+        last_event_id: z.string().regex(LAST_EVENT_ID_PATTERN).optional(),
+        ticket: z.string().optional().openapi({
+          description:
+            'Instead of the Authorization header (for EventSource): a ticket from POST /api/stream/tickets',
+        }),
+      }),
     },
     responses: {
       200: {
@@ -189,6 +250,23 @@ function documentStreamRoute(app: OpenAPIHono<ServiceEnv>): void {
       401: problem('No valid access token'),
       403: problem('Not allowed for the caller'),
       429: problem('Too many streams open for this person, or too many requests'),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/api/stream/tickets',
+    tags: ['Notifications'],
+    summary: 'A ticket to open my stream from a browser EventSource [notifications.read]',
+    description: `Valid for ${ticketTtlSeconds} s, for opening GET /api/stream?ticket=… only (no other route accepts it). The stream it opens ends one access-token lifetime after the ticket was issued; then get a new ticket and reconnect with ?last_event_id=.`,
+    security: [{ bearer: [] }],
+    responses: {
+      201: {
+        description: 'The ticket',
+        content: { 'application/json': { schema: StreamTicket } },
+      },
+      401: problem('No valid access token'),
+      403: problem('Not allowed for the caller'),
+      429: problem('Too many requests'),
     },
   });
 }
