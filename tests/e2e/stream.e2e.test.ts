@@ -93,6 +93,10 @@ describe('GET /api/stream', () => {
     expect(refused.status).toBe(401);
     expect(refused.contentType).toMatch(/application\/problem\+json/);
     expect(JSON.parse(refused.body)).toMatchObject({ status: 401 });
+    const doc = await api('GET', '/openapi.json');
+    expect(Object.keys(doc.body.paths as object)).toEqual(
+      expect.arrayContaining(['/api/stream', '/api/stream/tickets']),
+    );
   });
 
   it('refuses a Last-Event-ID that is not a sequence with 400 problem+json', async () => {
