@@ -186,7 +186,12 @@ describe('GET /api/stream', () => {
     const grace = await stream('grace');
     await eventually(async () => (grace.comments > 0 ? true : undefined)); // connected
     const js = jetstream(nats);
-    const publishItem = async (companyId: string, userId: string) => {
+    /** An item naming (companyId, userId), published on `subject` (by default its own). */
+    const publishItem = async (
+      companyId: string,
+      userId: string,
+      subject = feedSubject(companyId, userId),
+    ) => {
       const feedItem: FeedItemV1 = {
         id: randomUUID(),
         type: 'notification',
@@ -196,12 +201,14 @@ describe('GET /api/stream', () => {
         source_event_id: randomUUID(),
         notification: { id: randomUUID(), kind: 'expense_paid', expense_id: null, message: 'x' },
       };
-      await js.publish(feedSubject(companyId, userId), JSON.stringify(feedItem));
+      await js.publish(subject, JSON.stringify(feedItem));
       return feedItem.id;
     };
     const foreign = [
       await publishItem(otherCompany, idOf('grace')), // her user id, another company
       await publishItem(demoCompany.id, idOf('frank')), // her company, another person
+      // Misaddressed: on her subject, but naming someone else (the gateway checks both).
+      await publishItem(demoCompany.id, idOf('frank'), feedSubject(demoCompany.id, idOf('grace'))),
     ];
     // Her own item, published last: the feed is ordered, so anything foreign would be before it.
     const marker = await publishItem(demoCompany.id, idOf('grace'));

@@ -89,21 +89,29 @@ export function mountStreamRoutes(app: OpenAPIHono<ServiceEnv>, deps: StreamRout
       c.header('x-accel-buffering', 'no');
       const endsAt = streamEndsAt(c.var.token, c.req.query('ticket') !== undefined, deps);
       return streamSSE(c, (stream) =>
-        pump(stream, plan, subscription, deps, endsAt).finally(async () => {
-          await subscription.close();
-          release();
-        }),
+        pump(stream, { plan, subscription, endsAt, owner: c.var.caller }, deps).finally(
+          async () => {
+            await subscription.close();
+            release();
+          },
+        ),
       );
     },
   );
 }
 
+interface OpenedStream {
+  plan: ResumePlan;
+  subscription: FeedSubscription;
+  /** When the credential the stream was opened with runs out (ms since the epoch). */
+  endsAt: number;
+  owner: Pick<AccessClaims, 'sub' | 'company_id'>;
+}
+
 async function pump(
   stream: SSEStreamingApi,
-  plan: ResumePlan,
-  subscription: FeedSubscription,
+  { plan, subscription, endsAt, owner }: OpenedStream,
   deps: StreamRouteDeps,
-  endsAtMs: number,
 ): Promise<void> {
   // The client going away (or the gateway stopping) ends the consumer's iterator, which
   // ends this loop; a reconnecting client resumes on another replica with Last-Event-ID.
@@ -112,7 +120,7 @@ async function pump(
   deps.shutdown.addEventListener('abort', stop, { once: true });
   // A stream is not a way around token expiry: it ends when its credential would have,
   // and the client reconnects with a fresh one (and Last-Event-ID).
-  const expiry = setTimeout(stop, Math.max(0, endsAtMs - Date.now()));
+  const expiry = setTimeout(stop, Math.max(0, endsAt - Date.now()));
   await stream.write(`retry: ${RECONNECT_MS}\n\n`);
   if (plan.kind === 'resync') await stream.writeSSE(resyncEvent(plan.reason));
   const heartbeat = setInterval(() => {
@@ -120,6 +128,14 @@ async function pump(
   }, deps.heartbeatMs);
   try {
     for await (const { seq, item } of subscription) {
+      // The subject already is the caller's; an item naming someone else was misaddressed.
+      if (item.user_id !== owner.sub || item.company_id !== owner.company_id) {
+        deps.logger.error(
+          { seq, item_id: item.id },
+          'feed item on another person’s subject; skipped',
+        );
+        continue;
+      }
       await stream.writeSSE({ id: String(seq), event: item.type, data: JSON.stringify(item) });
     }
   } catch (error) {
