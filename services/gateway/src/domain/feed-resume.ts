@@ -26,3 +26,17 @@ export function planResume(lastEventId: number | undefined, state: FeedStreamSta
 
 /** Sequences are positive integers; 0 means "from the start of what is kept". */
 export const LAST_EVENT_ID_PATTERN = /^\d{1,15}$/;
+
+/**
+ * When an open stream must end (ms since the epoch): at the access token's own expiry,
+ * or, for a ticket (short-lived, for opening a stream only), one access-token lifetime
+ * after the ticket was issued. A stream never outlives what the credential allowed.
+ */
+export function streamDeadline(
+  times: { exp?: number; iat?: number },
+  credential: 'access_token' | 'ticket',
+  accessTtlSeconds: number,
+): number {
+  const { exp = 0, iat = 0 } = times;
+  return (credential === 'ticket' ? iat + accessTtlSeconds : exp) * 1000;
+}

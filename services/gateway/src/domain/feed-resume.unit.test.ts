@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planResume } from './feed-resume.js';
+import { planResume, streamDeadline } from './feed-resume.js';
 
 describe('planResume', () => {
   const state = { firstSeq: 10, lastSeq: 20 };
@@ -28,5 +28,19 @@ describe('planResume', () => {
   it('resumes an empty new stream from its start', () => {
     expect(planResume(0, { firstSeq: 0, lastSeq: 0 })).toEqual({ kind: 'from', startSeq: 1 });
     expect(planResume(0, { firstSeq: 1, lastSeq: 0 })).toEqual({ kind: 'from', startSeq: 1 });
+  });
+});
+
+describe('streamDeadline', () => {
+  it('ends a stream opened with an access token when the token expires', () => {
+    expect(streamDeadline({ iat: 1000, exp: 1900 }, 'access_token', 900)).toBe(1_900_000);
+  });
+
+  it('ends a stream opened with a ticket one access-token lifetime after it was issued', () => {
+    expect(streamDeadline({ iat: 1000, exp: 1060 }, 'ticket', 900)).toBe(1_900_000);
+  });
+
+  it('ends at once when the times are missing', () => {
+    expect(streamDeadline({}, 'access_token', 900)).toBe(0);
   });
 });

@@ -21,7 +21,12 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { decodeJwt } from 'jose';
-import { LAST_EVENT_ID_PATTERN, planResume, type ResumePlan } from '../domain/feed-resume.js';
+import {
+  LAST_EVENT_ID_PATTERN,
+  planResume,
+  type ResumePlan,
+  streamDeadline,
+} from '../domain/feed-resume.js';
 import type { FeedReader, FeedSubscription } from '../messaging/feed-reader.js';
 
 export interface StreamTickets {
@@ -35,7 +40,7 @@ export interface StreamTickets {
 export interface StreamRouteDeps {
   verifyToken: TokenVerifier;
   tickets: StreamTickets;
-  /** A stream ends when the credential it was opened with would have: see streamEndsAt. */
+  /** A stream ends when the credential it was opened with would have: see streamDeadline. */
   accessTtlSeconds: number;
   feed: FeedReader;
   logger: Logger;
@@ -87,7 +92,12 @@ export function mountStreamRoutes(app: OpenAPIHono<ServiceEnv>, deps: StreamRout
       // Never cached or buffered by proxies: each event must go out as it happens.
       c.header('cache-control', 'no-store');
       c.header('x-accel-buffering', 'no');
-      const endsAt = streamEndsAt(c.var.token, c.req.query('ticket') !== undefined, deps);
+      // Already verified: decoding only reads its times.
+      const endsAt = streamDeadline(
+        decodeJwt(c.var.token),
+        c.req.query('ticket') !== undefined ? 'ticket' : 'access_token',
+        deps.accessTtlSeconds,
+      );
       return streamSSE(c, (stream) =>
         pump(stream, { plan, subscription, endsAt, owner: c.var.caller }, deps).finally(
           async () => {
@@ -174,16 +184,6 @@ function bearerOrTicket(deps: StreamRouteDeps): MiddlewareHandler<ServiceEnv> {
     c.set('token', token);
     await next();
   };
-}
-
-/**
- * When a stream must end: at the access token's own expiry, or, for a ticket (valid one
- * minute, to open a stream only), one access-token lifetime after the ticket was issued.
- */
-function streamEndsAt(token: string, isTicket: boolean, deps: StreamRouteDeps): number {
-  // Already verified by now: decoding only reads the times out of it.
-  const { exp = 0, iat = 0 } = decodeJwt(token);
-  return isTicket ? (iat + deps.accessTtlSeconds) * 1000 : exp * 1000;
 }
 
 /** The header a reconnecting EventSource sends, or a query parameter for other clients. */
