@@ -89,8 +89,8 @@ export function mountStreamRoutes(app: OpenAPIHono<ServiceEnv>, deps: StreamRout
         release();
         throw error;
       }
-      // Never cached or buffered by proxies: each event must go out as it happens.
-      c.header('cache-control', 'no-store');
+      // Not buffered by proxies (nginx): each event must go out as it happens. streamSSE
+      // itself sets the content type and `Cache-Control: no-cache`.
       c.header('x-accel-buffering', 'no');
       // Already verified: decoding only reads its times.
       const endsAt = streamDeadline(
