@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Streams } from '@countersign/contracts';
+import { FeedStream, Streams } from '@countersign/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -40,7 +40,9 @@ async function resetState(): Promise<void> {
   await admin.end();
   const nc = await connect({ servers: NATS_URL });
   const jsm = await jetstreamManager(nc);
-  for (const stream of Object.values(Streams)) await jsm.streams.delete(stream).catch(() => false);
+  for (const stream of [...Object.values(Streams), FeedStream.name]) {
+    await jsm.streams.delete(stream).catch(() => false);
+  }
   await nc.close();
 }
 

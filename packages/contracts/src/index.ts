@@ -38,6 +38,7 @@ export * from './events/workspace-created.v1.js';
 export * from './events/workspace-member-added.v1.js';
 export * from './events/workspace-member-changed.v1.js';
 export * from './events/workspace-member-removed.v1.js';
+export * from './feed/feed-item.v1.js';
 export * from './permissions.js';
 export * from './rest/approvals.js';
 export * from './rest/auth.js';

@@ -35,6 +35,15 @@ const idempotencySettings = {
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 };
 
+/** `GET /api/stream` (see docs/ARCHITECTURE.md, "Real-time feed"). */
+const streamSettings = {
+  STREAM_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  /** Streams one person may hold open on one gateway replica. */
+  STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a ticket for a browser's EventSource may be used to open a stream. */
+  STREAM_TICKET_TTL_SECONDS: z.coerce.number().int().min(5).max(300).default(60),
+};
+
 export const config = loadConfig(
   BaseConfig.extend({
     PORT: z.coerce.number().int().default(4000),
@@ -54,6 +63,7 @@ export const config = loadConfig(
     SEED_DEMO: z.stringbool().default(false),
     ...keyAndLimitSettings,
     ...idempotencySettings,
+    ...streamSettings,
   }),
 );
 export type GatewayConfig = typeof config;

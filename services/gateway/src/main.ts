@@ -1,3 +1,4 @@
+import type { AccessClaims } from '@countersign/contracts';
 import {
   createDatabase,
   createLogger,
@@ -15,6 +16,7 @@ import type { IdentityDatabase } from './db/types.js';
 import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
+import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { MailRelay } from './outbox/mail-relay.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
@@ -70,6 +72,24 @@ const verifyToken = createTokenVerifier({
   jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
 });
 
+// Stream tickets: the same keys, an audience of their own, so no other route takes one.
+const streamTicketAudience = `${config.JWT_AUDIENCE}:stream`;
+const streamTickets = {
+  ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+  issue: (caller: AccessClaims) =>
+    keys.sign(caller, {
+      issuer: config.JWT_ISSUER,
+      audience: streamTicketAudience,
+      ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+    }),
+  verify: createTokenVerifier({
+    keys: keys.verificationKey,
+    issuer: config.JWT_ISSUER,
+    audience: streamTicketAudience,
+    jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
+  }),
+};
+const stopStreams = new AbortController();
 const app = createGatewayApp({
   logger,
   keys,
@@ -110,11 +130,21 @@ const app = createGatewayApp({
     trustedProxies: config.TRUST_PROXY,
   },
   idempotency: { db, policy: idempotencyPolicy, logger },
+  stream: {
+    feed: createFeedReader(messaging.nats, logger),
+    heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
+    maxPerUser: config.STREAM_MAX_PER_USER,
+    tickets: streamTickets,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    shutdown: stopStreams.signal,
+  },
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'gateway listening');
 
 onShutdown(logger, async () => {
+  // Open event streams never finish on their own: end them, or close() would wait forever.
+  stopStreams.abort();
   await server.close();
   await upkeep.stop();
   await messaging.stop();

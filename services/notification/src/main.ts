@@ -19,6 +19,11 @@ import {
   blockedExpensesConsumer,
   paidExpensesConsumer,
 } from './messaging/approval-events.js';
+import {
+  feedOnApprovalEventsConsumer,
+  feedOnExpenseEventsConsumer,
+  feedOnNotificationsConsumer,
+} from './messaging/feed-events.js';
 import { webhookConsumers } from './messaging/webhook-events.js';
 import { createWebhookUrlCheck } from './outbound/check-webhook-url.js';
 import { createWebhookPoster } from './outbound/post-webhook.js';
@@ -46,6 +51,10 @@ const messaging = await startMessaging({
     blockedExpensesConsumer,
     paidExpensesConsumer,
     ...webhookConsumers,
+    // The real-time feed (GET /api/stream on the gateway).
+    feedOnNotificationsConsumer,
+    feedOnApprovalEventsConsumer,
+    feedOnExpenseEventsConsumer,
   ],
 });
 

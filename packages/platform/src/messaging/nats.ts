@@ -1,4 +1,4 @@
-import { type ProducingService, Streams, streamSubjects } from '@countersign/contracts';
+import { FeedStream, type ProducingService, Streams, streamSubjects } from '@countersign/contracts';
 import {
   AckPolicy,
   type ConsumerConfig,
@@ -34,6 +34,27 @@ export async function ensureStream(
   try {
     await jsm.streams.info(name);
     await jsm.streams.update(name, config);
+  } catch {
+    await addIgnoringRace(() => jsm.streams.add(config));
+  }
+}
+
+/**
+ * Creates the per-user feed stream (`GET /api/stream` reads it) if it is missing. Its
+ * max age is the window within which a client can resume with `Last-Event-ID`; the
+ * duplicate window drops relay re-publishes, as for the event streams.
+ */
+export async function ensureFeedStream(jsm: JetStreamManager): Promise<void> {
+  const config = {
+    name: FeedStream.name,
+    subjects: [FeedStream.subjects],
+    storage: StorageType.File,
+    duplicate_window: nanos(120_000),
+    max_age: nanos(FeedStream.maxAgeDays * 24 * 3600 * 1000),
+  };
+  try {
+    await jsm.streams.info(FeedStream.name);
+    await jsm.streams.update(FeedStream.name, config);
   } catch {
     await addIgnoringRace(() => jsm.streams.add(config));
   }

@@ -4,7 +4,13 @@ import type { Kysely } from 'kysely';
 import { pingDatabase } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { countDeadLetters, EventConsumer, type EventHandlers } from './consumer.js';
-import { connectNats, ensureDurableConsumer, ensureStream, type NatsConnection } from './nats.js';
+import {
+  connectNats,
+  ensureDurableConsumer,
+  ensureFeedStream,
+  ensureStream,
+  type NatsConnection,
+} from './nats.js';
 import { OutboxRelay } from './outbox.js';
 import type { MessagingTables } from './tables.js';
 
@@ -61,6 +67,8 @@ export async function startMessaging<DB extends MessagingTables>(
   for (const service of Object.keys(Streams) as (keyof typeof Streams)[]) {
     await ensureStream(jsm, service);
   }
+  // The notification service writes the feed and the gateway reads it: both need it there.
+  await ensureFeedStream(jsm);
   const js = jetstream(nats);
   const relay = new OutboxRelay({
     db: options.db as unknown as Kysely<MessagingTables>,

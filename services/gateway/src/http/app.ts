@@ -30,6 +30,7 @@ import {
 } from './idempotency.js';
 import { type DocumentedRoute, openApiInfo, registerOpenApi } from './openapi.js';
 import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
+import { mountStreamRoutes, type StreamRouteDeps } from './stream-routes.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -43,6 +44,8 @@ export interface GatewayDeps {
   rateLimits: ApiRateLimits;
   /** `Idempotency-Key` on the creating POSTs (see acceptsIdempotencyKey). */
   idempotency: IdempotencySettings;
+  /** `GET /api/stream`: the caller's real-time feed, read from NATS. */
+  stream: Omit<StreamRouteDeps, 'verifyToken' | 'logger'>;
 }
 
 /**
@@ -69,6 +72,7 @@ export function createGatewayApp(deps: GatewayDeps) {
   app.doc31('/openapi.json', openApiInfo);
   mountDocs(app);
 
+  mountStreamRoutes(app, { ...deps.stream, verifyToken: deps.verifyToken, logger: deps.logger });
   const auth = requireAuth(deps.verifyToken);
   const idempotent = idempotentRequests(deps.idempotency);
   const passThrough: MiddlewareHandler = (_c, next) => next();
