@@ -53,6 +53,8 @@ export const permissionTable = {
   'payouts.manage': ['finance', 'admin'],
   /** List the company's soft-deleted expenses and restore them. */
   'expenses.restore': ['admin'],
+  /** Read the company's audit trail in every service and verify its hash chains. */
+  'audit.read': ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

@@ -32,6 +32,7 @@ const expected: Record<Permission, string[]> = {
   'reports.read': [F, A, U],
   'payouts.manage': [F, A],
   'expenses.restore': [A],
+  'audit.read': [A, U],
 };
 
 describe('the permission table', () => {

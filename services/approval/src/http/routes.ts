@@ -14,6 +14,7 @@ import {
 } from '@countersign/contracts';
 import {
   createServiceApp,
+  mountAuditTrail,
   ForbiddenError,
   type Logger,
   parseOrThrow,
@@ -57,6 +58,7 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 
 export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  mountAuditTrail(app, { db: deps.db, service: 'approval', verifyToken: deps.verifyToken });
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
   app.use('/routing-previews', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));

@@ -12,6 +12,7 @@ import {
 } from '@countersign/contracts';
 import {
   createServiceApp,
+  mountAuditTrail,
   type Logger,
   parseOrThrow,
   type ReadinessCheck,
@@ -62,6 +63,7 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
     largeBodyRoutes: [receiptUploadRoute],
   });
+  mountAuditTrail(app, { db: deps.db, service: 'expense', verifyToken: deps.verifyToken });
   app.use('/expenses', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));
 

@@ -1,5 +1,5 @@
 import type { NotificationKind } from '@countersign/contracts';
-import type { MessagingTables } from '@countersign/platform';
+import type { AuditTables, MessagingTables } from '@countersign/platform';
 import type { Generated } from 'kysely';
 
 export interface NotificationTable {
@@ -15,6 +15,6 @@ export interface NotificationTable {
   read_at: Date | null;
 }
 
-export interface NotificationDatabase extends MessagingTables {
+export interface NotificationDatabase extends MessagingTables, AuditTables {
   notification: NotificationTable;
 }
