@@ -61,7 +61,11 @@ export const AuditLogEntry = z
     id: Uuid,
     service: AuditService,
     company_id: Uuid,
-    sequence: z.number().int().positive().meta({ description: 'Place in the company’s chain in this service' }),
+    sequence: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: 'Place in the company’s chain in this service' }),
     occurred_at: IsoDateTime,
     actor: AuditActorView,
     action: z.string(),
@@ -72,7 +76,9 @@ export const AuditLogEntry = z
     request_id: z.string().nullable(),
     trace_id: z.string().nullable(),
     prev_hash: z.string(),
-    hash: z.string().meta({ description: 'SHA-256 over the canonical JSON of the entry and prev_hash' }),
+    hash: z
+      .string()
+      .meta({ description: 'SHA-256 over the canonical JSON of the entry and prev_hash' }),
   })
   .meta({ id: 'AuditLogEntry' });
 export type AuditLogEntry = z.infer<typeof AuditLogEntry>;

@@ -93,7 +93,9 @@ async function chainHead(db: Kysely<AuditTables>, companyId: string): Promise<Ch
     .orderBy('sequence', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row ? { sequence: Number(row.sequence), hash: row.hash } : { sequence: 0, hash: GENESIS_HASH };
+  return row
+    ? { sequence: Number(row.sequence), hash: row.hash }
+    : { sequence: 0, hash: GENESIS_HASH };
 }
 
 function contentOf(

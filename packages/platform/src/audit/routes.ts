@@ -2,8 +2,8 @@ import {
   type AuditChainReport,
   type AuditLogEntry,
   type AuditService,
-  AuditTrailQuery,
   type AuditTrailPage,
+  AuditTrailQuery,
 } from '@countersign/contracts';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';

@@ -64,7 +64,9 @@ export interface ServiceDatabaseOptions extends DatabaseOptions {
  * service runs on, whose connections assume that role: the audit trail's grants bind the
  * running service even though the deployment connects as the owner.
  */
-export async function openServiceDatabase<DB>(options: ServiceDatabaseOptions): Promise<Kysely<DB>> {
+export async function openServiceDatabase<DB>(
+  options: ServiceDatabaseOptions,
+): Promise<Kysely<DB>> {
   const { migrations, onMigrated, role, ...database } = options;
   const owner = createDatabase<DB>({ ...database, maxConnections: 2 });
   try {

@@ -14,9 +14,9 @@ import {
 } from '@countersign/contracts';
 import {
   createServiceApp,
-  mountAuditTrail,
   ForbiddenError,
   type Logger,
+  mountAuditTrail,
   parseOrThrow,
   type ReadinessCheck,
   readJsonBody,

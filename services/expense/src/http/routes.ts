@@ -12,8 +12,8 @@ import {
 } from '@countersign/contracts';
 import {
   createServiceApp,
-  mountAuditTrail,
   type Logger,
+  mountAuditTrail,
   parseOrThrow,
   type ReadinessCheck,
   readJsonBody,

@@ -13,3 +13,21 @@ export function recordAudit(
 ): Promise<AuditEntry[]> {
   return appendAudit(trx, IDENTITY_SCHEMA, records);
 }
+
+/** Company of entries about the whole deployment (signing keys): read by no company. */
+export const DEPLOYMENT_COMPANY = '00000000-0000-0000-0000-000000000000';
+
+/** An entry about one account's sign-in or credentials, written as that account. */
+export function authEntry(
+  credential: { user_id: string; company_id: string; role?: string },
+  action: string,
+  after?: Record<string, unknown>,
+): AuditRecord {
+  return {
+    companyId: credential.company_id,
+    actor: { kind: 'user', id: credential.user_id, role: credential.role ?? null },
+    action,
+    entity: { type: 'credential', id: credential.user_id },
+    ...(after ? { after } : {}),
+  };
+}

@@ -1,8 +1,8 @@
 import { PageQuery } from '@countersign/contracts';
 import {
   createServiceApp,
-  mountAuditTrail,
   type Logger,
+  mountAuditTrail,
   parseOrThrow,
   type ReadinessCheck,
   requireAuth,
