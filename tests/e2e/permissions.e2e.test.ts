@@ -79,6 +79,10 @@ describe('role × route: every public route answers 403 exactly where the table 
         path: `/expenses/${unknownId}/restore`,
         permission: 'expenses.restore',
       },
+      ...[ports.expense, ports.approval, ports.notification].flatMap((port) => [
+        { port, method: 'GET', path: '/audit-logs', permission: 'audit.read' as const },
+        { port, method: 'GET', path: '/audit-logs/verify', permission: 'audit.read' as const },
+      ]),
     ];
     for (const call of direct) {
       for (const role of Role.options) {
