@@ -65,5 +65,5 @@ export function auditQueryOf(query: AuditTrailQuery, companyId: string): AuditQu
 }
 
 export function auditLogEntryOf(entry: AuditEntry, service: AuditService): AuditLogEntry {
-  return { ...entry, service };
+  return { id: entry.id, service, ...entry };
 }
