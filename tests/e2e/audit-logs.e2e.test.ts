@@ -90,9 +90,10 @@ beforeAll(async () => {
     password: 'other-password',
   });
   olga = String(signIn.body.access_token);
-  [grace, frank, ivan, alice] = await Promise.all(
-    ['grace', 'frank', 'ivan', 'alice'].map((name) => login(name)),
-  );
+  grace = await login('grace');
+  frank = await login('frank');
+  ivan = await login('ivan');
+  alice = await login('alice');
   const failed = await api('POST', '/api/auth/login', undefined, {
     email: 'grace@techcorp.example',
     password: 'not-her-password',

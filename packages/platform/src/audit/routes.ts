@@ -65,5 +65,6 @@ export function auditQueryOf(query: AuditTrailQuery, companyId: string): AuditQu
 }
 
 export function auditLogEntryOf(entry: AuditEntry, service: AuditService): AuditLogEntry {
-  return { id: entry.id, service, ...entry };
+  const { id, ...rest } = entry;
+  return { id, service, ...rest };
 }
