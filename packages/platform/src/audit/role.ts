@@ -29,17 +29,27 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
     }
   }
   const owned = sql.id(schema);
-  await sql`grant usage on schema ${owned} to ${role}`.execute(db);
-  await sql`grant select, insert, update, delete on all tables in schema ${owned} to ${role}`.execute(
-    db,
-  );
-  await sql`grant usage, select, update on all sequences in schema ${owned} to ${role}`.execute(db);
-  await sql`grant execute on all functions in schema ${owned} to ${role}`.execute(db);
-  const audit = await sql<{ found: boolean }>`
-    select to_regclass(${`${schema}.audit_log`}) is not null as found`.execute(db);
-  if (audit.rows[0]?.found) {
-    await sql`revoke update, delete, truncate, references, trigger on ${sql.id(schema, 'audit_log')} from ${role}`.execute(
-      db,
+  const audit = sql.id(schema, 'audit_log');
+  // Replicas starting together would otherwise race on the same ACLs ("tuple concurrently
+  // updated"); one at a time per schema, released at commit.
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`countersign_grants:${schema}`}))`.execute(
+      trx,
     );
-  }
+    await sql`grant usage on schema ${owned} to ${role}`.execute(trx);
+    await sql`grant select, insert, update, delete on all tables in schema ${owned} to ${role}`.execute(
+      trx,
+    );
+    await sql`grant usage, select, update on all sequences in schema ${owned} to ${role}`.execute(
+      trx,
+    );
+    await sql`grant execute on all functions in schema ${owned} to ${role}`.execute(trx);
+    const found = await sql<{ found: boolean }>`
+      select to_regclass(${`${schema}.audit_log`}) is not null as found`.execute(trx);
+    if (found.rows[0]?.found) {
+      await sql`revoke update, delete, truncate, references, trigger on ${audit} from ${role}`.execute(
+        trx,
+      );
+    }
+  });
 }
