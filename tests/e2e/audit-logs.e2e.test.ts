@@ -157,6 +157,38 @@ describe('real actions leave entries', () => {
   });
 });
 
+describe('changes with before and after', () => {
+  it('a category renamed: the entry holds the name before and after', async () => {
+    const created = await api('POST', '/api/categories', alice, { name: 'Audit Snacks' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = String(created.body.id);
+    const renamed = await api('PATCH', `/api/categories/${id}`, alice, { name: 'Audit Meals' });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const entries = await trail(ivan, `service=expense&entity_id=${id}`);
+    expect(entries.map((e) => e.action)).toEqual(['category.updated', 'category.created']);
+    expect(entries[0]).toMatchObject({
+      actor: { kind: 'user', id: idOf('alice'), role: 'admin' },
+      before: { name: 'Audit Snacks' },
+      after: { name: 'Audit Meals' },
+    });
+  });
+
+  it('a delegation: in approval, by the delegator', async () => {
+    const created = await api('POST', '/api/delegations', frank, {
+      delegate_id: idOf('eve'),
+      starts_on: '2026-01-01',
+      ends_on: '2099-12-31',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const [entry] = await trail(ivan, `entity_id=${String(created.body.id)}`);
+    expect(entry).toMatchObject({
+      service: 'approval',
+      action: 'delegation.created',
+      actor: { kind: 'user', id: idOf('frank'), role: 'manager' },
+    });
+  });
+});
+
 describe('filters and paging', () => {
   it('each filter keeps only what it names', async () => {
     for (const e of await trail(ivan, `actor=${idOf('frank')}&limit=100`)) {
