@@ -91,6 +91,10 @@ describe('role × route: every public route answers 403 exactly where the table 
         path: `/webhooks/${unknownId}/deliveries`,
         permission: 'webhooks.manage',
       },
+      ...[ports.expense, ports.approval, ports.notification].flatMap((port) => [
+        { port, method: 'GET', path: '/audit-logs', permission: 'audit.read' as const },
+        { port, method: 'GET', path: '/audit-logs/verify', permission: 'audit.read' as const },
+      ]),
     ];
     for (const call of direct) {
       for (const role of Role.options) {

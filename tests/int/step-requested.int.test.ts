@@ -1,4 +1,10 @@
-import { createDatabase, messagingTablesV2, migrateSchema, newEvent } from '@countersign/platform';
+import {
+  auditTrailMigration,
+  createDatabase,
+  messagingTablesV2,
+  migrateSchema,
+  newEvent,
+} from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
@@ -27,6 +33,7 @@ beforeAll(async () => {
   await migrateSchema(db, SCHEMA, {
     ...migrations,
     '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
+    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
   });
 });
 afterAll(async () => db?.destroy());

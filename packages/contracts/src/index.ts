@@ -41,6 +41,7 @@ export * from './events/workspace-member-removed.v1.js';
 export * from './feed/feed-item.v1.js';
 export * from './permissions.js';
 export * from './rest/approvals.js';
+export * from './rest/audit.js';
 export * from './rest/auth.js';
 export * from './rest/delegations.js';
 export * from './rest/expenses.js';

@@ -55,6 +55,8 @@ export const permissionTable = {
   'expenses.restore': ['admin'],
   /** Register, change, delete and rotate the company's outbound webhooks; read their deliveries. */
   'webhooks.manage': ['admin'],
+  /** Read the company's audit trail in every service and verify its hash chains. */
+  'audit.read': ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

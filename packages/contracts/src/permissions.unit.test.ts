@@ -33,6 +33,7 @@ const expected: Record<Permission, string[]> = {
   'payouts.manage': [F, A],
   'expenses.restore': [A],
   'webhooks.manage': [A],
+  'audit.read': [A, U],
 };
 
 describe('the permission table', () => {

@@ -1,9 +1,8 @@
 import {
-  createDatabase,
   createLogger,
   messagingHealth,
-  migrateSchema,
   onShutdown,
+  openServiceDatabase,
   serveHttp,
   startMessaging,
   tokenVerifierFromConfig,
@@ -34,9 +33,13 @@ import { seedDemoCompany } from './use-cases/seed-demo-company.js';
 const logger = createLogger('approval', config.LOG_LEVEL);
 const now = () => new Date();
 
-const db = createDatabase<ApprovalDatabase>({ url: config.DATABASE_URL, schema: APPROVAL_SCHEMA });
-const applied = await migrateSchema(db, APPROVAL_SCHEMA, migrations);
-if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+const db = await openServiceDatabase<ApprovalDatabase>({
+  url: config.DATABASE_URL,
+  schema: APPROVAL_SCHEMA,
+  migrations,
+  onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+});
 if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company loaded');
 
 const messaging = await startMessaging({

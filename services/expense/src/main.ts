@@ -1,9 +1,8 @@
 import {
-  createDatabase,
   createLogger,
   messagingHealth,
-  migrateSchema,
   onShutdown,
+  openServiceDatabase,
   serveHttp,
   startMessaging,
   tokenVerifierFromConfig,
@@ -25,9 +24,13 @@ import { seedDemoCatalog } from './use-cases/seed-demo-catalog.js';
 
 const logger = createLogger('expense', config.LOG_LEVEL);
 
-const db = createDatabase<ExpenseDatabase>({ url: config.DATABASE_URL, schema: EXPENSE_SCHEMA });
-const applied = await migrateSchema(db, EXPENSE_SCHEMA, migrations);
-if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+const db = await openServiceDatabase<ExpenseDatabase>({
+  url: config.DATABASE_URL,
+  schema: EXPENSE_SCHEMA,
+  migrations,
+  onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+});
 if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({

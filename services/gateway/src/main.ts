@@ -1,11 +1,10 @@
 import type { AccessClaims } from '@countersign/contracts';
 import {
-  createDatabase,
   createLogger,
   createTokenVerifier,
   messagingHealth,
-  migrateSchema,
   onShutdown,
+  openServiceDatabase,
   serveHttp,
   startMessaging,
 } from '@countersign/platform';
@@ -25,9 +24,13 @@ import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const now = () => new Date();
 
-const db = createDatabase<IdentityDatabase>({ url: config.DATABASE_URL, schema: IDENTITY_SCHEMA });
-const applied = await migrateSchema(db, IDENTITY_SCHEMA, migrations);
-if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+const db = await openServiceDatabase<IdentityDatabase>({
+  url: config.DATABASE_URL,
+  schema: IDENTITY_SCHEMA,
+  migrations,
+  onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+});
 if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');

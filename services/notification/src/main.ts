@@ -1,9 +1,8 @@
 import {
-  createDatabase,
   createLogger,
   messagingHealth,
-  migrateSchema,
   onShutdown,
+  openServiceDatabase,
   serveHttp,
   startMessaging,
   tokenVerifierFromConfig,
@@ -32,12 +31,13 @@ import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
 
-const db = createDatabase<NotificationDatabase>({
+// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+const db = await openServiceDatabase<NotificationDatabase>({
   url: config.DATABASE_URL,
   schema: NOTIFICATION_SCHEMA,
+  migrations,
+  onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
 });
-const applied = await migrateSchema(db, NOTIFICATION_SCHEMA, migrations);
-if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,

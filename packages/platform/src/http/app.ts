@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { runInAuditScope } from '../audit/context.js';
 import type { Logger } from '../logger.js';
 import type { AuthVariables } from './auth.js';
 import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
@@ -52,6 +53,8 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   options: ServiceShellOptions = {},
 ): A {
   app.use(requestId({ headerName: 'x-request-id' }));
+  // Audit entries written while this request runs carry its id (the gateway's, forwarded).
+  app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
   const limitOf = (maxSize: number) =>
     bodyLimit({
       maxSize,

@@ -7,6 +7,7 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ZodError } from 'zod';
+import { noteAuditCaller } from '../audit/context.js';
 import { ForbiddenError, UnauthorizedError, UpstreamError } from '../errors.js';
 
 export interface TokenVerifierOptions {
@@ -152,8 +153,10 @@ export function requireAuth(
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1])
       throw new UnauthorizedError('send an access token as "Authorization: Bearer <token>"');
-    c.set('caller', await verify(match[1]));
+    const caller = await verify(match[1]);
+    c.set('caller', caller);
     c.set('token', match[1]);
+    noteAuditCaller({ id: caller.sub, role: caller.role });
     await next();
   };
 }

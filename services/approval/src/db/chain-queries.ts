@@ -1,8 +1,9 @@
 import type { EventOf, EventType } from '@countersign/contracts';
-import { outboxRows } from '@countersign/platform';
+import { auditRecordsOf, outboxRows } from '@countersign/platform';
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainState, ChainStatus, StepStatus } from '../domain/decide.js';
 import { type ResolvedStep, toChainStep } from '../domain/org.js';
+import { recordAudit } from '../outbox/audit.js';
 import type { ApprovalDatabase, ChainTable } from './types.js';
 
 type Trx = Transaction<ApprovalDatabase>;
@@ -131,6 +132,7 @@ export async function insertChainWithEvents<T extends EventType>(
     .insertInto('outbox')
     .values(outboxRows(events))
     .execute();
+  await recordAudit(trx, auditRecordsOf(events));
 }
 
 export interface LockedChain extends ChainState {

@@ -1,5 +1,5 @@
 import type { Role, StepApprover, StepNeeds } from '@countersign/contracts';
-import type { MessagingTables } from '@countersign/platform';
+import type { AuditTables, MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
 import type { ChainStatus, StepStatus } from '../domain/decide.js';
 
@@ -138,7 +138,7 @@ export interface StepDeadlineTable {
 }
 
 /** Tables are unqualified: the Kysely instance is bound to the `approval` schema. */
-export interface ApprovalDatabase extends MessagingTables {
+export interface ApprovalDatabase extends MessagingTables, AuditTables {
   company: CompanyTable;
   team: TeamTable;
   level: LevelTable;

@@ -16,6 +16,7 @@ import {
   createServiceApp,
   ForbiddenError,
   type Logger,
+  mountAuditTrail,
   parseOrThrow,
   type ReadinessCheck,
   readJsonBody,
@@ -57,6 +58,7 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 
 export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  mountAuditTrail(app, { db: deps.db, service: 'approval', verifyToken: deps.verifyToken });
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
   app.use('/routing-previews', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));

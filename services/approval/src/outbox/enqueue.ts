@@ -1,14 +1,18 @@
 import type { EventOf, EventType } from '@countersign/contracts';
-import { enqueueEvents } from '@countersign/platform';
+import { appendAudit, auditRecordsOf, enqueueEvents } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 
 export const APPROVAL_SCHEMA = 'approval';
 
-/** Adds events to this service's outbox in the caller's transaction. */
-export function enqueue<T extends EventType>(
+/**
+ * Adds events to this service's outbox in the caller's transaction, and records each in
+ * the audit trail (every state change here is an event; see auditRecordsOf).
+ */
+export async function enqueue<T extends EventType>(
   trx: Transaction<ApprovalDatabase>,
   events: EventOf<T>[],
-) {
-  return enqueueEvents(trx, events);
+): Promise<void> {
+  await enqueueEvents(trx, events);
+  await appendAudit(trx, APPROVAL_SCHEMA, auditRecordsOf(events));
 }

@@ -1,7 +1,8 @@
 import type { ChainStep, EventOf, EventType } from '@countersign/contracts';
-import { outboxRows } from '@countersign/platform';
+import { auditRecordsOf, outboxRows } from '@countersign/platform';
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { recordAudit } from '../outbox/audit.js';
 import type { ExpenseDatabase, ExpenseRow, ExpenseTable, NewExpense } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
@@ -32,7 +33,7 @@ function stageColumns(s: ChainStep) {
  * atomic without an explicit transaction, and one round trip instead of six.
  */
 export async function insertExpenseWithEvents<T extends EventType>(
-  db: Db,
+  db: Trx,
   expense: NewExpense,
   chain: ChainStep[],
   events: EventOf<T>[],
@@ -44,6 +45,7 @@ export async function insertExpenseWithEvents<T extends EventType>(
       .insertInto('outbox')
       .values(outboxRows(events))
       .execute();
+    await recordAudit(db, auditRecordsOf(events));
     return;
   }
   await db
@@ -70,6 +72,7 @@ export async function insertExpenseWithEvents<T extends EventType>(
     .insertInto('outbox')
     .values(outboxRows(events))
     .execute();
+  await recordAudit(db, auditRecordsOf(events));
 }
 
 /** The columns `storedMoney` reads, numerics and dates as text. */
@@ -374,7 +377,10 @@ export async function storeRoutingOutcome<T extends EventType>(
         })),
       )
       .execute();
-  if (events.length > 0) await trx.insertInto('outbox').values(outboxRows(events)).execute();
+  if (events.length > 0) {
+    await trx.insertInto('outbox').values(outboxRows(events)).execute();
+    await recordAudit(trx, auditRecordsOf(events));
+  }
   return true;
 }
 
@@ -406,6 +412,7 @@ export async function markDeleted<T extends EventType>(
     .where('id', '=', expenseId)
     .execute();
   await trx.insertInto('outbox').values(outboxRows(events)).execute();
+  await recordAudit(trx, auditRecordsOf(events));
 }
 
 /** Brings a soft-deleted expense back as it was; the caller decided under the lock. */

@@ -1,6 +1,7 @@
 import type { EventOf } from '@countersign/contracts';
-import { outboxRows } from '@countersign/platform';
+import { auditRecordsOf, outboxRows } from '@countersign/platform';
 import type { Kysely, Transaction } from 'kysely';
+import { recordAudit } from '../outbox/audit.js';
 import type { ExpenseDatabase, ExpenseRow, PayoutTable } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
@@ -64,6 +65,7 @@ export async function markPaid(
     .where('status', '=', 'approved')
     .execute();
   await trx.insertInto('outbox').values(outboxRows(events)).execute();
+  await recordAudit(trx, auditRecordsOf(events));
 }
 
 /** A payout of the company with the expenses it paid, oldest payment first. */

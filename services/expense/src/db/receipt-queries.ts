@@ -1,6 +1,7 @@
 import type { EventOf, EventType } from '@countersign/contracts';
-import { outboxRows } from '@countersign/platform';
+import { auditRecordsOf, outboxRows } from '@countersign/platform';
 import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
+import { recordAudit } from '../outbox/audit.js';
 import type { ExpenseDatabase, ReceiptRow, ReceiptTable } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
@@ -150,5 +151,6 @@ export async function recordOcrOutcome<T extends EventType>(
     .executeTakeFirst();
   if (updated.numUpdatedRows === 0n) return false;
   await trx.insertInto('outbox').values(outboxRows(events)).execute();
+  await recordAudit(trx, auditRecordsOf(events));
   return true;
 }

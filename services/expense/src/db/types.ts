@@ -8,7 +8,7 @@ import type {
   Role,
   WorkspaceRole,
 } from '@countersign/contracts';
-import type { MessagingTables } from '@countersign/platform';
+import type { AuditTables, MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface ExpenseTable {
@@ -171,7 +171,7 @@ export interface ReceiptTable {
 
 export type ReceiptRow = Selectable<ReceiptTable>;
 
-export interface ExpenseDatabase extends MessagingTables {
+export interface ExpenseDatabase extends MessagingTables, AuditTables {
   receipt: ReceiptTable;
   expense: ExpenseTable;
   expense_step: ExpenseStepTable;

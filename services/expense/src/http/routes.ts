@@ -13,6 +13,7 @@ import {
 import {
   createServiceApp,
   type Logger,
+  mountAuditTrail,
   parseOrThrow,
   type ReadinessCheck,
   readJsonBody,
@@ -62,6 +63,7 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
     largeBodyRoutes: [receiptUploadRoute],
   });
+  mountAuditTrail(app, { db: deps.db, service: 'expense', verifyToken: deps.verifyToken });
   app.use('/expenses', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { insertDraft } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { recordAudit } from '../outbox/audit.js';
 import { assertMayFile, describeExpense } from './submit-expense.js';
 
 export interface CreateDraftDeps {
@@ -25,7 +26,7 @@ export async function createDraft(
   const { category, vendor, spendDate, priced } = await describeExpense(deps, caller, input);
   const id = uuidv7();
   const source = input.source ?? 'manual';
-  await insertDraft(deps.db, {
+  const draft = {
     id,
     company_id: caller.company_id,
     submitter_id: caller.sub,
@@ -52,6 +53,16 @@ export async function createDraft(
     spend_date: spendDate,
     vendor: vendor ?? null,
     source,
+  } as const;
+  await deps.db.transaction().execute(async (trx) => {
+    await insertDraft(trx, draft);
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'expense.draft_created',
+      entity: { type: 'expense', id },
+      after: draft,
+    });
   });
   return {
     message: 'Draft saved; submit it to route it for approval',

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { findBaseCurrency, insertExchangeRate } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { recordAudit } from '../outbox/audit.js';
 import { toExchangeRate } from './list-exchange-rates.js';
 
 /**
@@ -27,15 +28,27 @@ export async function createExchangeRate(
       'base-currency-rate',
     );
   }
-  const created = await insertExchangeRate(deps.db, {
-    id: uuidv7(),
-    company_id: caller.company_id,
-    currency: input.currency,
-    base_currency: base,
-    effective_on: input.effective_on,
-    rate: input.rate,
-    created_by: caller.sub,
-    created_at: deps.now(),
+  const created = await deps.db.transaction().execute(async (trx) => {
+    const rate = await insertExchangeRate(trx, {
+      id: uuidv7(),
+      company_id: caller.company_id,
+      currency: input.currency,
+      base_currency: base,
+      effective_on: input.effective_on,
+      rate: input.rate,
+      created_by: caller.sub,
+      created_at: deps.now(),
+    });
+    if (rate) {
+      await recordAudit(trx, {
+        companyId: caller.company_id,
+        actor: { kind: 'user', id: caller.sub },
+        action: 'exchange_rate.created',
+        entity: { type: 'exchange_rate', id: rate.id },
+        after: rate,
+      });
+    }
+    return rate;
   });
   if (!created) {
     throw new ConflictError(

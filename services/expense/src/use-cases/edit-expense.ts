@@ -5,6 +5,7 @@ import { lockOwnExpense, updateExpenseFields } from '../db/expense-queries.js';
 import type { ExpenseDatabase, ExpenseRow } from '../db/types.js';
 import { MoneyInputError } from '../domain/money.js';
 import { expenseMoney, type PricedExpense, repriceAtStoredRate } from '../domain/price-expense.js';
+import { recordAudit } from '../outbox/audit.js';
 import { assertMayChange } from './assert-may-change.js';
 import { requireCatalogName } from './require-catalog-name.js';
 
@@ -46,6 +47,14 @@ export async function editExpense(
     };
     await updateExpenseFields(trx, expenseId, fields);
     const edited = { ...expense, ...fields };
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'expense.edited',
+      entity: { type: 'expense', id: expenseId },
+      before: editedFieldsOf(expense, fields),
+      after: fields,
+    });
     return {
       message:
         edited.status === 'draft'
@@ -59,6 +68,12 @@ export async function editExpense(
       policy_id: edited.requested_policy_id,
     };
   });
+}
+
+/** The stored values of the fields an edit changes: the audit entry's before-image. */
+function editedFieldsOf(expense: ExpenseRow, fields: object): Record<string, unknown> {
+  const row = expense as unknown as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(fields).map((k) => [k, row[k] ?? null]));
 }
 
 /** The edited amount, in the expense's own currency, priced at its stored rate. */

@@ -2,6 +2,7 @@ import type { AccessClaims, RestoreExpenseResponse } from '@countersign/contract
 import type { Kysely } from 'kysely';
 import { lockOwnExpense, markRestored } from '../db/expense-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { recordAudit } from '../outbox/audit.js';
 import { assertMayChange } from './assert-may-change.js';
 
 /**
@@ -23,6 +24,14 @@ export async function restoreExpense(
       'restore',
     );
     await markRestored(trx, expenseId);
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'expense.restored',
+      entity: { type: 'expense', id: expenseId },
+      before: { deleted_at: expense.deleted_at, deleted_by: expense.deleted_by },
+      after: { deleted_at: null, deleted_by: null, status: expense.status },
+    });
     return { message: 'Expense restored', expense_id: expenseId, status: expense.status };
   });
 }

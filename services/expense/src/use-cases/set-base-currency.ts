@@ -7,6 +7,7 @@ import {
   setBaseCurrency as storeBaseCurrency,
 } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { recordAudit } from '../outbox/audit.js';
 
 /**
  * Changes the company's base currency, only while it has no expenses: every stored base
@@ -29,6 +30,14 @@ export async function setBaseCurrency(
         );
       }
       await storeBaseCurrency(trx, caller.company_id, input.base_currency);
+      await recordAudit(trx, {
+        companyId: caller.company_id,
+        actor: { kind: 'user', id: caller.sub },
+        action: 'company.base_currency_changed',
+        entity: { type: 'company', id: caller.company_id },
+        before: { base_currency: current },
+        after: { base_currency: input.base_currency },
+      });
     }
     return { base_currency: input.base_currency, changeable: true };
   });

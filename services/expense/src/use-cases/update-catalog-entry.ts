@@ -1,8 +1,9 @@
 import type { AccessClaims, CatalogEntry, UpdateCatalogEntryRequest } from '@countersign/contracts';
 import { ConflictError, NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { updateCatalogEntry as updateEntry } from '../db/money-queries.js';
+import { findCatalogEntry, updateCatalogEntry as updateEntry } from '../db/money-queries.js';
 import type { CatalogKind, ExpenseDatabase } from '../db/types.js';
+import { recordAudit } from '../outbox/audit.js';
 import { toCatalogEntry } from './list-catalog-entries.js';
 
 /**
@@ -17,10 +18,24 @@ export async function updateCatalogEntry(
   input: UpdateCatalogEntryRequest,
 ): Promise<CatalogEntry> {
   try {
-    const updated = await updateEntry(deps.db, caller.company_id, kind, id, {
-      ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(input.archived !== undefined ? { archived: input.archived } : {}),
-      updated_at: deps.now(),
+    const updated = await deps.db.transaction().execute(async (trx) => {
+      const before = await findCatalogEntry(trx, caller.company_id, kind, id);
+      const after = await updateEntry(trx, caller.company_id, kind, id, {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.archived !== undefined ? { archived: input.archived } : {}),
+        updated_at: deps.now(),
+      });
+      if (after) {
+        await recordAudit(trx, {
+          companyId: caller.company_id,
+          actor: { kind: 'user', id: caller.sub },
+          action: `${kind}.updated`,
+          entity: { type: kind, id },
+          before,
+          after,
+        });
+      }
+      return after;
     });
     if (!updated) throw new NotFoundError(`no ${kind} ${id} in your company`);
     return toCatalogEntry(updated);

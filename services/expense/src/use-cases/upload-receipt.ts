@@ -24,6 +24,7 @@ import {
 import type { ExpenseDatabase } from '../db/types.js';
 import { duplicateReceiptFlag } from '../domain/receipt-flags.js';
 import { detectReceiptMediaType } from '../domain/receipt-media-type.js';
+import { recordAudit } from '../outbox/audit.js';
 import { enqueue } from '../outbox/enqueue.js';
 import type { ReceiptStorage } from '../storage/receipt-storage.js';
 import { findReceiptExpense } from './find-receipt-expense.js';
@@ -102,6 +103,18 @@ export async function uploadReceipt(
         processed_at: readable ? null : uploadedAt,
       });
       if (duplicateOf) await addExpenseFlag(trx, expenseId, duplicateReceiptFlag(duplicateOf));
+      await recordAudit(trx, {
+        companyId: caller.company_id,
+        actor: { kind: 'user', id: caller.sub },
+        action: 'receipt.uploaded',
+        entity: { type: 'receipt', id: receiptId },
+        after: {
+          expense_id: expenseId,
+          media_type: mediaType,
+          sha256,
+          duplicate_of: duplicateOf ?? null,
+        },
+      });
       if (!readable) {
         // Nothing to wait for: PDFs are stored but not read, and consumers hear so now.
         await enqueue(trx, [

@@ -1,5 +1,5 @@
 import type { Role } from '@countersign/contracts';
-import type { MessagingTables } from '@countersign/platform';
+import type { AuditTables, MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -83,7 +83,7 @@ export interface JsonWebKeyShape {
 }
 
 /** Identity lives in the `identity` schema, owned by the gateway alone. */
-export interface IdentityDatabase extends MessagingTables {
+export interface IdentityDatabase extends MessagingTables, AuditTables {
   credential: CredentialTable;
   registration: RegistrationTable;
   one_time_code: OneTimeCodeTable;

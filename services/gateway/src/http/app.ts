@@ -1,4 +1,5 @@
 import {
+  type AuditTables,
   callService,
   callServiceStreaming,
   installServiceShell,
@@ -18,9 +19,11 @@ import {
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Kysely } from 'kysely';
 import type { KeyRing } from '../domain/key-ring.js';
 import { getMyProfile } from '../use-cases/get-my-profile.js';
 import { type ForwardedRoute, forwardedRoutes, type Upstream } from './api-routes.js';
+import { auditRouteDocs, mountAuditRoutes } from './audit-routes.js';
 import { type AuthRouteDeps, authRouteDocs, mountAuthRoutes } from './auth-routes.js';
 import { mountDocs } from './docs.js';
 import {
@@ -68,12 +71,19 @@ export function createGatewayApp(deps: GatewayDeps) {
     c.json({ keys: deps.keys.publicKeys }, 200, { 'cache-control': 'public, max-age=60' }),
   );
   const keyedRoutes = new Set<DocumentedRoute>(forwardedRoutes.filter(acceptsIdempotencyKey));
-  registerOpenApi(app, [...authRouteDocs, ...forwardedRoutes], (route) => keyedRoutes.has(route));
+  registerOpenApi(app, [...authRouteDocs, ...auditRouteDocs, ...forwardedRoutes], (route) =>
+    keyedRoutes.has(route),
+  );
   app.doc31('/openapi.json', openApiInfo);
   mountDocs(app);
 
   mountStreamRoutes(app, { ...deps.stream, verifyToken: deps.verifyToken, logger: deps.logger });
   const auth = requireAuth(deps.verifyToken);
+  mountAuditRoutes(app, {
+    db: deps.auth.db as unknown as Kysely<AuditTables>,
+    upstreams: deps.upstreams,
+    verifyToken: deps.verifyToken,
+  });
   const idempotent = idempotentRequests(deps.idempotency);
   const passThrough: MiddlewareHandler = (_c, next) => next();
   // Before the forwarded `/api/users/{id}`, which would take "me" for an id.

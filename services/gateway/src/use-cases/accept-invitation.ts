@@ -4,6 +4,7 @@ import { lockCredentialByEmail, setPassword } from '../db/credential-queries.js'
 import type { IdentityDatabase } from '../db/types.js';
 import type { CodeCheck } from '../domain/one-time-codes.js';
 import { hashPassword } from '../domain/password-hashing.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 import { codeRefusal, guessCode } from './guess-code.js';
 import { type SessionDeps, startSession } from './start-session.js';
 
@@ -33,9 +34,14 @@ export async function acceptInvitation(
       input.invitation_code,
       now,
     );
-    if (outcome !== 'valid') return { refused: outcome };
+    if (outcome !== 'valid') {
+      await recordAudit(trx, authEntry(credential, 'auth.invitation_failed', { reason: outcome }));
+      return { refused: outcome };
+    }
     await setPassword(trx, credential.user_id, passwordHash, now);
-    return { session: await startSession(trx, deps, credential) };
+    const session = await startSession(trx, deps, credential);
+    await recordAudit(trx, authEntry(credential, 'auth.invitation_accepted'));
+    return { session };
   });
   if ('refused' in result) throw codeRefusal();
   return result.session;

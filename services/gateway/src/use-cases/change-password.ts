@@ -5,6 +5,7 @@ import { findCredentialById, setPassword } from '../db/credential-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { hashPassword, verifyPassword } from '../domain/password-hashing.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 
 /** Changes the caller's password after checking the current one; other sessions end. */
 export async function changePassword(
@@ -24,5 +25,6 @@ export async function changePassword(
   await deps.db.transaction().execute(async (trx) => {
     await setPassword(trx, credential.user_id, passwordHash, null);
     await revokeAllOfUser(trx, credential.user_id, deps.now());
+    await recordAudit(trx, authEntry(credential, 'auth.password_changed'));
   });
 }

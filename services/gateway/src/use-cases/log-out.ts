@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
+import { findCredentialById } from '../db/credential-queries.js';
 import { lockRefreshToken, revokeFamily } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { hashRefreshToken } from '../domain/refresh-tokens.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 
 /**
  * Ends a sign-in: the refresh token's whole family is revoked. Access tokens already issued
@@ -14,6 +16,9 @@ export async function logOut(
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const token = await lockRefreshToken(trx, hashRefreshToken(refreshToken));
-    if (token) await revokeFamily(trx, token.family_id, deps.now());
+    if (!token) return;
+    await revokeFamily(trx, token.family_id, deps.now());
+    const credential = await findCredentialById(trx, token.user_id);
+    if (credential) await recordAudit(trx, authEntry(credential, 'auth.logged_out'));
   });
 }

@@ -5,6 +5,7 @@ import { findCredentialById } from '../db/credential-queries.js';
 import { lockRefreshToken, markRotated, revokeFamily } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { hashRefreshToken } from '../domain/refresh-tokens.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 import { type SessionDeps, startSession } from './start-session.js';
 
 const refusals = {
@@ -32,6 +33,8 @@ export async function refreshSession(
     if (token.revoked_at) return { refused: 'revoked' };
     if (token.rotated_at) {
       await revokeFamily(trx, token.family_id, now);
+      const owner = await findCredentialById(trx, token.user_id);
+      if (owner) await recordAudit(trx, authEntry(owner, 'auth.refresh_token_reused'));
       return { refused: 'reused' };
     }
     if (token.expires_at.getTime() <= now.getTime()) return { refused: 'expired' };
@@ -41,7 +44,9 @@ export async function refreshSession(
       return { refused: 'inactive' };
     }
     await markRotated(trx, token.id, now);
-    return { session: await startSession(trx, deps, credential, token.family_id) };
+    const session = await startSession(trx, deps, credential, token.family_id);
+    await recordAudit(trx, authEntry(credential, 'auth.session_refreshed'));
+    return { session };
   });
   if ('refused' in result) throw new UnauthorizedError(refusals[result.refused]);
   return result.session;

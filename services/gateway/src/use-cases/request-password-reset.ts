@@ -1,6 +1,7 @@
 import type { AcceptedResponse } from '@countersign/contracts';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
 import { passwordResetMail } from '../domain/mail-templates.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 import { issueCode } from './issue-code.js';
 import type { RegistrationDeps } from './register-company.js';
 
@@ -22,6 +23,7 @@ export async function requestPasswordReset(
       now: deps.now(),
       rationed: true,
     });
+    await recordAudit(trx, authEntry(credential, 'auth.password_reset_requested'));
   });
   deps.mailQueued();
   return {

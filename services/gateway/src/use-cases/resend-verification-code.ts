@@ -1,6 +1,7 @@
 import type { AcceptedResponse } from '@countersign/contracts';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
 import { verificationMail } from '../domain/mail-templates.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 import { issueCode } from './issue-code.js';
 import type { RegistrationDeps } from './register-company.js';
 
@@ -23,6 +24,7 @@ export async function resendVerificationCode(
       now: deps.now(),
       rationed: true,
     });
+    await recordAudit(trx, authEntry(credential, 'auth.verification_code_sent'));
   });
   deps.mailQueued();
   return { message: `If ${email.toLowerCase()} awaits verification, a new code is on its way.` };

@@ -4,6 +4,7 @@ import { lockCredentialByEmail, setPassword } from '../db/credential-queries.js'
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { hashPassword } from '../domain/password-hashing.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 import { codeRefusal, guessCode } from './guess-code.js';
 
 /** Sets a new password with an e-mailed reset code; every session of the account ends. */
@@ -17,9 +18,16 @@ export async function resetPassword(
     const credential = await lockCredentialByEmail(trx, request.email);
     if (!credential?.active || !credential.email_verified_at) return 'wrong' as const;
     const checked = await guessCode(trx, credential.user_id, 'reset_password', request.code, now);
-    if (checked !== 'valid') return checked;
+    if (checked !== 'valid') {
+      await recordAudit(
+        trx,
+        authEntry(credential, 'auth.password_reset_failed', { reason: checked }),
+      );
+      return checked;
+    }
     await setPassword(trx, credential.user_id, passwordHash, null);
     await revokeAllOfUser(trx, credential.user_id, now);
+    await recordAudit(trx, authEntry(credential, 'auth.password_reset'));
     return checked;
   });
   if (outcome !== 'valid') throw codeRefusal();

@@ -14,6 +14,7 @@ import {
   type RotationPolicy,
   retiredKeys,
 } from '../domain/key-rotation.js';
+import { DEPLOYMENT_COMPANY, recordAudit } from '../outbox/audit.js';
 
 export interface RotationOutcome {
   /** The key added, when one was. */
@@ -46,6 +47,13 @@ export async function rotateSigningKey(
     await insertSigningKey(trx, fresh);
     const retired = retiredKeys([fresh, ...keys]).map((k) => k.kid);
     await deleteSigningKeys(trx, retired);
+    await recordAudit(trx, {
+      companyId: DEPLOYMENT_COMPANY,
+      actor: { kind: 'system', id: 'gateway' },
+      action: 'signing_key.rotated',
+      entity: { type: 'signing_key', id: fresh.kid },
+      after: { kid: fresh.kid, activates_at: fresh.activatesAt, retired },
+    });
     return { added: { kid: fresh.kid, activatesAt: fresh.activatesAt }, retired };
   });
 }

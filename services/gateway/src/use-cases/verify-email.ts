@@ -5,6 +5,7 @@ import { lockCredentialByEmail } from '../db/credential-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import type { CodeCheck } from '../domain/one-time-codes.js';
 import { verifyPassword } from '../domain/password-hashing.js';
+import { authEntry, recordAudit } from '../outbox/audit.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { codeRefusal, guessCode } from './guess-code.js';
 import { type SessionDeps, startSession } from './start-session.js';
@@ -40,7 +41,13 @@ export async function verifyEmail(
       now,
       passwordOk,
     );
-    if (outcome !== 'valid') return { refused: outcome };
+    if (outcome !== 'valid') {
+      await recordAudit(
+        trx,
+        authEntry(credential, 'auth.email_verification_failed', { reason: outcome }),
+      );
+      return { refused: outcome };
+    }
     await trx
       .updateTable('credential')
       .set({ email_verified_at: now })
@@ -65,7 +72,9 @@ export async function verifyEmail(
         }),
       ]);
     }
-    return { session: await startSession(trx, deps, credential) };
+    const session = await startSession(trx, deps, credential);
+    await recordAudit(trx, authEntry(credential, 'auth.email_verified'));
+    return { session };
   });
   if ('refused' in result) throw codeRefusal();
   return result.session;

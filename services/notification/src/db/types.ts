@@ -1,5 +1,5 @@
 import type { EventType, NotificationKind, WebhookDeliveryStatus } from '@countersign/contracts';
-import type { MessagingTables } from '@countersign/platform';
+import type { AuditTables, MessagingTables } from '@countersign/platform';
 import type { Generated } from 'kysely';
 
 export interface NotificationTable {
@@ -55,7 +55,7 @@ export interface WebhookDeliveryTable {
   created_at: Date;
 }
 
-export interface NotificationDatabase extends MessagingTables {
+export interface NotificationDatabase extends MessagingTables, AuditTables {
   notification: NotificationTable;
   webhook_endpoint: WebhookEndpointTable;
   webhook_event: WebhookEventTable;

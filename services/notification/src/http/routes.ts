@@ -2,6 +2,7 @@ import { PageQuery } from '@countersign/contracts';
 import {
   createServiceApp,
   type Logger,
+  mountAuditTrail,
   parseOrThrow,
   type ReadinessCheck,
   requireAuth,
@@ -31,6 +32,7 @@ const NotificationQuery = PageQuery.extend({ unread_only: z.stringbool().default
 
 export function createNotificationApp(deps: NotificationHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  mountAuditTrail(app, { db: deps.db, service: 'notification', verifyToken: deps.verifyToken });
   app.use('/notifications', requireAuth(deps.verifyToken));
   app.get('/notifications', requirePermission('notifications.read'), async (c) => {
     const query = parseOrThrow(NotificationQuery, c.req.query());

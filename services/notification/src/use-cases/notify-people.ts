@@ -1,8 +1,9 @@
-import { newEvent, outboxRows } from '@countersign/platform';
+import { auditRecordsOf, newEvent, outboxRows } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationDatabase } from '../db/types.js';
 import { type NotifiableEvent, notificationsFor } from '../domain/recipients.js';
+import { recordAudit } from '../outbox/audit.js';
 
 /**
  * Stores an in-app notification for each person the event concerns and announces each,
@@ -43,4 +44,5 @@ export async function notifyPeople(
     .insertInto('outbox')
     .values(outboxRows(announcements))
     .execute();
+  await recordAudit(trx, auditRecordsOf(announcements));
 }

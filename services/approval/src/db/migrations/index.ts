@@ -1,4 +1,4 @@
-import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as orgAndChains from './2026-11-23T1300-org-and-chains.js';
 import * as orgManagement from './2026-11-24T1000-org-management.js';
@@ -20,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1700-parallel-stages': parallelStages,
   '2026-11-24T1800-step-escalation-fallback': stepEscalationFallback,
   '2026-11-24T1100-policy-versions': policyVersions,
+  '2026-11-25T1300-audit-trail': auditTrailMigration('approval'),
 };

@@ -1,4 +1,4 @@
-import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as expenses from './2026-11-23T1300-expenses.js';
 import * as peopleAndWorkspaces from './2026-11-24T1100-people-and-workspaces.js';
@@ -32,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1300-receipts': receipts,
   '2026-11-25T0900-step-requested-at': stepRequestedAt,
   '2026-11-25T1400-lifecycle': lifecycle,
+  '2026-11-25T1300-audit-trail': auditTrailMigration('expense'),
 };

@@ -1,4 +1,4 @@
-import { messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as notifications from './2026-11-23T1300-notifications.js';
 import * as withoutExpense from './2026-11-24T1520-notification-without-expense.js';
@@ -10,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2('notification'),
   '2026-11-24T1520-notification-without-expense': withoutExpense,
   '2026-11-25T1200-webhooks': webhooks,
+  '2026-11-25T1300-audit-trail': auditTrailMigration('notification'),
 };

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { IsoDateTime, Uuid } from '../common.js';
+
+/** The services that keep an audit trail; the gateway's is the identity trail. */
+export const AuditService = z.enum(['gateway', 'expense', 'approval', 'notification']);
+export type AuditService = z.infer<typeof AuditService>;
+
+const Action = z
+  .string()
+  .max(100)
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'a dotted lowercase verb, e.g. expense.submitted')
+  .meta({ example: 'expense.submitted' });
+const Name = z.string().min(1).max(200);
+
+const AuditFilters = {
+  actor: Name.optional().meta({ description: 'The acting user id (or system actor name)' }),
+  action: Action.optional(),
+  entity_type: z.string().min(1).max(100).optional().meta({ example: 'expense' }),
+  entity_id: Name.optional(),
+  from: IsoDateTime.optional().meta({ description: 'occurred_at at or after this instant' }),
+  to: IsoDateTime.optional().meta({ description: 'occurred_at before this instant' }),
+};
+
+const fromBeforeTo = (q: { from?: string | undefined; to?: string | undefined }) =>
+  !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to);
+const fromBeforeToMessage = { message: 'from must be before to', path: ['to'] };
+
+export const AuditLogQuery = z
+  .object({
+    ...AuditFilters,
+    service: AuditService.optional().meta({ description: 'Only this service’s trail' }),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(400).optional(),
+  })
+  .refine(fromBeforeTo, fromBeforeToMessage);
+export type AuditLogQuery = z.infer<typeof AuditLogQuery>;
+
+/** What a service's internal trail endpoint takes from the gateway (keyset, no cursor). */
+export const AuditTrailQuery = z
+  .object({
+    ...AuditFilters,
+    before_at: IsoDateTime.optional(),
+    before_id: Uuid.optional(),
+    limit: z.coerce.number().int().min(1).max(101).default(50),
+  })
+  .refine(fromBeforeTo, fromBeforeToMessage)
+  .refine((q) => (q.before_at === undefined) === (q.before_id === undefined), {
+    message: 'before_at and before_id go together',
+    path: ['before_id'],
+  });
+export type AuditTrailQuery = z.infer<typeof AuditTrailQuery>;
+
+export const AuditActorView = z.object({
+  kind: z.enum(['user', 'system', 'service']),
+  id: z.string(),
+  role: z.string().nullable(),
+});
+
+export const AuditLogEntry = z
+  .object({
+    id: Uuid,
+    service: AuditService,
+    company_id: Uuid,
+    sequence: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: 'Place in the company’s chain in this service' }),
+    occurred_at: IsoDateTime,
+    actor: AuditActorView,
+    action: z.string(),
+    entity_type: z.string(),
+    entity_id: z.string().nullable(),
+    before: z.unknown().meta({ description: 'The entity before the change, where it applies' }),
+    after: z.unknown().meta({ description: 'The entity after the change, where it applies' }),
+    request_id: z.string().nullable(),
+    trace_id: z.string().nullable(),
+    prev_hash: z.string(),
+    hash: z
+      .string()
+      .meta({ description: 'SHA-256 over the canonical JSON of the entry and prev_hash' }),
+  })
+  .meta({ id: 'AuditLogEntry' });
+export type AuditLogEntry = z.infer<typeof AuditLogEntry>;
+
+export const AuditLogPage = z
+  .object({ items: z.array(AuditLogEntry), next_cursor: z.string().nullable() })
+  .meta({ id: 'AuditLogPage' });
+export type AuditLogPage = z.infer<typeof AuditLogPage>;
+
+/** A service's answer to the gateway: up to `limit` entries of its own trail. */
+export const AuditTrailPage = z.object({ items: z.array(AuditLogEntry) });
+export type AuditTrailPage = z.infer<typeof AuditTrailPage>;
+
+export const AuditChainBreak = z.object({
+  sequence: z.number().int(),
+  id: Uuid,
+  reason: z.string(),
+});
+
+export const AuditChainReport = z
+  .object({
+    service: AuditService,
+    entries: z.number().int().meta({ description: 'Entries that checked out before any break' }),
+    head: z
+      .object({ sequence: z.number().int(), hash: z.string() })
+      .nullable()
+      .meta({ description: 'The last intact entry: keep it to notice a truncated tail later' }),
+    broken: AuditChainBreak.nullable(),
+  })
+  .meta({ id: 'AuditChainReport' });
+export type AuditChainReport = z.infer<typeof AuditChainReport>;
+
+export const AuditVerification = z
+  .object({
+    intact: z.boolean(),
+    first_broken: AuditChainBreak.extend({ service: AuditService }).nullable(),
+    services: z.array(AuditChainReport),
+  })
+  .meta({ id: 'AuditVerification' });
+export type AuditVerification = z.infer<typeof AuditVerification>;

@@ -1,0 +1,15 @@
+import { type AuditEntry, type AuditRecord, appendAudit } from '@countersign/platform';
+import type { Transaction } from 'kysely';
+import type { ApprovalDatabase } from '../db/types.js';
+import { APPROVAL_SCHEMA } from './enqueue.js';
+
+/**
+ * Appends to this service's audit trail in the caller's transaction (see appendAudit in
+ * packages/platform): call it as the transaction's last write.
+ */
+export function recordAudit(
+  trx: Transaction<ApprovalDatabase>,
+  records: AuditRecord | AuditRecord[],
+): Promise<AuditEntry[]> {
+  return appendAudit(trx, APPROVAL_SCHEMA, records);
+}

@@ -1,0 +1,15 @@
+import { type AuditEntry, type AuditRecord, appendAudit } from '@countersign/platform';
+import type { Transaction } from 'kysely';
+import type { ExpenseDatabase } from '../db/types.js';
+import { EXPENSE_SCHEMA } from './schema.js';
+
+/**
+ * Appends to this service's audit trail in the caller's transaction (see appendAudit in
+ * packages/platform): call it as the transaction's last write.
+ */
+export function recordAudit(
+  trx: Transaction<ExpenseDatabase>,
+  records: AuditRecord | AuditRecord[],
+): Promise<AuditEntry[]> {
+  return appendAudit(trx, EXPENSE_SCHEMA, records);
+}
