@@ -302,4 +302,30 @@ describe('delivering events', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(deliveriesOf('/ok', expenseId)).toEqual([]);
   });
+  it('records every change to a webhook in the audit trail, never its secret', async () => {
+    const hook = await register('/audited');
+    await api('PATCH', `/api/webhooks/${hook.id}`, alice, { description: 'renamed' });
+    const rotated = await api('POST', `/api/webhooks/${hook.id}/rotate-secret`, alice, {});
+    expect(rotated.status).toBe(200);
+    expect((await api('DELETE', `/api/webhooks/${hook.id}`, alice)).status).toBe(204);
+    const trail = await api(
+      'GET',
+      `/api/audit-logs?entity_type=webhook&entity_id=${hook.id}&limit=10`,
+      alice,
+    );
+    expect(trail.status, JSON.stringify(trail.body)).toBe(200);
+    const entries = trail.body.items as { action: string; before: unknown; after: unknown }[];
+    expect(entries.map((e) => e.action).sort()).toEqual([
+      'webhook.changed',
+      'webhook.created',
+      'webhook.deleted',
+      'webhook.secret_rotated',
+    ]);
+    const changed = entries.find((e) => e.action === 'webhook.changed');
+    expect(changed?.before).toMatchObject({ description: 'receiver /audited' });
+    expect(changed?.after).toMatchObject({ description: 'renamed' });
+    const written = JSON.stringify(entries);
+    expect(written).not.toContain(hook.secret);
+    expect(written).not.toContain(String(rotated.body.secret));
+  });
 });

@@ -5,6 +5,7 @@ import type { NotificationDatabase } from '../db/types.js';
 import { toWebhook } from '../db/webhook-rows.js';
 import { newWebhookSecret } from '../domain/webhook-secret.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
+import { recordAudit } from '../outbox/audit.js';
 
 export interface WebhookWriteDeps {
   db: Kysely<NotificationDatabase>;
@@ -20,23 +21,34 @@ export async function createWebhook(
 ): Promise<CreatedWebhook> {
   const url = await deps.checkUrl(input.url);
   const now = deps.now();
-  const row = await deps.db
-    .insertInto('webhook_endpoint')
-    .values({
-      id: uuidv7(),
-      company_id: caller.company_id,
-      url,
-      event_types: input.event_types,
-      description: input.description ?? '',
-      active: true,
-      secret: newWebhookSecret(),
-      previous_secret: null,
-      previous_secret_expires_at: null,
-      created_by: caller.sub,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .insertInto('webhook_endpoint')
+      .values({
+        id: uuidv7(),
+        company_id: caller.company_id,
+        url,
+        event_types: input.event_types,
+        description: input.description ?? '',
+        active: true,
+        secret: newWebhookSecret(),
+        previous_secret: null,
+        previous_secret_expires_at: null,
+        created_by: caller.sub,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // The secret never enters the trail: the entry shows the endpoint as its readers see it.
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'webhook.created',
+      entity: { type: 'webhook', id: stored.id },
+      after: toWebhook(stored),
+    });
+    return stored;
+  });
   return { ...toWebhook(row), secret: row.secret };
 }

@@ -1,7 +1,8 @@
 import type { AccessClaims } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
-import { findEndpoint } from '../db/webhook-rows.js';
+import { findEndpoint, toWebhook } from '../db/webhook-rows.js';
+import { recordAudit } from '../outbox/audit.js';
 
 /** Deletes an endpoint and its deliveries (pending ones are never sent). */
 export async function deleteWebhook(
@@ -10,7 +11,14 @@ export async function deleteWebhook(
   id: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await findEndpoint(trx, caller.company_id, id, true);
+    const before = await findEndpoint(trx, caller.company_id, id, true);
     await trx.deleteFrom('webhook_endpoint').where('id', '=', id).execute();
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'webhook.deleted',
+      entity: { type: 'webhook', id },
+      before: toWebhook(before),
+    });
   });
 }

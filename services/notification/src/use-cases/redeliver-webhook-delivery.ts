@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationDatabase } from '../db/types.js';
 import { findEndpoint, selectDeliveries, toDelivery } from '../db/webhook-rows.js';
+import { recordAudit } from '../outbox/audit.js';
 
 /**
  * Sends a delivery's event again, as a new delivery with attempts and schedule of its
@@ -45,6 +46,13 @@ export async function redeliverWebhookDelivery(
         created_at: now,
       })
       .execute();
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'webhook.redelivery_requested',
+      entity: { type: 'webhook_delivery', id },
+      after: { webhook_id: webhookId, redelivery_of: original.id, event_id: original.event_id },
+    });
     return toDelivery(await selectDeliveries(trx).where('d.id', '=', id).executeTakeFirstOrThrow());
   });
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import { findEndpoint } from '../db/webhook-rows.js';
 import { newWebhookSecret, SECRET_OVERLAP_MS } from '../domain/webhook-secret.js';
+import { recordAudit } from '../outbox/audit.js';
 
 /**
  * Issues a new secret (shown once). The one it replaces keeps signing beside it for 24 h,
@@ -29,6 +30,14 @@ export async function rotateWebhookSecret(
       })
       .where('id', '=', id)
       .execute();
+    // When, not what: neither secret enters the trail.
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'webhook.secret_rotated',
+      entity: { type: 'webhook', id },
+      after: { previous_secret_expires_at: expiresAt.toISOString() },
+    });
   });
   return { secret, previous_secret_expires_at: expiresAt.toISOString() };
 }

@@ -1,5 +1,6 @@
 import type { AccessClaims, UpdateWebhookRequest, Webhook } from '@countersign/contracts';
 import { findEndpoint, toWebhook } from '../db/webhook-rows.js';
+import { recordAudit } from '../outbox/audit.js';
 import type { WebhookWriteDeps } from './create-webhook.js';
 
 /** Changes an endpoint's URL (judged again), event types, description or active flag. */
@@ -13,7 +14,7 @@ export async function updateWebhook(
   await findEndpoint(deps.db, caller.company_id, id);
   const url = input.url === undefined ? undefined : await deps.checkUrl(input.url);
   return deps.db.transaction().execute(async (trx) => {
-    await findEndpoint(trx, caller.company_id, id, true);
+    const before = await findEndpoint(trx, caller.company_id, id, true);
     const row = await trx
       .updateTable('webhook_endpoint')
       .set({
@@ -26,6 +27,14 @@ export async function updateWebhook(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      companyId: caller.company_id,
+      actor: { kind: 'user', id: caller.sub },
+      action: 'webhook.changed',
+      entity: { type: 'webhook', id },
+      before: toWebhook(before),
+      after: toWebhook(row),
+    });
     return toWebhook(row);
   });
 }
