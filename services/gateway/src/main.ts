@@ -2,6 +2,7 @@ import {
   createDatabase,
   createLogger,
   createTokenVerifier,
+  MailRelay,
   messagingHealth,
   migrateSchema,
   onShutdown,
@@ -16,7 +17,6 @@ import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
-import { MailRelay } from './outbox/mail-relay.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 

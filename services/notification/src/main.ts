@@ -1,6 +1,7 @@
 import {
   createDatabase,
   createLogger,
+  MailRelay,
   messagingHealth,
   migrateSchema,
   onShutdown,
@@ -15,9 +16,11 @@ import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
 import {
   approvalEventsConsumer,
+  autoApprovedExpensesConsumer,
   blockedExpensesConsumer,
   paidExpensesConsumer,
 } from './messaging/approval-events.js';
+import { directoryEventsConsumer } from './messaging/directory-events.js';
 import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
@@ -36,8 +39,18 @@ const messaging = await startMessaging({
   service: 'notification',
   db,
   logger,
-  consumers: [approvalEventsConsumer, blockedExpensesConsumer, paidExpensesConsumer],
+  consumers: [
+    approvalEventsConsumer,
+    blockedExpensesConsumer,
+    paidExpensesConsumer,
+    autoApprovedExpensesConsumer,
+    directoryEventsConsumer,
+  ],
 });
+
+// Mail queued with notifications goes out through SMTP; replicas share the queue.
+const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+mailRelay.start();
 
 const app = createNotificationApp({
   db,
@@ -51,6 +64,7 @@ logger.info({ port: server.port }, 'notification service listening');
 onShutdown(logger, async () => {
   await server.close();
   await messaging.stop();
+  await mailRelay.stop();
   await db.destroy();
   await shutdownTelemetry();
 });

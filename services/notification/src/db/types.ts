@@ -1,6 +1,6 @@
-import type { NotificationKind } from '@countersign/contracts';
-import type { MessagingTables } from '@countersign/platform';
-import type { Generated } from 'kysely';
+import type { EmailDelivery, NotificationKind, Role } from '@countersign/contracts';
+import type { MailOutboxTables, MessagingTables } from '@countersign/platform';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface NotificationTable {
   id: string;
@@ -15,6 +15,37 @@ export interface NotificationTable {
   read_at: Date | null;
 }
 
-export interface NotificationDatabase extends MessagingTables {
+/** A directory person as of the highest snapshot revision seen. */
+export interface PersonTable {
+  user_id: string;
+  company_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  revision: number;
+}
+
+export interface NotificationPreferenceTable {
+  user_id: string;
+  kind: NotificationKind;
+  company_id: string;
+  in_app: boolean;
+  email: EmailDelivery;
+  updated_at: Generated<Date>;
+}
+
+export interface DigestSentTable {
+  user_id: string;
+  /** The UTC day, as YYYY-MM-DD. */
+  day: ColumnType<string, string, never>;
+  pending_count: number;
+  created_at: Generated<Date>;
+}
+
+export interface NotificationDatabase extends MessagingTables, MailOutboxTables {
   notification: NotificationTable;
+  person: PersonTable;
+  notification_preference: NotificationPreferenceTable;
+  digest_sent: DigestSentTable;
 }

@@ -1,18 +1,26 @@
-import { PageQuery } from '@countersign/contracts';
+import {
+  NotificationIdParam,
+  NotificationQuery,
+  UpdateNotificationPreferences,
+} from '@countersign/contracts';
 import {
   createServiceApp,
   type Logger,
   parseOrThrow,
   type ReadinessCheck,
+  readJsonBody,
   requireAuth,
   requirePermission,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { NotificationDatabase } from '../db/types.js';
+import { changeNotificationPreferences } from '../use-cases/change-notification-preferences.js';
+import { getNotificationPreferences } from '../use-cases/get-notification-preferences.js';
 import { listMyNotifications } from '../use-cases/list-my-notifications.js';
+import { markAllNotificationsRead } from '../use-cases/mark-all-notifications-read.js';
+import { markNotificationRead } from '../use-cases/mark-notification-read.js';
 
 export interface NotificationHttpDeps {
   db: Kysely<NotificationDatabase>;
@@ -20,22 +28,40 @@ export interface NotificationHttpDeps {
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  now?: () => Date;
 }
 
-const NotificationQuery = PageQuery.extend({ unread_only: z.stringbool().default(false) });
-
+/** Everything here is the caller's own: reading notifications is the one permission needed. */
 export function createNotificationApp(deps: NotificationHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  const clock = { db: deps.db, now: deps.now ?? (() => new Date()) };
+  const own = requirePermission('notifications.read');
   app.use('/notifications', requireAuth(deps.verifyToken));
-  app.get('/notifications', requirePermission('notifications.read'), async (c) => {
+  app.use('/notifications/*', requireAuth(deps.verifyToken));
+  app.use('/notification-preferences', requireAuth(deps.verifyToken));
+  app.get('/notifications', own, async (c) => {
     const query = parseOrThrow(NotificationQuery, c.req.query());
     return c.json(
       await listMyNotifications(deps.db, c.var.caller, {
         limit: query.limit,
         cursor: query.cursor,
-        unreadOnly: query.unread_only,
+        unreadOnly: query.unread_only ?? false,
       }),
     );
+  });
+  app.post('/notifications/read-all', own, async (c) =>
+    c.json(await markAllNotificationsRead(clock, c.var.caller)),
+  );
+  app.post('/notifications/:id/read', own, async (c) => {
+    const { id } = parseOrThrow(NotificationIdParam, c.req.param());
+    return c.json(await markNotificationRead(clock, c.var.caller, id));
+  });
+  app.get('/notification-preferences', own, async (c) =>
+    c.json(await getNotificationPreferences(deps.db, c.var.caller)),
+  );
+  app.put('/notification-preferences', own, async (c) => {
+    const body = await readJsonBody(c, UpdateNotificationPreferences);
+    return c.json(await changeNotificationPreferences(deps.db, c.var.caller, body));
   });
   return app;
 }

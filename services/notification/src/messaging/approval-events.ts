@@ -37,3 +37,14 @@ export const paidExpensesConsumer: ConsumerSpec<NotificationDatabase> = {
   filterSubject: 'countersign.expense.expense.paid.v1',
   handlers: { ExpensePaid: notifyPeople },
 };
+
+/**
+ * Expenses a policy rule approved at once: the submitter and finance are told. A durable
+ * of its own on the expense stream.
+ */
+export const autoApprovedExpensesConsumer: ConsumerSpec<NotificationDatabase> = {
+  stream: Streams.expense,
+  durable: 'notification-on-expense-auto-approved',
+  filterSubject: 'countersign.expense.expense.auto-approved.v1',
+  handlers: { ExpenseAutoApproved: notifyPeople },
+};

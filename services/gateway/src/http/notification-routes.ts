@@ -1,0 +1,77 @@
+import {
+  MarkedAllRead,
+  MarkedRead,
+  NotificationIdParam,
+  NotificationPage,
+  NotificationPreferences,
+  NotificationQuery,
+  UpdateNotificationPreferences,
+} from '@countersign/contracts';
+import type { ForwardedRoute } from './api-routes.js';
+
+/** The caller's own in-app notifications and how they want to be told. */
+export const notificationRoutes: ForwardedRoute[] = [
+  {
+    method: 'get',
+    path: '/api/notifications',
+    upstream: 'notification',
+    upstreamPath: () => '/notifications',
+    summary: "The caller's in-app notifications, newest first, with the unread count",
+    tag: 'Notifications',
+    permission: 'notifications.read',
+    query: NotificationQuery,
+    success: { status: 200, schema: NotificationPage, description: 'A page of notifications' },
+    refusals: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/api/notifications/read-all',
+    upstream: 'notification',
+    upstreamPath: () => '/notifications/read-all',
+    summary: 'Mark every unread notification of the caller read',
+    tag: 'Notifications',
+    permission: 'notifications.read',
+    success: { status: 200, schema: MarkedAllRead, description: 'How many were marked' },
+    refusals: [401, 403],
+  },
+  {
+    method: 'post',
+    path: '/api/notifications/{id}/read',
+    upstream: 'notification',
+    upstreamPath: (p) => `/notifications/${p.id}/read`,
+    summary: "Mark one of the caller's notifications read (idempotent; others' are not found)",
+    tag: 'Notifications',
+    permission: 'notifications.read',
+    params: NotificationIdParam,
+    success: { status: 200, schema: MarkedRead, description: 'The notification, read' },
+    refusals: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/notification-preferences',
+    upstream: 'notification',
+    upstreamPath: () => '/notification-preferences',
+    summary: 'How each kind of notification reaches the caller: in-app and by e-mail',
+    tag: 'Notifications',
+    permission: 'notifications.read',
+    success: { status: 200, schema: NotificationPreferences, description: 'Every kind' },
+    refusals: [401, 403],
+  },
+  {
+    method: 'put',
+    path: '/api/notification-preferences',
+    upstream: 'notification',
+    upstreamPath: () => '/notification-preferences',
+    summary:
+      'Change the channels of some kinds (daily_digest e-mail: approval requests only); the rest are kept',
+    tag: 'Notifications',
+    permission: 'notifications.read',
+    body: UpdateNotificationPreferences,
+    success: {
+      status: 200,
+      schema: NotificationPreferences,
+      description: 'Every kind, as now set',
+    },
+    refusals: [400, 401, 403],
+  },
+];
