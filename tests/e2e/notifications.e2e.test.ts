@@ -373,7 +373,13 @@ describe('reading and marking notifications', () => {
     expect(marked.status).toBe(200);
     const readAt = (marked.body.notification as { read_at: string }).read_at;
     expect(readAt).toEqual(expect.any(String));
-    const again = await api('POST', `/api/notifications/${target}/read`, tokens.ivan);
+    // A bare POST (above) or an empty JSON body; a body that tries to set anything is refused.
+    const again = await api('POST', `/api/notifications/${target}/read`, tokens.ivan, {});
+    const smuggled = await api('POST', `/api/notifications/${target}/read`, tokens.ivan, {
+      read_at: null,
+    });
+    expect(smuggled.status).toBe(400);
+    expect(JSON.stringify(smuggled.body.errors)).toContain('read_at');
     expect((again.body.notification as { read_at: string }).read_at).toBe(readAt);
     const theirs = await api('POST', `/api/notifications/${target}/read`, tokens.grace);
     expect(theirs.status).toBe(404);
@@ -402,6 +408,7 @@ describe('reading and marking notifications', () => {
 
 describe('through the whole flow, in-app and by e-mail', () => {
   it('asks the approver by e-mail (text and escaped HTML), then tells the submitter and finance', async () => {
+    await mailQueueDrained(); // mail of the tests above is out, not counted as this one's
     const mailBefore = cluster.mail.length;
     const created = await api('POST', '/api/expenses', tokens.grace, {
       category: 'equipment',
@@ -431,6 +438,7 @@ describe('through the whole flow, in-app and by e-mail', () => {
     expect(await kindsFor(tokens.hannah)).toEqual(['expense_ready_to_pay']);
     expect(await kindsFor(tokens.frank)).toEqual(['approval_requested']);
     // Informational kinds are in-app only by default: Grace got no mail about this expense.
+    await mailQueueDrained();
     expect(cluster.mail.slice(mailBefore).filter((m) => m.to === mailOf('grace'))).toEqual([]);
   });
 });
@@ -490,6 +498,7 @@ describe('preferences', () => {
       changed.body,
     );
 
+    await mailQueueDrained();
     const mailBefore = cluster.mail.length;
     const withdrawn = made('ExpenseWithdrawn', {
       expense_id: expense(),

@@ -55,6 +55,9 @@ export type NotificationPage = z.infer<typeof NotificationPage>;
 
 export const NotificationIdParam = z.object({ id: Uuid });
 
+/** Marking read takes no body; one that is sent must be empty (nothing else can be set). */
+export const MarkReadRequest = z.strictObject({}).meta({ id: 'MarkReadRequest' });
+
 export const MarkedRead = z.object({ notification: Notification }).meta({
   id: 'MarkedRead',
   description: 'The notification, read (read_at kept if it already was)',

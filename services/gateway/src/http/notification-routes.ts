@@ -1,6 +1,7 @@
 import {
   MarkedAllRead,
   MarkedRead,
+  MarkReadRequest,
   NotificationIdParam,
   NotificationPage,
   NotificationPreferences,
@@ -31,8 +32,10 @@ export const notificationRoutes: ForwardedRoute[] = [
     summary: 'Mark every unread notification of the caller read',
     tag: 'Notifications',
     permission: 'notifications.read',
+    body: MarkReadRequest,
+    bodyOptional: true,
     success: { status: 200, schema: MarkedAllRead, description: 'How many were marked' },
-    refusals: [401, 403],
+    refusals: [400, 401, 403],
   },
   {
     method: 'post',
@@ -43,6 +46,8 @@ export const notificationRoutes: ForwardedRoute[] = [
     tag: 'Notifications',
     permission: 'notifications.read',
     params: NotificationIdParam,
+    body: MarkReadRequest,
+    bodyOptional: true,
     success: { status: 200, schema: MarkedRead, description: 'The notification, read' },
     refusals: [400, 401, 403, 404],
   },

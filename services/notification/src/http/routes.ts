@@ -1,10 +1,12 @@
 import {
+  MarkReadRequest,
   NotificationIdParam,
   NotificationQuery,
   UpdateNotificationPreferences,
 } from '@countersign/contracts';
 import {
   createServiceApp,
+  hasNoBody,
   type Logger,
   parseOrThrow,
   type ReadinessCheck,
@@ -14,6 +16,7 @@ import {
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
+import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import { changeNotificationPreferences } from '../use-cases/change-notification-preferences.js';
@@ -49,11 +52,13 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
       }),
     );
   });
-  app.post('/notifications/read-all', own, async (c) =>
-    c.json(await markAllNotificationsRead(clock, c.var.caller)),
-  );
+  app.post('/notifications/read-all', own, async (c) => {
+    await readOptionalEmptyBody(c);
+    return c.json(await markAllNotificationsRead(clock, c.var.caller));
+  });
   app.post('/notifications/:id/read', own, async (c) => {
     const { id } = parseOrThrow(NotificationIdParam, c.req.param());
+    await readOptionalEmptyBody(c);
     return c.json(await markNotificationRead(clock, c.var.caller, id));
   });
   app.get('/notification-preferences', own, async (c) =>
@@ -64,4 +69,9 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
     return c.json(await changeNotificationPreferences(deps.db, c.var.caller, body));
   });
   return app;
+}
+
+/** Seed 002 marks read with a bare POST; a body, when sent, may set nothing. */
+async function readOptionalEmptyBody(c: Context): Promise<void> {
+  if (!hasNoBody(c)) await readJsonBody(c, MarkReadRequest);
 }
