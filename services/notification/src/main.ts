@@ -14,11 +14,13 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
+import { startDigestTimer } from './jobs/daily-digest.js';
 import {
   approvalEventsConsumer,
   autoApprovedExpensesConsumer,
   blockedExpensesConsumer,
   paidExpensesConsumer,
+  pendingApprovalsConsumer,
 } from './messaging/approval-events.js';
 import { directoryEventsConsumer } from './messaging/directory-events.js';
 import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
@@ -45,12 +47,21 @@ const messaging = await startMessaging({
     paidExpensesConsumer,
     autoApprovedExpensesConsumer,
     directoryEventsConsumer,
+    pendingApprovalsConsumer,
   ],
 });
 
 // Mail queued with notifications goes out through SMTP; replicas share the queue.
 const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
 mailRelay.start();
+const digests = startDigestTimer({
+  db,
+  logger,
+  now: () => new Date(),
+  hourUtc: config.DIGEST_HOUR_UTC,
+  intervalMs: config.DIGEST_POLL_MS,
+  mailQueued: mailRelay.wake,
+});
 
 const app = createNotificationApp({
   db,
@@ -63,6 +74,7 @@ logger.info({ port: server.port }, 'notification service listening');
 
 onShutdown(logger, async () => {
   await server.close();
+  await digests.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

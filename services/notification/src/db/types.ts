@@ -38,9 +38,29 @@ export interface NotificationPreferenceTable {
 export interface DigestSentTable {
   user_id: string;
   /** The UTC day, as YYYY-MM-DD. */
-  day: ColumnType<string, string, never>;
+  day: ColumnType<Date, string, never>;
   pending_count: number;
   created_at: Generated<Date>;
+}
+
+export interface PendingApprovalTable {
+  expense_id: string;
+  round: number;
+  step: number;
+  company_id: string;
+  approver_id: string;
+  submitter_name: string;
+  description: string;
+  amount: string;
+  requested_at: Date;
+}
+
+export interface SettledApprovalTable {
+  expense_id: string;
+  round: number;
+  /** 0: the whole round closed (approved, rejected, sent back, withdrawn). */
+  step: number;
+  settled_at: Generated<Date>;
 }
 
 export interface NotificationDatabase extends MessagingTables, MailOutboxTables {
@@ -48,4 +68,6 @@ export interface NotificationDatabase extends MessagingTables, MailOutboxTables 
   person: PersonTable;
   notification_preference: NotificationPreferenceTable;
   digest_sent: DigestSentTable;
+  pending_approval: PendingApprovalTable;
+  settled_approval: SettledApprovalTable;
 }
