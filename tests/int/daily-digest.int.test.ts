@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
 import { migrations } from '../../services/notification/src/db/migrations/index.js';
 import type { NotificationDatabase } from '../../services/notification/src/db/types.js';
+import { startDigestTimer } from '../../services/notification/src/jobs/daily-digest.js';
 import { sendDailyDigests } from '../../services/notification/src/use-cases/send-daily-digests.js';
 import { trackPendingApprovals } from '../../services/notification/src/use-cases/track-pending-approvals.js';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
@@ -121,6 +122,11 @@ const pendingOf = async (approver: string) =>
       .execute()
   ).map((r) => r.description);
 
+const queuedTo = async () =>
+  (await replicaA.selectFrom('mail_outbox').select('to_address').execute()).map(
+    (r) => r.to_address,
+  );
+
 const expenses = {
   keyboard: crypto.randomUUID(),
   monitor: crypto.randomUUID(),
@@ -178,10 +184,6 @@ describe('the daily digest across two replicas', () => {
     ]);
     return counts.reduce((a, b) => a + b, 0);
   };
-  const queuedTo = async () =>
-    (await replicaA.selectFrom('mail_outbox').select('to_address').execute()).map(
-      (r) => r.to_address,
-    );
 
   it('sends nothing before the hour', async () => {
     expect(await bothFire(at('2026-12-01T06:59:00Z'))).toBe(0);
@@ -236,5 +238,32 @@ describe('the daily digest across two replicas', () => {
     );
     expect(await pendingOf(frank)).toEqual([]);
     expect(await bothFire(at('2026-12-03T07:05:00Z'))).toBe(0);
+  });
+});
+
+describe('the digest timers of two replicas', () => {
+  it('fire many times in the hour and queue one digest between them', async () => {
+    await replicaA.deleteFrom('mail_outbox').execute();
+    await apply(requested(crypto.randomUUID(), frank, 'Chair'));
+    const ticks = { a: 0, b: 0 };
+    const clock = (replica: 'a' | 'b') => () => {
+      ticks[replica] += 1;
+      return new Date('2026-12-04T09:00:00Z');
+    };
+    const logger = createLogger('notification-test', 'silent');
+    const timers = [
+      startDigestTimer({ db: replicaA, logger, now: clock('a'), hourUtc: HOUR, intervalMs: 10 }),
+      startDigestTimer({ db: replicaB, logger, now: clock('b'), hourUtc: HOUR, intervalMs: 10 }),
+    ];
+    // Each timer has run several passes before both stop (stop waits for a pass in flight).
+    await eventually(async () => (ticks.a >= 5 && ticks.b >= 5 ? true : undefined));
+    await Promise.all(timers.map((t) => t.stop()));
+    const claims = await replicaA
+      .selectFrom('digest_sent')
+      .select('user_id')
+      .where('day', '=', sql<Date>`'2026-12-04'::date`)
+      .execute();
+    expect(claims).toEqual([{ user_id: frank }]);
+    expect(await queuedTo()).toEqual(['frank@techcorp.example']);
   });
 });
