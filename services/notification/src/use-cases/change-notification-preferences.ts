@@ -6,7 +6,7 @@ import type {
 import { type Kysely, sql } from 'kysely';
 import { savePreferences, storedPreferences } from '../db/preference-queries.js';
 import type { NotificationDatabase } from '../db/types.js';
-import { applyChange, effectivePreferences } from '../domain/preferences.js';
+import { applyChange, defaultPreference, effectivePreferences } from '../domain/preferences.js';
 
 /**
  * Changes the named channels of the named kinds for the caller, leaving the rest as they
@@ -25,11 +25,12 @@ export async function changeNotificationPreferences(
     const current = effectivePreferences(
       (await storedPreferences(trx, [caller.sub])).get(caller.sub) ?? [],
     );
-    const changed = request.preferences.map((change) => {
-      const before = current.find((p) => p.kind === change.kind);
-      if (!before) throw new Error(`unknown kind ${change.kind}`); // the schema allows none
-      return applyChange(before, change);
-    });
+    const changed = request.preferences.map((change) =>
+      applyChange(
+        current.find((p) => p.kind === change.kind) ?? defaultPreference(change.kind),
+        change,
+      ),
+    );
     await savePreferences(trx, { userId: caller.sub, companyId: caller.company_id }, changed);
     const byKind = new Map(changed.map((p) => [p.kind, p]));
     return { preferences: current.map((p) => byKind.get(p.kind) ?? p) };
