@@ -122,11 +122,16 @@ describe('seed 001 through the gateway', () => {
     const notes = await eventually(async () => {
       const response = await api('GET', '/api/notifications', tokens.grace);
       const items = response.body.items ?? [];
-      return items.some((n) => n.expense_id === id && n.kind === 'expense_approved')
-        ? items
-        : undefined;
+      const about = items.filter((n) => n.expense_id === id);
+      return about.length >= 4 ? items : undefined;
     });
-    expect(notes.filter((n) => n.expense_id === id)).toHaveLength(1);
+    // Told of each step approved, and once that the expense is approved.
+    expect(
+      notes
+        .filter((n) => n.expense_id === id)
+        .map((n) => n.kind)
+        .sort(),
+    ).toEqual(['expense_approved', 'step_approved', 'step_approved', 'step_approved']);
   });
 
   it('routes by category and amount when no policy id is sent', async () => {

@@ -23,6 +23,7 @@ const techcorp = {
   receipt: '',
   payout: '',
   webhook: '',
+  notification: '',
 };
 const other = {
   company: '0197b000-0000-7000-8000-000000000001',
@@ -121,6 +122,12 @@ beforeAll(async () => {
     const item = items.find((i) => i.expense_id === techcorp.expense);
     return item ? String(item.approval_id) : undefined;
   });
+  // Frank's notification that the expense waits for him.
+  techcorp.notification = await eventually(async () => {
+    const items = (await api('GET', '/api/notifications', frank)).body.items ?? [];
+    const item = items.find((i) => i.expense_id === techcorp.expense);
+    return item ? String(item.id) : undefined;
+  });
 });
 afterAll(async () => cluster?.stop());
 
@@ -141,6 +148,9 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'post /api/expenses/drafts': { policy_id: policies.small, amount: 10, description: 'Pens' },
   'post /api/expenses/{id}/submit': {},
   'post /api/expenses/{id}/restore': {},
+  'post /api/notifications/{id}/read': {},
+  'post /api/notifications/read-all': {},
+  'put /api/notification-preferences': { preferences: [{ kind: 'expense_paid', in_app: true }] },
   'post /api/payouts': { expense_ids: ['0197ffff-0000-7000-8000-000000000001'] },
   'post /api/approvals/{approval_id}/decision': { approved: true },
   'post /api/approvals/bulk': {
@@ -230,7 +240,9 @@ function techcorpParams(path: string): Record<string, string> {
                       ? techcorp.payout
                       : resource === 'webhooks'
                         ? techcorp.webhook
-                        : demoLevels[6].id;
+                        : resource === 'notifications'
+                          ? techcorp.notification
+                          : demoLevels[6].id;
   return {
     id,
     user_id: idOf('grace'),
@@ -352,6 +364,11 @@ describe("another company's ids are not found, on every object route", () => {
       [techcorp.delegation],
     );
     expect(delegation.rows).toEqual([{ revoked_at: null }]);
+    const notification = await cluster.db.query(
+      'select read_at from notification.notification where id = $1',
+      [techcorp.notification],
+    );
+    expect(notification.rows).toEqual([{ read_at: null }]);
     const graceProfile = await api('GET', `/api/users/${idOf('grace')}`, alice);
     expect(graceProfile.body).toMatchObject({ name: 'Grace Taylor', active: true });
   });

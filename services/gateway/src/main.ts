@@ -2,6 +2,7 @@ import type { AccessClaims } from '@countersign/contracts';
 import {
   createLogger,
   createTokenVerifier,
+  MailRelay,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
@@ -17,7 +18,6 @@ import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
 import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
-import { MailRelay } from './outbox/mail-relay.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 

@@ -1,5 +1,6 @@
 import {
   createLogger,
+  MailRelay,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
@@ -12,12 +13,16 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
+import { startDigestTimer } from './jobs/daily-digest.js';
 import { startWebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import {
   approvalEventsConsumer,
+  autoApprovedExpensesConsumer,
   blockedExpensesConsumer,
   paidExpensesConsumer,
+  pendingApprovalsConsumer,
 } from './messaging/approval-events.js';
+import { directoryEventsConsumer } from './messaging/directory-events.js';
 import {
   feedOnApprovalEventsConsumer,
   feedOnExpenseEventsConsumer,
@@ -55,7 +60,22 @@ const messaging = await startMessaging({
     feedOnNotificationsConsumer,
     feedOnApprovalEventsConsumer,
     feedOnExpenseEventsConsumer,
+    autoApprovedExpensesConsumer,
+    directoryEventsConsumer,
+    pendingApprovalsConsumer,
   ],
+});
+
+// Mail queued with notifications goes out through SMTP; replicas share the queue.
+const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+mailRelay.start();
+const digests = startDigestTimer({
+  db,
+  logger,
+  now: () => new Date(),
+  hourUtc: config.DIGEST_HOUR_UTC,
+  intervalMs: config.DIGEST_POLL_MS,
+  mailQueued: mailRelay.wake,
 });
 
 const app = createNotificationApp({
@@ -92,7 +112,9 @@ const webhookDispatcher = startWebhookDispatcher({
 onShutdown(logger, async () => {
   await server.close();
   await webhookDispatcher.stop();
+  await digests.stop();
   await messaging.stop();
+  await mailRelay.stop();
   await db.destroy();
   await shutdownTelemetry();
 });

@@ -30,6 +30,14 @@ export async function readJsonBody<S extends z.ZodType>(
   return parseOrThrow(schema, body);
 }
 
+/** No body at all: no length (or a zero one) and no chunked transfer. A bare POST. */
+export function hasNoBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return (
+    (length === undefined || length === '0') && c.req.header('transfer-encoding') === undefined
+  );
+}
+
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationError(zodIssuesToFieldErrors(parsed.error));

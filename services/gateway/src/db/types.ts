@@ -1,5 +1,5 @@
 import type { Role } from '@countersign/contracts';
-import type { AuditTables, MessagingTables } from '@countersign/platform';
+import type { AuditTables, MailOutboxTables, MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -51,18 +51,6 @@ export interface RefreshTokenTable {
   revoked_at: Timestamp | null;
 }
 
-export interface MailOutboxTable {
-  id: string;
-  to_address: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  attempts: Generated<number>;
-  last_error: string | null;
-  lease_until: Timestamp | null;
-  created_at: Generated<Date>;
-}
-
 export interface SigningKeyTable {
   kid: string;
   private_jwk: ColumnType<JsonWebKeyShape, string, string>;
@@ -83,12 +71,11 @@ export interface JsonWebKeyShape {
 }
 
 /** Identity lives in the `identity` schema, owned by the gateway alone. */
-export interface IdentityDatabase extends MessagingTables, AuditTables {
+export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutboxTables {
   credential: CredentialTable;
   registration: RegistrationTable;
   one_time_code: OneTimeCodeTable;
   refresh_token: RefreshTokenTable;
-  mail_outbox: MailOutboxTable;
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;

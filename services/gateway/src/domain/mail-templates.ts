@@ -1,23 +1,6 @@
-/** A message ready for SMTP: a plain-text part and an HTML part with the same words. */
-export interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+import { composeMail as compose, type Mail } from '@countersign/platform';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-function compose(to: string, subject: string, paragraphs: string[]): Mail {
-  return {
-    to,
-    subject,
-    text: `${paragraphs.join('\n\n')}\n\n-- Countersign\n`,
-    html: `<!doctype html><html><body>${paragraphs
-      .map((p) => `<p>${escapeHtml(p)}</p>`)
-      .join('')}<p>— Countersign</p></body></html>`,
-  };
-}
+export type { Mail };
 
 export function verificationMail(to: string, name: string, code: string): Mail {
   return compose(to, `Your Countersign verification code: ${code}`, [

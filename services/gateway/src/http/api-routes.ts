@@ -13,7 +13,6 @@ import {
   ExpenseListQuery,
   ExpensePage,
   ExpenseStatusDocument,
-  NotificationPage,
   PageQuery,
   PendingApprovalPage,
   type Permission,
@@ -24,10 +23,10 @@ import {
   WithdrawRequest,
   WithdrawResponse,
 } from '@countersign/contracts';
-import { z } from 'zod';
 import { delegationRoutes } from './delegation-routes.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { moneyRoutes } from './money-routes.js';
+import { notificationRoutes } from './notification-routes.js';
 import type { DocumentedRoute } from './openapi.js';
 import { orgRoutes } from './org-routes.js';
 import { policyRoutes } from './policy-routes.js';
@@ -130,18 +129,6 @@ const coreRoutes: ForwardedRoute[] = [
     },
     refusals: [400, 401, 403],
   },
-  {
-    method: 'get',
-    path: '/api/notifications',
-    upstream: 'notification',
-    upstreamPath: () => '/notifications',
-    summary: "The caller's in-app notifications, newest first",
-    tag: 'Notifications',
-    permission: 'notifications.read',
-    query: PageQuery.extend({ unread_only: z.stringbool().optional() }),
-    success: { status: 200, schema: NotificationPage, description: 'A page of notifications' },
-    refusals: [400, 401, 403],
-  },
 ];
 
 /** Send back, edit, resubmit, withdraw, seed 002's decision and bulk decisions. */
@@ -239,4 +226,5 @@ export const forwardedRoutes: ForwardedRoute[] = [
   ...reportRoutes,
   ...lifecycleRoutes,
   ...webhookRoutes,
+  ...notificationRoutes,
 ];

@@ -2,6 +2,7 @@ import {
   type AuditTables,
   callService,
   callServiceStreaming,
+  hasNoBody,
   installServiceShell,
   type LargeBodyRoute,
   type Logger,
@@ -140,7 +141,8 @@ async function forward(
       route.upstreamPath(params as Record<string, string>),
     );
   }
-  const body = route.body ? await readJsonBody(c, route.body) : undefined;
+  const bodySent = !(route.bodyOptional && hasNoBody(c));
+  const body = route.body && bodySent ? await readJsonBody(c, route.body) : undefined;
   const search = new URL(c.req.url).search;
   const upstream = await callService(baseUrl, {
     method: route.method.toUpperCase() as ServiceCallOptions['method'],

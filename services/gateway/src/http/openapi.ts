@@ -13,6 +13,8 @@ export interface DocumentedRoute {
   /** Absent for routes anyone may call (sign-in and sign-up). */
   permission?: Permission;
   body?: z.ZodType;
+  /** The body may be left out entirely (a bare POST); when sent, `body` checks it. */
+  bodyOptional?: true;
   /** A multipart/form-data body (file uploads), instead of JSON. */
   multipart?: z.ZodType;
   /** The answer carries a secret shown once: never stored for an Idempotency-Key replay. */
@@ -87,7 +89,12 @@ export function registerOpenApi<E extends object>(
       ...(route.permission ? { security: [{ bearer: [] }] } : {}),
       request: {
         ...(route.body
-          ? { body: { content: { 'application/json': { schema: route.body } }, required: true } }
+          ? {
+              body: {
+                content: { 'application/json': { schema: route.body } },
+                required: route.bodyOptional !== true,
+              },
+            }
           : {}),
         ...(route.multipart
           ? {

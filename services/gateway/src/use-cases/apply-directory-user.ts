@@ -1,8 +1,7 @@
 import type { UserSnapshot } from '@countersign/contracts';
-import type { Logger } from '@countersign/platform';
+import { type Logger, queueMail } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { hasLiveCode } from '../db/code-queries.js';
-import { queueMail } from '../db/mail-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { addressChangedMail, invitationMail, verificationMail } from '../domain/mail-templates.js';

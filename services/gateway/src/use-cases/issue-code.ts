@@ -1,6 +1,6 @@
+import { queueMail } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { countCodesSince, replaceCode } from '../db/code-queries.js';
-import { queueMail } from '../db/mail-queries.js';
 import type { CodePurpose, IdentityDatabase } from '../db/types.js';
 import type { Mail } from '../domain/mail-templates.js';
 import { codeLifetimeMs, MAX_CODES_PER_HOUR, newCode } from '../domain/one-time-codes.js';

@@ -1,8 +1,8 @@
 import type { RegisterResponse } from '@countersign/contracts';
+import { queueMail } from '@countersign/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
-import { queueMail } from '../db/mail-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { accountExistsMail, verificationMail } from '../domain/mail-templates.js';
 import { hashPassword } from '../domain/password-hashing.js';

@@ -10,6 +10,7 @@ export interface PlannedNotification {
 export type NotifiableEvent =
   | EventOf<'ApprovalRequested'>
   | EventOf<'ExpenseApproved'>
+  | EventOf<'ExpenseAutoApproved'>
   | EventOf<'ExpenseRejected'>
   | EventOf<'ExpenseRoutingFailed'>
   | EventOf<'ExpenseSentBack'>
@@ -20,13 +21,33 @@ export type NotifiableEvent =
   | EventOf<'ExpenseBlocked'>
   | EventOf<'ExpensePaid'>;
 
+/** What the table needs to know beyond the event: read from the people directory. */
+export interface RecipientContext {
+  /** The active finance users of the event's company. */
+  financeUserIds: string[];
+}
+
 /**
  * Who an event concerns and what they are told: the approver when a step is theirs (or
- * leaves their queue by withdrawal, or moves up by escalation), the submitter when it
- * ends, is blocked, is paid or comes back to them, the delegate when a delegation is granted, and the
- * approver when a delegate decided in their name.
+ * leaves their queue by withdrawal, or moves up by escalation), the submitter on every
+ * decision, when it is blocked, paid or comes back to them, finance when an expense is
+ * approved (ready to pay), the delegate when a delegation is granted, and the approver
+ * when a delegate decided in their name. A person is told once per event: when they
+ * play two parts (a finance user's own expense approved) the first notice is kept.
  */
-export function notificationsFor(event: NotifiableEvent): PlannedNotification[] {
+export function notificationsFor(
+  event: NotifiableEvent,
+  context: RecipientContext,
+): PlannedNotification[] {
+  const seen = new Set<string>();
+  return plannedFor(event, context).filter((n) => {
+    if (seen.has(n.recipientId)) return false;
+    seen.add(n.recipientId);
+    return true;
+  });
+}
+
+function plannedFor(event: NotifiableEvent, context: RecipientContext): PlannedNotification[] {
   switch (event.type) {
     case 'ApprovalRequested':
       return [
@@ -45,6 +66,17 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
           expenseId: event.data.expense_id,
           message: `Your expense of ${event.data.amount} is approved`,
         },
+        ...readyToPay(context, event.data.expense_id, event.data.amount),
+      ];
+    case 'ExpenseAutoApproved':
+      return [
+        {
+          recipientId: event.data.submitter.id,
+          kind: 'expense_auto_approved',
+          expenseId: event.data.expense_id,
+          message: `Your expense "${event.data.description}" (${event.data.amount}) was approved at once by policy "${event.data.policy.name}"`,
+        },
+        ...readyToPay(context, event.data.expense_id, event.data.amount),
       ];
     case 'ExpenseRejected':
       return [
@@ -57,7 +89,15 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
         ...onYourBehalf(event, 'rejected'),
       ];
     case 'StepApproved':
-      return onYourBehalf(event, 'approved');
+      return [
+        {
+          recipientId: event.data.submitter_id,
+          kind: 'step_approved',
+          expenseId: event.data.expense_id,
+          message: `Step ${event.data.step} of your expense is approved${event.data.pending_required_steps > 0 ? `; ${event.data.pending_required_steps} required step(s) to go` : ''}`,
+        },
+        ...onYourBehalf(event, 'approved'),
+      ];
     case 'ApprovalDelegated':
       return [
         {
@@ -100,6 +140,7 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
           expenseId: event.data.expense_id,
           message: `Your expense was sent back for changes at step ${event.data.step}: ${event.data.comment}`,
         },
+        ...onYourBehalf(event, 'sent back'),
       ];
     case 'ExpensePaid':
       return [
@@ -122,8 +163,8 @@ export function notificationsFor(event: NotifiableEvent): PlannedNotification[] 
 
 /** The approver is told when a delegate decided their step in their name. */
 function onYourBehalf(
-  event: EventOf<'StepApproved'> | EventOf<'ExpenseRejected'>,
-  verb: 'approved' | 'rejected',
+  event: EventOf<'StepApproved'> | EventOf<'ExpenseRejected'> | EventOf<'ExpenseSentBack'>,
+  verb: 'approved' | 'rejected' | 'sent back',
 ): PlannedNotification[] {
   if (!event.data.decided_by || event.data.decided_by === event.data.approver_id) return [];
   return [
@@ -134,6 +175,20 @@ function onYourBehalf(
       message: `Your delegate ${verb} step ${event.data.step} in your name`,
     },
   ];
+}
+
+/** Finance pays approved expenses: each active finance user of the company is told. */
+function readyToPay(
+  context: RecipientContext,
+  expenseId: string,
+  amount: string,
+): PlannedNotification[] {
+  return context.financeUserIds.map((recipientId) => ({
+    recipientId,
+    kind: 'expense_ready_to_pay' as const,
+    expenseId,
+    message: `An expense of ${amount} is approved and ready to pay`,
+  }));
 }
 
 function limitsText(data: EventOf<'ApprovalDelegated'>['data']): string {

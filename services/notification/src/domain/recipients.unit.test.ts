@@ -1,6 +1,9 @@
 import type { EventOf } from '@countersign/contracts';
 import { describe, expect, it } from 'vitest';
-import { notificationsFor } from './recipients.js';
+import { type NotifiableEvent, notificationsFor as planFor } from './recipients.js';
+
+/** Most events need no directory: no finance users. */
+const notificationsFor = (event: NotifiableEvent) => planFor(event, { financeUserIds: [] });
 
 const envelope = {
   id: '0197a000-0000-7000-8000-00000000e001',
@@ -58,9 +61,10 @@ describe('notificationsFor parallel stages', () => {
 describe('notificationsFor delegation and escalation events', () => {
   it('tells the approver when a delegate decided in their name, and nobody otherwise', () => {
     expect(notificationsFor(stepApproved('bob'))).toEqual([
+      expect.objectContaining({ recipientId: 'grace', kind: 'step_approved', expenseId }),
       expect.objectContaining({ recipientId: 'frank', kind: 'decided_on_your_behalf', expenseId }),
     ]);
-    expect(notificationsFor(stepApproved())).toEqual([]);
+    expect(notificationsFor(stepApproved()).map((n) => n.recipientId)).toEqual(['grace']);
   });
 
   it('tells the delegate a delegation was granted, with its limits', () => {

@@ -2,6 +2,7 @@ import type { AccessClaims, NotificationPage } from '@countersign/contracts';
 import { decodeCursor, toPage } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import { countUnread, notificationColumns, toNotification } from '../db/notification-queries.js';
 import type { NotificationDatabase } from '../db/types.js';
 
 const Cursor = z.object({ created_at: z.iso.datetime(), id: z.uuid() });
@@ -12,7 +13,7 @@ export interface NotificationQuery {
   unreadOnly: boolean;
 }
 
-/** The caller's notifications, newest first. */
+/** The caller's notifications, newest first, with how many of all of them are unread. */
 export async function listMyNotifications(
   db: Kysely<NotificationDatabase>,
   caller: AccessClaims,
@@ -21,7 +22,7 @@ export async function listMyNotifications(
   const before = decodeCursor(Cursor, query.cursor);
   let select = db
     .selectFrom('notification')
-    .select(['id', 'kind', 'expense_id', 'message', 'created_at', 'read_at'])
+    .select(notificationColumns)
     .where('recipient_id', '=', caller.sub)
     .where('company_id', '=', caller.company_id);
   if (query.unreadOnly) select = select.where('read_at', 'is', null);
@@ -35,17 +36,10 @@ export async function listMyNotifications(
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  return toPage(
-    rows,
-    query.limit,
-    (row) => ({
-      id: row.id,
-      kind: row.kind,
-      expense_id: row.expense_id,
-      message: row.message,
-      created_at: row.created_at.toISOString(),
-      read_at: row.read_at?.toISOString() ?? null,
-    }),
-    (row) => ({ created_at: row.created_at.toISOString(), id: row.id }),
-  );
+  const page = toPage(rows, query.limit, toNotification, (row) => ({
+    created_at: row.created_at.toISOString(),
+    id: row.id,
+  }));
+  const unread = await countUnread(db, { userId: caller.sub, companyId: caller.company_id });
+  return { ...page, unread_count: unread };
 }

@@ -1,20 +1,47 @@
-import { auditRecordsOf, newEvent, outboxRows } from '@countersign/platform';
+import { auditRecordsOf, newEvent, outboxRows, queueMail } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { activeFinanceIds, activePeople } from '../db/people-queries.js';
+import { storedPreferences } from '../db/preference-queries.js';
 import type { NotificationDatabase } from '../db/types.js';
-import { type NotifiableEvent, notificationsFor } from '../domain/recipients.js';
+import { notificationMail } from '../domain/notification-mail.js';
+import { routeByPreference } from '../domain/preferences.js';
+import {
+  type NotifiableEvent,
+  notificationsFor,
+  type PlannedNotification,
+} from '../domain/recipients.js';
 import { recordAudit } from '../outbox/audit.js';
 
+type Trx = Transaction<NotificationDatabase>;
+
 /**
- * Stores an in-app notification for each person the event concerns and announces each,
- * in one statement. The consumer's inbox makes this run once per event; the unique
+ * Tells each person the event concerns, on the channels they chose: an in-app notification
+ * (announced with NotificationCreated in the same statement) and/or an e-mail queued in the
+ * same transaction. The consumer's inbox makes this run once per event; the unique
  * (source event, recipient) key turns a slip past it into a loud failure, not a repeat.
  */
-export async function notifyPeople(
-  trx: Transaction<NotificationDatabase>,
+export async function notifyPeople(trx: Trx, event: NotifiableEvent): Promise<void> {
+  const financeUserIds = paysOut(event) ? await activeFinanceIds(trx, event.company_id) : [];
+  const planned = notificationsFor(event, { financeUserIds });
+  if (planned.length === 0) return;
+  const recipients = planned.map((n) => n.recipientId);
+  const { inApp, email } = routeByPreference(planned, await storedPreferences(trx, recipients));
+  await storeInApp(trx, event, inApp);
+  await queueEmails(trx, email);
+}
+
+/** Approval makes an expense payable: finance is told. */
+function paysOut(event: NotifiableEvent): boolean {
+  return event.type === 'ExpenseApproved' || event.type === 'ExpenseAutoApproved';
+}
+
+async function storeInApp(
+  trx: Trx,
   event: NotifiableEvent,
+  planned: PlannedNotification[],
 ): Promise<void> {
-  const rows = notificationsFor(event).map((n) => ({
+  const rows = planned.map((n) => ({
     id: uuidv7(),
     company_id: event.company_id,
     recipient_id: n.recipientId,
@@ -45,4 +72,17 @@ export async function notifyPeople(
     .values(outboxRows(announcements))
     .execute();
   await recordAudit(trx, auditRecordsOf(announcements));
+}
+
+/** People not (or no longer) in the directory have no address here: they get no mail. */
+async function queueEmails(trx: Trx, planned: PlannedNotification[]): Promise<void> {
+  if (planned.length === 0) return;
+  const people = await activePeople(
+    trx,
+    planned.map((n) => n.recipientId),
+  );
+  for (const n of planned) {
+    const person = people.get(n.recipientId);
+    if (person) await queueMail(trx, notificationMail(person, n.kind, n.message));
+  }
 }

@@ -1,11 +1,19 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Mail } from '../domain/mail-templates.js';
-import type { IdentityDatabase } from './types.js';
+import type { Mail, MailOutboxTables } from './mail.js';
+
+/**
+ * A service's database seen only as its mail outbox. Kysely's database type is not
+ * covariant, so callers pass `db as unknown as MailDb` once, at the relay's construction.
+ */
+export type MailDb = Kysely<MailOutboxTables>;
 
 /** Queues a message in the caller's transaction; the mail relay sends it after commit. */
-export async function queueMail(trx: Transaction<IdentityDatabase>, mail: Mail): Promise<void> {
-  await trx
+export async function queueMail<DB extends MailOutboxTables>(
+  trx: Transaction<DB>,
+  mail: Mail,
+): Promise<void> {
+  await (trx as unknown as Transaction<MailOutboxTables>)
     .insertInto('mail_outbox')
     .values({
       id: uuidv7(),
@@ -21,7 +29,7 @@ export async function queueMail(trx: Transaction<IdentityDatabase>, mail: Mail):
  * Leases up to `limit` queued messages for this relay, skipping rows another replica holds,
  * in one statement.
  */
-export function leaseMail(db: Kysely<IdentityDatabase>, limit: number, leaseMs: number) {
+export function leaseMail(db: MailDb, limit: number, leaseMs: number) {
   return db
     .updateTable('mail_outbox')
     .set({ lease_until: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
@@ -39,14 +47,14 @@ export function leaseMail(db: Kysely<IdentityDatabase>, limit: number, leaseMs: 
     .execute();
 }
 
-/** Sent mail is deleted: codes in it must not linger in the database. */
-export async function deleteSent(db: Kysely<IdentityDatabase>, ids: string[]): Promise<void> {
+/** Sent mail is deleted: codes and personal details in it must not linger in the database. */
+export async function deleteSent(db: MailDb, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.deleteFrom('mail_outbox').where('id', 'in', ids).execute();
 }
 
 export async function deferFailed(
-  db: Kysely<IdentityDatabase>,
+  db: MailDb,
   id: string,
   error: string,
   retryInMs: number,

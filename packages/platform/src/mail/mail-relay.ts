@@ -1,11 +1,12 @@
-import type { Logger } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { deferFailed, deleteSent, leaseMail } from '../db/mail-queries.js';
-import type { IdentityDatabase } from '../db/types.js';
+import type { Logger } from '../logger.js';
+import type { MailOutboxTables } from './mail.js';
+import { deferFailed, deleteSent, leaseMail, type MailDb } from './mail-queries.js';
 
-export interface MailRelayOptions {
-  db: Kysely<IdentityDatabase>;
+export interface MailRelayOptions<DB extends MailOutboxTables> {
+  /** The service's database; its schema holds the `mail_outbox` table. */
+  db: Kysely<DB>;
   logger: Logger;
   smtpUrl: string;
   from: string;
@@ -18,7 +19,8 @@ const LEASE_MS = 60_000;
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
 type LeasedMail = Awaited<ReturnType<typeof leaseMail>>[number];
 
-const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
+/** Doubles from one second, at most five minutes. */
+export const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
 
 /**
  * Hands queued mail to SMTP. Rows are leased with SKIP LOCKED, so replicas share the
@@ -26,14 +28,16 @@ const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_00
  * growing delay (at most five minutes) while it does not. A crash after the SMTP server
  * accepted but before the delete sends that message again: mail is at least once.
  */
-export class MailRelay {
+export class MailRelay<DB extends MailOutboxTables> {
   private readonly transport: Transporter;
+  private readonly db: MailDb;
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private pending = false;
 
-  constructor(private readonly options: MailRelayOptions) {
+  constructor(private readonly options: MailRelayOptions<DB>) {
+    this.db = options.db as unknown as MailDb;
     this.transport = nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS });
   }
 
@@ -60,10 +64,10 @@ export class MailRelay {
    * message, has to fit in the lease), settle each row. Returns how many were sent.
    */
   async sendOnce(): Promise<number> {
-    const batch = await leaseMail(this.options.db, BATCH, LEASE_MS);
+    const batch = await leaseMail(this.db, BATCH, LEASE_MS);
     const outcomes = await Promise.all(batch.map((mail) => this.send(mail)));
     const sent = batch.filter((_, index) => outcomes[index]).map((mail) => mail.id);
-    await deleteSent(this.options.db, sent);
+    await deleteSent(this.db, sent);
     return sent.length;
   }
 
@@ -80,7 +84,7 @@ export class MailRelay {
     } catch (error) {
       const message = (error as Error).message;
       this.options.logger.warn({ err: message, mail_id: mail.id }, 'mail not sent; will retry');
-      await deferFailed(this.options.db, mail.id, message, retryDelayMs(mail.attempts));
+      await deferFailed(this.db, mail.id, message, retryDelayMs(mail.attempts));
       return false;
     }
   }
