@@ -123,9 +123,15 @@ describe('GET /api/stream', () => {
 
     await decide('approve', expenseId);
     await grace.waitFor(statusOf(expenseId, 'approved'));
-    const [told] = await grace.waitFor((e) => about(expenseId)(e) && e.event === 'notification');
+    // Each step approved is told too; the decision's own notice is the one looked for.
+    const [told] = await grace.waitFor((e) => {
+      if (!about(expenseId)(e)) return false;
+      const feedItem = item(e);
+      return feedItem.type === 'notification' && feedItem.notification.kind === 'expense_approved';
+    });
     expect(item(told as SseEvent)).toMatchObject({
-      notification: { kind: 'expense_approved' },
+      type: 'notification',
+      notification: { kind: 'expense_approved', expense_id: expenseId },
     });
 
     // Every event names the stream's own person and company, and ids only ever grow.

@@ -1,5 +1,6 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import {
+  auditTrailMigration,
   createDatabase,
   createLogger,
   MailRelay,
@@ -45,6 +46,7 @@ beforeAll(async () => {
   await migrateSchema(replicaA, SCHEMA, {
     ...migrations,
     '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
+    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
   });
   const person = (user_id: string, name: string, role: 'manager' | 'employee') => ({
     user_id,

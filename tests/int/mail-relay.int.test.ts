@@ -1,4 +1,5 @@
 import {
+  auditTrailMigration,
   createDatabase,
   createLogger,
   MailRelay,
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await migrateSchema(replicaA, SCHEMA, {
     ...migrations,
     '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
+    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
   });
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@countersign/contracts';
 import {
+  auditTrailMigration,
   createDatabase,
   messagingTablesV1,
   messagingTablesV2,
@@ -39,11 +40,14 @@ beforeAll(async () => {
   await ensureIntDatabase();
   db = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
-  const domain = Object.entries(migrations).filter(([name]) => !/messaging|outbox/.test(name));
+  const domain = Object.entries(migrations).filter(
+    ([name]) => !/messaging|outbox|audit/.test(name),
+  );
   await migrateSchema(db, schema, {
     '0001-messaging': messagingTablesV1,
     '0002-messaging': messagingTablesV2(schema),
     ...Object.fromEntries(domain),
+    '2026-11-25T1300-audit-trail': auditTrailMigration(schema),
   });
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
