@@ -323,9 +323,14 @@ describe('delivering events', () => {
     ]);
     const changed = entries.find((e) => e.action === 'webhook.changed');
     expect(changed?.before).toMatchObject({ description: 'receiver /audited' });
-    expect(changed?.after).toMatchObject({ description: 'renamed' });
+    expect(changed?.after).toMatchObject({
+      description: 'renamed',
+      url_origin: receiverBase,
+    });
     const written = JSON.stringify(entries);
     expect(written).not.toContain(hook.secret);
     expect(written).not.toContain(String(rotated.body.secret));
+    // Only the URL's origin: receivers often keep a credential in its path.
+    expect(written).not.toContain(`${receiverBase}/audited`);
   });
 });

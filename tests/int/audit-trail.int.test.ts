@@ -3,6 +3,8 @@ import {
   appendAudit,
   auditTrailMigration,
   createDatabase,
+  deferAudit,
+  flushDeferredAudit,
   GENESIS_HASH,
   grantServiceRole,
   listAuditEntries,
@@ -154,6 +156,36 @@ describe('appending', () => {
     );
     const [stored] = await listAuditEntries(owner, { companyId: acme, limit: 5 });
     expect(stored).toMatchObject({ request_id: 'req-42', actor: { id: alice, role: 'finance' } });
+  });
+  it('in a deferred transaction takes no chain lock until the flush, then writes in order', async () => {
+    await service.transaction().execute(async (trx) => {
+      deferAudit(trx);
+      await runInAuditScope({ requestId: 'req-batch-1' }, () =>
+        appendAudit(trx, SCHEMA, [entry(acme, 1), entry(other, 1)]),
+      );
+      await runInAuditScope({ requestId: 'req-batch-2' }, () =>
+        appendAudit(trx, SCHEMA, entry(acme, 2)),
+      );
+      // Nothing written and no lock held yet: another transaction appends for the same
+      // company meanwhile without waiting (it would wait forever if the lock were held).
+      const written = await trx.selectFrom('audit_log').select('id').execute();
+      expect(written).toEqual([]);
+      await append(service, acme, 1);
+      await flushDeferredAudit(trx);
+    });
+    const acmeTrail = await owner
+      .selectFrom('audit_log')
+      .select(['sequence', 'request_id', 'entity_id'])
+      .where('company_id', '=', acme)
+      .orderBy('sequence')
+      .execute();
+    expect(acmeTrail.map((r) => [Number(r.sequence), r.request_id, r.entity_id])).toEqual([
+      [1, null, 'e-1'],
+      [2, 'req-batch-1', 'e-1'],
+      [3, 'req-batch-2', 'e-2'],
+    ]);
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({ broken: null });
+    await expect(verifyAuditChain(owner, other)).resolves.toMatchObject({ entries: 1 });
   });
 });
 

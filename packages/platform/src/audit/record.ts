@@ -25,59 +25,99 @@ export interface AuditRecord {
   occurredAt?: Date;
 }
 
+/** What a record is written with: the request and trace it was made in, captured at once. */
+interface PendingRecord {
+  schema: string;
+  record: AuditRecord;
+  context: RecordContext;
+}
+
+interface RecordContext {
+  requestId: string | null;
+  traceId: string | null;
+  caller: { id: string; role: string } | undefined;
+}
+
+/** Transactions whose appends wait for flushDeferredAudit (see deferAudit). */
+const deferredBy = new WeakMap<object, PendingRecord[]>();
+
 /**
  * Appends entries to `<schema>.audit_log` in the caller's transaction, so they commit or
  * roll back with the state change they record. Each company's chain is extended under a
  * transaction-scoped advisory lock on (service, company): appends of one company in one
  * service are serialised from here to commit, which keeps sequence and prev_hash right
  * with any number of replicas. Call it as the last write of the transaction, so the lock
- * is held briefly and never taken before the use case's row locks.
+ * is held briefly and never taken before the use case's row locks. In a transaction
+ * passed to deferAudit, the entries are only noted here and written by flushDeferredAudit.
  */
 export async function appendAudit<DB>(
   serviceTrx: Transaction<DB>,
   schema: string,
   records: AuditRecord | AuditRecord[],
-): Promise<AuditEntry[]> {
+): Promise<void> {
   const list = Array.isArray(records) ? records : [records];
-  if (list.length === 0) return [];
-  const trx = serviceTrx as unknown as Transaction<AuditTables>;
-  const written: AuditEntry[] = [];
-  // One chain per company: group, and lock companies in a fixed order (no deadlock
-  // between two transactions writing for the same two companies).
-  const companies = [...new Set(list.map((r) => r.companyId))].sort();
-  for (const companyId of companies) {
-    const entries = await appendForCompany(
-      trx,
-      schema,
-      companyId,
-      list.filter((r) => r.companyId === companyId),
-    );
-    written.push(...entries);
-  }
-  return written;
+  if (list.length === 0) return;
+  const scope = currentAuditScope();
+  const context = {
+    requestId: scope.requestId ?? null,
+    traceId: currentTraceId(),
+    caller: scope.caller,
+  };
+  const pending = list.map((record) => ({ schema, record, context }));
+  const deferred = deferredBy.get(serviceTrx);
+  if (deferred) deferred.push(...pending);
+  else await writePending(serviceTrx as unknown as Transaction<AuditTables>, pending);
 }
 
-async function appendForCompany(
+/**
+ * Makes the transaction's appends wait for flushDeferredAudit. A transaction that runs
+ * several use cases (a consumer's batch) would otherwise take a company's chain lock in
+ * its first one and hold it while the later ones take row locks: a deadlock with any
+ * request that holds such a row and then appends for the same company.
+ */
+export function deferAudit(trx: object): void {
+  deferredBy.set(trx, []);
+}
+
+/** Writes the deferred entries, in the order they were recorded, as the last writes. */
+export async function flushDeferredAudit(trx: object): Promise<void> {
+  const pending = deferredBy.get(trx) ?? [];
+  deferredBy.delete(trx);
+  await writePending(trx as Transaction<AuditTables>, pending);
+}
+
+async function writePending(
   trx: Transaction<AuditTables>,
-  schema: string,
-  companyId: string,
-  records: AuditRecord[],
-): Promise<AuditEntry[]> {
+  pending: PendingRecord[],
+): Promise<void> {
+  // One chain per company and service: group, and lock in a fixed order (no deadlock
+  // between two transactions writing for the same two companies).
+  const chains = new Map<string, PendingRecord[]>();
+  for (const item of pending) {
+    const key = `${item.schema}\u0000${item.record.companyId}`;
+    chains.set(key, [...(chains.get(key) ?? []), item]);
+  }
+  for (const key of [...chains.keys()].sort()) {
+    await appendToChain(trx, chains.get(key) ?? []);
+  }
+}
+
+async function appendToChain(trx: Transaction<AuditTables>, items: PendingRecord[]) {
+  const first = items[0];
+  if (!first) return;
+  const { schema } = first;
+  const companyId = first.record.companyId;
   await sql`select pg_advisory_xact_lock(hashtext(${`${schema}.audit_log`}), hashtext(${companyId}))`.execute(
     trx,
   );
-  const head = await chainHead(trx, companyId);
-  const scope = currentAuditScope();
-  const traceId = currentTraceId();
-  let previous = head;
-  const entries = records.map((record) => {
-    const content = contentOf(record, previous, scope.requestId ?? null, traceId, scope.caller);
+  let previous = await chainHead(trx, companyId);
+  const entries = items.map(({ record, context }) => {
+    const content = contentOf(record, previous, context);
     const entry: AuditEntry = { ...content, hash: hashAuditEntry(content) };
     previous = { sequence: entry.sequence, hash: entry.hash };
     return entry;
   });
   await trx.insertInto('audit_log').values(entries.map(toRow)).execute();
-  return entries;
 }
 
 interface ChainHead {
@@ -101,9 +141,7 @@ async function chainHead(db: Kysely<AuditTables>, companyId: string): Promise<Ch
 function contentOf(
   record: AuditRecord,
   previous: ChainHead,
-  requestId: string | null,
-  traceId: string | null,
-  caller: { id: string; role: string } | undefined,
+  { requestId, traceId, caller }: RecordContext,
 ): AuditEntryContent {
   // The request's authenticated caller knows their role; an entry written for them gets it.
   const role =

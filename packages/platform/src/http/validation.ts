@@ -22,13 +22,27 @@ export async function readJsonBody<S extends z.ZodType>(
     throw new UnsupportedMediaTypeError(contentType);
   }
   let body: unknown;
+  let lonePath: string | null = null;
   try {
-    body = await c.req.json();
+    body = JSON.parse(await c.req.text(), (key, value: unknown) => {
+      if (typeof value === 'string' && LONE_SURROGATE.test(value)) lonePath ??= key;
+      return value;
+    });
   } catch {
     throw new ValidationError([{ path: '', message: 'body must be valid JSON' }]);
   }
+  // JSON may escape half a UTF-16 pair ("\ud800"); PostgreSQL refuses such text in jsonb,
+  // so it is refused here, with a 400, rather than as a failed write.
+  if (lonePath !== null) {
+    throw new ValidationError([
+      { path: lonePath, message: 'must be valid Unicode text (it holds a lone surrogate)' },
+    ]);
+  }
   return parseOrThrow(schema, body);
 }
+
+/** Half of a UTF-16 surrogate pair with no other half (matched on code units: no `u` flag). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** No body at all: no length (or a zero one) and no chunked transfer. A bare POST. */
 export function hasNoBody(c: Context): boolean {

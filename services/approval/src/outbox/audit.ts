@@ -1,4 +1,4 @@
-import { type AuditEntry, type AuditRecord, appendAudit } from '@countersign/platform';
+import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { APPROVAL_SCHEMA } from './enqueue.js';
@@ -10,6 +10,6 @@ import { APPROVAL_SCHEMA } from './enqueue.js';
 export function recordAudit(
   trx: Transaction<ApprovalDatabase>,
   records: AuditRecord | AuditRecord[],
-): Promise<AuditEntry[]> {
+): Promise<void> {
   return appendAudit(trx, APPROVAL_SCHEMA, records);
 }

@@ -1,4 +1,4 @@
-import { type AuditEntry, type AuditRecord, appendAudit } from '@countersign/platform';
+import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
 import { EXPENSE_SCHEMA } from './schema.js';
@@ -10,6 +10,6 @@ import { EXPENSE_SCHEMA } from './schema.js';
 export function recordAudit(
   trx: Transaction<ExpenseDatabase>,
   records: AuditRecord | AuditRecord[],
-): Promise<AuditEntry[]> {
+): Promise<void> {
   return appendAudit(trx, EXPENSE_SCHEMA, records);
 }

@@ -1,4 +1,4 @@
-import { type AuditEntry, type AuditRecord, appendAudit } from '@countersign/platform';
+import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import { IDENTITY_SCHEMA } from './enqueue.js';
@@ -10,7 +10,7 @@ import { IDENTITY_SCHEMA } from './enqueue.js';
 export function recordAudit(
   trx: Transaction<IdentityDatabase>,
   records: AuditRecord | AuditRecord[],
-): Promise<AuditEntry[]> {
+): Promise<void> {
   return appendAudit(trx, IDENTITY_SCHEMA, records);
 }
 

@@ -1,4 +1,4 @@
-import { type AuditEntry, type AuditRecord, appendAudit } from '@countersign/platform';
+import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import { NOTIFICATION_SCHEMA } from './schema.js';
@@ -10,6 +10,6 @@ import { NOTIFICATION_SCHEMA } from './schema.js';
 export function recordAudit(
   trx: Transaction<NotificationDatabase>,
   records: AuditRecord | AuditRecord[],
-): Promise<AuditEntry[]> {
+): Promise<void> {
   return appendAudit(trx, NOTIFICATION_SCHEMA, records);
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationDatabase } from '../db/types.js';
 import { toWebhook } from '../db/webhook-rows.js';
+import { webhookAuditView } from '../domain/webhook-audit-view.js';
 import { newWebhookSecret } from '../domain/webhook-secret.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
 import { recordAudit } from '../outbox/audit.js';
@@ -46,7 +47,7 @@ export async function createWebhook(
       actor: { kind: 'user', id: caller.sub },
       action: 'webhook.created',
       entity: { type: 'webhook', id: stored.id },
-      after: toWebhook(stored),
+      after: webhookAuditView(toWebhook(stored)),
     });
     return stored;
   });

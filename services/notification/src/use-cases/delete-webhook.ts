@@ -2,6 +2,7 @@ import type { AccessClaims } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import { findEndpoint, toWebhook } from '../db/webhook-rows.js';
+import { webhookAuditView } from '../domain/webhook-audit-view.js';
 import { recordAudit } from '../outbox/audit.js';
 
 /** Deletes an endpoint and its deliveries (pending ones are never sent). */
@@ -18,7 +19,7 @@ export async function deleteWebhook(
       actor: { kind: 'user', id: caller.sub },
       action: 'webhook.deleted',
       entity: { type: 'webhook', id },
-      before: toWebhook(before),
+      before: webhookAuditView(toWebhook(before)),
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { AccessClaims, UpdateWebhookRequest, Webhook } from '@countersign/contracts';
 import { findEndpoint, toWebhook } from '../db/webhook-rows.js';
+import { webhookAuditView } from '../domain/webhook-audit-view.js';
 import { recordAudit } from '../outbox/audit.js';
 import type { WebhookWriteDeps } from './create-webhook.js';
 
@@ -32,8 +33,8 @@ export async function updateWebhook(
       actor: { kind: 'user', id: caller.sub },
       action: 'webhook.changed',
       entity: { type: 'webhook', id },
-      before: toWebhook(before),
-      after: toWebhook(row),
+      before: webhookAuditView(toWebhook(before)),
+      after: webhookAuditView(toWebhook(row)),
     });
     return toWebhook(row);
   });
