@@ -19,6 +19,7 @@ export * from './http/problem.js';
 export * from './http/serve.js';
 export * from './http/service-client.js';
 export * from './http/validation.js';
+export * from './jobs/repeat-rounds.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './mail/mail.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@countersign/platform';
+import { type Logger, type RepeatedRounds, repeatRounds } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import type { KeyRing } from '../domain/key-ring.js';
@@ -27,25 +27,13 @@ export interface UpkeepDeps {
  * and expired idempotency keys.
  * One run at a time; a failed run is logged and the next one tries again.
  */
-export function startUpkeep(deps: UpkeepDeps): { stop: () => Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce(deps).finally(schedule);
-    }, deps.intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startUpkeep(deps: UpkeepDeps): RepeatedRounds {
+  return repeatRounds({
+    name: 'upkeep',
+    logger: deps.logger,
+    intervalMs: deps.intervalMs,
+    round: () => runOnce(deps),
+  });
 }
 
 async function runOnce(deps: UpkeepDeps): Promise<void> {

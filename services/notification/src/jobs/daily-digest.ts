@@ -1,4 +1,4 @@
-import type { Logger } from '@countersign/platform';
+import { type Logger, type RepeatedRounds, repeatRounds } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import { sendDailyDigests } from '../use-cases/send-daily-digests.js';
@@ -20,25 +20,13 @@ export interface DigestTimerDeps {
  * day) claim in sendDailyDigests makes each digest go out once. One pass at a time; a
  * failed pass is logged and the next one tries again.
  */
-export function startDigestTimer(deps: DigestTimerDeps): { stop: () => Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce(deps).finally(schedule);
-    }, deps.intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startDigestTimer(deps: DigestTimerDeps): RepeatedRounds {
+  return repeatRounds({
+    name: 'daily digest',
+    logger: deps.logger,
+    intervalMs: deps.intervalMs,
+    round: () => runOnce(deps),
+  });
 }
 
 async function runOnce(deps: DigestTimerDeps): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Logger } from '@countersign/platform';
+import { type Logger, type RepeatedRounds, repeatRounds } from '@countersign/platform';
 import { type DeliveryDeps, deliverDueWebhooks } from '../use-cases/deliver-due-webhooks.js';
 
 /**
@@ -7,27 +7,15 @@ import { type DeliveryDeps, deliverDueWebhooks } from '../use-cases/deliver-due-
  * claim's SKIP LOCKED keeps them off each other's rows. A failed round is logged and the
  * next one tries again.
  */
-export function startWebhookDispatcher(deps: DeliveryDeps & { logger: Logger; pollMs: number }): {
-  stop: () => Promise<void>;
-} {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runRound(deps).then(schedule);
-    }, delayMs);
-    timer.unref();
-  };
-  schedule(deps.pollMs);
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startWebhookDispatcher(
+  deps: DeliveryDeps & { logger: Logger; pollMs: number },
+): RepeatedRounds {
+  return repeatRounds({
+    name: 'webhook delivery',
+    logger: deps.logger,
+    intervalMs: deps.pollMs,
+    round: () => runRound(deps),
+  });
 }
 
 /** One round; answers the delay before the next (none when the batch was full). */
