@@ -4,8 +4,9 @@ import { GENESIS_HASH, hashAuditEntry } from './entry.js';
 import { CHAIN_COLUMNS, ENTRY_COLUMNS, entryOfRow } from './read.js';
 import type { AuditTables } from './table.js';
 
-export interface AuditChainerOptions {
-  db: Kysely<AuditTables>;
+export interface AuditChainerOptions<DB = AuditTables> {
+  /** Any service database: only its audit tables are reached. */
+  db: Kysely<DB>;
   /** The service's schema: with the company, it names the chain lock. */
   schema: string;
   /** Entries linked per transaction. */
@@ -22,7 +23,9 @@ const COMPANIES_PER_PASS = 100;
  * chain lock is held) is skipped: that replica links its entries. Returns how many
  * entries this pass linked.
  */
-export async function chainAuditEntries(options: AuditChainerOptions): Promise<number> {
+export async function chainAuditEntries<DB>(given: AuditChainerOptions<DB>): Promise<number> {
+  // Kysely's types are invariant in the database; only the audit tables are reached here.
+  const options = { ...given, db: given.db as unknown as Kysely<AuditTables> };
   const companies = await options.db
     .selectFrom('audit_unchained')
     .select('company_id')
@@ -110,10 +113,8 @@ export interface AuditChainer {
  * their commit. Any number of replicas may run one (see chainBatch).
  */
 export function startAuditChainer<DB>(
-  started: Omit<AuditChainerOptions, 'db'> & { db: Kysely<DB>; logger: Logger; pollMs: number },
+  options: AuditChainerOptions<DB> & { logger: Logger; pollMs: number },
 ): AuditChainer {
-  // Kysely's types are invariant in the database; only the audit tables are reached here.
-  const options = { ...started, db: started.db as unknown as Kysely<AuditTables> };
   let running = true;
   let wakeUp: (() => void) | undefined;
   const sleep = () =>
