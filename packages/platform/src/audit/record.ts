@@ -29,11 +29,12 @@ interface RecordContext {
  * roll back with the state change they record. Only the facts are written here, with no
  * lock: a trigger queues each entry and the chainer (startAuditChainer) gives it its place
  * in the company's chain after commit. The id is a uuidv7, so the chainer links entries
- * in about the order they were written.
+ * in about the order they were written. `_schema` named the chain lock when appends took
+ * one; it is kept so the callers (every service's recordAudit and enqueue) need not change.
  */
 export async function appendAudit<DB>(
   serviceTrx: Transaction<DB>,
-  schema: string,
+  _schema: string,
   records: AuditRecord | AuditRecord[],
 ): Promise<void> {
   const list = Array.isArray(records) ? records : [records];
@@ -44,9 +45,9 @@ export async function appendAudit<DB>(
     traceId: currentTraceId(),
     caller: scope.caller,
   };
+  // The transaction's own schema's table (int tests run services in scratch schemas).
   const trx = serviceTrx as unknown as Transaction<AuditTables>;
   await trx
-    .withSchema(schema)
     .insertInto('audit_log')
     .values(list.map((record) => toRow(factsOf(record, context))))
     .execute();
