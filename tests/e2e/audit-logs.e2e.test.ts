@@ -16,8 +16,17 @@ import {
  * The audit trail through the gateway: real actions leave entries with their actor,
  * request id and trace id in the service that changed something; the merged list filters
  * and pages (every entry once), only admins and auditors read it, never another company's
- * entries; verify names the entry someone edited in SQL.
+ * entries; every service's chainer links its entries shortly after they are written;
+ * verify names the entry someone edited in SQL.
  */
+
+/** The entry once the service's chainer has given it its place in the chain. */
+async function chained(token: string, query: string): Promise<Entry> {
+  return eventually(async () => {
+    const [entry] = await trail(token, query);
+    return entry?.sequence != null ? entry : undefined;
+  });
+}
 
 let cluster: TestCluster;
 let grace: string;
@@ -35,7 +44,8 @@ type Entry = Record<string, unknown> & {
   id: string;
   service: string;
   company_id: string;
-  sequence: number;
+  sequence: number | null;
+  hash: string | null;
   action: string;
   entity_id: string | null;
   actor: { kind: string; id: string; role: string | null };
@@ -130,7 +140,9 @@ describe('real actions leave entries', () => {
       request_id: requestId,
     });
     expect(entry?.trace_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(entry?.hash).toMatch(/^[0-9a-f]{64}$/);
+    const linked = await chained(ivan, `action=expense.submitted&entity_id=${expenseId}`);
+    expect(linked).toMatchObject({ id: entry?.id, sequence: expect.any(Number) });
+    expect(linked.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('a decision: in approval, by the approver, with the request id it came in with', async () => {
@@ -256,7 +268,12 @@ describe('who may read it', () => {
 
 describe('verify', () => {
   it('finds every chain intact, then names the entry edited in SQL', async () => {
-    const intact = await api('GET', '/api/audit-logs/verify', ivan);
+    // Every service's chainer links what was written: nothing is left unchained for long.
+    const intact = await eventually(async () => {
+      const r = await api('GET', '/api/audit-logs/verify', ivan);
+      const services = r.body.services as { unchained: number }[];
+      return services.every((s) => s.unchained === 0) ? r : undefined;
+    });
     expect(intact.body).toMatchObject({ intact: true, first_broken: null });
     expect((intact.body.services as { service: string }[]).map((s) => s.service)).toEqual([
       'gateway',
@@ -264,7 +281,7 @@ describe('verify', () => {
       'approval',
       'notification',
     ]);
-    const [submitted] = await trail(ivan, `action=expense.submitted&entity_id=${expenseId}`);
+    const submitted = await chained(ivan, `action=expense.submitted&entity_id=${expenseId}`);
     const client = await cluster.db.connect();
     try {
       await client.query('begin');

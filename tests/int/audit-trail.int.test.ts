@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AuditTables,
   appendAudit,
+  auditChainMigration,
   auditTrailMigration,
+  chainAuditEntries,
   createDatabase,
-  deferAudit,
-  flushDeferredAudit,
   GENESIS_HASH,
   grantServiceRole,
+  hashAuditEntry,
   listAuditEntries,
   migrateSchema,
   runInAuditScope,
@@ -18,10 +20,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
 
 /**
- * The audit trail on a real PostgreSQL: appends chain per company (also when racing, as
- * replicas would), an entry edited, deleted or moved behind the service's back is named by
- * verify, the triggers refuse UPDATE, DELETE and TRUNCATE to everyone, and the service's
- * role may only insert and read.
+ * The audit trail on a real PostgreSQL: appends only write the entry (no lock), the
+ * chainer links each company's entries into one chain after commit (also when several
+ * chainers race, as replicas would), an entry or chain place edited, deleted or moved
+ * behind the service's back is named by verify, as is an entry left unchained, the
+ * triggers refuse UPDATE, DELETE and TRUNCATE to everyone on both tables, and the
+ * service's role may only insert and read them.
  */
 
 const SCHEMA = 'audit_trail_test';
@@ -47,6 +51,15 @@ async function append(db: Kysely<AuditTables>, companyId: string, count: number)
   }
 }
 
+/** Links everything queued, as the service's chainer does in the background. */
+const chain = (batch?: number) =>
+  chainAuditEntries({ db: service, schema: SCHEMA, ...(batch ? { batch } : {}) });
+
+async function appendAndChain(companyId: string, count: number) {
+  await append(service, companyId, count);
+  await chain();
+}
+
 /** Runs SQL as the superuser with the triggers off, as someone tampering would. */
 async function tamper(statement: ReturnType<typeof sql>) {
   await owner.transaction().execute(async (trx) => {
@@ -57,19 +70,44 @@ async function tamper(statement: ReturnType<typeof sql>) {
 
 async function idOf(companyId: string, sequence: number): Promise<string> {
   const row = await owner
-    .selectFrom('audit_log')
-    .select('id')
+    .selectFrom('audit_chain')
+    .select('entry_id')
     .where('company_id', '=', companyId)
     .where('sequence', '=', sequence as never)
     .executeTakeFirstOrThrow();
-  return row.id;
+  return row.entry_id;
+}
+
+async function chainOf(companyId: string) {
+  const rows = await owner
+    .selectFrom('audit_chain')
+    .select(['sequence', 'entry_id', 'prev_hash', 'hash'])
+    .where('company_id', '=', companyId)
+    .orderBy('sequence')
+    .execute();
+  return rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
+}
+
+async function recreateTrail(
+  migrations: Array<(schema: string) => { up: (db: Kysely<unknown>) => Promise<void> }>,
+) {
+  // The trail refuses TRUNCATE; the test starts over by recreating the tables.
+  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(owner);
+  await sql`create schema ${sql.id(SCHEMA)}`.execute(owner);
+  for (const migration of migrations) {
+    await migration(SCHEMA).up(owner as unknown as Kysely<unknown>);
+  }
+  await grantServiceRole(owner, SCHEMA);
 }
 
 beforeAll(async () => {
   await ensureIntDatabase();
   owner = createDatabase<AuditTables>({ url: INT_DATABASE_URL, schema: SCHEMA });
   await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(owner);
-  await migrateSchema(owner, SCHEMA, { '0001-audit': auditTrailMigration(SCHEMA) });
+  await migrateSchema(owner, SCHEMA, {
+    '0001-audit': auditTrailMigration(SCHEMA),
+    '0002-audit-chain': auditChainMigration(SCHEMA),
+  });
   await grantServiceRole(owner, SCHEMA);
   service = createDatabase<AuditTables>({
     url: INT_DATABASE_URL,
@@ -84,42 +122,53 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  // The trail refuses TRUNCATE; the test starts over by recreating the table.
-  await sql`drop table if exists ${sql.id(SCHEMA, 'audit_log')} cascade`.execute(owner);
-  await sql`drop function if exists ${sql.id(SCHEMA, 'audit_log_refuse_change')}()`.execute(owner);
-  await auditTrailMigration(SCHEMA).up(owner as unknown as Kysely<unknown>);
-  await grantServiceRole(owner, SCHEMA);
+  await recreateTrail([auditTrailMigration, auditChainMigration]);
 });
 
 describe('appending', () => {
-  it('chains each company on its own: sequence from 1, each entry linked to the one before', async () => {
+  it('writes the entry only; the chainer links each company on its own, from 1, each to the one before', async () => {
     await append(service, acme, 3);
     await append(service, other, 2);
-    const rows = await owner
-      .selectFrom('audit_log')
-      .select(['company_id', 'sequence', 'prev_hash', 'hash'])
-      .orderBy('company_id')
-      .orderBy('sequence')
-      .execute();
-    const acmeRows = rows.filter((r) => r.company_id === acme);
-    expect(acmeRows.map((r) => Number(r.sequence))).toEqual([1, 2, 3]);
-    expect(acmeRows[0]?.prev_hash).toBe(GENESIS_HASH);
-    expect(acmeRows[1]?.prev_hash).toBe(acmeRows[0]?.hash);
-    expect(acmeRows[2]?.prev_hash).toBe(acmeRows[1]?.hash);
-    expect(rows.filter((r) => r.company_id === other).map((r) => Number(r.sequence))).toEqual([
-      1, 2,
-    ]);
+    expect(await chainOf(acme)).toEqual([]);
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+      entries: 0,
+      unchained: 3,
+      broken: null,
+    });
+    await expect(chain()).resolves.toBe(5);
+    const acmeChain = await chainOf(acme);
+    expect(acmeChain.map((r) => r.sequence)).toEqual([1, 2, 3]);
+    expect(acmeChain[0]?.prev_hash).toBe(GENESIS_HASH);
+    expect(acmeChain[1]?.prev_hash).toBe(acmeChain[0]?.hash);
+    expect(acmeChain[2]?.prev_hash).toBe(acmeChain[1]?.hash);
+    expect((await chainOf(other)).map((r) => r.sequence)).toEqual([1, 2]);
     await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
       entries: 3,
+      unchained: 0,
       broken: null,
     });
     await expect(verifyAuditChain(owner, other)).resolves.toMatchObject({
       entries: 2,
       broken: null,
     });
+    await expect(chain()).resolves.toBe(0);
   });
 
-  it('keeps one unbroken chain when many transactions append at once (as replicas do)', async () => {
+  it('takes no lock: a company’s appends do not wait for each other’s commit', async () => {
+    await service.transaction().execute(async (trx) => {
+      await appendAudit(trx, SCHEMA, entry(acme, 1));
+      // Another transaction appends and commits for the same company while this one is
+      // open; under a chain lock it would wait for this commit, i.e. forever.
+      await append(service, acme, 1);
+    });
+    await chain();
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+      entries: 2,
+      broken: null,
+    });
+  });
+
+  it('chains many concurrent appends into one unbroken chain holding every entry exactly once', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
         service
@@ -127,9 +176,34 @@ describe('appending', () => {
           .execute((trx) => appendAudit(trx, SCHEMA, [entry(acme, n), entry(acme, n + 100)])),
       ),
     );
+    await chain(7);
     const verdict = await verifyAuditChain(owner, acme);
-    expect(verdict).toMatchObject({ entries: 40, broken: null });
+    expect(verdict).toMatchObject({ entries: 40, unchained: 0, broken: null });
     expect(verdict.head?.sequence).toBe(40);
+    const ids = await owner.selectFrom('audit_log').select('id').orderBy('id').execute();
+    const chained = (await chainOf(acme)).map((r) => r.entry_id);
+    expect([...chained].sort()).toEqual(ids.map((r) => r.id));
+  });
+
+  it('links each entry once when chainers race (as replicas do) while entries keep arriving', async () => {
+    const writers = Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        service
+          .transaction()
+          .execute((trx) => appendAudit(trx, SCHEMA, [entry(acme, n), entry(other, n)])),
+      ),
+    );
+    const chainers = Promise.all(Array.from({ length: 4 }, () => chain(3)));
+    await Promise.all([writers, chainers]);
+    await Promise.all([chain(3), chain(3)]);
+    for (const company of [acme, other]) {
+      const verdict = await verifyAuditChain(owner, company);
+      expect(verdict).toMatchObject({ entries: 10, unchained: 0, broken: null });
+      const chained = (await chainOf(company)).map((r) => r.entry_id);
+      expect(new Set(chained).size).toBe(10);
+    }
+    const queued = await owner.selectFrom('audit_unchained').select('entry_id').execute();
+    expect(queued).toEqual([]);
   });
 
   it('rolls back with the transaction it was written in', async () => {
@@ -139,9 +213,10 @@ describe('appending', () => {
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
-    await append(service, acme, 1);
+    await appendAndChain(acme, 1);
     await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
       entries: 1,
+      unchained: 0,
       broken: null,
     });
   });
@@ -154,70 +229,109 @@ describe('appending', () => {
           appendAudit(trx, SCHEMA, { ...entry(acme, 1), actor: { kind: 'user', id: alice } }),
         ),
     );
-    const [stored] = await listAuditEntries(owner, { companyId: acme, limit: 5 });
-    expect(stored).toMatchObject({ request_id: 'req-42', actor: { id: alice, role: 'finance' } });
-  });
-  it('in a deferred transaction takes no chain lock until the flush, then writes in order', async () => {
-    await service.transaction().execute(async (trx) => {
-      deferAudit(trx);
-      await runInAuditScope({ requestId: 'req-batch-1' }, () =>
-        appendAudit(trx, SCHEMA, [entry(acme, 1), entry(other, 1)]),
-      );
-      await runInAuditScope({ requestId: 'req-batch-2' }, () =>
-        appendAudit(trx, SCHEMA, entry(acme, 2)),
-      );
-      // Nothing written and no lock held yet: another transaction appends for the same
-      // company meanwhile without waiting (it would wait forever if the lock were held).
-      const written = await trx.selectFrom('audit_log').select('id').execute();
-      expect(written).toEqual([]);
-      await append(service, acme, 1);
-      await flushDeferredAudit(trx);
+    const [unchained] = await listAuditEntries(owner, { companyId: acme, limit: 5 });
+    expect(unchained).toMatchObject({
+      request_id: 'req-42',
+      actor: { id: alice, role: 'finance' },
+      sequence: null,
+      prev_hash: null,
+      hash: null,
     });
-    const acmeTrail = await owner
-      .selectFrom('audit_log')
-      .select(['sequence', 'request_id', 'entity_id'])
-      .where('company_id', '=', acme)
-      .orderBy('sequence')
-      .execute();
-    expect(acmeTrail.map((r) => [Number(r.sequence), r.request_id, r.entity_id])).toEqual([
-      [1, null, 'e-1'],
-      [2, 'req-batch-1', 'e-1'],
-      [3, 'req-batch-2', 'e-2'],
-    ]);
-    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({ broken: null });
-    await expect(verifyAuditChain(owner, other)).resolves.toMatchObject({ entries: 1 });
+    await chain();
+    const [chained] = await listAuditEntries(service, { companyId: acme, limit: 5 });
+    expect(chained).toMatchObject({ id: unchained?.id, sequence: 1, prev_hash: GENESIS_HASH });
+    expect(chained?.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('migrating a trail chained the old way', () => {
+  it('copies the existing chain into audit_chain, still verifiable, and new entries continue it', async () => {
+    await recreateTrail([auditTrailMigration]);
+    // Two entries as the old appendAudit wrote them, chain fields in audit_log.
+    let prev = GENESIS_HASH;
+    for (const sequence of [1, 2]) {
+      const content = {
+        id: randomUUID(),
+        company_id: acme,
+        sequence,
+        occurred_at: new Date().toISOString(),
+        actor: { kind: 'user' as const, id: alice, role: 'admin' },
+        action: 'expense.edited',
+        entity_type: 'expense',
+        entity_id: `e-${sequence}`,
+        before: null,
+        after: { n: sequence },
+        request_id: null,
+        trace_id: null,
+        prev_hash: prev,
+      };
+      const hash = hashAuditEntry(content);
+      await sql`insert into ${sql.id(SCHEMA, 'audit_log')} (id, company_id, sequence, occurred_at,
+          actor_kind, actor_id, actor_role, action, entity_type, entity_id, before, after,
+          request_id, trace_id, prev_hash, hash)
+        values (${content.id}, ${acme}, ${sequence}, ${content.occurred_at}, 'user', ${alice},
+          'admin', 'expense.edited', 'expense', ${content.entity_id}, null,
+          ${JSON.stringify(content.after)}, null, null, ${prev}, ${hash})`.execute(owner);
+      prev = hash;
+    }
+    await auditChainMigration(SCHEMA).up(owner as unknown as Kysely<unknown>);
+    await grantServiceRole(owner, SCHEMA);
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+      entries: 2,
+      unchained: 0,
+      head: { sequence: 2, hash: prev },
+      broken: null,
+    });
+    await appendAndChain(acme, 1);
+    const verdict = await verifyAuditChain(owner, acme);
+    expect(verdict).toMatchObject({ entries: 3, unchained: 0, broken: null });
+    expect((await chainOf(acme))[2]?.prev_hash).toBe(prev);
   });
 });
 
 describe('verify', () => {
   it('names exactly the entry whose content was edited in SQL', async () => {
-    await append(service, acme, 5);
+    await appendAndChain(acme, 5);
+    await appendAndChain(other, 1);
+    const id = await idOf(acme, 3);
     await tamper(
-      sql`update ${sql.id(SCHEMA, 'audit_log')} set after = '{"amount":"1000000.00"}' where company_id = ${acme} and sequence = 3`,
+      sql`update ${sql.id(SCHEMA, 'audit_log')} set after = '{"amount":"1000000.00"}' where id = ${id}`,
     );
     const verdict = await verifyAuditChain(owner, acme);
     expect(verdict.broken).toEqual({
       sequence: 3,
-      id: await idOf(acme, 3),
+      id,
       reason: expect.stringMatching(/content was changed/),
     });
     expect(verdict.entries).toBe(2);
     await expect(verifyAuditChain(owner, other)).resolves.toMatchObject({ broken: null });
   });
 
-  it('names the edit even when the editor recomputed that entry’s hash: the next link breaks', async () => {
-    await append(service, acme, 4);
+  it('names the edit even when the editor recomputed that place’s hash: the next link breaks', async () => {
+    await appendAndChain(acme, 4);
     await tamper(
-      sql`update ${sql.id(SCHEMA, 'audit_log')} set actor_id = 'someone-else', hash = repeat('a', 64) where company_id = ${acme} and sequence = 2`,
+      sql`update ${sql.id(SCHEMA, 'audit_chain')} set hash = repeat('a', 64) where company_id = ${acme} and sequence = 2`,
     );
     const verdict = await verifyAuditChain(owner, acme);
     expect(verdict.broken).toMatchObject({ sequence: 2, id: await idOf(acme, 2) });
   });
 
-  it('notices a deleted entry at the one after it', async () => {
-    await append(service, acme, 5);
+  it('names a deleted entry at its place in the chain', async () => {
+    await appendAndChain(acme, 5);
+    const id = await idOf(acme, 2);
+    await tamper(sql`delete from ${sql.id(SCHEMA, 'audit_log')} where id = ${id}`);
+    const verdict = await verifyAuditChain(owner, acme);
+    expect(verdict.broken).toEqual({
+      sequence: 2,
+      id,
+      reason: expect.stringMatching(/deleted/),
+    });
+  });
+
+  it('notices a deleted chain place at the one after it', async () => {
+    await appendAndChain(acme, 5);
     await tamper(
-      sql`delete from ${sql.id(SCHEMA, 'audit_log')} where company_id = ${acme} and sequence = 2`,
+      sql`delete from ${sql.id(SCHEMA, 'audit_chain')} where company_id = ${acme} and sequence = 2`,
     );
     const verdict = await verifyAuditChain(owner, acme);
     expect(verdict.broken).toEqual({
@@ -225,56 +339,79 @@ describe('verify', () => {
       id: await idOf(acme, 3),
       reason: expect.stringMatching(/missing or reordered/),
     });
+    expect(verdict.unchained).toBe(1);
   });
 
   it('notices two entries swapped in order', async () => {
-    await append(service, acme, 5);
-    const table = sql.id(SCHEMA, 'audit_log');
-    // Through a free place: (company, sequence) is unique.
-    const move = (from: number, to: number) =>
-      tamper(
-        sql`update ${table} set sequence = ${to} where company_id = ${acme} and sequence = ${from}`,
-      );
-    await move(3, -3);
-    await move(4, 3);
-    await move(-3, 4);
+    await appendAndChain(acme, 5);
+    const [third, fourth] = [await idOf(acme, 3), await idOf(acme, 4)];
+    const table = sql.id(SCHEMA, 'audit_chain');
+    // Through a free id: entry_id is unique.
+    const move = (from: string, to: string) =>
+      tamper(sql`update ${table} set entry_id = ${to} where entry_id = ${from}`);
+    await move(third, acme);
+    await move(fourth, third);
+    await move(acme, fourth);
     const verdict = await verifyAuditChain(owner, acme);
-    expect(verdict.broken).toMatchObject({ sequence: 3, id: await idOf(acme, 3) });
-    expect(verdict.broken?.reason).toMatch(/prev_hash|content/);
+    expect(verdict.broken).toMatchObject({ sequence: 3, id: fourth });
+    expect(verdict.broken?.reason).toMatch(/content/);
+  });
+
+  it('counts entries not chained yet, and names one left unchained past the grace period', async () => {
+    await appendAndChain(acme, 2);
+    await append(service, acme, 2);
+    const [newest, oldest] = await listAuditEntries(owner, { companyId: acme, limit: 2 });
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+      entries: 2,
+      unchained: 2,
+      broken: null,
+    });
+    const later = new Date(Date.now() + 120_000);
+    const verdict = await verifyAuditChain(owner, acme, { now: later, graceMs: 60_000 });
+    expect(verdict).toMatchObject({ entries: 2, unchained: 2 });
+    expect(verdict.broken).toEqual({
+      sequence: null,
+      id: oldest?.id,
+      reason: expect.stringMatching(/still not chained/),
+    });
+    expect(newest?.sequence).toBeNull();
   });
 });
 
 describe('append-only', () => {
-  it('refuses UPDATE, DELETE and TRUNCATE even to the owner (a superuser here)', async () => {
-    await append(service, acme, 2);
-    const table = sql.id(SCHEMA, 'audit_log');
-    await expect(sql`update ${table} set action = 'x.y'`.execute(owner)).rejects.toThrow(
-      /append-only: UPDATE refused/,
-    );
-    await expect(sql`delete from ${table}`.execute(owner)).rejects.toThrow(
-      /append-only: DELETE refused/,
-    );
-    await expect(sql`truncate ${table}`.execute(owner)).rejects.toThrow(
-      /append-only: TRUNCATE refused/,
-    );
-    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
-      entries: 2,
-      broken: null,
+  for (const name of ['audit_log', 'audit_chain'] as const) {
+    it(`refuses UPDATE, DELETE and TRUNCATE on ${name} even to the owner (a superuser here)`, async () => {
+      await appendAndChain(acme, 2);
+      const table = sql.id(SCHEMA, name);
+      await expect(sql`update ${table} set company_id = ${other}`.execute(owner)).rejects.toThrow(
+        /append-only: UPDATE refused/,
+      );
+      await expect(sql`delete from ${table}`.execute(owner)).rejects.toThrow(
+        /append-only: DELETE refused/,
+      );
+      await expect(sql`truncate ${table}`.execute(owner)).rejects.toThrow(
+        /append-only: TRUNCATE refused/,
+      );
+      await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+        entries: 2,
+        broken: null,
+      });
     });
-  });
 
-  it('grants the service role INSERT and SELECT only: UPDATE, DELETE and TRUNCATE are denied', async () => {
-    await append(service, acme, 1);
-    const table = sql.id(SCHEMA, 'audit_log');
-    const who = await sql<{ user: string }>`select current_user as user`.execute(service);
-    expect(who.rows[0]?.user).toBe(serviceRoleOf(SCHEMA));
-    for (const statement of [
-      sql`update ${table} set action = 'x.y'`,
-      sql`delete from ${table}`,
-      sql`truncate ${table}`,
-    ]) {
-      await expect(statement.execute(service)).rejects.toThrow(/permission denied/);
-    }
-    await expect(listAuditEntries(service, { companyId: acme, limit: 5 })).resolves.toHaveLength(1);
-  });
+    it(`grants the service role INSERT and SELECT only on ${name}: UPDATE, DELETE and TRUNCATE are denied`, async () => {
+      await appendAndChain(acme, 1);
+      const table = sql.id(SCHEMA, name);
+      const who = await sql<{ user: string }>`select current_user as user`.execute(service);
+      expect(who.rows[0]?.user).toBe(serviceRoleOf(SCHEMA));
+      for (const statement of [
+        sql`update ${table} set company_id = ${other}`,
+        sql`delete from ${table}`,
+        sql`truncate ${table}`,
+      ]) {
+        await expect(statement.execute(service)).rejects.toThrow(/permission denied/);
+      }
+      const rows = await sql`select 1 from ${table}`.execute(service);
+      expect(rows.rows).toHaveLength(1);
+    });
+  }
 });

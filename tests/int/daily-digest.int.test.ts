@@ -1,5 +1,6 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import {
+  auditChainMigration,
   auditTrailMigration,
   createDatabase,
   createLogger,
@@ -47,6 +48,7 @@ beforeAll(async () => {
     ...migrations,
     '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
     '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
+    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
   });
   const person = (user_id: string, name: string, role: 'manager' | 'employee') => ({
     user_id,

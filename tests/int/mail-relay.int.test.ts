@@ -1,4 +1,5 @@
 import {
+  auditChainMigration,
   auditTrailMigration,
   createDatabase,
   createLogger,
@@ -39,6 +40,7 @@ beforeAll(async () => {
     ...migrations,
     '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
     '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
+    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
   });
 });
 afterAll(async () => {

@@ -18,7 +18,9 @@ let db: Kysely<ExpenseDatabase>;
 
 // The messaging migrations name the service's schema; this schema is a scratch one.
 const domainMigrations = Object.fromEntries(
-  Object.entries(migrations).filter(([name]) => !/messaging|outbox|audit-trail/.test(name)),
+  Object.entries(migrations).filter(
+    ([name]) => !/messaging|outbox|audit-trail|audit-chain/.test(name),
+  ),
 );
 const before = Object.fromEntries(
   Object.entries(domainMigrations).filter(([name]) => name < '2026-11-24T1700'),

@@ -1,5 +1,6 @@
 import type { AccessClaims } from '@countersign/contracts';
 import {
+  auditChainMigration,
   auditTrailMigration,
   createDatabase,
   messagingTablesV2,
@@ -45,6 +46,7 @@ beforeAll(async () => {
     ...migrations,
     '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
     '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
+    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
   });
 });
 afterAll(async () => db?.destroy());

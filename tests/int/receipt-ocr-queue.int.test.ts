@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  auditChainMigration,
   auditTrailMigration,
   createDatabase,
   createLogger,
@@ -39,12 +40,13 @@ beforeAll(async () => {
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
   // The service's messaging migrations name its own schema; this one is a scratch schema.
   const domain = Object.entries(migrations).filter(
-    ([name]) => !/messaging|outbox|audit-trail/.test(name),
+    ([name]) => !/messaging|outbox|audit-trail|audit-chain/.test(name),
   );
   await migrateSchema(db, schema, {
     '0001-messaging': messagingTablesV1,
     '0002-messaging': messagingTablesV2(schema),
     '0003-audit': auditTrailMigration(schema),
+    '0004-audit-chain': auditChainMigration(schema),
     ...Object.fromEntries(domain),
   });
 });

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@countersign/contracts';
 import {
+  auditChainMigration,
   auditTrailMigration,
   createDatabase,
   messagingTablesV1,
@@ -48,6 +49,7 @@ beforeAll(async () => {
     '0002-messaging': messagingTablesV2(schema),
     ...Object.fromEntries(domain),
     '2026-11-25T1300-audit-trail': auditTrailMigration(schema),
+    '2026-11-25T1500-audit-chain': auditChainMigration(schema),
   });
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];

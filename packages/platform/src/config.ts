@@ -11,6 +11,8 @@ export const BaseConfig = z.object({
   JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),
   /** How long a fetched JWKS is trusted; a key withdrawn from it stops working within this. */
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** How often an idle audit chainer looks for entries to link (they wait about this long). */
+  AUDIT_CHAIN_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
 });
 
 /** Parses the environment once at start; a bad value stops the service with a readable list. */

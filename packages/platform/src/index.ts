@@ -1,4 +1,5 @@
 export * from './audit/canonical.js';
+export * from './audit/chainer.js';
 export * from './audit/context.js';
 export * from './audit/entry.js';
 export * from './audit/from-events.js';

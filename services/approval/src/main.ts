@@ -4,6 +4,7 @@ import {
   onShutdown,
   openServiceDatabase,
   serveHttp,
+  startAuditChainer,
   startMessaging,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
@@ -59,6 +60,13 @@ const messaging = await startMessaging({
     stepRequestedConsumer(config.ESCALATION_AFTER_HOURS),
   ],
 });
+// Links this replica's (and any replica's) new audit entries into their companies' chains.
+const auditChainer = startAuditChainer({
+  db,
+  schema: APPROVAL_SCHEMA,
+  logger,
+  pollMs: config.AUDIT_CHAIN_POLL_MS,
+});
 const escalationTimer = startEscalationTimer({
   db,
   logger,
@@ -79,6 +87,7 @@ logger.info({ port: server.port }, 'approval service listening');
 onShutdown(logger, async () => {
   await server.close();
   await escalationTimer.stop();
+  await auditChainer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

@@ -4,6 +4,7 @@ import {
   onShutdown,
   openServiceDatabase,
   serveHttp,
+  startAuditChainer,
   startMessaging,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
@@ -42,6 +43,13 @@ const messaging = await startMessaging({
   logger,
   consumers: [approvalEventsConsumer, gatewayEventsConsumer],
 });
+// Links this replica's (and any replica's) new audit entries into their companies' chains.
+const auditChainer = startAuditChainer({
+  db,
+  schema: EXPENSE_SCHEMA,
+  logger,
+  pollMs: config.AUDIT_CHAIN_POLL_MS,
+});
 
 const storage = diskReceiptStorage(config.RECEIPTS_DIR);
 const ocrWorker = config.RECEIPT_OCR
@@ -74,6 +82,7 @@ logger.info({ port: server.port }, 'expense service listening');
 onShutdown(logger, async () => {
   await server.close();
   await ocrWorker?.stop();
+  await auditChainer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

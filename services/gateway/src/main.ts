@@ -7,6 +7,7 @@ import {
   onShutdown,
   openServiceDatabase,
   serveHttp,
+  startAuditChainer,
   startMessaging,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -65,6 +66,13 @@ const messaging = await startMessaging({
   db,
   logger,
   consumers: [{ ...directoryEventsConsumer, handlers: directoryEventHandlers(now, logger) }],
+});
+// Links this replica's (and any replica's) new audit entries into their companies' chains.
+const auditChainer = startAuditChainer({
+  db,
+  schema: IDENTITY_SCHEMA,
+  logger,
+  pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
 
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
@@ -150,6 +158,7 @@ onShutdown(logger, async () => {
   stopStreams.abort();
   await server.close();
   await upkeep.stop();
+  await auditChainer.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

@@ -5,6 +5,7 @@ import {
   onShutdown,
   openServiceDatabase,
   serveHttp,
+  startAuditChainer,
   startMessaging,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
@@ -65,6 +66,13 @@ const messaging = await startMessaging({
     pendingApprovalsConsumer,
   ],
 });
+// Links this replica's (and any replica's) new audit entries into their companies' chains.
+const auditChainer = startAuditChainer({
+  db,
+  schema: NOTIFICATION_SCHEMA,
+  logger,
+  pollMs: config.AUDIT_CHAIN_POLL_MS,
+});
 
 // Mail queued with notifications goes out through SMTP; replicas share the queue.
 const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
@@ -113,6 +121,7 @@ onShutdown(logger, async () => {
   await server.close();
   await webhookDispatcher.stop();
   await digests.stop();
+  await auditChainer.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

@@ -61,11 +61,10 @@ export const AuditLogEntry = z
     id: Uuid,
     service: AuditService,
     company_id: Uuid,
-    sequence: z
-      .number()
-      .int()
-      .positive()
-      .meta({ description: 'Place in the company’s chain in this service' }),
+    sequence: z.number().int().positive().nullable().meta({
+      description:
+        'Place in the company’s chain in this service; null until the entry is chained, about a second after it is written',
+    }),
     occurred_at: IsoDateTime,
     actor: AuditActorView,
     action: z.string(),
@@ -75,10 +74,11 @@ export const AuditLogEntry = z
     after: z.unknown().meta({ description: 'The entity after the change, where it applies' }),
     request_id: z.string().nullable(),
     trace_id: z.string().nullable(),
-    prev_hash: z.string(),
-    hash: z
-      .string()
-      .meta({ description: 'SHA-256 over the canonical JSON of the entry and prev_hash' }),
+    prev_hash: z.string().nullable().meta({ description: 'null until the entry is chained' }),
+    hash: z.string().nullable().meta({
+      description:
+        'SHA-256 over the canonical JSON of the entry, its sequence and prev_hash; null until chained',
+    }),
   })
   .meta({ id: 'AuditLogEntry' });
 export type AuditLogEntry = z.infer<typeof AuditLogEntry>;
@@ -93,7 +93,11 @@ export const AuditTrailPage = z.object({ items: z.array(AuditLogEntry) });
 export type AuditTrailPage = z.infer<typeof AuditTrailPage>;
 
 export const AuditChainBreak = z.object({
-  sequence: z.number().int(),
+  sequence: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'null for an entry left unchained past the grace period' }),
   id: Uuid,
   reason: z.string(),
 });
@@ -107,6 +111,10 @@ export const AuditChainReport = z
       .nullable()
       .meta({ description: 'The last intact entry: keep it to notice a truncated tail later' }),
     broken: AuditChainBreak.nullable(),
+    unchained: z
+      .number()
+      .int()
+      .meta({ description: 'Entries written but not chained yet (chained within about a second)' }),
   })
   .meta({ id: 'AuditChainReport' });
 export type AuditChainReport = z.infer<typeof AuditChainReport>;

@@ -31,8 +31,17 @@ export interface AuditEntryContent {
   prev_hash: string;
 }
 
-export interface AuditEntry extends AuditEntryContent {
-  hash: string;
+/** What a business transaction writes: the content without its place in the chain. */
+export type AuditEntryFacts = Omit<AuditEntryContent, 'sequence' | 'prev_hash'>;
+
+/**
+ * An entry as read back: its place in the chain (sequence, prev_hash, hash) is null until
+ * the chainer has linked it, shortly after its transaction committed.
+ */
+export interface AuditEntry extends AuditEntryFacts {
+  sequence: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 /** SHA-256 (hex) over the canonical JSON of the entry's content, prev_hash included. */

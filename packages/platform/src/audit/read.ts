@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditActorKind, AuditEntry } from './entry.js';
-import type { AuditLogTable, AuditTables } from './table.js';
+import type { AuditTables } from './table.js';
 
 export interface AuditQuery {
   companyId: string;
@@ -16,37 +16,83 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** A company's entries, newest first (occurred_at, then id), filtered. */
+/** An entry's row joined to its chain row (absent until the chainer has linked it). */
+export interface AuditEntryRow {
+  id: string;
+  company_id: string;
+  occurred_at: Date;
+  actor_kind: string;
+  actor_id: string;
+  actor_role: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  trace_id: string | null;
+  sequence: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** The entry columns of `audit_log as l`, and the chain's of `audit_chain as c`. */
+export const ENTRY_COLUMNS = [
+  'l.id',
+  'l.company_id',
+  'l.occurred_at',
+  'l.actor_kind',
+  'l.actor_id',
+  'l.actor_role',
+  'l.action',
+  'l.entity_type',
+  'l.entity_id',
+  'l.before',
+  'l.after',
+  'l.request_id',
+  'l.trace_id',
+] as const;
+export const CHAIN_COLUMNS = ['c.sequence', 'c.prev_hash', 'c.hash'] as const;
+
+/** A company's entries, newest first (occurred_at, then id), filtered; chained or not. */
 export async function listAuditEntries(
   db: Kysely<AuditTables>,
   query: AuditQuery,
 ): Promise<AuditEntry[]> {
-  let select = db.selectFrom('audit_log').selectAll().where('company_id', '=', query.companyId);
-  if (query.actorId) select = select.where('actor_id', '=', query.actorId);
-  if (query.action) select = select.where('action', '=', query.action);
-  if (query.entityType) select = select.where('entity_type', '=', query.entityType);
-  if (query.entityId) select = select.where('entity_id', '=', query.entityId);
-  if (query.from) select = select.where('occurred_at', '>=', query.from as never);
-  if (query.to) select = select.where('occurred_at', '<', query.to as never);
+  let select = db
+    .selectFrom('audit_log as l')
+    .leftJoin('audit_chain as c', 'c.entry_id', 'l.id')
+    .select([...ENTRY_COLUMNS, ...CHAIN_COLUMNS])
+    .where('l.company_id', '=', query.companyId);
+  if (query.actorId) select = select.where('l.actor_id', '=', query.actorId);
+  if (query.action) select = select.where('l.action', '=', query.action);
+  if (query.entityType) select = select.where('l.entity_type', '=', query.entityType);
+  if (query.entityId) select = select.where('l.entity_id', '=', query.entityId);
+  if (query.from) select = select.where('l.occurred_at', '>=', query.from as never);
+  if (query.to) select = select.where('l.occurred_at', '<', query.to as never);
   const before = query.before;
   if (before) {
     select = select.where((eb) =>
-      eb(eb.refTuple('occurred_at', 'id'), '<', eb.tuple(before.occurredAt as never, before.id)),
+      eb(
+        eb.refTuple('l.occurred_at', 'l.id'),
+        '<',
+        eb.tuple(before.occurredAt as never, before.id),
+      ),
     );
   }
   const rows = await select
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('l.occurred_at', 'desc')
+    .orderBy('l.id', 'desc')
     .limit(query.limit)
     .execute();
   return rows.map(entryOfRow);
 }
 
-export function entryOfRow(row: Selectable<AuditLogTable>): AuditEntry {
+export function entryOfRow(row: AuditEntryRow): AuditEntry {
   return {
     id: row.id,
     company_id: row.company_id,
-    sequence: Number(row.sequence),
+    sequence: row.sequence === null ? null : Number(row.sequence),
     occurred_at: row.occurred_at.toISOString(),
     actor: { kind: row.actor_kind as AuditActorKind, id: row.actor_id, role: row.actor_role },
     action: row.action,

@@ -10,7 +10,8 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * Creates the service's role if it is missing and grants it what the service needs on its
- * own schema, except that the audit trail gets INSERT and SELECT only. Idempotent and run
+ * own schema, except that the audit trail (audit_log and audit_chain) gets INSERT and SELECT
+ * only. Idempotent and run
  * after every migration so tables added later are covered. Roles are cluster-wide and test
  * databases are set up in parallel: a concurrent CREATE ROLE is tolerated.
  */
@@ -29,7 +30,6 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
     }
   }
   const owned = sql.id(schema);
-  const audit = sql.id(schema, 'audit_log');
   // Replicas starting together would otherwise race on the same ACLs ("tuple concurrently
   // updated"); one at a time per schema, released at commit.
   await db.transaction().execute(async (trx) => {
@@ -44,10 +44,11 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
       trx,
     );
     await sql`grant execute on all functions in schema ${owned} to ${role}`.execute(trx);
-    const found = await sql<{ found: boolean }>`
-      select to_regclass(${`${schema}.audit_log`}) is not null as found`.execute(trx);
-    if (found.rows[0]?.found) {
-      await sql`revoke update, delete, truncate, references, trigger on ${audit} from ${role}`.execute(
+    for (const table of ['audit_log', 'audit_chain']) {
+      const found = await sql<{ found: boolean }>`
+        select to_regclass(${`${schema}.${table}`}) is not null as found`.execute(trx);
+      if (!found.rows[0]?.found) continue;
+      await sql`revoke update, delete, truncate, references, trigger on ${sql.id(schema, table)} from ${role}`.execute(
         trx,
       );
     }

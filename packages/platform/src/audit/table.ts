@@ -5,8 +5,12 @@ import { sql } from 'kysely';
 export interface AuditLogTable {
   id: string;
   company_id: string;
-  /** bigint: pg hands it back as a string. */
-  sequence: ColumnType<string, number, never>;
+  /**
+   * Legacy chain columns: filled only on entries written before the chain moved to
+   * `audit_chain` (migration 2026-11-25T1500), which copied them there; null on newer
+   * entries and never read. bigint: pg hands it back as a string.
+   */
+  sequence: ColumnType<string | null, never, never>;
   occurred_at: ColumnType<Date, Date, never>;
   actor_kind: string;
   actor_id: string;
@@ -18,12 +22,31 @@ export interface AuditLogTable {
   after: ColumnType<unknown, string | null, never>;
   request_id: string | null;
   trace_id: string | null;
+  prev_hash: ColumnType<string | null, never, never>;
+  hash: ColumnType<string | null, never, never>;
+}
+
+/** `<schema>.audit_chain`: each entry's place in its company's chain, append-only too. */
+export interface AuditChainTable {
+  company_id: string;
+  /** bigint: pg hands it back as a string. */
+  sequence: ColumnType<string, number, never>;
+  entry_id: string;
   prev_hash: string;
   hash: string;
+  chained_at: ColumnType<Date, never, never>;
+}
+
+/** `<schema>.audit_unchained`: the chainer's queue, one row per entry not yet chained. */
+export interface AuditUnchainedTable {
+  entry_id: string;
+  company_id: string;
 }
 
 export interface AuditTables {
   audit_log: AuditLogTable;
+  audit_chain: AuditChainTable;
+  audit_unchained: AuditUnchainedTable;
 }
 
 /**
@@ -84,4 +107,69 @@ export function auditTrailMigration(schema: string): Migration {
       );
     },
   };
+}
+
+/**
+ * Frozen migration moving the chain out of `<schema>.audit_log` (whose rows cannot be
+ * updated) into `<schema>.audit_chain`, extended by the chainer after commit instead of
+ * under a lock inside every business transaction. Existing entries keep their legacy
+ * sequence/prev_hash/hash columns and get the same values as chain rows, so their hashes
+ * still verify; those columns become nullable and stay null on new entries. A trigger
+ * queues every new entry in `<schema>.audit_unchained` for the chainer.
+ */
+export function auditChainMigration(schema: string): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      const log = sql.id(schema, 'audit_log');
+      for (const column of ['sequence', 'prev_hash', 'hash']) {
+        await sql`alter table ${log} alter column ${sql.id(column)} drop not null`.execute(db);
+      }
+      await db.schema
+        .createTable('audit_chain')
+        .addColumn('company_id', 'uuid', (c) => c.notNull())
+        .addColumn('sequence', 'bigint', (c) => c.notNull())
+        .addColumn('entry_id', 'uuid', (c) => c.notNull().unique())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('chained_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addUniqueConstraint('audit_chain_place', ['company_id', 'sequence'])
+        .execute();
+      await sql`
+        insert into ${sql.id(schema, 'audit_chain')} (company_id, sequence, entry_id, prev_hash, hash)
+        select company_id, sequence, id, prev_hash, hash from ${log}`.execute(db);
+      await refuseChanges(db, schema, 'audit_chain');
+      await db.schema
+        .createTable('audit_unchained')
+        .addColumn('entry_id', 'uuid', (c) => c.primaryKey())
+        .addColumn('company_id', 'uuid', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('audit_unchained_by_company')
+        .on('audit_unchained')
+        .columns(['company_id', 'entry_id'])
+        .execute();
+      // Queued by the database, not by appendAudit: no entry can be written unqueued.
+      await sql`
+        create function ${sql.id(schema, 'audit_log_queue_for_chain')}() returns trigger
+        language plpgsql as $$
+        begin
+          insert into ${sql.id(schema, 'audit_unchained')} (entry_id, company_id)
+            values (new.id, new.company_id);
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger audit_log_queue_for_chain after insert on ${log}
+        for each row execute function ${sql.id(schema, 'audit_log_queue_for_chain')}()`.execute(db);
+    },
+  };
+}
+
+async function refuseChanges(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
+  const refuse = sql.id(schema, 'audit_log_refuse_change');
+  await sql`
+    create trigger ${sql.id(`${table}_no_update_or_delete`)} before update or delete
+    on ${sql.id(schema, table)} for each row execute function ${refuse}()`.execute(db);
+  await sql`
+    create trigger ${sql.id(`${table}_no_truncate`)} before truncate
+    on ${sql.id(schema, table)} for each statement execute function ${refuse}()`.execute(db);
 }

@@ -2,7 +2,6 @@ import { EventCatalogue, type EventOf, type EventType } from '@countersign/contr
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { deferAudit, flushDeferredAudit } from '../audit/record.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { inMessagingSpan } from '../telemetry/propagation.js';
@@ -150,8 +149,6 @@ export class EventConsumer<DB extends MessagingTables> {
     }
     try {
       await this.options.db.transaction().execute(async (trx) => {
-        // Audit chain locks are taken once, after every handler's row locks (see deferAudit).
-        deferAudit(trx);
         const fresh = await this.recordInInbox(
           trx,
           work.map((w) => w.event.id),
@@ -162,7 +159,6 @@ export class EventConsumer<DB extends MessagingTables> {
             item.handler(trx, item.event),
           );
         }
-        await flushDeferredAudit(trx);
       });
       for (const item of work) item.msg.ack();
     } catch {

@@ -1,4 +1,9 @@
-import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import {
+  auditChainMigration,
+  auditTrailMigration,
+  messagingTablesV1,
+  messagingTablesV2,
+} from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as orgAndChains from './2026-11-23T1300-org-and-chains.js';
 import * as orgManagement from './2026-11-24T1000-org-management.js';
@@ -21,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1800-step-escalation-fallback': stepEscalationFallback,
   '2026-11-24T1100-policy-versions': policyVersions,
   '2026-11-25T1300-audit-trail': auditTrailMigration('approval'),
+  '2026-11-25T1500-audit-chain': auditChainMigration('approval'),
 };

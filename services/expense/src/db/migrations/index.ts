@@ -1,4 +1,9 @@
-import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import {
+  auditChainMigration,
+  auditTrailMigration,
+  messagingTablesV1,
+  messagingTablesV2,
+} from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as expenses from './2026-11-23T1300-expenses.js';
 import * as peopleAndWorkspaces from './2026-11-24T1100-people-and-workspaces.js';
@@ -33,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T0900-step-requested-at': stepRequestedAt,
   '2026-11-25T1400-lifecycle': lifecycle,
   '2026-11-25T1300-audit-trail': auditTrailMigration('expense'),
+  '2026-11-25T1500-audit-chain': auditChainMigration('expense'),
 };

@@ -1,4 +1,9 @@
-import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import {
+  auditChainMigration,
+  auditTrailMigration,
+  messagingTablesV1,
+  messagingTablesV2,
+} from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as identity from './2026-11-23T1300-identity.js';
 import * as fiveRoles from './2026-11-24T0900-five-roles.js';
@@ -17,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1501-rate-limit-counter': rateLimitCounter,
   '2026-11-25T0900-idempotency-key': idempotencyKey,
   '2026-11-25T1300-audit-trail': auditTrailMigration('identity'),
+  '2026-11-25T1500-audit-chain': auditChainMigration('identity'),
 };

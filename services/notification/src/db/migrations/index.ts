@@ -1,4 +1,9 @@
-import { auditTrailMigration, messagingTablesV1, messagingTablesV2 } from '@countersign/platform';
+import {
+  auditChainMigration,
+  auditTrailMigration,
+  messagingTablesV1,
+  messagingTablesV2,
+} from '@countersign/platform';
 import type { Migration } from 'kysely';
 import * as notifications from './2026-11-23T1300-notifications.js';
 import * as withoutExpense from './2026-11-24T1520-notification-without-expense.js';
@@ -15,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1001-pending-approvals': pendingApprovals,
   '2026-11-25T1200-webhooks': webhooks,
   '2026-11-25T1300-audit-trail': auditTrailMigration('notification'),
+  '2026-11-25T1500-audit-chain': auditChainMigration('notification'),
 };

@@ -1,0 +1,148 @@
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from '../logger.js';
+import { GENESIS_HASH, hashAuditEntry } from './entry.js';
+import { CHAIN_COLUMNS, ENTRY_COLUMNS, entryOfRow } from './read.js';
+import type { AuditTables } from './table.js';
+
+export interface AuditChainerOptions<DB = AuditTables> {
+  /** Any service database: only its audit tables are reached. */
+  db: Kysely<DB>;
+  /** The service's schema: with the company, it names the chain lock. */
+  schema: string;
+  /** Entries linked per transaction. */
+  batch?: number;
+}
+
+const DEFAULT_BATCH = 500;
+/** Companies looked at per pass; the next pass takes the rest. */
+const COMPANIES_PER_PASS = 100;
+
+/**
+ * One pass of the chainer: for every company with queued entries, links them to the
+ * company's chain, a batch per transaction. A company another replica is chaining (its
+ * chain lock is held) is skipped: that replica links its entries. Returns how many
+ * entries this pass linked.
+ */
+export async function chainAuditEntries<DB>(given: AuditChainerOptions<DB>): Promise<number> {
+  // Kysely's types are invariant in the database; only the audit tables are reached here.
+  const options = { ...given, db: given.db as unknown as Kysely<AuditTables> };
+  const companies = await options.db
+    .selectFrom('audit_unchained')
+    .select('company_id')
+    .distinct()
+    .limit(COMPANIES_PER_PASS)
+    .execute();
+  let linked = 0;
+  for (const { company_id } of companies) {
+    for (;;) {
+      const count = await chainBatch(options, company_id);
+      linked += Math.max(count, 0);
+      if (count < (options.batch ?? DEFAULT_BATCH)) break;
+    }
+  }
+  return linked;
+}
+
+/** Links up to a batch of one company's queued entries; -1 when another replica holds it. */
+async function chainBatch(options: AuditChainerOptions, companyId: string): Promise<number> {
+  return options.db.transaction().execute(async (trx) => {
+    const locked = await sql<{ locked: boolean }>`
+      select pg_try_advisory_xact_lock(hashtext(${`${options.schema}.audit_log`}), hashtext(${companyId})) as locked`.execute(
+      trx,
+    );
+    if (!locked.rows[0]?.locked) return -1;
+    // Read under the lock (each statement sees every commit before it): the head is the
+    // last link any replica made, and the queue holds only entries nobody linked yet.
+    const head = await trx
+      .selectFrom('audit_chain')
+      .select(['sequence', 'hash'])
+      .where('company_id', '=', companyId)
+      .orderBy('sequence', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const rows = await trx
+      .selectFrom('audit_unchained as u')
+      .innerJoin('audit_log as l', 'l.id', 'u.entry_id')
+      .leftJoin('audit_chain as c', 'c.entry_id', 'l.id')
+      .select([...ENTRY_COLUMNS, ...CHAIN_COLUMNS])
+      .where('u.company_id', '=', companyId)
+      .orderBy('l.id')
+      .limit(options.batch ?? DEFAULT_BATCH)
+      .execute();
+    if (rows.length === 0) return 0;
+    let previous = head
+      ? { sequence: Number(head.sequence), hash: head.hash }
+      : { sequence: 0, hash: GENESIS_HASH };
+    const links = rows.map((row) => {
+      const content = {
+        ...entryOfRow(row),
+        sequence: previous.sequence + 1,
+        prev_hash: previous.hash,
+      };
+      const hash = hashAuditEntry(content);
+      const link = {
+        company_id: companyId,
+        sequence: content.sequence,
+        entry_id: content.id,
+        prev_hash: content.prev_hash,
+        hash,
+      };
+      previous = { sequence: content.sequence, hash };
+      return link;
+    });
+    await trx.insertInto('audit_chain').values(links).execute();
+    await trx
+      .deleteFrom('audit_unchained')
+      .where(
+        'entry_id',
+        'in',
+        links.map((l) => l.entry_id),
+      )
+      .execute();
+    return links.length;
+  });
+}
+
+export interface AuditChainer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs chainAuditEntries in the background of each replica: straight on while there is
+ * work, otherwise every `pollMs`. Entries are therefore linked within about `pollMs` of
+ * their commit. Any number of replicas may run one (see chainBatch).
+ */
+export function startAuditChainer<DB>(
+  options: AuditChainerOptions<DB> & { logger: Logger; pollMs: number },
+): AuditChainer {
+  let running = true;
+  let wakeUp: (() => void) | undefined;
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.pollMs);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const loop = (async () => {
+    while (running) {
+      let linked = 0;
+      try {
+        linked = await chainAuditEntries(options);
+      } catch (error) {
+        // A database hiccup or a lost race on a unique constraint: the batch rolled back
+        // and its entries stay queued for the next pass.
+        options.logger.error({ err: error }, 'audit chaining failed');
+      }
+      if (linked === 0 && running) await sleep();
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+    },
+  };
+}
