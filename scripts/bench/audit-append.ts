@@ -51,7 +51,7 @@ async function timeWrites(mode: Mode): Promise<{ samples: number[]; perSecond: n
           await trx.insertInto('work').values({ id: i, note: 'x' }).execute();
           if (mode === 'none') return;
           const companyId = mode === 'one company' ? companies[0] : companies[i % 50];
-          await appendAudit(trx, SCHEMA, {
+          await appendAudit(trx, {
             companyId: companyId ?? '',
             actor: { kind: 'user', id: 'bench', role: 'employee' },
             action: 'expense.submitted',

@@ -47,7 +47,7 @@ const entry = (companyId: string, n: number) => ({
 
 async function append(db: Kysely<AuditTables>, companyId: string, count: number) {
   for (let n = 1; n <= count; n++) {
-    await db.transaction().execute((trx) => appendAudit(trx, SCHEMA, entry(companyId, n)));
+    await db.transaction().execute((trx) => appendAudit(trx, entry(companyId, n)));
   }
 }
 
@@ -156,7 +156,7 @@ describe('appending', () => {
 
   it('takes no lock: a company’s appends do not wait for each other’s commit', async () => {
     await service.transaction().execute(async (trx) => {
-      await appendAudit(trx, SCHEMA, entry(acme, 1));
+      await appendAudit(trx, entry(acme, 1));
       // Another transaction appends and commits for the same company while this one is
       // open; under a chain lock it would wait for this commit, i.e. forever.
       await append(service, acme, 1);
@@ -173,7 +173,7 @@ describe('appending', () => {
       Array.from({ length: 20 }, (_, n) =>
         service
           .transaction()
-          .execute((trx) => appendAudit(trx, SCHEMA, [entry(acme, n), entry(acme, n + 100)])),
+          .execute((trx) => appendAudit(trx, [entry(acme, n), entry(acme, n + 100)])),
       ),
     );
     await chain(7);
@@ -188,9 +188,7 @@ describe('appending', () => {
   it('links each entry once when chainers race (as replicas do) while entries keep arriving', async () => {
     const writers = Promise.all(
       Array.from({ length: 10 }, (_, n) =>
-        service
-          .transaction()
-          .execute((trx) => appendAudit(trx, SCHEMA, [entry(acme, n), entry(other, n)])),
+        service.transaction().execute((trx) => appendAudit(trx, [entry(acme, n), entry(other, n)])),
       ),
     );
     const chainers = Promise.all(Array.from({ length: 4 }, () => chain(3)));
@@ -209,7 +207,7 @@ describe('appending', () => {
   it('rolls back with the transaction it was written in', async () => {
     await expect(
       service.transaction().execute(async (trx) => {
-        await appendAudit(trx, SCHEMA, entry(acme, 1));
+        await appendAudit(trx, entry(acme, 1));
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
@@ -226,7 +224,7 @@ describe('appending', () => {
       service
         .transaction()
         .execute((trx) =>
-          appendAudit(trx, SCHEMA, { ...entry(acme, 1), actor: { kind: 'user', id: alice } }),
+          appendAudit(trx, { ...entry(acme, 1), actor: { kind: 'user', id: alice } }),
         ),
     );
     const [unchained] = await listAuditEntries(owner, { companyId: acme, limit: 5 });

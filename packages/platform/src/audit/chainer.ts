@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { type RepeatedRounds, repeatRounds } from '../jobs/repeat-rounds.js';
 import type { Logger } from '../logger.js';
 import { GENESIS_HASH, hashAuditEntry } from './entry.js';
 import { CHAIN_COLUMNS, ENTRY_COLUMNS, entryOfRow } from './read.js';
@@ -103,46 +104,20 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
   });
 }
 
-export interface AuditChainer {
-  stop(): Promise<void>;
-}
-
 /**
  * Runs chainAuditEntries in the background of each replica: straight on while there is
  * work, otherwise every `pollMs`. Entries are therefore linked within about `pollMs` of
- * their commit. Any number of replicas may run one (see chainBatch).
+ * their commit. Any number of replicas may run one (see chainBatch). A failed pass (a
+ * database hiccup, a lost race on a unique constraint) rolled back: its entries stay
+ * queued for the next.
  */
 export function startAuditChainer<DB>(
   options: AuditChainerOptions<DB> & { logger: Logger; pollMs: number },
-): AuditChainer {
-  let running = true;
-  let wakeUp: (() => void) | undefined;
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.pollMs);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  const loop = (async () => {
-    while (running) {
-      let linked = 0;
-      try {
-        linked = await chainAuditEntries(options);
-      } catch (error) {
-        // A database hiccup or a lost race on a unique constraint: the batch rolled back
-        // and its entries stay queued for the next pass.
-        options.logger.error({ err: error }, 'audit chaining failed');
-      }
-      if (linked === 0 && running) await sleep();
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      wakeUp?.();
-      await loop;
-    },
-  };
+): RepeatedRounds {
+  return repeatRounds({
+    name: 'audit chaining',
+    logger: options.logger,
+    intervalMs: options.pollMs,
+    round: async () => ((await chainAuditEntries(options)) > 0 ? 0 : options.pollMs),
+  });
 }

@@ -29,12 +29,10 @@ interface RecordContext {
  * roll back with the state change they record. Only the facts are written here, with no
  * lock: a trigger queues each entry and the chainer (startAuditChainer) gives it its place
  * in the company's chain after commit. The id is a uuidv7, so the chainer links entries
- * in about the order they were written. `_schema` named the chain lock when appends took
- * one; it is kept so the callers (every service's recordAudit and enqueue) need not change.
+ * in about the order they were written. It goes to the transaction's own schema.
  */
 export async function appendAudit<DB>(
   serviceTrx: Transaction<DB>,
-  _schema: string,
   records: AuditRecord | AuditRecord[],
 ): Promise<void> {
   const list = Array.isArray(records) ? records : [records];

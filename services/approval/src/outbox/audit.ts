@@ -1,7 +1,6 @@
 import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
-import { APPROVAL_SCHEMA } from './enqueue.js';
 
 /**
  * Appends to this service's audit trail in the caller's transaction (see appendAudit in
@@ -11,5 +10,5 @@ export function recordAudit(
   trx: Transaction<ApprovalDatabase>,
   records: AuditRecord | AuditRecord[],
 ): Promise<void> {
-  return appendAudit(trx, APPROVAL_SCHEMA, records);
+  return appendAudit(trx, records);
 }

@@ -1,7 +1,6 @@
 import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
-import { EXPENSE_SCHEMA } from './schema.js';
 
 /**
  * Appends to this service's audit trail in the caller's transaction (see appendAudit in
@@ -11,5 +10,5 @@ export function recordAudit(
   trx: Transaction<ExpenseDatabase>,
   records: AuditRecord | AuditRecord[],
 ): Promise<void> {
-  return appendAudit(trx, EXPENSE_SCHEMA, records);
+  return appendAudit(trx, records);
 }

@@ -2,7 +2,6 @@ import type { EventOf, EventType } from '@countersign/contracts';
 import { appendAudit, auditRecordsOf, enqueueEvents } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
-import { EXPENSE_SCHEMA } from './schema.js';
 
 /**
  * Adds events to this service's outbox in the caller's transaction, and records each in
@@ -13,5 +12,5 @@ export async function enqueue<T extends EventType>(
   events: EventOf<T>[],
 ): Promise<void> {
   await enqueueEvents(trx, events);
-  await appendAudit(trx, EXPENSE_SCHEMA, auditRecordsOf(events));
+  await appendAudit(trx, auditRecordsOf(events));
 }

@@ -1,7 +1,6 @@
 import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
-import { IDENTITY_SCHEMA } from './enqueue.js';
 
 /**
  * Appends to this service's audit trail in the caller's transaction (see appendAudit in
@@ -11,7 +10,7 @@ export function recordAudit(
   trx: Transaction<IdentityDatabase>,
   records: AuditRecord | AuditRecord[],
 ): Promise<void> {
-  return appendAudit(trx, IDENTITY_SCHEMA, records);
+  return appendAudit(trx, records);
 }
 
 /** Company of entries about the whole deployment (signing keys): read by no company. */

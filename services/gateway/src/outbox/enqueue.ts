@@ -14,5 +14,5 @@ export async function enqueue<T extends EventType>(
   events: EventOf<T>[],
 ): Promise<void> {
   await enqueueEvents(trx, events);
-  await appendAudit(trx, IDENTITY_SCHEMA, auditRecordsOf(events));
+  await appendAudit(trx, auditRecordsOf(events));
 }

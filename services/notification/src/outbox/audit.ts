@@ -1,7 +1,6 @@
 import { type AuditRecord, appendAudit } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
-import { NOTIFICATION_SCHEMA } from './schema.js';
 
 /**
  * Appends to this service's audit trail in the caller's transaction (see appendAudit in
@@ -11,5 +10,5 @@ export function recordAudit(
   trx: Transaction<NotificationDatabase>,
   records: AuditRecord | AuditRecord[],
 ): Promise<void> {
-  return appendAudit(trx, NOTIFICATION_SCHEMA, records);
+  return appendAudit(trx, records);
 }
