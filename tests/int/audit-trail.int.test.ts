@@ -376,6 +376,60 @@ describe('verify', () => {
   });
 });
 
+describe('the chain queue', () => {
+  it('links an entry only into its own company’s chain, even if its queue row is moved', async () => {
+    await appendAndChain(other, 1);
+    await append(service, acme, 1);
+    const [queued] = await listAuditEntries(owner, { companyId: acme, limit: 1 });
+    await sql`update ${sql.id(SCHEMA, 'audit_unchained')} set company_id = ${other}`.execute(owner);
+    await chain();
+    await expect(verifyAuditChain(owner, other)).resolves.toMatchObject({
+      entries: 1,
+      broken: null,
+    });
+    const verdict = await verifyAuditChain(owner, acme, {
+      now: new Date(Date.now() + 120_000),
+      graceMs: 60_000,
+    });
+    expect(verdict).toMatchObject({ entries: 0, unchained: 1 });
+    expect(verdict.broken).toMatchObject({
+      id: queued?.id,
+      reason: expect.stringMatching(/not chained/),
+    });
+  });
+
+  it('skips a stale queue row for an entry already linked, and the other companies still get their turn', async () => {
+    await appendAndChain(acme, 1);
+    const linked = await idOf(acme, 1);
+    await sql`insert into ${sql.id(SCHEMA, 'audit_unchained')} (entry_id, company_id) values (${linked}, ${acme})`.execute(
+      owner,
+    );
+    await append(service, other, 2);
+    await chain();
+    await expect(verifyAuditChain(owner, other)).resolves.toMatchObject({
+      entries: 2,
+      unchained: 0,
+      broken: null,
+    });
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+      entries: 1,
+      broken: null,
+    });
+  });
+
+  it('lets the service role insert, read and delete queue rows, never change them', async () => {
+    await append(service, acme, 1);
+    await expect(
+      sql`update ${sql.id(SCHEMA, 'audit_unchained')} set company_id = ${other}`.execute(service),
+    ).rejects.toThrow(/permission denied/);
+    await chain();
+    await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
+      entries: 1,
+      unchained: 0,
+    });
+  });
+});
+
 describe('append-only', () => {
   for (const name of ['audit_log', 'audit_chain'] as const) {
     it(`refuses UPDATE, DELETE and TRUNCATE on ${name} even to the owner (a superuser here)`, async () => {

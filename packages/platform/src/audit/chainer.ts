@@ -24,21 +24,32 @@ const COMPANIES_PER_PASS = 100;
  * chain lock is held) is skipped: that replica links its entries. Returns how many
  * entries this pass linked.
  */
-export async function chainAuditEntries<DB>(given: AuditChainerOptions<DB>): Promise<number> {
+export async function chainAuditEntries<DB>(
+  given: AuditChainerOptions<DB> & { logger?: Logger; stopping?: () => boolean },
+): Promise<number> {
   // Kysely's types are invariant in the database; only the audit tables are reached here.
   const options = { ...given, db: given.db as unknown as Kysely<AuditTables> };
+  // Oldest waiting work first, so a busy company cannot keep others from their turn.
   const companies = await options.db
     .selectFrom('audit_unchained')
     .select('company_id')
-    .distinct()
+    .groupBy('company_id')
+    .orderBy(sql`min(entry_id::text)`)
     .limit(COMPANIES_PER_PASS)
     .execute();
   let linked = 0;
   for (const { company_id } of companies) {
-    for (;;) {
-      const count = await chainBatch(options, company_id);
-      linked += Math.max(count, 0);
-      if (count < (options.batch ?? DEFAULT_BATCH)) break;
+    if (given.stopping?.()) break;
+    try {
+      for (;;) {
+        const count = await chainBatch(options, company_id);
+        linked += Math.max(count, 0);
+        if (count < (options.batch ?? DEFAULT_BATCH) || given.stopping?.()) break;
+      }
+    } catch (error) {
+      // One company's failure (it rolled back; its entries stay queued) must not hold
+      // back the companies after it.
+      given.logger?.error({ err: error, company_id }, 'audit chaining failed for a company');
     }
   }
   return linked;
@@ -67,6 +78,9 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
       .leftJoin('audit_chain as c', 'c.entry_id', 'l.id')
       .select([...ENTRY_COLUMNS, ...CHAIN_COLUMNS])
       .where('u.company_id', '=', companyId)
+      // An entry is linked only into its own company's chain, and only once.
+      .whereRef('l.company_id', '=', 'u.company_id')
+      .where('c.entry_id', 'is', null)
       .orderBy('l.id')
       .limit(options.batch ?? DEFAULT_BATCH)
       .execute();
@@ -118,6 +132,7 @@ export function startAuditChainer<DB>(
     name: 'audit chaining',
     logger: options.logger,
     intervalMs: options.pollMs,
-    round: async () => ((await chainAuditEntries(options)) > 0 ? 0 : options.pollMs),
+    round: async (stopping) =>
+      (await chainAuditEntries({ ...options, stopping })) > 0 ? 0 : options.pollMs,
   });
 }

@@ -61,7 +61,13 @@ export async function listAuditEntries(
 ): Promise<AuditEntry[]> {
   let select = db
     .selectFrom('audit_log as l')
-    .leftJoin('audit_chain as c', 'c.entry_id', 'l.id')
+    // Only a well-formed place in the entry's own chain counts (verify judges the rest).
+    .leftJoin('audit_chain as c', (join) =>
+      join
+        .onRef('c.entry_id', '=', 'l.id')
+        .onRef('c.company_id', '=', 'l.company_id')
+        .on('c.sequence', '>', '0' as never),
+    )
     .select([...ENTRY_COLUMNS, ...CHAIN_COLUMNS])
     .where('l.company_id', '=', query.companyId);
   if (query.actorId) select = select.where('l.actor_id', '=', query.actorId);

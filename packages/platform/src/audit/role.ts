@@ -52,5 +52,13 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
         trx,
       );
     }
+    // The chain queue: the trigger inserts, the chainer reads and deletes. Nobody edits it.
+    const queue = await sql<{ found: boolean }>`
+      select to_regclass(${`${schema}.audit_unchained`}) is not null as found`.execute(trx);
+    if (queue.rows[0]?.found) {
+      await sql`revoke update, truncate, references, trigger on ${sql.id(schema, 'audit_unchained')} from ${role}`.execute(
+        trx,
+      );
+    }
   });
 }

@@ -83,7 +83,7 @@ async function walkChain(
       .execute();
     for (const row of rows) {
       const sequence = Number(row.sequence);
-      const reason = breakOf(row, expected);
+      const reason = breakOf(row, expected, companyId);
       if (reason) {
         return { entries: seen, head, broken: { sequence, id: row.entry_id, reason } };
       }
@@ -103,7 +103,11 @@ type WalkRow = { [K in keyof AuditEntryRow]: AuditEntryRow[K] | null } & {
   hash: string;
 };
 
-function breakOf(row: WalkRow, expected: { sequence: number; prevHash: string }): string | null {
+function breakOf(
+  row: WalkRow,
+  expected: { sequence: number; prevHash: string },
+  companyId: string,
+): string | null {
   const sequence = Number(row.sequence);
   if (sequence !== expected.sequence) {
     return `sequence ${sequence} follows ${expected.sequence - 1}: entries are missing or reordered`;
@@ -113,6 +117,7 @@ function breakOf(row: WalkRow, expected: { sequence: number; prevHash: string })
   }
   // The left join found no entry: the place is there, what it held was deleted.
   if (row.id === null) return 'the entry at this place was deleted';
+  if (row.company_id !== companyId) return "the entry at this place is another company's";
   const content: AuditEntryContent = {
     ...entryOfRow(row as AuditEntryRow),
     sequence,
@@ -134,7 +139,11 @@ async function unchainedOf(
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('audit_chain as c').select('c.entry_id').whereRef('c.entry_id', '=', 'l.id'),
+          selectFrom('audit_chain as c')
+            .select('c.entry_id')
+            .whereRef('c.entry_id', '=', 'l.id')
+            .whereRef('c.company_id', '=', 'l.company_id')
+            .where('c.sequence', '>', '0' as never),
         ),
       ),
     )
