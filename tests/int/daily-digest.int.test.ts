@@ -1,14 +1,5 @@
 import type { EventOf, EventType } from '@countersign/contracts';
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  createLogger,
-  MailRelay,
-  messagingTablesV2,
-  migrateSchema,
-  newEvent,
-} from '@countersign/platform';
+import { createDatabase, createLogger, MailRelay, newEvent } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +9,7 @@ import type { NotificationDatabase } from '../../services/notification/src/db/ty
 import { startDigestTimer } from '../../services/notification/src/jobs/daily-digest.js';
 import { sendDailyDigests } from '../../services/notification/src/use-cases/send-daily-digests.js';
 import { trackPendingApprovals } from '../../services/notification/src/use-cases/track-pending-approvals.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema, INT_DATABASE_URL } from '../support/int-database.js';
 import { eventually } from '../support/test-cluster.js';
 
 /**
@@ -40,16 +31,8 @@ let sink: MailSink;
 const received: ReceivedMail[] = [];
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  replicaA = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
+  replicaA = await freshServiceSchema<NotificationDatabase>(SCHEMA, migrations);
   replicaB = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(replicaA);
-  await migrateSchema(replicaA, SCHEMA, {
-    ...migrations,
-    '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
-    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
-    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
-  });
   const person = (user_id: string, name: string, role: 'manager' | 'employee') => ({
     user_id,
     company_id: company,

@@ -1,19 +1,10 @@
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  createLogger,
-  MailRelay,
-  messagingTablesV2,
-  migrateSchema,
-  queueMail,
-} from '@countersign/platform';
+import { createDatabase, createLogger, MailRelay, queueMail } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
 import { migrations } from '../../services/notification/src/db/migrations/index.js';
 import type { NotificationDatabase } from '../../services/notification/src/db/types.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema, INT_DATABASE_URL } from '../support/int-database.js';
 
 /**
  * The shared mail relay on a real PostgreSQL and a real SMTP server on loopback: two
@@ -32,16 +23,8 @@ let sink: MailSink | undefined;
 const received: ReceivedMail[] = [];
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  replicaA = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
+  replicaA = await freshServiceSchema<NotificationDatabase>(SCHEMA, migrations);
   replicaB = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(replicaA);
-  await migrateSchema(replicaA, SCHEMA, {
-    ...migrations,
-    '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
-    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
-    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
-  });
 });
 afterAll(async () => {
   await replicaA?.destroy();

@@ -1,18 +1,11 @@
 import type { AccessClaims } from '@countersign/contracts';
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  messagingTablesV2,
-  migrateSchema,
-} from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
 import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
 import { deleteExpense } from '../../services/expense/src/use-cases/delete-expense.js';
 import { payExpenses } from '../../services/expense/src/use-cases/pay-expenses.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 /**
  * Payouts and deletions on a real PostgreSQL: racing batches pay an expense once, with one
@@ -39,15 +32,7 @@ const graceClaims: AccessClaims = { ...hannah, sub: grace, role: 'employee', nam
 let db: Kysely<ExpenseDatabase>;
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<ExpenseDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
-  await migrateSchema(db, SCHEMA, {
-    ...migrations,
-    '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
-    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
-    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
-  });
+  db = await freshServiceSchema<ExpenseDatabase>(SCHEMA, migrations);
 });
 afterAll(async () => db?.destroy());
 

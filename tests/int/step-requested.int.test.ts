@@ -1,17 +1,10 @@
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  messagingTablesV2,
-  migrateSchema,
-  newEvent,
-} from '@countersign/platform';
-import { type Kysely, sql } from 'kysely';
+import { newEvent } from '@countersign/platform';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
 import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
 import { trackApprovalProgress } from '../../services/expense/src/use-cases/track-approval-progress.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 /**
  * The expense read model keeps when each seat was first asked (for time-to-approve
@@ -28,15 +21,7 @@ const policy = '0197a000-0000-7000-8000-000000000201';
 let db: Kysely<ExpenseDatabase>;
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<ExpenseDatabase>({ url: INT_DATABASE_URL, schema: SCHEMA });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
-  await migrateSchema(db, SCHEMA, {
-    ...migrations,
-    '2026-11-23T1400-outbox-notify-and-lease': messagingTablesV2(SCHEMA),
-    '2026-11-25T1300-audit-trail': auditTrailMigration(SCHEMA),
-    '2026-11-25T1500-audit-chain': auditChainMigration(SCHEMA),
-  });
+  db = await freshServiceSchema<ExpenseDatabase>(SCHEMA, migrations);
 });
 afterAll(async () => db?.destroy());
 

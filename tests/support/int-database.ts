@@ -1,11 +1,13 @@
 import {
+  auditChainMigration,
+  auditTrailMigration,
   createDatabase,
   type MessagingTables,
   messagingTablesV1,
   messagingTablesV2,
   migrateSchema,
 } from '@countersign/platform';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import pg from 'pg';
 
 const ADMIN_URL =
@@ -32,5 +34,32 @@ export async function freshMessagingSchema(schema: string): Promise<Kysely<Messa
     '0001-messaging': messagingTablesV1,
     '0002-messaging': messagingTablesV2(schema),
   });
+  return db;
+}
+
+/**
+ * A service's own migrations, run into a scratch schema of the integration database
+ * (dropped first). The migrations that name their schema (the outbox trigger, the audit
+ * trail and its chain) are rebuilt for the scratch schema, found by their name's ending.
+ */
+export async function freshServiceSchema<DB>(
+  schema: string,
+  migrations: Record<string, Migration>,
+): Promise<Kysely<DB>> {
+  await ensureIntDatabase();
+  const db = createDatabase<DB>({ url: INT_DATABASE_URL, schema });
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  const namingTheirSchema: [RegExp, (schema: string) => Migration][] = [
+    [/outbox-notify-and-lease$/, messagingTablesV2],
+    [/audit-trail$/, auditTrailMigration],
+    [/audit-chain$/, auditChainMigration],
+  ];
+  const aimed = Object.fromEntries(
+    Object.entries(migrations).map(([name, migration]) => {
+      const rebuild = namingTheirSchema.find(([pattern]) => pattern.test(name))?.[1];
+      return [name, rebuild ? rebuild(schema) : migration];
+    }),
+  );
+  await migrateSchema(db, schema, aimed);
   return db;
 }
