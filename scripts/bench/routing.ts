@@ -10,6 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Api, type ApiResponse, isRoutingLagRefusal, type Tokens } from './api.js';
 import { type LatencySummary, summarize } from './stats.js';
 
+const IDLE_POLL_MS = 2;
+const MAX_POLL_MS = 250;
+const LOAD_POLL_MS = 10;
+const SAMPLE_TIMEOUT_MS = 30_000;
+
 export interface RoutedProbe {
   /** ms from `since` until an approve was accepted, or null when none was within the timeout. */
   lagMs: number | null;
@@ -22,7 +27,10 @@ function showsChain(response: ApiResponse): boolean {
   return response.status === 200 || (response.status === 409 && !isRoutingLagRefusal(response));
 }
 
-/** Polls approve on `id` until a decision is accepted (or the chain is shown to exist). */
+/**
+ * Polls approve on `id` until a decision is accepted (or the chain is shown to exist), every
+ * `pollMs` at first and less often as the wait grows.
+ */
 export async function waitRouted(
   api: Api,
   tokens: Tokens,
@@ -36,8 +44,10 @@ export async function waitRouted(
     const response = await api.approve(tokens.approver, id);
     if (showsChain(response)) return { lagMs: performance.now() - since, errors };
     if (!isRoutingLagRefusal(response)) errors += 1;
-    if (performance.now() - since > timeoutMs) return { lagMs: null, errors };
-    await sleep(pollMs);
+    const elapsed = performance.now() - since;
+    if (elapsed > timeoutMs) return { lagMs: null, errors };
+    // A long lag is known to within 10%; polling faster would only add load to a busy cluster.
+    await sleep(Math.min(MAX_POLL_MS, Math.max(pollMs, elapsed / 10)));
   }
 }
 
@@ -56,10 +66,6 @@ export function routingReport(probes: readonly RoutedProbe[]): RoutingReport {
     probe_errors: probes.reduce((sum, probe) => sum + probe.errors, 0),
   };
 }
-
-const IDLE_POLL_MS = 2;
-const LOAD_POLL_MS = 10;
-const SAMPLE_TIMEOUT_MS = 30_000;
 
 /** Sequential samples on a quiet cluster: create, then poll until routed, one at a time. */
 export async function idleRouting(

@@ -5,12 +5,23 @@
  * arriving over SSE. That path crosses expense -> approval -> notification -> feed ->
  * gateway, each hop through an outbox and JetStream. Prints the figures; asserts nothing.
  *
- * Settings: BENCH_BASE_URL (default http://127.0.0.1:4000), BENCH_SSE_SAMPLES (default 50).
+ * Settings: BASE_URL (or BENCH_BASE_URL; default http://127.0.0.1:4000), BENCH_SSE_SAMPLES
+ * (default 50, 10 with BENCH_QUICK=1). Skipped when BENCH_PHASES is set without "sse".
+ * Writes the figures to bench-results/sse.json (BENCH_OUT_DIR).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parsePhases } from './config.js';
 import { formatTable, summarize } from './stats.js';
 
-const BASE_URL = process.env.BENCH_BASE_URL ?? 'http://127.0.0.1:4000';
-const SAMPLES = Number(process.env.BENCH_SSE_SAMPLES ?? 50);
+const BASE_URL = (
+  process.env.BASE_URL ??
+  process.env.BENCH_BASE_URL ??
+  'http://127.0.0.1:4000'
+).replace(/\/+$/, '');
+const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+const SAMPLES = Number(process.env.BENCH_SSE_SAMPLES ?? (QUICK ? 10 : 50));
+const OUT_DIR = path.resolve(process.env.BENCH_OUT_DIR ?? 'bench-results');
 const SAMPLE_TIMEOUT_MS = 10_000;
 const POLICY_ID = '0197a000-0000-7000-8000-000000000201';
 
@@ -100,7 +111,7 @@ async function main(): Promise<void> {
     else samples.push(arrived - started);
   }
   stop.abort();
-  console.log(`\nSSE: submission answered -> approver's notification on /api/stream`);
+  console.log(`\n== SSE: submission answered → approver's notification on /api/stream ==`);
   const figures = summarize(samples);
   console.log(
     formatTable(
@@ -117,6 +128,9 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`missed (no notification within ${SAMPLE_TIMEOUT_MS} ms): ${missed}`);
+  await mkdir(OUT_DIR, { recursive: true });
+  const report = { generated_at: new Date().toISOString(), base_url: BASE_URL, ...figures, missed };
+  await writeFile(path.join(OUT_DIR, 'sse.json'), `${JSON.stringify(report, null, 2)}\n`);
 }
 
-await main();
+if (parsePhases(process.env.BENCH_PHASES).has('sse')) await main();
