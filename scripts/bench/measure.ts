@@ -14,6 +14,8 @@ export interface WindowFigures {
   /** CPU ms per group over the window. */
   cpuMs: Record<string, number>;
   cpuWallMs: number;
+  /** Of the window, the time spent waiting for the services to finish the phase's work. */
+  quietWaitMs: number;
   requests: number;
   pg?: DbCounters;
   pgWallMs: number;
@@ -76,9 +78,10 @@ export async function measureWindow<T>(
     }
   })();
   let result: T;
+  let quietWaitMs = 0;
   try {
     result = await body();
-    await waitQuiet(ctx.list);
+    quietWaitMs = await waitQuiet(ctx.list);
   } finally {
     polling = false;
     await poller;
@@ -91,6 +94,7 @@ export async function measureWindow<T>(
   const figures: WindowFigures = {
     cpuMs: Object.fromEntries(cpu),
     cpuWallMs,
+    quietWaitMs,
     requests,
     pg: pgBefore && pgAfter ? counterDelta(pgBefore, pgAfter) : undefined,
     pgWallMs: performance.now() - started,

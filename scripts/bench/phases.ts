@@ -177,6 +177,8 @@ export interface LoadReport {
   approve_starved: number;
   routed_during_load: RoutingReport;
   backlog_drained_ms: number | null;
+  /** After the backlog probe, until the services' CPU went quiet (their queued work done). */
+  quiet_after_ms: number;
   cpu: PerRequest;
   /** All of PostgreSQL's work during the phase divided by the creates the load made. */
   pg?: PgPerCreate;
@@ -235,6 +237,7 @@ export async function loadPhase(deps: PhaseDeps, mode: 'closed' | 'open'): Promi
     approve_starved: mix.approveStarved,
     routed_during_load: result.routed,
     backlog_drained_ms: result.backlog === null ? null : round2(result.backlog),
+    quiet_after_ms: round2(figures.quietWaitMs),
     cpu: perRequest(figures, background, TICK_MS),
     pg: pgPerCreate(figures, background, creates),
   };

@@ -118,6 +118,7 @@ export function printLoad(load: LoadReport): void {
       ? '  routing backlog: NOT drained within 120 s of the load ending'
       : `  routing backlog drained ${fixed(load.backlog_drained_ms, 0)} ms after the load ended`,
   );
+  console.log(`  the services went quiet ${fixed(load.quiet_after_ms / 1_000, 1)} s after that`);
 }
 
 export function printCpu(rows: [string, PerRequest][], tickMs: number): void {

@@ -15,6 +15,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Api } from './api.js';
 import { BenchAbort, type BenchConfig, readConfig } from './config.js';
 import {
@@ -153,6 +154,13 @@ function baseReport(cfg: BenchConfig, processes: BenchReport['processes']): Benc
   };
 }
 
+async function timed<T>(name: string, phase: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await phase();
+  console.log(`  (${name} took ${((performance.now() - started) / 1_000).toFixed(1)} s)`);
+  return result;
+}
+
 async function runPhases(
   cfg: BenchConfig,
   deps: Omit<PhaseDeps, 'background'>,
@@ -167,21 +175,23 @@ async function runPhases(
   const phaseDeps: PhaseDeps = { ...deps, background: report.background };
   if (cfg.phases.has('sequential')) {
     heading('Sequential phase');
-    report.sequential = await sequentialPhase(phaseDeps);
+    report.sequential = await timed('sequential', () => sequentialPhase(phaseDeps));
     printSequential(report.sequential);
   }
   if (cfg.phases.has('routing')) {
-    report.routing_idle = await idleRouting(deps.api, deps.tokens, cfg.routeSamples);
+    report.routing_idle = await timed('routing', () =>
+      idleRouting(deps.api, deps.tokens, cfg.routeSamples),
+    );
     printIdleRouting(report.routing_idle);
   }
   if (cfg.phases.has('closed')) {
     heading('Closed-loop phase');
-    report.closed = await loadPhase(phaseDeps, 'closed');
+    report.closed = await timed('closed', () => loadPhase(phaseDeps, 'closed'));
     printLoad(report.closed);
   }
   if (cfg.phases.has('open')) {
     heading('Open-loop phase');
-    report.open = await loadPhase(phaseDeps, 'open');
+    report.open = await timed('open', () => loadPhase(phaseDeps, 'open'));
     printLoad(report.open);
   }
 }
