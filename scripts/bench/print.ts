@@ -103,7 +103,7 @@ export function printLoad(load: LoadReport): void {
   if (open !== undefined) {
     console.log(
       `  iterations: ${open.scheduled} scheduled, ${open.started} started, ${open.dropped} dropped ` +
-        `(more than ${load.shape.max_in_flight} in flight); generator start lag p99 ${fixed(open.start_lag_p99_ms)} ms`,
+        `(they arrived while ${load.shape.max_in_flight} requests were in flight); generator start lag p99 ${fixed(open.start_lag_p99_ms)} ms`,
     );
   }
   console.log(`  approvals refused because routing lagged: ${load.routing_lag_refusals}`);
@@ -165,7 +165,11 @@ export function printTargets(verdicts: readonly TargetVerdict[]): void {
   const body = verdicts.map((v) => [
     v.measure,
     v.target,
-    v.measured === null ? '-' : fixed(v.measured),
+    v.measured === null
+      ? '-'
+      : Number.isInteger(v.measured)
+        ? String(v.measured)
+        : fixed(v.measured),
     v.met === null ? 'not measured' : v.verdict,
   ]);
   console.log(formatTable(['measure', 'target', 'measured', 'verdict'], body));
