@@ -137,7 +137,7 @@ describe('payouts', () => {
     const approved = await newExpense('approved');
     await payExpenses(db, hannah, { expense_ids: [approved] }, new Date());
     await expect(deleteExpense(db, graceClaims, approved, new Date())).rejects.toMatchObject({
-      status: 409,
+      code: 'conflict',
     });
   });
 });

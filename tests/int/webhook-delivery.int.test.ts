@@ -281,14 +281,14 @@ describe('DNS rebinding', () => {
     await expect(
       createWebhookUrlCheck(new Set(), missing)('https://nowhere.example.com/x'),
     ).rejects.toMatchObject({
-      status: 422,
-      code: 'webhook-url-unresolvable',
+      code: 'unprocessable',
+      type: 'webhook-url-unresolvable',
     });
     const hanging: Resolver = () => new Promise(() => {});
     await expect(
       createWebhookUrlCheck(new Set(), hanging)('https://slow.example.com/x'),
     ).rejects.toMatchObject({
-      status: 503,
+      code: 'unavailable',
     });
   });
 });

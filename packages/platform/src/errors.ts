@@ -1,89 +1,131 @@
 /**
- * Domain and application errors. Use cases throw these; the HTTP door maps them to
- * problem+json once, and the messaging door terms a message whose handler throws one
- * with a 4xx status (it can never succeed) and retries anything else.
+ * Domain and application errors: plain errors with a code, no transport in them. Use cases
+ * and domain rules throw these; each door maps the code once: the HTTP door to a status and
+ * problem+json (http/error-status.ts), the messaging door to retry or give up
+ * (messaging/failure-policy.ts).
  */
-export class AppError extends Error {
+
+/**
+ * What kind of failure this is, a closed set. The code says how the failure behaves (is the
+ * request at fault, may a retry succeed); `type` says precisely what went wrong.
+ */
+export type ErrorCode =
+  /** The request itself is malformed: bad fields, a bad header. */
+  | 'invalid'
+  /** The caller is not who they claim, or did not say. */
+  | 'unauthenticated'
+  /** The caller is known but may not do this. */
+  | 'forbidden'
+  /** The thing asked about does not exist (or is not the caller's to see). */
+  | 'not-found'
+  /** The request clashes with the current state: already decided, a duplicate name. */
+  | 'conflict'
+  /** The request is too large. */
+  | 'too-large'
+  /** The content is of a kind we do not take. */
+  | 'unsupported-media-type'
+  /** Well-formed, but a business rule refuses it. */
+  | 'unprocessable'
+  /** The caller asks too often; it may try again later. */
+  | 'too-many-requests'
+  /** A dependency failed in a way worth retrying. */
+  | 'unavailable';
+
+export type FieldError = { path: string; message: string };
+
+export interface DomainErrorDetails {
+  /** A short summary of the problem type when the code's own one says too little. */
+  title?: string;
+  fieldErrors?: FieldError[];
+  /** More about this problem, as name/value pairs (RFC 9457 extension members over HTTP). */
+  extensions?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export class DomainError extends Error {
+  readonly title: string | undefined;
+  readonly fieldErrors: FieldError[] | undefined;
+  readonly extensions: Readonly<Record<string, string | number | boolean>> | undefined;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly title: string,
+    readonly code: ErrorCode,
+    /** What precisely went wrong, a slug (the problem type over HTTP): `already-decided`. */
+    readonly type: string,
     detail: string,
-    readonly fieldErrors?: { path: string; message: string }[],
-    /** RFC 9457 extension members: more about this problem, as top-level members. */
-    readonly extensions?: Readonly<Record<string, string | number | boolean>>,
+    details: DomainErrorDetails = {},
   ) {
     super(detail);
+    this.name = new.target.name;
+    this.title = details.title;
+    this.fieldErrors = details.fieldErrors;
+    this.extensions = details.extensions;
   }
 }
 
-export class NotFoundError extends AppError {
+export class NotFoundError extends DomainError {
   constructor(detail: string) {
-    super(404, 'not-found', 'Not found', detail);
+    super('not-found', 'not-found', detail);
   }
 }
 
-export class ForbiddenError extends AppError {
+export class ForbiddenError extends DomainError {
   constructor(detail: string) {
-    super(403, 'forbidden', 'Forbidden', detail);
+    super('forbidden', 'forbidden', detail);
   }
 }
 
-export class ConflictError extends AppError {
-  constructor(detail: string, code = 'conflict') {
-    super(409, code, 'Conflict', detail);
+export class ConflictError extends DomainError {
+  constructor(detail: string, type = 'conflict') {
+    super('conflict', type, detail);
   }
 }
 
-export class UnprocessableError extends AppError {
-  constructor(detail: string, code = 'unprocessable') {
-    super(422, code, 'Unprocessable request', detail);
+export class UnprocessableError extends DomainError {
+  constructor(detail: string, type = 'unprocessable', details?: DomainErrorDetails) {
+    super('unprocessable', type, detail, details);
   }
 }
 
-export class UnauthorizedError extends AppError {
+export class UnauthorizedError extends DomainError {
   constructor(detail: string) {
-    super(401, 'unauthorized', 'Unauthorized', detail);
+    super('unauthenticated', 'unauthorized', detail);
   }
 }
 
-export class ValidationError extends AppError {
-  constructor(fieldErrors: { path: string; message: string }[]) {
+export class ValidationError extends DomainError {
+  constructor(fieldErrors: FieldError[]) {
     super(
-      400,
+      'invalid',
       'validation',
-      'Invalid request',
       fieldErrors.map((e) => `${e.path || 'body'}: ${e.message}`).join('; '),
-      fieldErrors,
+      { fieldErrors },
     );
   }
 }
 
-export class UnsupportedMediaTypeError extends AppError {
+export class UnsupportedMediaTypeError extends DomainError {
   constructor(received: string) {
     const got = received ? ` (got "${received}")` : '';
     super(
-      415,
       'unsupported-media-type',
-      'Unsupported media type',
+      'unsupported-media-type',
       `send the body as JSON with "Content-Type: application/json"${got}`,
     );
   }
 }
 
 /** Too many requests: the client should wait `retryAfterSeconds` (sent as Retry-After). */
-export class TooManyRequestsError extends AppError {
+export class TooManyRequestsError extends DomainError {
   constructor(
     detail: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(429, 'too-many-requests', 'Too many requests', detail);
+    super('too-many-requests', 'too-many-requests', detail);
   }
 }
 
 /** A dependency (another service, the database) failed in a way worth retrying. */
-export class UpstreamError extends AppError {
+export class UpstreamError extends DomainError {
   constructor(detail: string) {
-    super(503, 'upstream-unavailable', 'Service unavailable', detail);
+    super('unavailable', 'upstream-unavailable', detail);
   }
 }

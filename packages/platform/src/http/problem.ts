@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, TooManyRequestsError } from '../errors.js';
+import { DomainError, TooManyRequestsError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { errorCodeOfStatus, HTTP_ANSWER_BY_CODE } from './error-status.js';
 
 export const PROBLEM_TYPE_BASE = 'https://countersign.dev/problems/';
 
@@ -28,24 +29,46 @@ export function problemResponse(
   });
 }
 
+/** A domain error as problem+json: its code gives the status, its type the problem type. */
+export function problemOf(error: DomainError, instance?: string): Problem {
+  const answer = HTTP_ANSWER_BY_CODE[error.code];
+  return {
+    // Extensions first, so they can never replace a standard member.
+    ...error.extensions,
+    type: `${PROBLEM_TYPE_BASE}${error.type}`,
+    title: error.title ?? answer.title,
+    status: answer.status,
+    detail: error.message,
+    ...(instance === undefined ? {} : { instance }),
+    ...(error.fieldErrors ? { errors: error.fieldErrors } : {}),
+  };
+}
+
+/**
+ * Another service's problem+json refusal as a domain error, to pass on as it came: the
+ * same status, type, title and detail.
+ */
+export function errorFromProblem(
+  status: number,
+  problem: { type: string; title: string; detail?: string },
+): DomainError {
+  return new DomainError(
+    errorCodeOfStatus(status),
+    problem.type.split('/').pop() || 'refused',
+    problem.detail ?? problem.title,
+    { title: problem.title },
+  );
+}
+
 /**
  * The one place errors become HTTP: known errors say what is wrong; anything else is
  * logged with its stack and answered with a bare 500 that leaks nothing.
  */
 export function errorToProblem(error: unknown, c: Context, logger: Logger): Response {
-  if (error instanceof AppError) {
+  if (error instanceof DomainError) {
     return problemResponse(
       c,
-      {
-        // Extensions first, so they can never replace a standard member.
-        ...error.extensions,
-        type: `${PROBLEM_TYPE_BASE}${error.code}`,
-        title: error.title,
-        status: error.status,
-        detail: error.message,
-        instance: c.req.path,
-        ...(error.fieldErrors ? { errors: error.fieldErrors } : {}),
-      },
+      problemOf(error, c.req.path),
       error instanceof TooManyRequestsError
         ? { 'retry-after': String(error.retryAfterSeconds) }
         : {},

@@ -2,9 +2,9 @@ import { EventCatalogue, type EventOf, type EventType } from '@countersign/contr
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { inMessagingSpan } from '../telemetry/propagation.js';
+import { failureOutcome } from './failure-policy.js';
 import type { MessagingTables } from './tables.js';
 
 export type EventHandlers<DB extends MessagingTables> = {
@@ -204,8 +204,7 @@ export class EventConsumer<DB extends MessagingTables> {
 
   private async settleFailure(msg: JsMsg, error: unknown): Promise<void> {
     const { logger, maxDeliver, retryDelaysMs, durable } = this.options;
-    const permanent =
-      error instanceof PoisonMessage || (error instanceof AppError && error.status < 500);
+    const permanent = error instanceof PoisonMessage || failureOutcome(error) === 'give-up';
     const exhausted = msg.info.deliveryCount >= maxDeliver - 1;
     if (permanent || exhausted) {
       try {

@@ -1,3 +1,4 @@
+import type { DomainError, ErrorCode } from '@countersign/platform';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -45,7 +46,7 @@ interface Model {
   approvedHere: string[];
 }
 
-type Outcome = { ok: true } | { ok: false; status: number };
+type Outcome = { ok: true } | { ok: false; code: ErrorCode };
 
 const terminal = new Set<Model['status']>(['approved', 'rejected', 'withdrawn']);
 
@@ -63,16 +64,16 @@ function seatsOf(stages: Stage[]) {
 
 /** The reference: what each command does, as the issue describes it, stage by stage. */
 function runModel(model: Model, command: Command): [Model, Outcome] {
-  const refuse = (status: number): [Model, Outcome] => [model, { ok: false, status }];
+  const refuse = (code: ErrorCode): [Model, Outcome] => [model, { ok: false, code }];
   const { actor } = command;
   if (command.kind === 'withdraw') {
-    if (actor !== submitter) return refuse(403);
-    if (model.status !== 'pending' && model.status !== 'sent_back') return refuse(409);
+    if (actor !== submitter) return refuse('forbidden');
+    if (model.status !== 'pending' && model.status !== 'sent_back') return refuse('conflict');
     return [{ ...model, status: 'withdrawn' }, { ok: true }];
   }
   if (command.kind === 'resubmit') {
-    if (actor !== submitter) return refuse(403);
-    if (model.status !== 'sent_back') return refuse(409);
+    if (actor !== submitter) return refuse('forbidden');
+    if (model.status !== 'sent_back') return refuse('conflict');
     const next: Model = {
       status: 'pending',
       round: model.round + 1,
@@ -82,12 +83,12 @@ function runModel(model: Model, command: Command): [Model, Outcome] {
     };
     return [next, { ok: true }];
   }
-  if (actor === submitter) return refuse(403);
-  if (model.status !== 'pending') return refuse(409);
+  if (actor === submitter) return refuse('forbidden');
+  if (model.status !== 'pending') return refuse('conflict');
   const seat = seatsOf(model.stages).find((s) => s.actor === actor);
-  if (!seat) return refuse(403);
+  if (!seat) return refuse('forbidden');
   // Out of turn, already approved, or a seat of a settled stage: all 409.
-  if (seat.stage !== model.current || model.approvedHere.includes(actor)) return refuse(409);
+  if (seat.stage !== model.current || model.approvedHere.includes(actor)) return refuse('conflict');
   if (command.kind === 'reject') return [{ ...model, status: 'rejected' }, { ok: true }];
   if (command.kind === 'send-back') return [{ ...model, status: 'sent_back' }, { ok: true }];
   const stage = model.stages[model.current];
@@ -133,7 +134,7 @@ function runDomain(state: ChainState, command: Command): [ChainState, Outcome] {
     const decision = decide(state, { kind: command.kind, actorId: command.actor });
     return [evolve(state, decision), { ok: true }];
   } catch (error) {
-    return [state, { ok: false, status: (error as { status: number }).status }];
+    return [state, { ok: false, code: (error as DomainError).code }];
   }
 }
 

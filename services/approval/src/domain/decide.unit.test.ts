@@ -14,7 +14,7 @@ const refusalOf = (act: () => unknown) => {
   try {
     act();
   } catch (error) {
-    return error as { status: number; code: string };
+    return error as { code: string; type: string };
   }
   throw new Error('expected a refusal');
 };
@@ -104,17 +104,17 @@ describe('decide', () => {
       try {
         decide(s, { kind: 'approve', actorId });
       } catch (error) {
-        return error as { status: number; code: string };
+        return error as { code: string; type: string };
       }
       throw new Error('expected a refusal');
     };
-    expect(refusal('grace')).toMatchObject({ status: 403 });
-    expect(refusal('mallory')).toMatchObject({ status: 403 });
-    expect(refusal('david')).toMatchObject({ status: 409, code: 'out-of-turn' });
-    expect(refusal('frank')).toMatchObject({ status: 409, code: 'already-decided' });
+    expect(refusal('grace')).toMatchObject({ code: 'forbidden' });
+    expect(refusal('mallory')).toMatchObject({ code: 'forbidden' });
+    expect(refusal('david')).toMatchObject({ code: 'conflict', type: 'out-of-turn' });
+    expect(refusal('frank')).toMatchObject({ code: 'conflict', type: 'already-decided' });
     expect(refusal('david', { ...state, status: 'rejected' })).toMatchObject({
-      status: 409,
-      code: 'already-decided',
+      code: 'conflict',
+      type: 'already-decided',
     });
   });
 });
@@ -160,8 +160,8 @@ describe('parallel stages', () => {
     expect(after.steps.map((s) => s.status)).toEqual(['skipped', 'approved', 'skipped', 'pending']);
     // The seat that lost the race is told it was settled by another approver.
     expect(refusalOf(() => decide(after, { kind: 'approve', actorId: 'frank' }))).toMatchObject({
-      status: 409,
-      code: 'already-decided',
+      code: 'conflict',
+      type: 'already-decided',
     });
   });
 
@@ -234,13 +234,13 @@ describe('parallel stages', () => {
   it('a seat of a later stage is out of turn; a seat that already approved is refused', () => {
     const state = allOf();
     expect(refusalOf(() => decide(state, { kind: 'approve', actorId: 'david' }))).toMatchObject({
-      status: 409,
-      code: 'out-of-turn',
+      code: 'conflict',
+      type: 'out-of-turn',
     });
     const half = evolve(state, decide(state, { kind: 'approve', actorId: 'frank' }));
     expect(refusalOf(() => decide(half, { kind: 'approve', actorId: 'frank' }))).toMatchObject({
-      status: 409,
-      code: 'already-decided',
+      code: 'conflict',
+      type: 'already-decided',
     });
   });
 
@@ -261,7 +261,7 @@ describe('parallel stages', () => {
     };
     expect(
       refusalOf(() => decide(decidedForEve, { kind: 'approve', actorId: 'bob' })),
-    ).toMatchObject({ status: 403 });
+    ).toMatchObject({ code: 'forbidden' });
     expect(decide(state, { kind: 'approve', actorId: 'bob' }).outcome).toBe('expense-approved');
   });
 
@@ -304,11 +304,11 @@ describe('send back', () => {
   it('follows the same rules as approve: never the submitter, only the current approver', () => {
     const state = chain(['pending', 'waiting', 'waiting']);
     expect(refusalOf(() => decide(state, { kind: 'send-back', actorId: 'grace' }))).toMatchObject({
-      status: 403,
+      code: 'forbidden',
     });
     expect(refusalOf(() => decide(state, { kind: 'send-back', actorId: 'eve' }))).toMatchObject({
-      status: 409,
-      code: 'out-of-turn',
+      code: 'conflict',
+      type: 'out-of-turn',
     });
   });
 
@@ -316,7 +316,7 @@ describe('send back', () => {
     const state = { ...chain(['sent_back', 'waiting', 'waiting']), status: 'sent_back' as const };
     for (const kind of ['approve', 'reject', 'send-back'] as const) {
       expect(refusalOf(() => decide(state, { kind, actorId: 'frank' }))).toMatchObject({
-        status: 409,
+        code: 'conflict',
       });
     }
   });
@@ -336,9 +336,11 @@ describe('resubmission', () => {
       [1, 'eve', 'pending'],
       [2, 'david', 'waiting'],
     ]);
-    expect(refusalOf(() => decideResubmission(sentBack, 'frank'))).toMatchObject({ status: 403 });
+    expect(refusalOf(() => decideResubmission(sentBack, 'frank'))).toMatchObject({
+      code: 'forbidden',
+    });
     expect(refusalOf(() => decideResubmission(chain(['pending']), 'grace'))).toMatchObject({
-      status: 409,
+      code: 'conflict',
     });
   });
 
@@ -368,10 +370,10 @@ describe('withdrawal', () => {
 
   it('is the submitter’s alone, and impossible once the expense is decided', () => {
     const state = chain(['pending', 'waiting']);
-    expect(refusalOf(() => decideWithdrawal(state, 'frank'))).toMatchObject({ status: 403 });
+    expect(refusalOf(() => decideWithdrawal(state, 'frank'))).toMatchObject({ code: 'forbidden' });
     for (const status of ['approved', 'rejected', 'withdrawn', 'refused'] as const) {
       expect(refusalOf(() => decideWithdrawal({ ...state, status }, 'grace'))).toMatchObject({
-        status: 409,
+        code: 'conflict',
       });
     }
   });
@@ -380,7 +382,7 @@ describe('withdrawal', () => {
     const state = chain(['pending', 'waiting']);
     const after = evolveWithdrawn(state, decideWithdrawal(state, 'grace'));
     expect(refusalOf(() => decide(after, { kind: 'approve', actorId: 'frank' }))).toMatchObject({
-      status: 409,
+      code: 'conflict',
     });
   });
 });

@@ -1,15 +1,15 @@
-import { AppError } from '@countersign/platform';
+import { DomainError } from '@countersign/platform';
 import { describe, expect, it } from 'vitest';
 import { assertManagerAllowed, type LineMember } from './reporting-line.js';
 
 const member = (id: string, active = true): LineMember => ({ id, name: id, active });
 
-function refusal(run: () => void): { status: number; code: string; message: string } {
+function refusal(run: () => void): { code: string; type: string; message: string } {
   try {
     run();
   } catch (error) {
-    if (error instanceof AppError) {
-      return { status: error.status, code: error.code, message: error.message };
+    if (error instanceof DomainError) {
+      return { code: error.code, type: error.type, message: error.message };
     }
     throw error;
   }
@@ -25,15 +25,15 @@ describe('assertManagerAllowed', () => {
 
   it('refuses a user as their own manager', () => {
     expect(refusal(() => assertManagerAllowed('frank', 'frank', [member('frank')]))).toMatchObject({
-      status: 422,
-      code: 'invalid-manager',
+      code: 'unprocessable',
+      type: 'invalid-manager',
     });
   });
 
   it('refuses a manager who is not in the company (empty line)', () => {
     expect(refusal(() => assertManagerAllowed('grace', 'nobody', []))).toMatchObject({
-      status: 422,
-      code: 'invalid-manager',
+      code: 'unprocessable',
+      type: 'invalid-manager',
     });
   });
 
@@ -47,7 +47,7 @@ describe('assertManagerAllowed', () => {
     const result = refusal(() =>
       assertManagerAllowed('eve', 'frank', [member('frank'), member('eve'), member('alice')]),
     );
-    expect(result).toMatchObject({ status: 422, code: 'reporting-cycle' });
+    expect(result).toMatchObject({ code: 'unprocessable', type: 'reporting-cycle' });
     expect(result.message).toContain('frank already reports to this user');
   });
 
@@ -60,7 +60,7 @@ describe('assertManagerAllowed', () => {
         member('alice'),
       ]),
     );
-    expect(result.code).toBe('reporting-cycle');
+    expect(result.type).toBe('reporting-cycle');
     expect(result.message).toContain('grace → frank → eve already report to this user');
   });
 });

@@ -48,27 +48,27 @@ describe('selectPolicy', () => {
 
   it('refuses an amount outside the named policy with 422', () => {
     expect(() => selectPolicy(policies, { policyId: 'small' }, facts('4000.00'))).toThrow(
-      expect.objectContaining({ status: 422, code: 'amount-out-of-range' }),
+      expect.objectContaining({ code: 'unprocessable', type: 'amount-out-of-range' }),
     );
   });
 
   it('answers 404 for an unknown or inactive policy and an unknown category', () => {
     expect(() => selectPolicy(policies, { policyId: 'nope' }, facts('1.00'))).toThrow(
-      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ code: 'not-found' }),
     );
     const inactive = [{ ...policy('small', 'equipment', '0.00', null), active: false }];
     expect(() => selectPolicy(inactive, { policyId: 'small' }, facts('1.00'))).toThrow(
-      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ code: 'not-found' }),
     );
     expect(() => selectPolicy(policies, { category: 'food' }, facts('1.00'))).toThrow(
-      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ code: 'not-found' }),
     );
   });
 
   it('refuses a named policy of another category than the one sent', () => {
     expect(() =>
       selectPolicy(policies, { policyId: 'travel', category: 'equipment' }, facts('1.00')),
-    ).toThrow(expect.objectContaining({ status: 422, code: 'category-mismatch' }));
+    ).toThrow(expect.objectContaining({ code: 'unprocessable', type: 'category-mismatch' }));
   });
 
   it('returns a block as the decision, not as a miss', () => {

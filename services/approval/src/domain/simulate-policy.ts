@@ -1,5 +1,5 @@
 import type { PolicyRule, PolicySimulation, Role } from '@countersign/contracts';
-import { AppError } from '@countersign/platform';
+import { DomainError } from '@countersign/platform';
 import { BASE_CURRENCY, evaluatePolicy } from './evaluate-policy.js';
 import { toCents } from './money.js';
 import type { Person } from './org.js';
@@ -65,7 +65,7 @@ export function routeByDraft(
       reason: null,
     };
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof DomainError)) throw error;
     return { outcome: 'no_approver', approver_ids: [], reason: error.message };
   }
 }

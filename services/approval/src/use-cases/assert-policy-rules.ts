@@ -1,5 +1,5 @@
 import type { PolicyRule } from '@countersign/contracts';
-import { AppError, ValidationError } from '@countersign/platform';
+import { UnprocessableError, ValidationError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findKnownReferences } from '../db/policy-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
@@ -38,12 +38,10 @@ export async function assertPolicyRules(
       .map((r) => ({ path: r.path, message: `team ${r.id} is not a team of your company` })),
   ];
   if (unknown.length > 0) {
-    throw new AppError(
-      422,
-      'unknown-reference',
-      'Unprocessable request',
+    throw new UnprocessableError(
       unknown.map((u) => `${u.path}: ${u.message}`).join('; '),
-      unknown,
+      'unknown-reference',
+      { fieldErrors: unknown },
     );
   }
 }

@@ -3,7 +3,7 @@ import type {
   BulkDecisionRequest,
   BulkDecisionResponse,
 } from '@countersign/contracts';
-import { AppError, PROBLEM_TYPE_BASE } from '@countersign/platform';
+import { DomainError, problemOf, UpstreamError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { recordDecision } from './record-decision.js';
@@ -38,29 +38,14 @@ export async function decideInBulk(
     } catch (error) {
       // A fault of ours (e.g. a deadlock) rolled this item's transaction back; earlier items
       // are committed, so the call still answers with every item's outcome.
-      if (!(error instanceof AppError)) {
-        results.push({
-          ...base,
-          status: 503,
-          problem: {
-            type: `${PROBLEM_TYPE_BASE}upstream-unavailable`,
-            title: 'Service unavailable',
-            status: 503,
-            detail: 'this item could not be decided and nothing of it was recorded; try it again',
-          },
-        });
-        continue;
-      }
-      results.push({
-        ...base,
-        status: error.status,
-        problem: {
-          type: `${PROBLEM_TYPE_BASE}${error.code}`,
-          title: error.title,
-          status: error.status,
-          detail: error.message,
-        },
-      });
+      const refusal =
+        error instanceof DomainError
+          ? error
+          : new UpstreamError(
+              'this item could not be decided and nothing of it was recorded; try it again',
+            );
+      const { type, title, status } = problemOf(refusal);
+      results.push({ ...base, status, problem: { type, title, status, detail: refusal.message } });
     }
   }
   return { results };

@@ -1,5 +1,5 @@
 import type { ExpenseResubmittedV1 } from '@countersign/contracts';
-import { AppError, newEvent } from '@countersign/platform';
+import { DomainError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { completeChain, lockChain, newRoundOf, replaceChainRound } from '../db/chain-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
@@ -35,7 +35,7 @@ export async function startNewRound(
   try {
     ({ people, resolved } = await recheckDecidedChain(trx, event.company_id, data));
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof DomainError)) throw error;
     await completeChain(trx, data.expense_id, 'refused', now);
     await enqueue(trx, [
       newEvent('ExpenseRoutingFailed', {

@@ -1,5 +1,5 @@
 import type { ChainStep, ExpenseSubmittedV1 } from '@countersign/contracts';
-import { AppError, newEvent } from '@countersign/platform';
+import { DomainError, newEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
@@ -40,7 +40,7 @@ export async function storeChain(
   try {
     ({ people, resolved } = await recheckDecidedChain(trx, event.company_id, data));
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof DomainError)) throw error;
     await enqueue(trx, [
       newEvent('ExpenseRoutingFailed', {
         ...about,

@@ -1,7 +1,7 @@
 import { ExpenseIdParam, MAX_RECEIPT_BYTES, ReceiptParams } from '@countersign/contracts';
 import {
-  AppError,
   type createServiceApp,
+  DomainError,
   type LargeBodyRoute,
   parseOrThrow,
   requirePermission,
@@ -62,10 +62,9 @@ export function mountReceiptRoutes(
 async function readReceiptFile(c: Context): Promise<UploadedFile> {
   const contentType = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(contentType)) {
-    throw new AppError(
-      415,
+    throw new DomainError(
       'unsupported-media-type',
-      'Unsupported media type',
+      'unsupported-media-type',
       `send the receipt as multipart/form-data with a part named "file" (got "${contentType}")`,
     );
   }

@@ -36,12 +36,12 @@ import { listExpenses } from '../use-cases/list-expenses.js';
 import { payExpenses } from '../use-cases/pay-expenses.js';
 import { restoreExpense } from '../use-cases/restore-expense.js';
 import { resubmitExpense } from '../use-cases/resubmit-expense.js';
+import type { RoutingPort } from '../use-cases/routing-port.js';
 import { submitDraft } from '../use-cases/submit-draft.js';
 import { submitExpense } from '../use-cases/submit-expense.js';
 import { mountMoneyRoutes } from './money-routes.js';
 import { mountReceiptRoutes, receiptUploadRoute } from './receipt-routes.js';
 import { mountReportRoutes } from './report-routes.js';
-import type { RoutingPort } from './routing-client.js';
 import { mountWorkspaceRoutes } from './workspace-routes.js';
 
 export interface ExpenseHttpDeps {

@@ -1,15 +1,6 @@
-import {
-  type RoutingDecision,
-  RoutingDecision as RoutingDecisionSchema,
-  type RoutingRequest,
-} from '@countersign/contracts';
-import { AppError, callService, UpstreamError } from '@countersign/platform';
-
-export type RoutingPort = (
-  token: string,
-  request: RoutingRequest,
-  requestId?: string,
-) => Promise<RoutingDecision>;
+import { RoutingDecision as RoutingDecisionSchema } from '@countersign/contracts';
+import { callService, errorFromProblem, UpstreamError } from '@countersign/platform';
+import type { RoutingPort } from '../use-cases/routing-port.js';
 
 /**
  * Asks the approval service how an expense would route, as the caller. Its refusals
@@ -33,12 +24,7 @@ export function createRoutingClient(approvalUrl: string): RoutingPort {
       );
     }
     if (response.status >= 400 && response.status < 500 && isProblem(body)) {
-      throw new AppError(
-        response.status,
-        body.type.split('/').pop() ?? 'refused',
-        body.title,
-        body.detail ?? body.title,
-      );
+      throw errorFromProblem(response.status, body);
     }
     throw new UpstreamError(`the approval service answered ${response.status}`);
   };

@@ -1,5 +1,5 @@
 import type { EventOf, ExpenseMoney, ExpenseSource, RoutingDecision } from '@countersign/contracts';
-import { AppError, newEvent, UpstreamError } from '@countersign/platform';
+import { newEvent, UnprocessableError, UpstreamError } from '@countersign/platform';
 
 /** The expense as routed, as the event announcing its routing outcome needs it. */
 export interface RoutedExpense {
@@ -102,15 +102,10 @@ export function announceRoutingOutcome(
  * refusal, but the expense is on record, so the problem names it (RFC 9457 extension
  * members `expense_id` and `reason`).
  */
-export class BlockedByPolicyError extends AppError {
+export class BlockedByPolicyError extends UnprocessableError {
   constructor(expenseId: string, policyName: string, reason: string) {
-    super(
-      422,
-      'blocked-by-policy',
-      'Unprocessable request',
-      `blocked by policy "${policyName}": ${reason}`,
-      undefined,
-      { expense_id: expenseId, reason },
-    );
+    super(`blocked by policy "${policyName}": ${reason}`, 'blocked-by-policy', {
+      extensions: { expense_id: expenseId, reason },
+    });
   }
 }

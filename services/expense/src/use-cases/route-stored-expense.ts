@@ -8,9 +8,9 @@ import { findMemberRole } from '../db/workspace-queries.js';
 import { dayOf, expenseMoney } from '../domain/price-expense.js';
 import { isReceiptOrDuplicateFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
-import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { assertMayChange } from './assert-may-change.js';
+import type { RoutingPort } from './routing-port.js';
 import { refuseUnlessMayFileIn } from './submit-expense.js';
 
 export interface RouteStoredExpenseDeps {

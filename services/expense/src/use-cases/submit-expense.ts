@@ -20,11 +20,11 @@ import { isPlausibleSpendDate, utcDay } from '../domain/price-expense.js';
 import { duplicateExpenseFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
-import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { findDuplicateExpense } from './find-duplicate-expense.js';
 import { requireCatalogName } from './require-catalog-name.js';
 import { resolveExpenseMoney } from './resolve-expense-money.js';
+import type { RoutingPort } from './routing-port.js';
 
 export interface SubmitExpenseDeps {
   db: Kysely<ExpenseDatabase>;

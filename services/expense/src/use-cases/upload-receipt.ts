@@ -6,8 +6,8 @@ import {
   type ReceiptDocument,
 } from '@countersign/contracts';
 import {
-  AppError,
   ConflictError,
+  DomainError,
   ForbiddenError,
   newEvent,
   UnprocessableError,
@@ -161,19 +161,17 @@ function checkedMediaType(content: Uint8Array) {
     throw new UnprocessableError('the receipt file is empty', 'empty-receipt');
   }
   if (content.byteLength > MAX_RECEIPT_BYTES) {
-    throw new AppError(
-      413,
+    throw new DomainError(
+      'too-large',
       'body-too-large',
-      'Body too large',
       `a receipt is at most ${MAX_RECEIPT_BYTES} bytes`,
     );
   }
   const mediaType = detectReceiptMediaType(content);
   if (!mediaType) {
-    throw new AppError(
-      415,
+    throw new DomainError(
+      'unsupported-media-type',
       'unsupported-receipt-type',
-      'Unsupported media type',
       'a receipt must be a PNG, JPEG or PDF file; its content is none of these, whatever its name',
     );
   }

@@ -1,6 +1,7 @@
 import type { Role } from '@countersign/contracts';
 import type { AuditTables, MailOutboxTables, MessagingTables } from '@countersign/platform';
 import type { ColumnType, Generated } from 'kysely';
+import type { CodePurpose } from '../domain/one-time-codes.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -27,7 +28,7 @@ export interface RegistrationTable {
   created_at: Generated<Date>;
 }
 
-export type CodePurpose = 'verify_email' | 'reset_password' | 'invitation';
+export type { CodePurpose };
 
 export interface OneTimeCodeTable {
   id: string;

@@ -1,5 +1,7 @@
 import { generate, generateSecret, verify } from 'otplib';
-import type { CodePurpose } from '../db/types.js';
+
+/** What a one-time code proves when it is used. */
+export type CodePurpose = 'verify_email' | 'reset_password' | 'invitation';
 
 /** Wrong guesses allowed per code; the code is dead after the last one. */
 export const MAX_CODE_ATTEMPTS = 5;

@@ -1,5 +1,5 @@
 import {
-  AppError,
+  DomainError,
   type Logger,
   PROBLEM_TYPE_BASE,
   problemResponse,
@@ -63,11 +63,11 @@ export function idempotentRequests(settings: IdempotencySettings): MiddlewareHan
     if (header === undefined) return next();
     const parsed = parseIdempotencyKey(header);
     if (!parsed.valid) {
-      throw new AppError(
-        400,
+      throw new DomainError(
+        'invalid',
         'invalid-idempotency-key',
-        'Invalid Idempotency-Key',
         `${IDEMPOTENCY_KEY_HEADER}: ${parsed.reason}`,
+        { title: 'Invalid Idempotency-Key' },
       );
     }
     const scope: KeyScope = {

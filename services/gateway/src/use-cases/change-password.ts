@@ -1,5 +1,5 @@
 import type { AccessClaims, ChangePasswordRequest } from '@countersign/contracts';
-import { AppError } from '@countersign/platform';
+import { DomainError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findCredentialById, setPassword } from '../db/credential-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
@@ -19,7 +19,9 @@ export async function changePassword(
     credential.password_hash !== null &&
     (await verifyPassword(credential.password_hash, request.current_password));
   if (!credential || !currentOk) {
-    throw new AppError(403, 'wrong-password', 'Wrong password', 'the current password is wrong');
+    throw new DomainError('forbidden', 'wrong-password', 'the current password is wrong', {
+      title: 'Wrong password',
+    });
   }
   const passwordHash = await hashPassword(request.new_password);
   await deps.db.transaction().execute(async (trx) => {

@@ -1,4 +1,4 @@
-import { AppError } from '@countersign/platform';
+import { DomainError } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { lockNewestCode, recordGuess } from '../db/code-queries.js';
 import type { CodePurpose, IdentityDatabase } from '../db/types.js';
@@ -46,11 +46,11 @@ export async function guessCode(
  * wrong, spent, expired or exhausted code, an unknown address), so the answer cannot
  * tell which addresses have a code out.
  */
-export function codeRefusal(): AppError {
-  return new AppError(
-    400,
+export function codeRefusal(): DomainError {
+  return new DomainError(
+    'invalid',
     'invalid-code',
-    'Invalid code',
     'the e-mail address, code (and password, where asked) do not match a valid code; codes expire after 10 minutes, work once, and stop working after 5 wrong tries: ask for a new one',
+    { title: 'Invalid code' },
   );
 }

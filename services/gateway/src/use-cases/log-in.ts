@@ -1,5 +1,5 @@
 import type { LoginRequest, LoginResponse } from '@countersign/contracts';
-import { AppError, UnauthorizedError } from '@countersign/platform';
+import { DomainError, UnauthorizedError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findCredentialByEmail } from '../db/credential-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
@@ -30,11 +30,11 @@ export async function logIn(deps: LogInDeps, request: LoginRequest): Promise<Log
   // Only the holder of the password learns this, so it reveals nothing to a stranger.
   if (!credential.email_verified_at) {
     await recordFailure(deps.db, credential, 'email_not_verified');
-    throw new AppError(
-      403,
+    throw new DomainError(
+      'forbidden',
       'email-not-verified',
-      'E-mail not verified',
       'verify your e-mail address first with the code we sent (/api/auth/verify-email), or ask for a new one (/api/auth/resend-code)',
+      { title: 'E-mail not verified' },
     );
   }
   return deps.db.transaction().execute(async (trx) => {

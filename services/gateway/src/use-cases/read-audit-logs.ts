@@ -23,11 +23,11 @@ import {
   mergeAuditPages,
   serviceKeyAfter,
 } from '../domain/audit-cursor.js';
-import type { Upstream } from '../http/api-routes.js';
 
 export interface AuditReadDeps {
   db: Kysely<AuditTables>;
-  upstreams: Record<Upstream, string>;
+  /** Where each service behind the gateway answers: it keeps its own audit trail. */
+  upstreams: Record<Exclude<AuditService, 'gateway'>, string>;
 }
 
 export interface AuditCall {
