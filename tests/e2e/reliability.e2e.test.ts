@@ -62,7 +62,12 @@ async function expectRoutedExactlyOnce(created: string[]) {
   expect(await count("select count(*) n from expense.expense where status <> 'refused'")).toBe(
     await count('select count(*) n from approval.chain'),
   );
-  expect(await count('select count(*) n from expense.outbox where sent_at is null')).toBe(0);
+  // The relay marks what it published with its next claim, or within a moment when idle.
+  await eventually(async () =>
+    (await count('select count(*) n from expense.outbox where sent_at is null')) === 0
+      ? true
+      : undefined,
+  );
 }
 
 describe('crashes lose nothing and duplicate nothing', () => {
