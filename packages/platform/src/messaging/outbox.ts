@@ -48,8 +48,9 @@ export interface OutboxRelayOptions {
   /** How long a claimed batch stays reserved for this relay before others may take it. */
   leaseMs?: number;
   /**
-   * How long published rows may wait, unmarked, for the next claim to mark them. Well
-   * under the lease, so no other relay takes them meanwhile.
+   * How long published rows may wait, unmarked, for the next claim to mark them: by
+   * default the poll interval, so an idle relay marks them with the poll it makes anyway.
+   * At most a quarter of the lease, so no other relay takes them meanwhile.
    */
   markDelayMs?: number;
 }
@@ -65,10 +66,10 @@ interface OutboxRow {
 /**
  * Publishes committed outbox rows to JetStream with Nats-Msg-Id = event id. Each pass is
  * one statement that marks the rows the last pass published and leases the next batch;
- * the batch is then published with pipelined acks. A relay about to idle marks what it
- * published in a statement of its own, after at most `markDelayMs`. A crash between
- * publish and mark re-publishes after the lease; JetStream's duplicate window and the
- * consumers' inbox drop the copy.
+ * the batch is then published with pipelined acks. So a row costs no statement of its
+ * own: the next NOTIFY's pass, or else the next poll (within `markDelayMs`), marks it,
+ * and stopping marks the rest. A crash between publish and mark re-publishes after the
+ * lease; JetStream's duplicate window and the consumers' inbox drop the copy.
  */
 export class OutboxRelay {
   private running = false;
@@ -90,7 +91,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.markDelayMs = Math.min(options.markDelayMs ?? 200, this.leaseMs / 4);
+    this.markDelayMs = Math.min(options.markDelayMs ?? this.pollIntervalMs, this.leaseMs / 4);
   }
 
   async start(): Promise<void> {
@@ -258,7 +259,7 @@ export class OutboxRelay {
   }
 
   private sleepMs(): number {
-    // Published rows wait for the next claim to mark them, but not for long.
+    // Published rows wait for the next claim to mark them, but well within their lease.
     if (this.unmarked.length > 0) return Math.min(this.pollIntervalMs, this.markDelayMs);
     // Rows held back after a failed publish are due again soon: no NOTIFY will say so.
     if (this.heldBack) return Math.min(this.pollIntervalMs, HOLD_BACK_MS + 100);
