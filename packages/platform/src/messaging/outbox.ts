@@ -59,7 +59,8 @@ interface OutboxRow {
   id: string;
   event_id: string;
   subject: string;
-  payload: unknown;
+  /** The event's JSON as stored: read as text, it is published without a parse and re-stringify. */
+  payload: string;
   traceparent: string | null;
 }
 
@@ -200,7 +201,13 @@ export class OutboxRelay {
           .forUpdate()
           .skipLocked(),
       )
-      .returning(['id', 'event_id', 'subject', 'payload', 'traceparent'])
+      .returning([
+        'id',
+        'event_id',
+        'subject',
+        sql<string>`payload::text`.as('payload'),
+        'traceparent',
+      ])
       .execute();
     this.unmarked = this.unmarked.filter((id) => !marking.includes(id));
     return rows;
@@ -227,7 +234,7 @@ export class OutboxRelay {
         for (const [key, value] of Object.entries(traceHeaders(context.active()))) {
           headers.set(key, value);
         }
-        await this.options.js.publish(row.subject, JSON.stringify(row.payload), {
+        await this.options.js.publish(row.subject, row.payload, {
           msgID: row.event_id,
           headers,
         });
