@@ -68,6 +68,8 @@ export class TestCluster {
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
         COUNTERSIGN_SPANS_FILE: this.spansFile,
+        // Every new trace recorded: the trace test reads them all (production samples).
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
         SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
         ...extraEnv,
       },

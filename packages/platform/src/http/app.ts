@@ -80,6 +80,8 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
     return (large?.limit ?? defaultLimit)(c, next);
   });
   app.use(async (c, next) => {
+    // The access log is debug-level: at the usual levels it costs a request nothing.
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     await next();
     logger.debug(
