@@ -8,7 +8,10 @@ export interface ServiceCallOptions {
   path: string;
   token: string;
   requestId?: string;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, with its content type (the gateway forwarding what a client sent). */
+  rawBody?: { text: string; contentType: string };
   timeoutMs?: number;
 }
 
@@ -31,13 +34,17 @@ export async function callService(
 ): Promise<ServiceResponse> {
   const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
   if (options.requestId) headers['x-request-id'] = options.requestId;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const body =
+    options.rawBody?.text ??
+    (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined)
+    headers['content-type'] = options.rawBody?.contentType ?? 'application/json';
   const timeout = options.timeoutMs ?? 5000;
   try {
     const response = await request(new URL(options.path, baseUrl), {
       method: options.method,
       headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(body !== undefined ? { body } : {}),
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });
