@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { migrations } from '../../services/approval/src/db/migrations/index.js';
 import type { ApprovalDatabase } from '../../services/approval/src/db/types.js';
-import { bandRules } from '../../services/approval/src/domain/band-rules.js';
+import { bandRules } from '@countersign/routing';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
 
 const schema = 'approval_policy_versions_int';

@@ -6,9 +6,9 @@ import {
   demoUsers,
 } from '@countersign/demo-data';
 import { newEvent } from '@countersign/platform';
+import { bandRules } from '@countersign/routing';
 import type { Kysely, Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
-import { bandRules } from '../domain/band-rules.js';
 import { enqueue } from '../outbox/enqueue.js';
 
 const levelIdOf = (number: number) => demoLevels.find((l) => l.number === number)?.id ?? '';

@@ -1,9 +1,9 @@
 import type { CompanyRegisteredV1, EventOf, EventType, UserSnapshot } from '@countersign/contracts';
 import { newEvent } from '@countersign/platform';
+import { bandRules } from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApprovalDatabase } from '../db/types.js';
-import { bandRules } from '../domain/band-rules.js';
 import { enqueue } from '../outbox/enqueue.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
