@@ -11,6 +11,7 @@ import { settlementOf } from '../domain/routing-outcome.js';
 import type { RoutingPort } from '../http/routing-client.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { assertMayChange } from './assert-may-change.js';
+import { decideRoute } from './decide-route.js';
 import { refuseUnlessMayFileIn } from './submit-expense.js';
 
 export interface RouteStoredExpenseDeps {
@@ -58,7 +59,9 @@ export async function routeStoredExpense(
         : expense.category
           ? { category: expense.category }
           : {};
-  const decision = await deps.route(
+  const decision = await decideRoute(
+    deps,
+    caller,
     token,
     {
       ...asked,
