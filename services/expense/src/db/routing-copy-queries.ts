@@ -149,25 +149,38 @@ export interface RoutingCopy {
   policies: VersionedPolicy[];
 }
 
-/** The company's active policies, and whether its copy is whole. */
+/** The company's active policies, and whether its copy is whole: one query. */
 export async function findRoutingCopy(db: Db, companyId: string): Promise<RoutingCopy> {
-  const [company, rows] = await Promise.all([
-    db
-      .selectFrom('routing_company')
-      .select('snapshot_taken_at')
-      .where('company_id', '=', companyId)
-      .executeTakeFirst(),
-    db
-      .selectFrom('routing_policy')
-      .select(['id', 'name', 'category', 'active', 'version', 'rules'])
-      .where('company_id', '=', companyId)
-      .where('active', '=', true)
-      .execute(),
-  ]);
-  return {
-    whole: Boolean(company?.snapshot_taken_at),
-    policies: rows.map((r) => ({ ...r, rules: StoredRules.parse(r.rules) })),
-  };
+  const rows = await db
+    .selectFrom('routing_company')
+    .leftJoin('routing_policy', (join) =>
+      join
+        .onRef('routing_policy.company_id', '=', 'routing_company.company_id')
+        .on('routing_policy.active', '=', true),
+    )
+    .select([
+      'routing_company.snapshot_taken_at',
+      'routing_policy.id',
+      'routing_policy.name',
+      'routing_policy.category',
+      'routing_policy.version',
+      'routing_policy.rules',
+    ])
+    .where('routing_company.company_id', '=', companyId)
+    .execute();
+  const policies: VersionedPolicy[] = [];
+  for (const r of rows) {
+    if (r.id === null || r.name === null || r.category === null || r.version === null) continue;
+    policies.push({
+      id: r.id,
+      name: r.name,
+      category: r.category,
+      active: true,
+      version: r.version,
+      rules: StoredRules.parse(r.rules),
+    });
+  }
+  return { whole: Boolean(rows[0]?.snapshot_taken_at), policies };
 }
 
 /**
