@@ -351,6 +351,34 @@ describe('the routing copy, from approval events on real NATS and PostgreSQL', (
     expect(asked).toHaveLength(before + 1);
   });
 
+  it('keeps a policy deactivated whose deactivation arrived before its creation', async () => {
+    const lateId = '0197a000-0000-7000-8000-0000000000f2';
+    const deactivated = newEvent('PolicyDeactivated', {
+      ...about(lateId, '2026-12-07T10:11:00Z'),
+      data: { policy_id: lateId, version: 1 },
+    });
+    const created = newEvent('PolicyCreated', {
+      ...about(lateId, '2026-12-07T10:10:00Z'),
+      data: {
+        policy: {
+          id: lateId,
+          name: 'Brief',
+          category: 'equipment',
+          version: 1,
+          rules: managerStep(6),
+        },
+      },
+    });
+    await publish(deactivated, created);
+    await handled(deactivated, created);
+    const row = await db
+      .selectFrom('routing_policy')
+      .select(['active', 'version'])
+      .where('id', '=', lateId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ active: false, version: 1 });
+  });
+
   it('asks once, on any replica, for each known company without a copy (an upgrade)', async () => {
     const other = '0197a000-0000-7000-8000-0000000000c9';
     await db
