@@ -1,8 +1,8 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import { auditRecordsOf, outboxRows } from '@countersign/platform';
+import { type ResolvedStep, toChainStep } from '@countersign/routing';
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainState, ChainStatus, StepStatus } from '../domain/decide.js';
-import { type ResolvedStep, toChainStep } from '../domain/org.js';
 import { recordAudit } from '../outbox/audit.js';
 import type { ApprovalDatabase, ChainTable } from './types.js';
 
