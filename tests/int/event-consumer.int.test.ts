@@ -1,5 +1,6 @@
 import { EventCatalogue, Streams } from '@countersign/contracts';
 import {
+  consumerInfo,
   createLogger,
   EventConsumer,
   ensureDurableConsumer,
@@ -180,5 +181,84 @@ describe('event consumer against real NATS and PostgreSQL', () => {
     });
     await consumer.stop();
     expect(done.sort()).toEqual(['first', 'other', 'twice']);
+  });
+});
+
+describe('a durable that takes over from others', () => {
+  const policy = { maxDeliver: 4, ackWaitMs: 5_000, maxAckPending: 100 };
+  const stream = Streams.notification;
+
+  /** Reads `read` messages through a durable and acks the first `acked` of them. */
+  async function readThrough(
+    durable: string,
+    read: number,
+    acked: number,
+    filterSubject: string = SUBJECT,
+  ): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    await ensureDurableConsumer(jsm, { stream, durable, filterSubject, ...policy });
+    const consumer = await jetstream(nc).consumers.get(stream, durable);
+    const batch = await consumer.fetch({ max_messages: read, expires: 2_000 });
+    let seen = 0;
+    for await (const msg of batch) {
+      seen += 1;
+      if (seen <= acked) await msg.ackAck();
+    }
+  }
+
+  it('starts at the first message any of them had not finished, then deletes them', async () => {
+    for (const message of ['one', 'two', 'three', 'four'])
+      await publish(notificationEvent(message));
+    await readThrough('old-done', 4, 4);
+    await readThrough('old-behind', 3, 1); // two delivered and not acked: 2 is unfinished
+    const jsm = await jetstreamManager(nc);
+    const takeOver = {
+      stream,
+      durable: 'successor',
+      replaces: ['old-done', 'old-behind', 'old-never'],
+      ...policy,
+    };
+    await ensureDurableConsumer(jsm, takeOver);
+    await ensureDurableConsumer(jsm, takeOver); // a second replica starting changes nothing
+
+    const successor = await consumerInfo(jsm, stream, 'successor');
+    expect(successor?.config).toMatchObject({
+      deliver_policy: 'by_start_sequence',
+      opt_start_seq: 2,
+    });
+    expect(successor?.num_pending).toBe(3);
+    expect(await consumerInfo(jsm, stream, 'old-done')).toBeUndefined();
+    expect(await consumerInfo(jsm, stream, 'old-behind')).toBeUndefined();
+  });
+
+  it('a filtered durable that matched nothing lately hands over the position it reached', async () => {
+    await publish(notificationEvent('one'));
+    await publish(notificationEvent('two'));
+    // Its ack floor stays at its last match (none here); what it has passed is `delivered`.
+    await readThrough('old-filtered', 1, 1, 'countersign.notification.nothing.v1');
+    const jsm = await jetstreamManager(nc);
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: 'after-filtered',
+      replaces: ['old-filtered'],
+      ...policy,
+    });
+    const successor = await consumerInfo(jsm, stream, 'after-filtered');
+    expect(successor?.config.opt_start_seq).toBe(3);
+    expect(successor?.num_pending).toBe(0);
+  });
+
+  it('with none of them there, reads the stream from its start', async () => {
+    await publish(notificationEvent('one'));
+    const jsm = await jetstreamManager(nc);
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: 'first-ever',
+      replaces: ['never-was'],
+      ...policy,
+    });
+    const successor = await consumerInfo(jsm, stream, 'first-ever');
+    expect(successor?.config.deliver_policy).toBe('all');
+    expect(successor?.num_pending).toBe(1);
   });
 });
