@@ -7,12 +7,13 @@ import {
   ensureStream,
   type MessagingTables,
   newEvent,
+  startMessaging,
 } from '@countersign/platform';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshMessagingSchema } from '../support/int-database.js';
+import { freshMessagingSchema, INT_DATABASE_URL } from '../support/int-database.js';
 
 const SUBJECT = EventCatalogue.NotificationCreated.subject;
 const logger = createLogger('consumer-test', 'silent');
@@ -260,5 +261,50 @@ describe('a durable that takes over from others', () => {
     const successor = await consumerInfo(jsm, stream, 'first-ever');
     expect(successor?.config.deliver_policy).toBe('all');
     expect(successor?.num_pending).toBe(1);
+  });
+});
+
+describe('a retiring durable', () => {
+  it('is read until nothing is pending, then deleted; one that is gone is not created', async () => {
+    const jsm = await jetstreamManager(nc);
+    const stream = Streams.notification;
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: 'retiring',
+      filterSubject: SUBJECT,
+      maxDeliver: 4,
+      ackWaitMs: 5_000,
+      maxAckPending: 100,
+    });
+    await publish(notificationEvent('left behind 1'));
+    await publish(notificationEvent('left behind 2'));
+    const handled: string[] = [];
+    const retire = (durable: string) => ({
+      stream,
+      durable,
+      filterSubject: SUBJECT,
+      retiring: true,
+      handlers: {
+        NotificationCreated: async (_trx: unknown, event: { data: { message: string } }) => {
+          handled.push(event.data.message);
+        },
+      },
+    });
+    const messaging = await startMessaging({
+      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      databaseUrl: INT_DATABASE_URL,
+      schema: 'consumer_test',
+      service: 'retire-test',
+      db,
+      logger,
+      consumers: [retire('retiring'), retire('long-gone')],
+    });
+    try {
+      await until(async () => !(await consumerInfo(jsm, stream, 'retiring')));
+      expect(handled.sort()).toEqual(['left behind 1', 'left behind 2']);
+      expect(await consumerInfo(jsm, stream, 'long-gone')).toBeUndefined();
+    } finally {
+      await messaging.stop();
+    }
   });
 });
