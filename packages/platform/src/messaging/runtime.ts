@@ -156,6 +156,7 @@ async function retireWhenDrained<DB extends MessagingTables>(
 ): Promise<void> {
   while (!stopping()) {
     await new Promise((resolve) => setTimeout(resolve, retirementCheckMs));
+    if (stopping()) return;
     const info = await consumerInfo(jsm, spec.stream, spec.durable);
     if (info && (info.num_pending > 0 || info.num_ack_pending > 0)) continue;
     await consumer.stop();
