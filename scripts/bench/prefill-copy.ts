@@ -7,6 +7,7 @@
  * uuidv7's milliseconds, moved back by k·shift too. The mapping is one pure function, so
  * a row and the rows that point at it (chain → expense, inbox → event) stay linked; the
  * shift is longer than the seed took, so copies never collide and keep their time order.
+ * Dates (spend date, rate date) move back a day per copy.
  * Reference ids (company, people, policies) are kept. Event payloads and audit
  * before/after keep the seed's contents: they are read, never joined on.
  *
@@ -90,6 +91,10 @@ function copiedValue(table: string, column: ColumnInfo): string | null {
   if (table === 'approval.step_deadline' && column.column_name === 'due_at') {
     // An open deadline stays where it was: copies must not all fall due (and escalate) at once.
     return `case when src.state = 'open' then ${value} else ${value} - k.n * $2::bigint * interval '1 millisecond' end`;
+  }
+  if (column.udt_name === 'date') {
+    // A day per copy, so spend dates spread over the history as a real one's do.
+    return `${value} - k.n`;
   }
   if (column.udt_name === 'timestamptz') {
     return `${value} - k.n * $2::bigint * interval '1 millisecond'`;
