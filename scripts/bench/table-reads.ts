@@ -3,7 +3,8 @@
  * show whether a create's cost grows with the history (run it on an empty and on a
  * prefilled database, see bench:prefill). It creates TABLE_READS_CREATES expenses (100)
  * one after another through the gateway, waits for every consumer to settle, and prints
- * the `pg_stat_user_tables` deltas divided by the creates: rows fetched through indexes
+ * the `pg_stat_user_tables` deltas divided by the creates (then the same for approving
+ * them, reading their status and reading the approver's queue): rows fetched through indexes
  * (idx_tup_fetch) and rows read by sequential scans (seq_tup_read). Background work in
  * the same window (chainers, relays) is counted too: that is the point.
  *
@@ -35,51 +36,86 @@ async function snapshot(client: pg.Client): Promise<Map<string, TableStats>> {
   );
 }
 
-async function login(baseUrl: string): Promise<string> {
+async function login(baseUrl: string, email: string): Promise<string> {
   const response = await fetch(`${baseUrl}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'grace@techcorp.example', password: 'countersign-demo' }),
+    body: JSON.stringify({ email, password: 'countersign-demo' }),
   });
   const body = (await response.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`login failed: HTTP ${response.status}`);
+  if (!body.access_token) throw new Error(`login as ${email} failed: HTTP ${response.status}`);
   return body.access_token;
 }
 
+async function send(
+  path: string,
+  token: string,
+  payload?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: payload === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 const baseUrl = (process.env.BASE_URL ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
-const creates = Number(process.env.TABLE_READS_CREATES ?? 100);
+const count = Number(process.env.TABLE_READS_CREATES ?? 100);
 const client = new pg.Client({
   connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign',
 });
 await client.connect();
-const token = await login(baseUrl);
+const submitter = await login(baseUrl, 'grace@techcorp.example');
+const approver = await login(baseUrl, 'frank@techcorp.example');
 const expenses = await client.query<{ n: string }>('select count(*) as n from expense.expense');
-await sleep(SETTLE_MS);
-const before = await snapshot(client);
-for (let i = 0; i < creates; i += 1) {
-  const response = await fetch(`${baseUrl}/api/expenses`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      policy_id: SMALL_EQUIPMENT_POLICY_ID,
-      amount: 10 + i / 100,
-      description: 'bench: table reads',
-    }),
-  });
-  if (response.status !== 201) throw new Error(`create failed: HTTP ${response.status}`);
-  await response.arrayBuffer();
-}
-await sleep(SETTLE_MS);
-const after = await snapshot(client);
-await client.end();
+const created: string[] = [];
 
-console.log(`${creates} sequential creates on a database of ${expenses.rows[0]?.n} expenses`);
-console.log('rows read per create (tables reading ≥ 0.5 rows per create):');
-console.log(`${'table'.padEnd(34)} ${'idx_tup_fetch'.padStart(14)} ${'seq_tup_read'.padStart(14)}`);
-for (const [name, end] of [...after].sort(([a], [b]) => a.localeCompare(b))) {
-  const start = before.get(name) ?? { idx_tup_fetch: 0, seq_tup_read: 0 };
-  const idx = (end.idx_tup_fetch - start.idx_tup_fetch) / creates;
-  const seq = (end.seq_tup_read - start.seq_tup_read) / creates;
-  if (idx < 0.5 && seq < 0.5) continue;
-  console.log(`${name.padEnd(34)} ${idx.toFixed(1).padStart(14)} ${seq.toFixed(1).padStart(14)}`);
+/** Runs one kind of request `count` times, one after another, and prints what it read. */
+async function measure(kind: string, request: (index: number) => Promise<void>): Promise<void> {
+  await sleep(SETTLE_MS);
+  const before = await snapshot(client);
+  for (let i = 0; i < count; i += 1) await request(i);
+  await sleep(SETTLE_MS);
+  const after = await snapshot(client);
+  console.log(`\n${kind}: rows read per request (tables reading ≥ 0.5 rows per request)`);
+  console.log(
+    `${'table'.padEnd(34)} ${'idx_tup_fetch'.padStart(14)} ${'seq_tup_read'.padStart(14)}`,
+  );
+  for (const [name, end] of [...after].sort(([a], [b]) => a.localeCompare(b))) {
+    const start = before.get(name) ?? { idx_tup_fetch: 0, seq_tup_read: 0 };
+    const idx = (end.idx_tup_fetch - start.idx_tup_fetch) / count;
+    const seq = (end.seq_tup_read - start.seq_tup_read) / count;
+    if (idx < 0.5 && seq < 0.5) continue;
+    console.log(`${name.padEnd(34)} ${idx.toFixed(1).padStart(14)} ${seq.toFixed(1).padStart(14)}`);
+  }
 }
+
+console.log(
+  `${count} sequential requests of each kind on a database of ${expenses.rows[0]?.n} expenses`,
+);
+await measure('create (and everything it sets off)', async (i) => {
+  const answer = await send('/api/expenses', submitter, {
+    policy_id: SMALL_EQUIPMENT_POLICY_ID,
+    amount: 10 + i / 100,
+    description: 'bench: table reads',
+  });
+  if (answer.status !== 201) throw new Error(`create failed: HTTP ${answer.status}`);
+  created.push(String(answer.body.expense_id));
+});
+await measure('approve (and everything it sets off)', async (i) => {
+  const answer = await send('/api/expenses/approve', approver, {
+    expense_id: created[i],
+    comments: 'bench: table reads',
+  });
+  if (answer.status !== 200) throw new Error(`approve failed: HTTP ${answer.status}`);
+});
+await measure('status', async (i) => {
+  const answer = await send(`/api/expenses/${created[i]}/status`, submitter);
+  if (answer.status !== 200) throw new Error(`status failed: HTTP ${answer.status}`);
+});
+await measure('pending queue, first page', async () => {
+  const answer = await send('/api/approvals/pending?limit=20', approver);
+  if (answer.status !== 200) throw new Error(`pending failed: HTTP ${answer.status}`);
+});
+await client.end();
