@@ -13,7 +13,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
-const SETTLE_MS = 3_000;
+// An idle backend reports its statistics up to 10 s late: wait them out between phases.
+const SETTLE_MS = 11_000;
 const SMALL_EQUIPMENT_POLICY_ID = '0197a000-0000-7000-8000-000000000201';
 
 interface TableStats {
@@ -52,12 +53,18 @@ async function send(
   token: string,
   payload?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: payload === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: payload === undefined ? undefined : JSON.stringify(payload),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method: payload === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    // A busy shared PostgreSQL answers 503 now and then; approvals wait for routing.
+    const retry = response.status === 503 || (path.endsWith('/approve') && response.status === 409);
+    if (!retry || attempt === 50) return { status: response.status, body };
+    await sleep(200);
+  }
 }
 
 const baseUrl = (process.env.BASE_URL ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
