@@ -13,6 +13,7 @@ const BUSINESS_TRAVEL_POLICY_ID = '0197a000-0000-7000-8000-000000000203';
 const CONCURRENCY = 8;
 const REQUEST_TIMEOUT_MS = 10_000;
 const ROUTE_TIMEOUT_MS = 60_000;
+const UNAVAILABLE_RETRIES = 40;
 
 /** What happens to each seeded expense, by its index modulo 10: a history that is mostly decided. */
 export type Fate = 'approve' | 'reject' | 'pending';
@@ -28,7 +29,22 @@ interface Json {
   body: Record<string, unknown>;
 }
 
+/** One request, tried again while the cluster answers 503 (a busy PostgreSQL refuses connections now and then). */
 async function call(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  token?: string,
+  payload?: unknown,
+): Promise<Json> {
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await callOnce(baseUrl, method, path, token, payload);
+    if (answer.status !== 503 || attempt === UNAVAILABLE_RETRIES) return answer;
+    await sleep(250);
+  }
+}
+
+async function callOnce(
   baseUrl: string,
   method: 'GET' | 'POST',
   path: string,

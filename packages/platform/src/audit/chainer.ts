@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { type RepeatedRounds, repeatRounds } from '../jobs/repeat-rounds.js';
 import type { Logger } from '../logger.js';
 import { GENESIS_HASH, hashAuditEntry } from './entry.js';
-import { type AuditEntryRow, CHAIN_COLUMNS, ENTRY_COLUMNS, entryOfRow } from './read.js';
+import { type AuditEntryRow, entryOfRow } from './read.js';
 import type { AuditTables } from './table.js';
 
 export interface AuditChainerOptions<DB = AuditTables> {
@@ -72,7 +72,12 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
       .orderBy('sequence', 'desc')
       .limit(1)
       .executeTakeFirst();
-    const rows = await unchainedEntries(trx, companyId, options.batch ?? DEFAULT_BATCH);
+    const rows = await unchainedEntries(
+      trx,
+      options.schema,
+      companyId,
+      options.batch ?? DEFAULT_BATCH,
+    );
     if (rows.length === 0) return 0;
     let previous = head
       ? { sequence: Number(head.sequence), hash: head.hash }
@@ -117,6 +122,7 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
  */
 async function unchainedEntries(
   trx: Transaction<AuditTables>,
+  schema: string,
   companyId: string,
   batch: number,
 ): Promise<AuditEntryRow[]> {
@@ -131,15 +137,7 @@ async function unchainedEntries(
     if (after !== undefined) page = page.where('entry_id', '>', after);
     const queued = (await page.execute()).map((q) => q.entry_id);
     if (queued.length === 0) return [];
-    const entries = await trx
-      .selectFrom('audit_log as l')
-      .leftJoin('audit_chain as c', 'c.entry_id', 'l.id')
-      .select([...ENTRY_COLUMNS, ...CHAIN_COLUMNS])
-      // By primary key only: with the company in the condition too, the planner may walk
-      // the company's whole trail on another index.
-      .where('l.id', 'in', queued)
-      .orderBy('l.id')
-      .execute();
+    const entries = await entriesById(trx, schema, queued);
     // An entry is linked only into its own company's chain, and only once.
     const own = entries.filter((e) => e.company_id === companyId);
     const linked = own.filter((e) => e.sequence !== null).map((e) => e.id);
@@ -150,6 +148,31 @@ async function unchainedEntries(
     if (unlinked.length > 0 || queued.length < batch) return unlinked;
     after = queued[queued.length - 1];
   }
+}
+
+/**
+ * The entries with these ids, with their chain place if they have one, each looked up by
+ * its key (a lateral lookup per id). Written so, no plan can scan the trail instead: with
+ * an IN list, a never-analysed table got sequential scans that grew with it. Unknown
+ * ids are left out.
+ */
+async function entriesById(
+  trx: Transaction<AuditTables>,
+  schema: string,
+  ids: readonly string[],
+): Promise<AuditEntryRow[]> {
+  const result = await sql<AuditEntryRow>`
+    select l.id, l.company_id, l.occurred_at, l.actor_kind, l.actor_id, l.actor_role, l.action,
+      l.entity_type, l.entity_id, l.before, l.after, l.request_id, l.trace_id,
+      c.sequence, c.prev_hash, c.hash
+    from unnest(${[...ids]}::uuid[]) as q(entry_id)
+    cross join lateral (
+      select * from ${sql.id(schema, 'audit_log')} where id = q.entry_id) as l
+    left join lateral (
+      select sequence, prev_hash, hash from ${sql.id(schema, 'audit_chain')}
+      where entry_id = q.entry_id) as c on true
+    order by l.id`.execute(trx);
+  return result.rows;
 }
 
 /**
