@@ -152,9 +152,10 @@ async function unchainedEntries(
 
 /**
  * The entries with these ids, with their chain place if they have one, each looked up by
- * its key (a lateral lookup per id). Written so, no plan can scan the trail instead: with
- * an IN list, a never-analysed table got sequential scans that grew with it. Unknown
- * ids are left out.
+ * its key (a lateral lookup per id; `limit 1`, at most one row by key anyway, keeps the
+ * planner from flattening it into a join). Written so, no plan can scan the trail: with
+ * an IN list or a plain join, a never-analysed table got sequential scans that grew with
+ * it. Unknown ids are left out.
  */
 async function entriesById(
   trx: Transaction<AuditTables>,
@@ -167,10 +168,10 @@ async function entriesById(
       c.sequence, c.prev_hash, c.hash
     from unnest(${[...ids]}::uuid[]) as q(entry_id)
     cross join lateral (
-      select * from ${sql.id(schema, 'audit_log')} where id = q.entry_id) as l
+      select * from ${sql.id(schema, 'audit_log')} where id = q.entry_id limit 1) as l
     left join lateral (
       select sequence, prev_hash, hash from ${sql.id(schema, 'audit_chain')}
-      where entry_id = q.entry_id) as c on true
+      where entry_id = q.entry_id limit 1) as c on true
     order by l.id`.execute(trx);
   return result.rows;
 }
