@@ -12,10 +12,10 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
 import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
-import type { RoutingPort } from '../../services/expense/src/http/routing-client.js';
 import { approvalEventsConsumer } from '../../services/expense/src/messaging/approval-events.js';
 import { decideRoute } from '../../services/expense/src/use-cases/decide-route.js';
 import { requestRoutingCopies } from '../../services/expense/src/use-cases/request-routing-copies.js';
+import type { RoutingPort } from '../../services/expense/src/use-cases/routing-port.js';
 import { freshServiceSchema } from '../support/int-database.js';
 
 /**
