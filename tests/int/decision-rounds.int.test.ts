@@ -1,7 +1,7 @@
 import { newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeRoutingOutcome } from '../../services/expense/src/db/expense-queries.js';
+import { storeRoutingOutcome } from '../../services/expense/src/db/expense-submission.js';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
 import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
 import { trackApprovalProgress } from '../../services/expense/src/use-cases/track-approval-progress.js';
@@ -184,7 +184,6 @@ describe('the read model follows the current round only', () => {
           flags: null,
         },
         [step(1, eve)],
-        [],
       ),
     );
     expect(started).toBe(true);
@@ -249,7 +248,6 @@ describe('the read model follows the current round only', () => {
             flags: null,
           },
           [step(1, eve)],
-          [],
         ),
       );
     // Routed on a description that was edited since: refused, nothing stored.
@@ -290,7 +288,6 @@ describe('the read model follows the current round only', () => {
           flags: null,
         },
         outcome.chain,
-        [],
       ),
     );
     expect(started).toBe(true);

@@ -5,7 +5,7 @@ import type {
 } from '@countersign/contracts';
 import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { findStepById } from '../db/chain-queries.js';
+import { findStepById } from '../db/chain-lookup.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { recordDecision } from './record-decision.js';
 

@@ -2,14 +2,8 @@ import type { EventOf, EventType } from '@countersign/contracts';
 import { type Logger, newEvent } from '@countersign/platform';
 import { type ResolvedStep, toChainStep } from '@countersign/routing';
 import type { Kysely, Transaction } from 'kysely';
-import {
-  findStepApprover,
-  type LockedChain,
-  listStepsOf,
-  lockChain,
-  reassignStep,
-  stageOf,
-} from '../db/chain-queries.js';
+import { findStepApprover, type LockedChain, lockChain, stageOf } from '../db/chain-decisions.js';
+import { listStepsOf, reassignStep } from '../db/chain-rerouting.js';
 import { claimDueDeadline, closeDeadline, type DeadlineKey } from '../db/deadline-queries.js';
 import { listDirectory, lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';

@@ -7,7 +7,7 @@ import {
 import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { findChainExplanation } from '../db/chain-queries.js';
+import { findChainExplanation } from '../db/chain-lookup.js';
 import type { ApprovalDatabase } from '../db/types.js';
 
 const companyWideReaders: ReadonlySet<Role> = new Set(['admin', 'finance', 'auditor']);

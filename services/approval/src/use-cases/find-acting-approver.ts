@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { LockedChain } from '../db/chain-queries.js';
+import type { LockedChain } from '../db/chain-decisions.js';
 import { findExpenseScope, listDelegationsBetween, toTerms } from '../db/delegation-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { type Acting, actingFor } from '../domain/delegation.js';

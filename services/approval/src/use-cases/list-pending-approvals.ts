@@ -2,7 +2,7 @@ import type { AccessClaims, PageQuery, PendingApprovalPage } from '@countersign/
 import { decodeCursor, toPage } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { listPendingForApprover } from '../db/chain-queries.js';
+import { listPendingForApprover } from '../db/pending-queue.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { utcDay } from '../domain/delegation.js';
 

@@ -8,7 +8,7 @@ import {
   lockChain,
   setStepStatus,
   stageOf,
-} from '../db/chain-queries.js';
+} from '../db/chain-decisions.js';
 import { markDecidedBy } from '../db/delegation-queries.js';
 import { isActivePerson } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';

@@ -1,13 +1,13 @@
 import type { Transaction } from 'kysely';
+import { lockChain } from '../db/chain-decisions.js';
 import {
   insertSettledChain,
-  lockChain,
   newChainOf,
   newRoundOf,
   type SettledAtOnce,
   type SubmittedExpense,
   settleChainRound,
-} from '../db/chain-queries.js';
+} from '../db/chain-store.js';
 import { listTeamOf } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { acceptsResubmission } from '../domain/decide.js';

@@ -1,7 +1,7 @@
 import type { AccessClaims, PolicySimulation, SimulatePolicyRequest } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
-import { listPastRoutes } from '../db/chain-queries.js';
 import { listCompanyPeople } from '../db/directory-queries.js';
+import { listPastRoutes } from '../db/past-routes.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { simulatePolicy } from '../domain/simulate-policy.js';
 import { assertPolicyRules } from './assert-policy-rules.js';

@@ -1,5 +1,5 @@
 import type { ChainStep, ExpenseSubmittedV1 } from '@countersign/contracts';
-import { DomainError, newEvent } from '@countersign/platform';
+import { auditRecordsOf, DomainError, newEvent, outboxRows } from '@countersign/platform';
 import {
   decidedStages,
   type Person,
@@ -9,10 +9,11 @@ import {
   toChainStep,
 } from '@countersign/routing';
 import type { Transaction } from 'kysely';
-import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
+import { insertChain, newChainOf } from '../db/chain-store.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
+import { recordAudit } from '../outbox/audit.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { explainSubmittedRoute } from './explain-submitted-route.js';
 
@@ -61,7 +62,9 @@ export async function storeChain(
   const first = resolved.chain[0];
   if (!first) return;
   const events = routedEvents(event.company_id, data, resolved, first);
-  await insertChainWithEvents(
+  // The outbox rows go into the chain's own insert statement (one round trip on the
+  // submit path); the audit entries follow it, as the transaction's last write.
+  await insertChain(
     trx,
     newChainOf(
       event.company_id,
@@ -69,9 +72,10 @@ export async function storeChain(
       await explainSubmittedRoute(trx, event.company_id, data, async () => people, resolved.steps),
     ),
     resolved.chain,
-    events,
+    outboxRows(events),
     now,
   );
+  await recordAudit(trx, auditRecordsOf(events));
 }
 
 /**

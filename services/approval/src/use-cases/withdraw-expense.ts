@@ -1,7 +1,12 @@
 import type { AccessClaims, ExpenseDeletedV1, WithdrawResponse } from '@countersign/contracts';
 import { NotFoundError, newEvent } from '@countersign/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { completeChain, type LockedChain, lockChain, setStepStatus } from '../db/chain-queries.js';
+import {
+  completeChain,
+  type LockedChain,
+  lockChain,
+  setStepStatus,
+} from '../db/chain-decisions.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { decideWithdrawal } from '../domain/decide.js';
 import { enqueue } from '../outbox/enqueue.js';

@@ -5,7 +5,7 @@ import type {
   ListPosition,
   sortOrder,
 } from '../domain/expense-list.js';
-import { storedMoneyColumns, visibleExpenses } from './expense-queries.js';
+import { storedMoneyColumns, visibleExpenses } from './expense-views.js';
 import type { ExpenseDatabase } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;

@@ -1,7 +1,4 @@
-import type { EventOf } from '@countersign/contracts';
-import { auditRecordsOf, outboxRows } from '@countersign/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { recordAudit } from '../outbox/audit.js';
 import type { ExpenseDatabase, ExpenseRow, PayoutTable } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
@@ -45,12 +42,11 @@ export async function lockExpensesToPay(
     .execute();
 }
 
-/** Marks the approved expenses paid in the payout, with one ExpensePaid each, together. */
+/** Marks the approved expenses paid in the payout; the use case adds one ExpensePaid each. */
 export async function markPaid(
   trx: Trx,
   ids: readonly string[],
   payout: { id: string; paidBy: string; paidAt: Date },
-  events: EventOf<'ExpensePaid'>[],
 ): Promise<void> {
   if (ids.length === 0) return;
   await trx
@@ -64,8 +60,6 @@ export async function markPaid(
     .where('id', 'in', [...ids])
     .where('status', '=', 'approved')
     .execute();
-  await trx.insertInto('outbox').values(outboxRows(events)).execute();
-  await recordAudit(trx, auditRecordsOf(events));
 }
 
 /** A payout of the company with the expenses it paid, oldest payment first. */

@@ -1,7 +1,4 @@
-import type { EventOf, EventType } from '@countersign/contracts';
-import { auditRecordsOf, outboxRows } from '@countersign/platform';
 import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
-import { recordAudit } from '../outbox/audit.js';
 import type { ExpenseDatabase, ReceiptRow, ReceiptTable } from './types.js';
 
 type Db = Kysely<ExpenseDatabase>;
@@ -132,15 +129,14 @@ export interface OcrOutcome {
 }
 
 /**
- * Records what OCR found, with the event announcing it, if the receipt is still pending
- * under this worker's claim (`claimedUntil`); false, changing nothing, when the claim
- * lapsed and another worker took the receipt.
+ * Records what OCR found if the receipt is still pending under this worker's claim
+ * (`claimedUntil`); false, changing nothing, when the claim lapsed and another worker took
+ * the receipt. The use case adds the event announcing it.
  */
-export async function recordOcrOutcome<T extends EventType>(
+export async function recordOcrOutcome(
   trx: Trx,
   receipt: Pick<ReceiptRow, 'id' | 'ocr_claimed_until'>,
   outcome: OcrOutcome,
-  events: EventOf<T>[],
 ): Promise<boolean> {
   const updated = await trx
     .updateTable('receipt')
@@ -149,8 +145,5 @@ export async function recordOcrOutcome<T extends EventType>(
     .where('ocr_status', '=', 'pending')
     .where('ocr_claimed_until', '=', receipt.ocr_claimed_until)
     .executeTakeFirst();
-  if (updated.numUpdatedRows === 0n) return false;
-  await trx.insertInto('outbox').values(outboxRows(events)).execute();
-  await recordAudit(trx, auditRecordsOf(events));
-  return true;
+  return updated.numUpdatedRows > 0n;
 }

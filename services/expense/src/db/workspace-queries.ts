@@ -1,6 +1,6 @@
 import type { WorkspaceRole } from '@countersign/contracts';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { storedMoneyColumns, visibleExpenses } from './expense-queries.js';
+import { storedMoneyColumns, visibleExpenses } from './expense-views.js';
 import type {
   ExpenseDatabase,
   ExpenseTable,

@@ -1,6 +1,6 @@
 import type { ApproverReassignedV1 } from '@countersign/contracts';
 import type { Transaction } from 'kysely';
-import { lockIfCurrentRound, reassignSteps } from '../db/expense-queries.js';
+import { lockIfCurrentRound, reassignSteps } from '../db/expense-steps.js';
 import type { ExpenseDatabase } from '../db/types.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { AccessClaims, CreateExpenseRequest, DraftResponse } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { insertDraft } from '../db/expense-queries.js';
+import { insertDraft } from '../db/expense-submission.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { recordAudit } from '../outbox/audit.js';
 import { assertMayFile, describeExpense } from './submit-expense.js';

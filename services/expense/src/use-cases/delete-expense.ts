@@ -1,8 +1,10 @@
 import type { AccessClaims, DeleteExpenseResponse } from '@countersign/contracts';
 import { newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { lockOwnExpense, markDeleted } from '../db/expense-queries.js';
+import { markDeleted } from '../db/expense-status.js';
+import { lockOwnExpense } from '../db/expense-submission.js';
 import type { ExpenseDatabase } from '../db/types.js';
+import { enqueue } from '../outbox/enqueue.js';
 import { assertMayChange } from './assert-may-change.js';
 
 /**
@@ -27,7 +29,8 @@ export async function deleteExpense(
       'delete',
     );
     const status = expense.status === 'draft' ? 'draft' : 'sent_back';
-    await markDeleted(trx, expenseId, caller.sub, now, [
+    await markDeleted(trx, expenseId, caller.sub, now);
+    await enqueue(trx, [
       newEvent('ExpenseDeleted', {
         companyId: caller.company_id,
         actor: { kind: 'user', id: caller.sub },

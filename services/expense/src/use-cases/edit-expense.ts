@@ -1,7 +1,7 @@
 import type { AccessClaims, EditExpenseRequest, EditExpenseResponse } from '@countersign/contracts';
 import { UnprocessableError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { lockOwnExpense, updateExpenseFields } from '../db/expense-queries.js';
+import { lockOwnExpense, updateExpenseFields } from '../db/expense-submission.js';
 import type { ExpenseDatabase, ExpenseRow } from '../db/types.js';
 import { MoneyInputError } from '../domain/money.js';
 import { expenseMoney, type PricedExpense, repriceAtStoredRate } from '../domain/price-expense.js';

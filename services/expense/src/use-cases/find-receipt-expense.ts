@@ -1,7 +1,7 @@
 import type { AccessClaims, Role } from '@countersign/contracts';
 import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { findExpenseWithSteps } from '../db/expense-queries.js';
+import { findExpenseWithSteps } from '../db/expense-lookup.js';
 import type { ExpenseDatabase } from '../db/types.js';
 
 /** Roles that see every receipt of their company. */

@@ -1,7 +1,7 @@
 import type { AccessClaims, ExpenseStatusDocument, Role } from '@countersign/contracts';
 import { NotFoundError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { findExpenseWithSteps } from '../db/expense-queries.js';
+import { findExpenseWithSteps } from '../db/expense-lookup.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole } from '../db/workspace-queries.js';
 import { dayOf, expenseMoney } from '../domain/price-expense.js';

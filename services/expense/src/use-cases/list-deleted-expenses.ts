@@ -2,7 +2,7 @@ import type { AccessClaims, DeletedExpensePage, PageQuery } from '@countersign/c
 import { decodeCursor, toPage } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { listDeleted } from '../db/expense-queries.js';
+import { listDeleted } from '../db/expense-lookup.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { toExpenseSummary } from '../domain/expense-summary.js';
 

@@ -13,6 +13,7 @@ import { lockExpensesToPay, markPaid, openPayout } from '../db/payout-queries.js
 import type { ExpenseDatabase, ExpenseRow } from '../db/types.js';
 import { decideLifecycle } from '../domain/expense-lifecycle.js';
 import { expenseMoney } from '../domain/price-expense.js';
+import { enqueue } from '../outbox/enqueue.js';
 
 /**
  * Finance pays a batch of approved expenses: each becomes `paid` in one payout, with one
@@ -61,6 +62,9 @@ export async function payExpenses(
       trx,
       toPay.map((row) => row.id),
       { id: payout.id, paidBy: caller.sub, paidAt: now },
+    );
+    await enqueue(
+      trx,
       toPay.map((row) => paidEvent(row, caller, payout, now)),
     );
     const paid = results.filter((r) => r.outcome === 'paid').length;

@@ -1,7 +1,7 @@
 import type { ReceiptExtraction, ReceiptMismatch } from '@countersign/contracts';
 import { type Logger, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { storedMoneyColumns } from '../db/expense-queries.js';
+import { storedMoneyColumns } from '../db/expense-views.js';
 import {
   addExpenseFlag,
   claimPendingReceipt,
@@ -15,6 +15,7 @@ import { parseReceiptText } from '../domain/parse-receipt-text.js';
 import { dayOf } from '../domain/price-expense.js';
 import { receiptMismatchFlag } from '../domain/receipt-flags.js';
 import type { OcrReading, ReceiptReader } from '../ocr/tesseract-reader.js';
+import { enqueue } from '../outbox/enqueue.js';
 import type { ReceiptStorage } from '../storage/receipt-storage.js';
 
 export interface ProcessReceiptDeps {
@@ -106,7 +107,8 @@ async function record(
         processed_at: processedAt.toISOString(),
       },
     });
-    if (!(await recordOcrOutcome(trx, receipt, outcome, [event]))) return;
+    if (!(await recordOcrOutcome(trx, receipt, outcome))) return;
+    await enqueue(trx, [event]);
     if (comparison.mismatches.length > 0) {
       await addExpenseFlag(trx, receipt.expense_id, receiptMismatchFlag(comparison.mismatches));
     }

@@ -1,6 +1,7 @@
 import type { AccessClaims, RestoreExpenseResponse } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
-import { lockOwnExpense, markRestored } from '../db/expense-queries.js';
+import { markRestored } from '../db/expense-status.js';
+import { lockOwnExpense } from '../db/expense-submission.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { recordAudit } from '../outbox/audit.js';
 import { assertMayChange } from './assert-may-change.js';

@@ -1,13 +1,15 @@
 import type { AccessClaims, ResubmitResponse } from '@countersign/contracts';
 import { ConflictError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { findExpense, storeRoutingOutcome } from '../db/expense-queries.js';
+import { findExpense } from '../db/expense-lookup.js';
+import { storeRoutingOutcome } from '../db/expense-submission.js';
 import { hasReceipt } from '../db/receipt-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole } from '../db/workspace-queries.js';
 import { dayOf, expenseMoney } from '../domain/price-expense.js';
 import { isReceiptOrDuplicateFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
+import { enqueue } from '../outbox/enqueue.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { assertMayChange } from './assert-may-change.js';
 import { decideRoute } from './decide-route.js';
@@ -106,7 +108,7 @@ export async function routeStoredExpense(
       // direct submission is, so a removal racing with routing has one winner.
       refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
     }
-    return storeRoutingOutcome(
+    const routed = await storeRoutingOutcome(
       trx,
       expenseId,
       expense,
@@ -124,8 +126,9 @@ export async function routeStoredExpense(
         ...(command === 'submit' ? { submitted_at: routedAt } : {}),
       },
       decision.chain,
-      [announced],
     );
+    if (routed) await enqueue(trx, [announced]);
+    return routed;
   });
   if (!stored) {
     throw new ConflictError(

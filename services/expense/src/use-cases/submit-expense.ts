@@ -5,14 +5,16 @@ import type {
   WorkspaceRole,
 } from '@countersign/contracts';
 import {
+  auditRecordsOf,
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  outboxRows,
   UnprocessableError,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { insertExpenseWithEvents } from '../db/expense-queries.js';
+import { insertExpense } from '../db/expense-submission.js';
 import { lockBaseCurrency } from '../db/money-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { findMemberRole, findWorkspaceFor } from '../db/workspace-queries.js';
@@ -20,6 +22,7 @@ import { isPlausibleSpendDate, utcDay } from '../domain/price-expense.js';
 import { duplicateExpenseFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
+import { recordAudit } from '../outbox/audit.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { decideRoute } from './decide-route.js';
 import { findDuplicateExpense } from './find-duplicate-expense.js';
@@ -149,7 +152,10 @@ export async function submitExpense(
       // with routing either committed first (refused here) or waits for this insert.
       refuseUnlessMayFileIn(workspaceId, await findMemberRole(trx, workspaceId, caller.sub, true));
     }
-    await insertExpenseWithEvents(trx, expense, decision.chain, [announced]);
+    // The outbox row goes into the expense's own insert statement (one round trip on the
+    // hot path); the audit entry follows it, as the transaction's last write.
+    await insertExpense(trx, expense, decision.chain, outboxRows([announced]));
+    await recordAudit(trx, auditRecordsOf([announced]));
   });
   if (settlement.status === 'blocked') {
     // Stored and announced as blocked; the client is refused as before, now with its id.

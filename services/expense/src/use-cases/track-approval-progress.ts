@@ -1,15 +1,17 @@
 import type { EventHandlers } from '@countersign/platform';
 import {
-  decideStep,
   finishExpense,
   lockExpenseState,
-  lockIfCurrentRound,
   markSentBack,
-  markStepRequested,
   markWithdrawn,
+} from '../db/expense-status.js';
+import {
+  decideStep,
+  lockIfCurrentRound,
+  markStepRequested,
   reassignSteps,
   skipSteps,
-} from '../db/expense-queries.js';
+} from '../db/expense-steps.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { withdrawalEnds } from '../domain/routing-outcome.js';
 import { applyApproverReassignment } from './apply-approver-reassignment.js';

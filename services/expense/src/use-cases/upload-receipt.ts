@@ -14,7 +14,7 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { lockOwnExpense } from '../db/expense-queries.js';
+import { lockOwnExpense } from '../db/expense-submission.js';
 import {
   addExpenseFlag,
   findExpenseWithReceiptHash,
