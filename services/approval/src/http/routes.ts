@@ -60,18 +60,15 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   mountAuditTrail(app, { db: deps.db, service: 'approval', verifyToken: deps.verifyToken });
   app.use('/routing-decisions', requireAuth(deps.verifyToken));
-  app.use('/routing-previews', requireAuth(deps.verifyToken));
   app.use('/expenses/*', requireAuth(deps.verifyToken));
-  app.use('/decisions/*', requireAuth(deps.verifyToken));
   app.use('/approvals/*', requireAuth(deps.verifyToken));
-  app.use('/chains/*', requireAuth(deps.verifyToken));
 
   app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, RoutingRequest);
     return c.json(await decideRouting(deps.db, c.var.caller, request));
   });
 
-  app.post('/routing-previews', requirePermission('expenses.submit'), async (c) => {
+  app.post('/expenses/preview', requirePermission('expenses.submit'), async (c) => {
     const request = await readJsonBody(c, PreviewExpenseRequest);
     return c.json(await previewRouting(deps.db, c.var.caller, request));
   });
@@ -81,7 +78,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(await explainExpenseRouting(deps.db, c.var.caller, id));
   });
 
-  app.post('/decisions/approve', requirePermission('approvals.decide'), async (c) => {
+  app.post('/expenses/approve', requirePermission('approvals.decide'), async (c) => {
     const body = await readJsonBody(c, ApproveRequest);
     assertSelf(body.approver_id, c.var.caller.sub);
     const result = await recordDecision(
@@ -93,7 +90,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(result);
   });
 
-  app.post('/decisions/reject', requirePermission('approvals.decide'), async (c) => {
+  app.post('/expenses/reject', requirePermission('approvals.decide'), async (c) => {
     const body = await readJsonBody(c, RejectRequest);
     assertSelf(body.approver_id, c.var.caller.sub);
     const result = await recordDecision(
@@ -118,7 +115,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
 
 /** Send back, withdraw, seed 002's decision and bulk decisions. */
 function registerDecisionRoutes(app: Hono<ServiceEnv>, deps: ApprovalHttpDeps): void {
-  app.post('/chains/:id/send-back', requirePermission('approvals.decide'), async (c) => {
+  app.post('/expenses/:id/send-back', requirePermission('approvals.decide'), async (c) => {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
     const body = await readJsonBody(c, SendBackRequest);
     const result = await recordDecision(
@@ -130,7 +127,7 @@ function registerDecisionRoutes(app: Hono<ServiceEnv>, deps: ApprovalHttpDeps): 
     return c.json(result);
   });
 
-  app.post('/chains/:id/withdraw', requirePermission('expenses.submit'), async (c) => {
+  app.post('/expenses/:id/withdraw', requirePermission('expenses.submit'), async (c) => {
     const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
     const body = await readJsonBody(c, WithdrawRequest);
     return c.json(

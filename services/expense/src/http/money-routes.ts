@@ -36,16 +36,16 @@ export function mountMoneyRoutes(
   app: ReturnType<typeof createServiceApp>,
   deps: MoneyHttpDeps,
 ): void {
-  for (const path of ['/company-currency', '/exchange-rates', '/categories', '/vendors']) {
+  for (const path of ['/company/currency', '/exchange-rates', '/categories', '/vendors']) {
     app.use(path, requireAuth(deps.verifyToken));
     app.use(`${path}/*`, requireAuth(deps.verifyToken));
   }
 
-  app.get('/company-currency', requirePermission('rates.read'), async (c) =>
+  app.get('/company/currency', requirePermission('rates.read'), async (c) =>
     c.json(await getCompanyCurrency(deps.db, c.var.caller)),
   );
 
-  app.put('/company-currency', requirePermission('currency.manage'), async (c) => {
+  app.put('/company/currency', requirePermission('currency.manage'), async (c) => {
     const body = await readJsonBody(c, SetBaseCurrencyRequest);
     return c.json(await setBaseCurrency(deps.db, c.var.caller, body));
   });
