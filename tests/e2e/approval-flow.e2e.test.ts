@@ -267,9 +267,13 @@ describe('refusals answer problem+json and change nothing', () => {
 
   it('refuses at submit, storing nothing, when nobody can approve', async () => {
     const expensesBefore = await count('select count(*) n from expense.expense');
-    await cluster.db.query(
-      "update approval.person set active = false where email <> 'grace@techcorp.example'",
-    );
+    // Behind the services' backs: in the owner's directory and in the expense service's
+    // routing copy of it, which a submission is routed from.
+    for (const schema of ['approval', 'expense']) {
+      await cluster.db.query(
+        `update ${schema}.person set active = false where email <> 'grace@techcorp.example'`,
+      );
+    }
     try {
       expectProblem(
         await api('POST', '/api/expenses', tokens.grace, {
@@ -282,6 +286,7 @@ describe('refusals answer problem+json and change nothing', () => {
       );
     } finally {
       await cluster.db.query('update approval.person set active = true');
+      await cluster.db.query('update expense.person set active = true');
     }
     expect(await count('select count(*) n from expense.expense')).toBe(expensesBefore);
   });

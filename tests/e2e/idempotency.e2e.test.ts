@@ -240,9 +240,12 @@ describe('what is kept under a key', () => {
   it('replays a refusal (422 from the expense service) instead of running the request again', async () => {
     const key = newKey();
     const description = `refused once ${key}`;
-    await cluster.db.query(
-      "update approval.person set active = false where email <> 'grace@techcorp.example'",
-    );
+    // In the owner's directory and in the expense service's routing copy of it.
+    for (const schema of ['approval', 'expense']) {
+      await cluster.db.query(
+        `update ${schema}.person set active = false where email <> 'grace@techcorp.example'`,
+      );
+    }
     let refused: Answer;
     try {
       refused = await post('/api/expenses', grace, expenseBody(description, 5), key);
@@ -250,6 +253,7 @@ describe('what is kept under a key', () => {
       expect(refused.contentType).toContain('application/problem+json');
     } finally {
       await cluster.db.query('update approval.person set active = true');
+      await cluster.db.query('update expense.person set active = true');
     }
     // Now it would succeed, but the key's answer is the refusal.
     const retried = await post('/api/expenses', grace, expenseBody(description, 5), key);

@@ -34,18 +34,10 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** Which durable of the notification service reads the event's subject. */
+/** The notification service's one durable on the stream the event's producer writes. */
 function consumerOf(type: EventType): { stream: string; durable: string } {
-  switch (type) {
-    case 'ExpenseBlocked':
-      return { stream: Streams.expense, durable: 'notification-on-expense-blocked' };
-    case 'ExpensePaid':
-      return { stream: Streams.expense, durable: 'notification-on-expense-paid' };
-    case 'ExpenseAutoApproved':
-      return { stream: Streams.expense, durable: 'notification-on-expense-auto-approved' };
-    default:
-      return { stream: Streams.approval, durable: 'notification-on-approval-events' };
-  }
+  const producer = EventCatalogue[type].producer;
+  return { stream: Streams[producer], durable: `notification-on-${producer}` };
 }
 
 /**

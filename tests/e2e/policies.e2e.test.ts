@@ -326,6 +326,8 @@ describe('policies as rules, through the gateway', () => {
     });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     expect(edited.body.version).toBe(2);
+    // The expense service routes from its copy, which follows the edit a moment later.
+    await cluster.routingCopyCaughtUp();
     const second = await api('POST', '/api/expenses', tokens.grace, {
       policy_id: policy.id,
       amount: 50,
@@ -358,6 +360,7 @@ describe('policies as rules, through the gateway', () => {
     const off = await api('POST', `/api/policies/${policy.id}/deactivate`, tokens.alice, {});
     expect(off.status).toBe(200);
     expect(off.body.active).toBe(false);
+    await cluster.routingCopyCaughtUp();
     const refused = await api('POST', '/api/expenses', tokens.grace, {
       policy_id: policy.id,
       amount: 5,

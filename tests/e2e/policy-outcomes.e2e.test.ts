@@ -372,6 +372,8 @@ describe('a resubmission ends as a submission would', () => {
     });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     expect(edited.body.version).toBe(2);
+    // The expense service routes from its copy, which follows the edit a moment later.
+    await cluster.routingCopyCaughtUp();
     expect((await api('PATCH', `/api/expenses/${id}`, tokens.grace, { amount: 250 })).status).toBe(
       200,
     );
@@ -412,6 +414,7 @@ describe('a reassignment names its round', () => {
       rules: furnitureRules,
     });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    await cluster.routingCopyCaughtUp();
     const id = await submittedAndSentBack(500, 'Bookshelf');
     const resubmitted = await resubmit(id);
     expect(resubmitted.status, JSON.stringify(resubmitted.body)).toBe(200);

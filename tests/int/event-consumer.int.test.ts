@@ -1,17 +1,19 @@
 import { EventCatalogue, Streams } from '@countersign/contracts';
 import {
+  consumerInfo,
   createLogger,
   EventConsumer,
   ensureDurableConsumer,
   ensureStream,
   type MessagingTables,
   newEvent,
+  startMessaging,
 } from '@countersign/platform';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshMessagingSchema } from '../support/int-database.js';
+import { freshMessagingSchema, INT_DATABASE_URL } from '../support/int-database.js';
 
 const SUBJECT = EventCatalogue.NotificationCreated.subject;
 const logger = createLogger('consumer-test', 'silent');
@@ -180,5 +182,129 @@ describe('event consumer against real NATS and PostgreSQL', () => {
     });
     await consumer.stop();
     expect(done.sort()).toEqual(['first', 'other', 'twice']);
+  });
+});
+
+describe('a durable that takes over from others', () => {
+  const policy = { maxDeliver: 4, ackWaitMs: 5_000, maxAckPending: 100 };
+  const stream = Streams.notification;
+
+  /** Reads `read` messages through a durable and acks the first `acked` of them. */
+  async function readThrough(
+    durable: string,
+    read: number,
+    acked: number,
+    filterSubject: string = SUBJECT,
+  ): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    await ensureDurableConsumer(jsm, { stream, durable, filterSubject, ...policy });
+    const consumer = await jetstream(nc).consumers.get(stream, durable);
+    const batch = await consumer.fetch({ max_messages: read, expires: 2_000 });
+    let seen = 0;
+    for await (const msg of batch) {
+      seen += 1;
+      if (seen <= acked) await msg.ackAck();
+    }
+  }
+
+  it('starts at the first message any of them had not finished, then deletes them', async () => {
+    for (const message of ['one', 'two', 'three', 'four'])
+      await publish(notificationEvent(message));
+    await readThrough('old-done', 4, 4);
+    await readThrough('old-behind', 3, 1); // two delivered and not acked: 2 is unfinished
+    const jsm = await jetstreamManager(nc);
+    const takeOver = {
+      stream,
+      durable: 'successor',
+      replaces: ['old-done', 'old-behind', 'old-never'],
+      ...policy,
+    };
+    await ensureDurableConsumer(jsm, takeOver);
+    await ensureDurableConsumer(jsm, takeOver); // a second replica starting changes nothing
+
+    const successor = await consumerInfo(jsm, stream, 'successor');
+    expect(successor?.config).toMatchObject({
+      deliver_policy: 'by_start_sequence',
+      opt_start_seq: 2,
+    });
+    expect(successor?.num_pending).toBe(3);
+    expect(await consumerInfo(jsm, stream, 'old-done')).toBeUndefined();
+    expect(await consumerInfo(jsm, stream, 'old-behind')).toBeUndefined();
+  });
+
+  it('a filtered durable that matched nothing lately hands over the position it reached', async () => {
+    await publish(notificationEvent('one'));
+    await publish(notificationEvent('two'));
+    // Its ack floor stays at its last match (none here); what it has passed is `delivered`.
+    await readThrough('old-filtered', 1, 1, 'countersign.notification.nothing.v1');
+    const jsm = await jetstreamManager(nc);
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: 'after-filtered',
+      replaces: ['old-filtered'],
+      ...policy,
+    });
+    const successor = await consumerInfo(jsm, stream, 'after-filtered');
+    expect(successor?.config.opt_start_seq).toBe(3);
+    expect(successor?.num_pending).toBe(0);
+  });
+
+  it('with none of them there, reads the stream from its start', async () => {
+    await publish(notificationEvent('one'));
+    const jsm = await jetstreamManager(nc);
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: 'first-ever',
+      replaces: ['never-was'],
+      ...policy,
+    });
+    const successor = await consumerInfo(jsm, stream, 'first-ever');
+    expect(successor?.config.deliver_policy).toBe('all');
+    expect(successor?.num_pending).toBe(1);
+  });
+});
+
+describe('a retiring durable', () => {
+  it('is read until nothing is pending, then deleted; one that is gone is not created', async () => {
+    const jsm = await jetstreamManager(nc);
+    const stream = Streams.notification;
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: 'retiring',
+      filterSubject: SUBJECT,
+      maxDeliver: 4,
+      ackWaitMs: 5_000,
+      maxAckPending: 100,
+    });
+    await publish(notificationEvent('left behind 1'));
+    await publish(notificationEvent('left behind 2'));
+    const handled: string[] = [];
+    const retire = (durable: string) => ({
+      stream,
+      durable,
+      filterSubject: SUBJECT,
+      retiring: true,
+      handlers: {
+        NotificationCreated: async (_trx: unknown, event: { data: { message: string } }) => {
+          handled.push(event.data.message);
+        },
+      },
+    });
+    const messaging = await startMessaging({
+      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      databaseUrl: INT_DATABASE_URL,
+      schema: 'consumer_test',
+      service: 'retire-test',
+      db,
+      logger,
+      consumers: [retire('retiring'), retire('long-gone')],
+    });
+    try {
+      await until(async () => !(await consumerInfo(jsm, stream, 'retiring')));
+      expect(handled.sort()).toEqual(['left behind 1', 'left behind 2']);
+      expect(await consumerInfo(jsm, stream, 'long-gone')).toBeUndefined();
+    } finally {
+      await messaging.stop();
+    }
   });
 });

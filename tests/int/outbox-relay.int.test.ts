@@ -1,5 +1,5 @@
 import { createLogger, type MessagingTables, OutboxRelay } from '@countersign/platform';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,29 @@ const relay = (batchSize = 50) =>
     pollIntervalMs: 50,
   });
 
+/** The `n` of every message in the stream, in stream order, from sequence `from` on. */
+async function streamOrder(from: number, count: number): Promise<number[]> {
+  const consumer = await jetstream(nc).consumers.get(STREAM, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: from,
+  });
+  const order: number[] = [];
+  const messages = await consumer.fetch({ max_messages: count, expires: 5_000 });
+  for await (const msg of messages) order.push((msg.json() as { n: number }).n);
+  return order;
+}
+
+const unsentCount = async () =>
+  Number(
+    (
+      await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('sent_at', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
 describe('outbox relay', () => {
   it('two relays share the rows: each event is published once and every row is marked sent', async () => {
     // A core subscriber sees every publish, including ones JetStream would deduplicate,
@@ -97,6 +120,61 @@ describe('outbox relay', () => {
     expect(await streamMessages()).toBe(1000);
   });
 
+  it('publishes a batch with pipelined acks in id order, each row once, and marks it sent', async () => {
+    const firstSequence = (await streamMessages()) + 1;
+    await addRows(450, 20_000);
+    const published: string[] = [];
+    const tap = nc.subscribe(SUBJECT, {
+      callback: (_error, msg) => {
+        published.push(msg.headers?.get('Nats-Msg-Id') ?? '');
+      },
+    });
+    // Batches of 200, 200 and 50: order must hold within and across batches.
+    const ordered = relay(200);
+    expect(await ordered.drainOnce()).toBe(200);
+    expect(await ordered.drainOnce()).toBe(200);
+    expect(await ordered.drainOnce()).toBe(50);
+    expect(await ordered.drainOnce()).toBe(0);
+    await nc.flush();
+    tap.unsubscribe();
+    expect(published).toHaveLength(450);
+    expect(new Set(published).size).toBe(450);
+    expect(await streamOrder(firstSequence, 450)).toEqual(
+      Array.from({ length: 450 }, (_, i) => 20_000 + i),
+    );
+    expect(await unsentCount()).toBe(0);
+  });
+
+  it('a running relay marks what a pass published with its next claim, and the rest on stop', async () => {
+    await addRows(30, 30_000);
+    const running = new OutboxRelay({
+      db,
+      js: jetstream(nc),
+      logger,
+      databaseUrl: INT_DATABASE_URL,
+      schema: 'relay_test',
+      pollIntervalMs: 60_000,
+      markDelayMs: 60_000,
+      leaseMs: 600_000,
+    });
+    await running.start();
+    // Published, then left unmarked: no NOTIFY, no poll and no mark delay is due.
+    const deadline = Date.now() + 20_000;
+    while ((await streamMessages()) < 1480 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await streamMessages()).toBe(1480);
+    expect(await unsentCount()).toBe(30);
+    // The next write's NOTIFY wakes the relay: one statement marks the 30 and claims it.
+    await addRows(1, 30_030);
+    while ((await streamMessages()) < 1481 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await eventuallyTrue(async () => (await unsentCount()) === 1);
+    await running.stop();
+    expect(await unsentCount()).toBe(0);
+  });
+
   it('a row committed later is picked up by a running relay without waiting for a poll', async () => {
     const running = new OutboxRelay({
       db,
@@ -122,10 +200,18 @@ describe('outbox relay', () => {
     });
     // Bounded wait, generous for a loaded machine: the NOTIFY wakes the relay long before.
     const deadline = Date.now() + 20_000;
-    while ((await streamMessages()) < 1001 && Date.now() < deadline) {
+    while ((await streamMessages()) < 1482 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await running.stop();
-    expect(await streamMessages()).toBe(1001);
+    expect(await streamMessages()).toBe(1482);
   });
 });
+
+async function eventuallyTrue(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,11 +1,11 @@
 import { PolicyRule } from '@countersign/contracts';
 import { createDatabase, migrateSchema } from '@countersign/platform';
+import { bandRules } from '@countersign/routing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { migrations } from '../../services/approval/src/db/migrations/index.js';
 import type { ApprovalDatabase } from '../../services/approval/src/db/types.js';
-import { bandRules } from '../../services/approval/src/domain/band-rules.js';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
 
 const schema = 'approval_policy_versions_int';

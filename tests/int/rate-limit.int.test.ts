@@ -24,6 +24,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.destroy());
 
+// The sign-in, sign-up and code attempt limits (and registrations) count here; the API-wide
+// limits count in each gateway's memory (domain/gcra.ts).
 describe('consumeRateLimit against PostgreSQL', () => {
   it('counts concurrent checks atomically: exactly `limit` of them are allowed', async () => {
     const limit = { key: 'int:concurrent', limit: 50, windowSeconds: 3600 };

@@ -68,6 +68,8 @@ export class TestCluster {
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
         COUNTERSIGN_SPANS_FILE: this.spansFile,
+        // Every new trace recorded: the trace test reads them all (production samples).
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
         SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
         ...extraEnv,
       },
@@ -123,6 +125,30 @@ export class TestCluster {
     }
     await this.db.end();
     await this.mailSink?.close();
+  }
+
+  /**
+   * Waits until the expense service's routing copy holds every approval event committed so
+   * far: the approval outbox is relayed and the expense consumer has nothing pending. A
+   * submission right after a policy or directory change routes from the copy, which follows
+   * the change a few milliseconds later (see ARCHITECTURE.md, "Routing from a copy"); a test
+   * that needs the change applied to its next submission waits for it here.
+   */
+  async routingCopyCaughtUp(): Promise<void> {
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await eventually(async () => {
+        const unsent = await this.db.query<{ n: number }>(
+          'select count(*)::int n from approval.outbox where sent_at is null',
+        );
+        if ((unsent.rows[0]?.n ?? 0) > 0) return undefined;
+        const info = await jsm.consumers.info(Streams.approval, 'expense-on-approval-events');
+        return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+      });
+    } finally {
+      await nc.close();
+    }
   }
 
   /** Waits for a message to `to` whose subject matches, newer than the `after`-th one. */

@@ -27,6 +27,8 @@ export * from './events/policy-created.v1.js';
 export * from './events/policy-deactivated.v1.js';
 export * from './events/policy-versioned.v1.js';
 export * from './events/receipt-processed.v1.js';
+export * from './events/routing-snapshot-requested.v1.js';
+export * from './events/routing-snapshot-taken.v1.js';
 export * from './events/step-approved.v1.js';
 export * from './events/team-created.v1.js';
 export * from './events/team-renamed.v1.js';

@@ -25,6 +25,8 @@ import {
   expenseEventsConsumer,
   resubmissionHandlers,
   resubmissionsConsumer,
+  snapshotRequestHandlers,
+  snapshotRequestsConsumer,
 } from './messaging/expense-events.js';
 import { gatewayEventsConsumer } from './messaging/gateway-events.js';
 import { stepRequestedConsumer } from './messaging/step-requested-events.js';
@@ -56,6 +58,7 @@ const messaging = await startMessaging({
     { ...autoApprovalsConsumer, handlers: autoApprovalHandlers },
     { ...blocksConsumer, handlers: blockHandlers },
     { ...deletionsConsumer, handlers: deletionHandlers(now) },
+    { ...snapshotRequestsConsumer, handlers: snapshotRequestHandlers(now) },
     gatewayEventsConsumer,
     stepRequestedConsumer(config.ESCALATION_AFTER_HOURS),
   ],

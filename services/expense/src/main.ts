@@ -21,6 +21,7 @@ import { gatewayEventsConsumer } from './messaging/gateway-events.js';
 import { tesseractReader } from './ocr/tesseract-reader.js';
 import { EXPENSE_SCHEMA } from './outbox/schema.js';
 import { diskReceiptStorage } from './storage/disk-receipt-storage.js';
+import { requestRoutingCopies } from './use-cases/request-routing-copies.js';
 import { seedDemoCatalog } from './use-cases/seed-demo-catalog.js';
 
 const logger = createLogger('expense', config.LOG_LEVEL);
@@ -64,6 +65,10 @@ const ocrWorker = config.RECEIPT_OCR
       pollMs: config.RECEIPT_OCR_POLL_MS,
     })
   : undefined;
+
+// A deployment upgraded to route from a copy asks for the companies it already has.
+const copiesRequested = await requestRoutingCopies(db, new Date());
+if (copiesRequested > 0) logger.info({ companies: copiesRequested }, 'routing copies requested');
 
 const app = createExpenseApp({
   db,

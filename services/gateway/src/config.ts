@@ -12,10 +12,20 @@ const keyAndLimitSettings = {
   SIGNING_KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().int().min(0).default(180),
   /** How often each replica reloads its keys, checks for a due rotation and prunes counters. */
   SIGNING_KEY_RELOAD_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  /**
+   * The API limits' period: each allows its number per window, all of it as a burst, and
+   * refills smoothly (GCRA). The sign-in attempt limits count in fixed windows of this length.
+   */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  /** Generous: `npm run bench` sends ~200 requests/s from one address. */
+  /** Generous: `npm run bench` sends thousands of requests/s from one address. */
   RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(120_000),
   RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(60_000),
+  /**
+   * How many gateway replicas share the API limits. They count in memory, each its own:
+   * each enforces limit / replicas, so a balancer that spreads requests evenly lets the
+   * configured total through.
+   */
+  RATE_LIMIT_REPLICAS: z.coerce.number().int().min(1).max(1000).default(1),
   /** Sign-in, sign-up and code attempts per window from one address (a person typing). */
   AUTH_ATTEMPTS_IP_PER_WINDOW: z.coerce.number().int().min(1).default(100),
   /** The same per e-mail address named in the request, from anywhere. */

@@ -14,6 +14,7 @@ import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
+import { replicaShare } from './domain/gcra.js';
 import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
@@ -132,13 +133,17 @@ const app = createGatewayApp({
   },
   ...messagingHealth(db, messaging),
   rateLimits: {
-    db,
     verifyToken,
-    logger,
-    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    perAddress: config.RATE_LIMIT_IP_PER_WINDOW,
-    perSubject: config.RATE_LIMIT_USER_PER_WINDOW,
+    perAddress: {
+      limit: replicaShare(config.RATE_LIMIT_IP_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
+      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+    },
+    perSubject: {
+      limit: replicaShare(config.RATE_LIMIT_USER_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
+      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+    },
     trustedProxies: config.TRUST_PROXY,
+    nowMs: () => performance.now(),
   },
   idempotency: { db, policy: idempotencyPolicy, logger },
   stream: {

@@ -16,20 +16,8 @@ import type { NotificationDatabase } from './db/types.js';
 import { createNotificationApp } from './http/routes.js';
 import { startDigestTimer } from './jobs/daily-digest.js';
 import { startWebhookDispatcher } from './jobs/webhook-dispatcher.js';
-import {
-  approvalEventsConsumer,
-  autoApprovedExpensesConsumer,
-  blockedExpensesConsumer,
-  paidExpensesConsumer,
-  pendingApprovalsConsumer,
-} from './messaging/approval-events.js';
-import { directoryEventsConsumer } from './messaging/directory-events.js';
-import {
-  feedOnApprovalEventsConsumer,
-  feedOnExpenseEventsConsumer,
-  feedOnNotificationsConsumer,
-} from './messaging/feed-events.js';
-import { webhookConsumers } from './messaging/webhook-events.js';
+import { legacyInboxIsRecent } from './messaging/compose-handlers.js';
+import { legacyDurables, notificationConsumers } from './messaging/consumers.js';
 import { createWebhookUrlCheck } from './outbound/check-webhook-url.js';
 import { createWebhookPoster } from './outbound/post-webhook.js';
 import { systemResolver } from './outbound/resolve-public.js';
@@ -52,19 +40,11 @@ const messaging = await startMessaging({
   service: 'notification',
   db,
   logger,
-  consumers: [
-    approvalEventsConsumer,
-    blockedExpensesConsumer,
-    paidExpensesConsumer,
-    ...webhookConsumers,
-    // The real-time feed (GET /api/stream on the gateway).
-    feedOnNotificationsConsumer,
-    feedOnApprovalEventsConsumer,
-    feedOnExpenseEventsConsumer,
-    autoApprovedExpensesConsumer,
-    directoryEventsConsumer,
-    pendingApprovalsConsumer,
-  ],
+  // During the upgrade window an event may reach a stream's one durable after one of the
+  // durables it replaced handled it; their inbox rows then say which jobs are done.
+  consumers: notificationConsumers({
+    consultLegacyInbox: await legacyInboxIsRecent(db, legacyDurables, new Date()),
+  }),
 });
 // Links this replica's (and any replica's) new audit entries into their companies' chains.
 const auditChainer = startAuditChainer({

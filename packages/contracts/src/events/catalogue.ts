@@ -24,6 +24,8 @@ import { PolicyCreatedV1 } from './policy-created.v1.js';
 import { PolicyDeactivatedV1 } from './policy-deactivated.v1.js';
 import { PolicyVersionedV1 } from './policy-versioned.v1.js';
 import { ReceiptProcessedV1 } from './receipt-processed.v1.js';
+import { RoutingSnapshotRequestedV1 } from './routing-snapshot-requested.v1.js';
+import { RoutingSnapshotTakenV1 } from './routing-snapshot-taken.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
 import { TeamCreatedV1 } from './team-created.v1.js';
 import { TeamRenamedV1 } from './team-renamed.v1.js';
@@ -213,6 +215,16 @@ export const EventCatalogue = {
     subject: 'countersign.approval.policy.deactivated.v1',
     producer: 'approval',
     schema: PolicyDeactivatedV1,
+  },
+  RoutingSnapshotTaken: {
+    subject: 'countersign.approval.company.routing-snapshot-taken.v1',
+    producer: 'approval',
+    schema: RoutingSnapshotTakenV1,
+  },
+  RoutingSnapshotRequested: {
+    subject: 'countersign.expense.routing.snapshot-requested.v1',
+    producer: 'expense',
+    schema: RoutingSnapshotRequestedV1,
   },
   ReceiptProcessed: {
     subject: 'countersign.expense.receipt.processed.v1',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
 import { RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
-import { expenseFactsV1 } from './expense-facts.js';
+import { expenseFactsV1, ruleTraceV1 } from './expense-facts.js';
 
 /**
  * A policy rule approved the expense at submission (or at a resubmission, from round 2):
@@ -26,6 +26,7 @@ export const ExpenseAutoApprovedV1 = envelopeOf(
     round: z.number().int().min(1).optional(),
     /** Added with currencies, optional: see `expenseFactsV1`. */
     ...expenseFactsV1,
+    ...ruleTraceV1,
   }),
 );
 export type ExpenseAutoApprovedV1 = z.infer<typeof ExpenseAutoApprovedV1>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
 import { DecidingRule, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
-import { expenseFactsV1 } from './expense-facts.js';
+import { expenseFactsV1, ruleTraceV1 } from './expense-facts.js';
 
 /**
  * A policy rule blocked the expense when it was submitted (round 1) or resubmitted
@@ -28,6 +28,7 @@ export const ExpenseBlockedV1 = envelopeOf(
     flags: z.array(z.string()).optional(),
     /** Added with currencies, optional: see `expenseFactsV1`. */
     ...expenseFactsV1,
+    ...ruleTraceV1,
   }),
 );
 export type ExpenseBlockedV1 = z.infer<typeof ExpenseBlockedV1>;

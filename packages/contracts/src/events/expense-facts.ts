@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExpenseMoney, ExpenseSource, IsoDate } from '../rest/money.js';
+import { RoutingRuleTrace } from '../rest/policies.js';
 
 /**
  * What an expense is beyond its base amount, added to the v1 events that announce a
@@ -13,4 +14,14 @@ export const expenseFactsV1 = {
   vendor: z.string().optional(),
   spend_date: IsoDate.optional(),
   source: ExpenseSource.optional(),
+};
+
+/**
+ * Added to the same four v1 events later, optional: the policy's rules as evaluated when
+ * the route was decided (the explanation without its steps). The approval service stores it
+ * with the chain instead of evaluating the policy again; absent on older events, for which
+ * it re-evaluates the version as before.
+ */
+export const ruleTraceV1 = {
+  rule_trace: RoutingRuleTrace.optional(),
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
 import { ChainStep, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
-import { expenseFactsV1 } from './expense-facts.js';
+import { expenseFactsV1, ruleTraceV1 } from './expense-facts.js';
 
 /**
  * The submitter resubmitted an expense that was sent back, possibly edited. Routing ran
@@ -28,6 +28,7 @@ export const ExpenseResubmittedV1 = envelopeOf(
     flags: z.array(z.string()).optional(),
     /** Added with currencies, optional: see `expenseFactsV1`. */
     ...expenseFactsV1,
+    ...ruleTraceV1,
   }),
 );
 export type ExpenseResubmittedV1 = z.infer<typeof ExpenseResubmittedV1>;

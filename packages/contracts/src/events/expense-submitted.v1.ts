@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DecimalString, IsoDateTime, Uuid } from '../common.js';
 import { ChainStep, RoutedPolicy } from '../rest/routing.js';
 import { envelopeOf } from './envelope.js';
-import { expenseFactsV1 } from './expense-facts.js';
+import { expenseFactsV1, ruleTraceV1 } from './expense-facts.js';
 
 /** An employee submitted an expense; it carries the routing decision it was accepted with. */
 export const ExpenseSubmittedV1 = envelopeOf(
@@ -23,6 +23,7 @@ export const ExpenseSubmittedV1 = envelopeOf(
     flags: z.array(z.string()).optional(),
     /** Added with currencies, optional: see `expenseFactsV1`. */
     ...expenseFactsV1,
+    ...ruleTraceV1,
   }),
 );
 export type ExpenseSubmittedV1 = z.infer<typeof ExpenseSubmittedV1>;

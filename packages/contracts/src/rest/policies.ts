@@ -304,6 +304,16 @@ export const RoutingExplanation = z
   .meta({ id: 'RoutingExplanation' });
 export type RoutingExplanation = z.infer<typeof RoutingExplanation>;
 
+/**
+ * The rule part of an explanation (everything but the steps): decided once with the route
+ * and carried by the routing decision and the events announcing it, so storing the chain
+ * does not evaluate the policy again; the steps are added when the chain is stored.
+ */
+export const RoutingRuleTrace = RoutingExplanation.omit({ steps: true }).meta({
+  id: 'RoutingRuleTrace',
+});
+export type RoutingRuleTrace = z.infer<typeof RoutingRuleTrace>;
+
 export const PolicyVersionQuery = z.object({
   version: z.coerce
     .number()

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { DecimalString, Uuid } from '../common.js';
 import { CurrencyCode } from '../currencies.js';
-import { EscalateAfterHours, EscalateTo, ParallelApprovers, StepApprover } from './policies.js';
+import {
+  EscalateAfterHours,
+  EscalateTo,
+  ParallelApprovers,
+  RoutingRuleTrace,
+  StepApprover,
+} from './policies.js';
 
 /** One resolved step of an approval chain. */
 export const ChainStep = z
@@ -79,6 +85,8 @@ export const RoutingDecision = z
     outcome: z.enum(['require_approval', 'auto_approve', 'block']).optional(),
     /** Present exactly when the outcome is block: why, and the rule that blocked. */
     block: z.object({ reason: z.string().min(1), rule: DecidingRule }).optional(),
+    /** Added later, optional: the policy's rules as evaluated for this decision. */
+    rule_trace: RoutingRuleTrace.optional(),
   })
   .refine(
     (d) =>

@@ -1,8 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { type RepeatedRounds, repeatRounds } from '../jobs/repeat-rounds.js';
 import type { Logger } from '../logger.js';
 import { GENESIS_HASH, hashAuditEntry } from './entry.js';
-import { CHAIN_COLUMNS, ENTRY_COLUMNS, entryOfRow } from './read.js';
+import { type AuditEntryRow, entryOfRow } from './read.js';
 import type { AuditTables } from './table.js';
 
 export interface AuditChainerOptions<DB = AuditTables> {
@@ -72,18 +72,12 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
       .orderBy('sequence', 'desc')
       .limit(1)
       .executeTakeFirst();
-    const rows = await trx
-      .selectFrom('audit_unchained as u')
-      .innerJoin('audit_log as l', 'l.id', 'u.entry_id')
-      .leftJoin('audit_chain as c', 'c.entry_id', 'l.id')
-      .select([...ENTRY_COLUMNS, ...CHAIN_COLUMNS])
-      .where('u.company_id', '=', companyId)
-      // An entry is linked only into its own company's chain, and only once.
-      .whereRef('l.company_id', '=', 'u.company_id')
-      .where('c.entry_id', 'is', null)
-      .orderBy('l.id')
-      .limit(options.batch ?? DEFAULT_BATCH)
-      .execute();
+    const rows = await unchainedEntries(
+      trx,
+      options.schema,
+      companyId,
+      options.batch ?? DEFAULT_BATCH,
+    );
     if (rows.length === 0) return 0;
     let previous = head
       ? { sequence: Number(head.sequence), hash: head.hash }
@@ -116,6 +110,70 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
       .execute();
     return links.length;
   });
+}
+
+/**
+ * Up to `batch` of a company's queued entries not linked yet, oldest first. Read from the
+ * queue first, then by primary key: the work is the queue's length, never the trail's
+ * (joining the queue to `audit_log` let the planner walk the whole log in id order). A
+ * queue row whose entry is already linked is done: it is dropped. One whose entry is
+ * missing or belongs to another company is skipped (and left for verify to name), so a
+ * page of those does not hold back the rows after it.
+ */
+async function unchainedEntries(
+  trx: Transaction<AuditTables>,
+  schema: string,
+  companyId: string,
+  batch: number,
+): Promise<AuditEntryRow[]> {
+  let after: string | undefined;
+  for (;;) {
+    let page = trx
+      .selectFrom('audit_unchained')
+      .select('entry_id')
+      .where('company_id', '=', companyId)
+      .orderBy('entry_id')
+      .limit(batch);
+    if (after !== undefined) page = page.where('entry_id', '>', after);
+    const queued = (await page.execute()).map((q) => q.entry_id);
+    if (queued.length === 0) return [];
+    const entries = await entriesById(trx, schema, queued);
+    // An entry is linked only into its own company's chain, and only once.
+    const own = entries.filter((e) => e.company_id === companyId);
+    const linked = own.filter((e) => e.sequence !== null).map((e) => e.id);
+    if (linked.length > 0) {
+      await trx.deleteFrom('audit_unchained').where('entry_id', 'in', linked).execute();
+    }
+    const unlinked = own.filter((e) => e.sequence === null);
+    if (unlinked.length > 0 || queued.length < batch) return unlinked;
+    after = queued[queued.length - 1];
+  }
+}
+
+/**
+ * The entries with these ids, with their chain place if they have one, each looked up by
+ * its key (a lateral lookup per id; `limit 1`, at most one row by key anyway, keeps the
+ * planner from flattening it into a join). Written so, no plan can scan the trail: with
+ * an IN list or a plain join, a never-analysed table got sequential scans that grew with
+ * it. Unknown ids are left out.
+ */
+async function entriesById(
+  trx: Transaction<AuditTables>,
+  schema: string,
+  ids: readonly string[],
+): Promise<AuditEntryRow[]> {
+  const result = await sql<AuditEntryRow>`
+    select l.id, l.company_id, l.occurred_at, l.actor_kind, l.actor_id, l.actor_role, l.action,
+      l.entity_type, l.entity_id, l.before, l.after, l.request_id, l.trace_id,
+      c.sequence, c.prev_hash, c.hash
+    from unnest(${[...ids]}::uuid[]) as q(entry_id)
+    cross join lateral (
+      select * from ${sql.id(schema, 'audit_log')} where id = q.entry_id limit 1) as l
+    left join lateral (
+      select sequence, prev_hash, hash from ${sql.id(schema, 'audit_chain')}
+      where entry_id = q.entry_id limit 1) as c on true
+    order by l.id`.execute(trx);
+  return result.rows;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import {
   type CryptoKey,
   createLocalJWKSet,
@@ -8,7 +9,12 @@ import {
 } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../errors.js';
-import { createTokenVerifier, type TokenVerifier } from './auth.js';
+import {
+  type AuthVariables,
+  createTokenVerifier,
+  requireAuth,
+  type TokenVerifier,
+} from './auth.js';
 
 const issuer = 'countersign-gateway';
 const audience = 'countersign-api';
@@ -68,5 +74,28 @@ describe('token verification', () => {
     ['no sub', () => token({ sub: undefined })],
   ])('refuses a token with %s (401)', async (_, make) => {
     await expect(verify(await make())).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('requireAuth', () => {
+  it('verifies once per request: a token an earlier middleware verified is not checked again', async () => {
+    const signed = await token();
+    let verifications = 0;
+    const counting: TokenVerifier = (t) => {
+      verifications++;
+      return verify(t);
+    };
+    const app = new Hono<{ Variables: AuthVariables }>();
+    app.use('/pre/*', async (c, next) => {
+      c.set('caller', await counting(signed));
+      c.set('token', signed);
+      await next();
+    });
+    app.get('/*', requireAuth(counting), (c) => c.text(c.var.caller.name));
+    const headers = { authorization: `Bearer ${signed}` };
+    expect(await (await app.request('/pre/x', { headers })).text()).toBe('Grace Taylor');
+    expect(verifications).toBe(1);
+    expect((await app.request('/plain', { headers })).status).toBe(200);
+    expect(verifications).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 import { FeedStream, type ProducingService, Streams, streamSubjects } from '@countersign/contracts';
 import {
   AckPolicy,
-  type ConsumerConfig,
+  type ConsumerInfo,
   DeliverPolicy,
   type JetStreamManager,
   jetstreamManager,
@@ -72,6 +72,12 @@ export interface DurableConsumerOptions {
    */
   ackWaitMs: number;
   maxAckPending: number;
+  /**
+   * Durables on the same stream that this one takes over from. A new durable starts at
+   * the first message one of them had not finished (the stream's start if none exists);
+   * once this one exists they are deleted, so nothing is read twice by their names.
+   */
+  replaces?: string[];
 }
 
 /** Creates or updates a durable pull consumer; replicas bind to the same one and share work. */
@@ -79,20 +85,81 @@ export async function ensureDurableConsumer(
   jsm: JetStreamManager,
   options: DurableConsumerOptions,
 ): Promise<void> {
-  const config: Partial<ConsumerConfig> = {
-    durable_name: options.durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+  const config = {
     max_deliver: options.maxDeliver,
     ack_wait: nanos(options.ackWaitMs),
     max_ack_pending: options.maxAckPending,
     ...(options.filterSubject ? { filter_subject: options.filterSubject } : {}),
   };
-  try {
-    await jsm.consumers.info(options.stream, options.durable);
+  const existing = await consumerInfo(jsm, options.stream, options.durable);
+  if (existing) {
+    // The update merges into the existing config: where it starts stays as created.
     await jsm.consumers.update(options.stream, options.durable, config);
-  } catch {
-    await addIgnoringRace(() => jsm.consumers.add(options.stream, config));
+  } else {
+    const start = await firstUnfinished(jsm, options.stream, options.replaces ?? []);
+    await addIgnoringRace(() =>
+      jsm.consumers.add(options.stream, {
+        ...config,
+        durable_name: options.durable,
+        ack_policy: AckPolicy.Explicit,
+        ...(start === undefined
+          ? { deliver_policy: DeliverPolicy.All }
+          : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start }),
+      }),
+    );
+  }
+  // Only after the successor exists: a start that dies in between deletes them next time.
+  for (const replaced of options.replaces ?? []) {
+    await deleteIgnoringMissing(jsm, options.stream, replaced);
+  }
+}
+
+/**
+ * The lowest stream sequence any of the durables has not finished, or undefined if none
+ * of them exists. Everything up to `delivered` is finished when nothing waits for an ack
+ * (a filtered consumer's ack floor stays at its last matching message); otherwise
+ * everything up to the ack floor.
+ */
+async function firstUnfinished(
+  jsm: JetStreamManager,
+  stream: string,
+  durables: string[],
+): Promise<number | undefined> {
+  let first: number | undefined;
+  for (const durable of durables) {
+    const info = await consumerInfo(jsm, stream, durable);
+    if (!info) continue;
+    const finished =
+      info.num_ack_pending === 0 ? info.delivered.stream_seq : info.ack_floor.stream_seq;
+    first = Math.min(first ?? Number.POSITIVE_INFINITY, finished + 1);
+  }
+  return first;
+}
+
+/** The consumer's info, or undefined if the stream has no consumer of that name. */
+export async function consumerInfo(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+): Promise<ConsumerInfo | undefined> {
+  try {
+    return await jsm.consumers.info(stream, durable);
+  } catch (error) {
+    if (/consumer not found/i.test(String(error))) return undefined;
+    throw error;
+  }
+}
+
+/** Deletes a durable; another replica may have deleted it first. */
+export async function deleteIgnoringMissing(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+): Promise<void> {
+  try {
+    await jsm.consumers.delete(stream, durable);
+  } catch (error) {
+    if (!/consumer not found/i.test(String(error))) throw error;
   }
 }
 

@@ -47,21 +47,30 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How long a claimed batch stays reserved for this relay before others may take it. */
   leaseMs?: number;
+  /**
+   * How long published rows may wait, unmarked, for the next claim to mark them: by
+   * default the poll interval, so an idle relay marks them with the poll it makes anyway.
+   * At most a quarter of the lease, so no other relay takes them meanwhile.
+   */
+  markDelayMs?: number;
 }
 
 interface OutboxRow {
   id: string;
   event_id: string;
   subject: string;
-  payload: unknown;
+  /** The event's JSON as stored: read as text, it is published without a parse and re-stringify. */
+  payload: string;
   traceparent: string | null;
 }
 
 /**
- * Publishes committed outbox rows to JetStream with Nats-Msg-Id = event id. Each pass
- * leases a batch, publishes it and marks it sent, two statements per batch whatever its
- * size. A crash between publish and mark re-publishes after the lease; JetStream's
- * duplicate window and the consumers' inbox drop the copy.
+ * Publishes committed outbox rows to JetStream with Nats-Msg-Id = event id. Each pass is
+ * one statement that marks the rows the last pass published and leases the next batch;
+ * the batch is then published with pipelined acks. So a row costs no statement of its
+ * own: the next NOTIFY's pass, or else the next poll (within `markDelayMs`), marks it,
+ * and stopping marks the rest. A crash between publish and mark re-publishes after the
+ * lease; JetStream's duplicate window and the consumers' inbox drop the copy.
  */
 export class OutboxRelay {
   private running = false;
@@ -70,16 +79,20 @@ export class OutboxRelay {
   private notified = false;
   /** The last pass held rows back after failed publishes. */
   private heldBack = false;
+  /** Ids published but not yet marked sent: the next claim marks them. */
+  private unmarked: string[] = [];
   private loop: Promise<void> | undefined;
   private listener: pg.Client | undefined;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
+  private readonly markDelayMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.leaseMs = options.leaseMs ?? 10_000;
+    this.markDelayMs = Math.min(options.markDelayMs ?? this.pollIntervalMs, this.leaseMs / 4);
   }
 
   async start(): Promise<void> {
@@ -96,35 +109,38 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims a batch (one statement), publishes it, marks what was published sent (one
-   * statement) and releases what was not. Returns how many rows were marked sent.
+   * One pass, then marks what it published: claims a batch, publishes it and marks it
+   * sent (no row stays unmarked). Returns how many rows were published.
    */
   async drainOnce(): Promise<number> {
+    const published = await this.pass();
+    await this.markPublished();
+    return published;
+  }
+
+  /**
+   * Claims a batch (marking the previous pass's rows in the same statement), publishes
+   * it, keeps what was published for the next mark and holds back what was not. Returns
+   * how many rows were published.
+   */
+  private async pass(): Promise<number> {
     const { db, logger } = this.options;
     this.heldBack = false;
     const rows = (await this.claimBatch()).sort((a, b) => Number(a.id) - Number(b.id));
     if (rows.length === 0) return 0;
-    const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-    const sent = rows
-      .filter((_, index) => results[index]?.status === 'fulfilled')
-      .map((row) => row.id);
-    const failed = rows
-      .filter((_, index) => results[index]?.status === 'rejected')
-      .map((row) => row.id);
+    const results = await this.publishBatch(rows);
+    const failed: string[] = [];
     for (const [index, result] of results.entries()) {
-      if (result.status === 'rejected') {
-        logger.warn(
-          { err: result.reason, event_id: rows[index]?.event_id },
-          'outbox publish failed; will retry',
-        );
+      const row = rows[index] as OutboxRow;
+      if (result.status === 'fulfilled') {
+        this.unmarked.push(row.id);
+        continue;
       }
-    }
-    if (sent.length > 0) {
-      await db
-        .updateTable('outbox')
-        .set({ sent_at: new Date(), lease_until: null })
-        .where('id', 'in', sent)
-        .execute();
+      failed.push(row.id);
+      logger.warn(
+        { err: result.reason, event_id: row.event_id },
+        'outbox publish failed; will retry',
+      );
     }
     this.heldBack = failed.length > 0;
     if (failed.length > 0) {
@@ -135,16 +151,39 @@ export class OutboxRelay {
         .where('id', 'in', failed)
         .execute();
     }
-    return sent.length;
+    return rows.length - failed.length;
+  }
+
+  /** Marks the published rows sent, in one statement; a failure leaves them for the next try. */
+  private async markPublished(): Promise<void> {
+    if (this.unmarked.length === 0) return;
+    const ids = this.unmarked;
+    await this.options.db
+      .updateTable('outbox')
+      .set({ sent_at: sql<Date>`now()`, lease_until: null })
+      .where('id', 'in', ids)
+      .execute();
+    this.unmarked = this.unmarked.filter((id) => !ids.includes(id));
   }
 
   /**
-   * Leases unsent rows to this relay. SKIP LOCKED lets relays in several replicas claim
-   * disjoint batches; a relay that dies mid-batch leaves a lease that expires, and the
-   * rows are published again (JetStream's duplicate window and the inboxes drop copies).
+   * Leases unsent rows to this relay, and marks the rows it published last pass sent in
+   * the same statement (a data-modifying CTE). SKIP LOCKED lets relays in several replicas
+   * claim disjoint batches; a relay that dies mid-batch leaves a lease that expires, and
+   * the rows are published again (JetStream's duplicate window and the inboxes drop copies).
    */
   private async claimBatch(): Promise<OutboxRow[]> {
-    return this.options.db
+    const marking = this.unmarked;
+    // One statement whether or not there is anything to mark (`= any('{}')` matches none).
+    const markingIds = sql`${marking}::bigint[]`;
+    const rows = await this.options.db
+      .with('marked', (qb) =>
+        qb
+          .updateTable('outbox')
+          .set({ sent_at: sql<Date>`now()`, lease_until: null })
+          .where(sql<boolean>`id = any(${markingIds})`)
+          .returning('id'),
+      )
       .updateTable('outbox')
       .set({ lease_until: sql<Date>`now() + make_interval(secs => ${this.leaseMs / 1000})` })
       .where('id', 'in', (eb) =>
@@ -155,13 +194,34 @@ export class OutboxRelay {
           .where((w) =>
             w.or([w('lease_until', 'is', null), w('lease_until', '<', sql<Date>`now()`)]),
           )
+          // The statement's sub-select does not see the rows it marks as sent.
+          .where(sql<boolean>`id <> all(${markingIds})`)
           .orderBy('id')
           .limit(this.batchSize)
           .forUpdate()
           .skipLocked(),
       )
-      .returning(['id', 'event_id', 'subject', 'payload', 'traceparent'])
+      .returning([
+        'id',
+        'event_id',
+        'subject',
+        sql<string>`payload::text`.as('payload'),
+        'traceparent',
+      ])
       .execute();
+    this.unmarked = this.unmarked.filter((id) => !marking.includes(id));
+    return rows;
+  }
+
+  /**
+   * Publishes a batch with pipelined acks: every publish is written to the connection, in
+   * id order, before any ack is awaited. One connection delivers its messages to the
+   * server in the order written, so the stream keeps the batch's order.
+   */
+  private publishBatch(rows: OutboxRow[]): Promise<PromiseSettledResult<void>[]> {
+    // map() calls publish() for each row in turn, and each writes its message before its
+    // first await (the span and the NATS request are set up synchronously).
+    return Promise.allSettled(rows.map((row) => this.publish(row)));
   }
 
   private async publish(row: OutboxRow): Promise<void> {
@@ -174,7 +234,7 @@ export class OutboxRelay {
         for (const [key, value] of Object.entries(traceHeaders(context.active()))) {
           headers.set(key, value);
         }
-        await this.options.js.publish(row.subject, JSON.stringify(row.payload), {
+        await this.options.js.publish(row.subject, row.payload, {
           msgID: row.event_id,
           headers,
         });
@@ -186,7 +246,7 @@ export class OutboxRelay {
     while (this.running) {
       let published = 0;
       try {
-        published = await this.drainOnce();
+        published = await this.pass();
       } catch (error) {
         this.options.logger.error({ err: error }, 'outbox relay pass failed');
       }
@@ -196,20 +256,32 @@ export class OutboxRelay {
       }
       // stop() may have come during the pass, when there was no sleep to wake yet.
       if (!this.running) break;
-      // Rows held back after a failed publish are due again soon: no NOTIFY will say so.
-      const sleepMs = this.heldBack
-        ? Math.min(this.pollIntervalMs, HOLD_BACK_MS + 100)
-        : this.pollIntervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sleepMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.sleep(this.sleepMs());
       this.notified = false;
     }
+    // Whatever the last passes published is marked before the relay reports stopped.
+    await this.markPublished().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'outbox rows published but not marked sent'),
+    );
+  }
+
+  private sleepMs(): number {
+    // Published rows wait for the next claim to mark them, but well within their lease.
+    if (this.unmarked.length > 0) return Math.min(this.pollIntervalMs, this.markDelayMs);
+    // Rows held back after a failed publish are due again soon: no NOTIFY will say so.
+    if (this.heldBack) return Math.min(this.pollIntervalMs, HOLD_BACK_MS + 100);
+    return this.pollIntervalMs;
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   private async listen(): Promise<void> {

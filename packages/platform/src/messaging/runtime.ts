@@ -1,11 +1,13 @@
 import { Streams } from '@countersign/contracts';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Kysely } from 'kysely';
 import { pingDatabase } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { countDeadLetters, EventConsumer, type EventHandlers } from './consumer.js';
 import {
   connectNats,
+  consumerInfo,
+  deleteIgnoringMissing,
   ensureDurableConsumer,
   ensureFeedStream,
   ensureStream,
@@ -19,6 +21,13 @@ export interface ConsumerSpec<DB extends MessagingTables> {
   durable: string;
   filterSubject?: string;
   handlers: EventHandlers<DB>;
+  /** Durables on the same stream this one takes over from (see ensureDurableConsumer). */
+  replaces?: string[];
+  /**
+   * A durable on its way out: never created; if it still exists it is read (with its own
+   * inbox name) until it has nothing pending, then deleted by whichever replica sees that.
+   */
+  retiring?: boolean;
 }
 
 export interface MessagingOptions<DB extends MessagingTables> {
@@ -79,15 +88,22 @@ export async function startMessaging<DB extends MessagingTables>(
   });
   await relay.start();
   const consumers: EventConsumer<DB>[] = [];
+  const retirements: Promise<void>[] = [];
+  let stopping = false;
   for (const spec of options.consumers) {
-    await ensureDurableConsumer(jsm, {
-      stream: spec.stream,
-      durable: spec.durable,
-      ...(spec.filterSubject ? { filterSubject: spec.filterSubject } : {}),
-      maxDeliver: deliveryPolicy.maxDeliver,
-      ackWaitMs: deliveryPolicy.ackWaitMs,
-      maxAckPending: deliveryPolicy.maxAckPending,
-    });
+    if (spec.retiring) {
+      if (!(await consumerInfo(jsm, spec.stream, spec.durable))) continue;
+    } else {
+      await ensureDurableConsumer(jsm, {
+        stream: spec.stream,
+        durable: spec.durable,
+        ...(spec.filterSubject ? { filterSubject: spec.filterSubject } : {}),
+        ...(spec.replaces ? { replaces: spec.replaces } : {}),
+        maxDeliver: deliveryPolicy.maxDeliver,
+        ackWaitMs: deliveryPolicy.ackWaitMs,
+        maxAckPending: deliveryPolicy.maxAckPending,
+      });
+    }
     const consumer = new EventConsumer<DB>({
       js,
       db: options.db,
@@ -101,6 +117,13 @@ export async function startMessaging<DB extends MessagingTables>(
     });
     consumer.start();
     consumers.push(consumer);
+    if (spec.retiring) {
+      retirements.push(
+        retireWhenDrained(jsm, spec, consumer, options.logger, () => stopping).catch((error) =>
+          options.logger.error({ err: error, durable: spec.durable }, 'retiring durable failed'),
+        ),
+      );
+    }
   }
   return {
     nats,
@@ -108,12 +131,39 @@ export async function startMessaging<DB extends MessagingTables>(
     consumers: consumers as unknown as EventConsumer<MessagingTables>[],
     isConnected: () => !nats.isClosed(),
     async stop() {
+      stopping = true;
+      await Promise.all(retirements);
       await Promise.all(consumers.map((c) => c.stop()));
       await relay.stop();
       await relay.drainOnce().catch(() => 0);
       await nats.drain();
     },
   };
+}
+
+const retirementCheckMs = 2_000;
+
+/**
+ * Reads a retiring durable until nothing is pending or waiting for an ack, then deletes
+ * it. Another replica may delete it first; then this one just stops reading it.
+ */
+async function retireWhenDrained<DB extends MessagingTables>(
+  jsm: JetStreamManager,
+  spec: ConsumerSpec<DB>,
+  consumer: EventConsumer<DB>,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<void> {
+  while (!stopping()) {
+    await new Promise((resolve) => setTimeout(resolve, retirementCheckMs));
+    if (stopping()) return;
+    const info = await consumerInfo(jsm, spec.stream, spec.durable);
+    if (info && (info.num_pending > 0 || info.num_ack_pending > 0)) continue;
+    await consumer.stop();
+    await deleteIgnoringMissing(jsm, spec.stream, spec.durable);
+    logger.info({ durable: spec.durable }, 'retired durable drained and deleted');
+    return;
+  }
 }
 
 /** Readiness (database and NATS) and figures (dead letters) of a service with messaging. */

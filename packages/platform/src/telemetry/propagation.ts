@@ -30,7 +30,11 @@ export function traceHeaders(ctx: Context): Record<string, string> {
   return carrier;
 }
 
-/** Runs `work` inside a span named `<operation> <subject>`, following messaging conventions. */
+/**
+ * Runs `work` inside a span named `<operation> <subject>`, following messaging conventions.
+ * Under an unsampled parent (or a root the sampler declines) the span does not record: it
+ * only carries the trace context on, and its attributes are never built.
+ */
 export async function inMessagingSpan<T>(
   operation: 'send' | 'process',
   subject: string,
@@ -38,27 +42,24 @@ export async function inMessagingSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const kind = operation === 'send' ? SpanKind.PRODUCER : SpanKind.CONSUMER;
-  return tracer.startActiveSpan(
-    `${operation} ${subject}`,
-    {
-      kind,
-      attributes: {
+  return tracer.startActiveSpan(`${operation} ${subject}`, { kind }, parent, async (span) => {
+    if (span.isRecording()) {
+      span.setAttributes({
         'messaging.system': 'nats',
         'messaging.destination.name': subject,
         'messaging.operation.type': operation,
-      },
-    },
-    parent,
-    async (span) => {
-      try {
-        return await work(span);
-      } catch (error) {
+      });
+    }
+    try {
+      return await work(span);
+    } catch (error) {
+      if (span.isRecording()) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
       }
-    },
-  );
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }

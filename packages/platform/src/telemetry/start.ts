@@ -10,12 +10,14 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { FileSpanExporter } from './file-span-exporter.js';
+import { samplerFromEnv } from './sampler.js';
 
 /**
  * Starts OpenTelemetry for one service. Call it from the preload file, before anything
  * imports http or pg. Spans go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set and to a
- * JSON-lines file when COUNTERSIGN_SPANS_FILE is set. With neither, spans are still made
- * and dropped, so trace context flows and every log line carries its trace id.
+ * JSON-lines file when COUNTERSIGN_SPANS_FILE is set. Which traces are recorded is the
+ * sampler's choice (samplerFromEnv); an unrecorded request still carries a trace id, so
+ * trace context flows and every log line carries its trace id.
  */
 export function startTelemetry(service: string, env = process.env): NodeSDK {
   const processors: SpanProcessor[] = [];
@@ -29,21 +31,29 @@ export function startTelemetry(service: string, env = process.env): NodeSDK {
       }),
     );
   }
+  const sampler = samplerFromEnv(env, processors.length > 0);
   if (processors.length === 0) processors.push(new NoopSpanProcessor());
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': `countersign-${service}` }),
+    sampler,
     spanProcessors: processors,
     // Explicitly none: left unset, the SDK defaults to OTLP metric and log exporters that
     // record on every request and hang shutdown trying to reach a collector.
     metricReaders: [],
     logRecordProcessors: [],
+    // Only what a trace needs: the HTTP doors and clients (they carry the trace context)
+    // and pg. No auto-instrumentation bundle: fs, dns and net spans would cost every
+    // request and say nothing. Outgoing calls and queries outside any span (relay polls,
+    // timer loops) would each start a trace of their own: they are left out.
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>
           request.url === '/healthz' || request.url === '/readyz',
+        requireParentforOutgoingSpans: true,
       }),
-      new UndiciInstrumentation(),
-      new PgInstrumentation(),
+      new UndiciInstrumentation({ requireParentforSpans: true }),
+      // A pool checkout span per query doubles the spans and tells nothing the query's doesn't.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
   sdk.start();

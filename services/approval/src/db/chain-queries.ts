@@ -1,8 +1,8 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import { auditRecordsOf, outboxRows } from '@countersign/platform';
+import { type ResolvedStep, toChainStep } from '@countersign/routing';
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { ChainState, ChainStatus, StepStatus } from '../domain/decide.js';
-import { type ResolvedStep, toChainStep } from '../domain/org.js';
 import { recordAudit } from '../outbox/audit.js';
 import type { ApprovalDatabase, ChainTable } from './types.js';
 
@@ -311,6 +311,23 @@ function delegatedToMe(
     );
 }
 
+/** Who delegates to `delegateId` on `today` (the delegation's limits are checked per step). */
+async function delegatorsOf(
+  db: Kysely<ApprovalDatabase>,
+  delegateId: string,
+  today: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('delegation')
+    .select('delegator_id')
+    .distinct()
+    .where('delegate_id', '=', delegateId)
+    .where('revoked_at', 'is', null)
+    .where(sql<boolean>`starts_on <= ${today}::date and ${today}::date <= ends_on`)
+    .execute();
+  return rows.map((r) => r.delegator_id).filter((id) => id !== delegateId);
+}
+
 /** The caller's queue (their seats and those delegated to them), oldest request first, keyset-paged on (requested_at, expense_id, step). */
 export async function listPendingForApprover(
   db: Kysely<ApprovalDatabase>,
@@ -320,6 +337,7 @@ export async function listPendingForApprover(
   today: string,
   after?: { requestedAt: Date; expenseId: string; step: number },
 ): Promise<PendingRow[]> {
+  const delegators = await delegatorsOf(db, approverId, today);
   let query = db
     .selectFrom('chain_step')
     .innerJoin('chain', 'chain.expense_id', 'chain_step.expense_id')
@@ -335,14 +353,19 @@ export async function listPendingForApprover(
       'chain_step.approver_id',
       'chain_step.approver_name',
     ])
-    .where((eb) =>
+    // Seats are looked up by approver on the queue index, the caller's own and those of
+    // whoever delegates to them today: never a scan of every pending step in the company.
+    .where('chain_step.approver_id', 'in', [approverId, ...delegators])
+    .where('chain_step.status', '=', 'pending')
+    .where('chain.company_id', '=', companyId);
+  if (delegators.length > 0) {
+    query = query.where((eb) =>
       eb.or([
         eb('chain_step.approver_id', '=', approverId),
         eb.exists(delegatedToMe(eb, approverId, today)),
       ]),
-    )
-    .where('chain_step.status', '=', 'pending')
-    .where('chain.company_id', '=', companyId);
+    );
+  }
   if (after) {
     // With the step, as a delegate may act for two seats of one parallel stage.
     query = query.where(

@@ -1,5 +1,5 @@
+import type { Person, TeamScope } from '@countersign/routing';
 import type { Kysely } from 'kysely';
-import type { Person, TeamScope } from '../domain/org.js';
 import type { ApprovalDatabase } from './types.js';
 
 type Db = Kysely<ApprovalDatabase>;

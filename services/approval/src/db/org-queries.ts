@@ -1,7 +1,7 @@
 import type { Role, UserListQuery } from '@countersign/contracts';
 import { ConflictError } from '@countersign/platform';
+import type { Person } from '@countersign/routing';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Person } from '../domain/org.js';
 import type { ApprovalDatabase } from './types.js';
 
 type Db = Kysely<ApprovalDatabase>;

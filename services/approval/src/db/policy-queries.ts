@@ -1,7 +1,7 @@
 import { PolicyRule } from '@countersign/contracts';
+import type { VersionedPolicy } from '@countersign/routing';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { VersionedPolicy } from '../domain/select-policy.js';
 import type { ApprovalDatabase } from './types.js';
 
 type Db = Kysely<ApprovalDatabase> | Transaction<ApprovalDatabase>;

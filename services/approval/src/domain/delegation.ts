@@ -1,5 +1,5 @@
 import { ForbiddenError } from '@countersign/platform';
-import { toCents } from './money.js';
+import { toCents } from '@countersign/routing';
 
 export interface DelegationTerms {
   id: string;

@@ -1,5 +1,5 @@
-import type { Person } from './org.js';
-import { byNearestLevel, isEligible, type Submitter } from './resolve-chain.js';
+import type { Person } from '@countersign/routing';
+import { byNearestLevel, isEligible, type Submitter } from '@countersign/routing';
 
 export interface OverdueStep {
   approverId: string;

@@ -1,6 +1,6 @@
+import type { Person } from '@countersign/routing';
 import { describe, expect, it } from 'vitest';
 import { escalationTarget } from './escalation-target.js';
-import type { Person } from './org.js';
 
 const tech = 'team-tech';
 const finance = 'team-finance';

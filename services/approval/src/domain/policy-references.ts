@@ -1,5 +1,5 @@
 import type { Condition, PolicyRule } from '@countersign/contracts';
-import { toCents } from './money.js';
+import { toCents } from '@countersign/routing';
 
 export interface Problem {
   path: string;

@@ -1,5 +1,5 @@
 import type { Policy } from '@countersign/contracts';
-import type { VersionedPolicy } from './select-policy.js';
+import type { VersionedPolicy } from '@countersign/routing';
 
 /** A policy version as the API shows it. */
 export function toPolicyView(

@@ -1,8 +1,7 @@
 import type { StepApprover } from '@countersign/contracts';
+import type { Person, ResolvedStep, Submitter, TeamScope } from '@countersign/routing';
+import { eligibleFor, mayHold } from '@countersign/routing';
 import type { StepStatus } from './decide.js';
-import type { Person, ResolvedStep, TeamScope } from './org.js';
-import type { Submitter } from './resolve-chain.js';
-import { eligibleFor, mayHold } from './resolve-steps.js';
 
 export interface OpenStep {
   step: number;

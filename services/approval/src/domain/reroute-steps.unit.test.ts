@@ -1,6 +1,6 @@
+import { levelRule, type Person } from '@countersign/routing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { levelRule, type Person } from './org.js';
 import { type OpenChain, type OpenStep, rerouteSteps } from './reroute-steps.js';
 
 const tech = 'team-tech';

@@ -1,9 +1,9 @@
 import type { PolicyStep, Role } from '@countersign/contracts';
+import type { Person } from '@countersign/routing';
+import { resolveSteps } from '@countersign/routing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChainState, decide, evolve, evolveResubmitted } from './decide.js';
-import type { Person } from './org.js';
-import { resolveSteps } from './resolve-steps.js';
 
 const tech = 'team-tech';
 const finance = 'team-finance';

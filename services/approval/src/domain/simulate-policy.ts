@@ -1,9 +1,7 @@
 import type { PolicyRule, PolicySimulation, Role } from '@countersign/contracts';
 import { DomainError } from '@countersign/platform';
-import { BASE_CURRENCY, evaluatePolicy } from './evaluate-policy.js';
-import { toCents } from './money.js';
-import type { Person } from './org.js';
-import { resolveSteps } from './resolve-steps.js';
+import type { Person } from '@countersign/routing';
+import { BASE_CURRENCY, evaluatePolicy, resolveSteps, toCents } from '@countersign/routing';
 
 /** One expense as it was routed, with what a draft needs to route it again. */
 export interface PastRoute {

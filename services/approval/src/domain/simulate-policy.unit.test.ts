@@ -1,6 +1,6 @@
 import type { PolicyRule } from '@countersign/contracts';
+import type { Person } from '@countersign/routing';
 import { describe, expect, it } from 'vitest';
-import type { Person } from './org.js';
 import { type PastRoute, simulatePolicy } from './simulate-policy.js';
 
 const team = 'team-tech';

@@ -1,6 +1,7 @@
 import { Streams } from '@countersign/contracts';
 import type { EventHandlers } from '@countersign/platform';
 import type { ApprovalDatabase } from '../db/types.js';
+import { answerRoutingSnapshotRequest } from '../use-cases/announce-routing-snapshot.js';
 import { recordAutoApproval } from '../use-cases/record-auto-approval.js';
 import { recordBlock } from '../use-cases/record-block.js';
 import { startNewRound } from '../use-cases/start-new-round.js';
@@ -66,5 +67,23 @@ export const deletionsConsumer = {
 export function deletionHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
   return {
     ExpenseDeleted: (trx, event) => withdrawDeletedExpense(trx, event, now()),
+  };
+}
+
+/**
+ * Requests for a company's routing snapshot (from the expense service's copy): a durable of
+ * its own, created reading from the stream's start, so a request made while this service
+ * was still an older version is answered after its upgrade.
+ */
+export const snapshotRequestsConsumer = {
+  stream: Streams.expense,
+  durable: 'approval-on-routing-snapshot-requests',
+  filterSubject: 'countersign.expense.routing.snapshot-requested.v1',
+};
+
+export function snapshotRequestHandlers(now: () => Date): EventHandlers<ApprovalDatabase> {
+  return {
+    RoutingSnapshotRequested: (trx, event) =>
+      answerRoutingSnapshotRequest(trx, event.company_id, now()),
   };
 }

@@ -1,5 +1,6 @@
 import type { EventOf, EventType } from '@countersign/contracts';
 import { type Logger, newEvent } from '@countersign/platform';
+import { type ResolvedStep, toChainStep } from '@countersign/routing';
 import type { Kysely, Transaction } from 'kysely';
 import {
   findStepApprover,
@@ -13,7 +14,6 @@ import { claimDueDeadline, closeDeadline, type DeadlineKey } from '../db/deadlin
 import { listDirectory, lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { escalationTarget } from '../domain/escalation-target.js';
-import { type ResolvedStep, toChainStep } from '../domain/org.js';
 import { enqueue } from '../outbox/enqueue.js';
 
 export type EscalationOutcome = 'none' | 'escalated' | 'settled' | 'exhausted';

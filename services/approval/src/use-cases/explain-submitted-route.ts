@@ -1,34 +1,40 @@
 import type { ExpenseSubmittedV1, RoutingExplanation } from '@countersign/contracts';
+import {
+  BASE_CURRENCY,
+  evaluatePolicy,
+  explainRouting,
+  type Person,
+  type StepTrace,
+} from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { findPolicy } from '../db/policy-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { BASE_CURRENCY, evaluatePolicy } from '../domain/evaluate-policy.js';
-import { explainRouting } from '../domain/explain-routing.js';
-import type { Person } from '../domain/org.js';
-import type { StepTrace } from '../domain/resolve-steps.js';
 
-type Routed = Pick<
+export type Routed = Pick<
   ExpenseSubmittedV1['data'],
-  'amount' | 'policy' | 'submitter' | 'workspace_id' | 'money' | 'vendor'
+  'amount' | 'policy' | 'submitter' | 'workspace_id' | 'money' | 'vendor' | 'rule_trace'
 >;
 
 /**
- * Re-evaluates the policy version the expense was routed by (versions never change, so
- * the rule trace is the one seen at submission, unless the submitter's own level or role
- * changed in between) and joins it to the steps as stored. Expenses submitted before
- * versions existed get no explanation.
+ * The explanation stored with a chain: the rules as evaluated when the route was decided
+ * (carried by the event, so the policy is not evaluated a second time) joined to the steps
+ * as stored. Events from before the trace was carried re-evaluate the version they were
+ * routed by (versions never change, so the trace is the one seen at submission, unless the
+ * submitter's own level or role changed in between); `people` is read only then. Expenses
+ * submitted before versions existed get no explanation.
  */
 export async function explainSubmittedRoute(
   trx: Transaction<ApprovalDatabase>,
   companyId: string,
   data: Routed,
-  people: readonly Person[],
+  people: () => Promise<readonly Person[]>,
   steps: readonly StepTrace[],
 ): Promise<RoutingExplanation | null> {
+  if (data.rule_trace) return { ...data.rule_trace, steps: steps.map((s) => ({ ...s })) };
   if (data.policy.version === undefined) return null;
   const policy = await findPolicy(trx, companyId, data.policy.id, data.policy.version);
   if (!policy) return null;
-  const submitter = people.find((p) => p.id === data.submitter.id);
+  const submitter = (await people()).find((p) => p.id === data.submitter.id);
   const evaluation = evaluatePolicy(policy.rules, {
     amount: data.amount,
     category: data.policy.category,

@@ -1,10 +1,10 @@
 import type { Actor, EventOf, EventType } from '@countersign/contracts';
 import { newEvent, UnprocessableError } from '@countersign/platform';
+import { toChainStep } from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { listStepsOf, lockOpenChainsOf, reassignStep, stageOf } from '../db/chain-queries.js';
 import { listDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { toChainStep } from '../domain/org.js';
 import { type Reassignment, rerouteSteps } from '../domain/reroute-steps.js';
 
 export interface RerouteInput {

@@ -6,10 +6,11 @@ import {
   demoUsers,
 } from '@countersign/demo-data';
 import { newEvent } from '@countersign/platform';
+import { bandRules } from '@countersign/routing';
 import type { Kysely, Transaction } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
-import { bandRules } from '../domain/band-rules.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { announceRoutingSnapshot } from './announce-routing-snapshot.js';
 
 const levelIdOf = (number: number) => demoLevels.find((l) => l.number === number)?.id ?? '';
 
@@ -154,6 +155,8 @@ export async function seedDemoCompany(db: Kysely<ApprovalDatabase>): Promise<boo
         }),
       ),
     );
+    // Routing's copy in the expense service starts whole: levels and policies too.
+    await announceRoutingSnapshot(trx, demoCompany.id, new Date());
     return true;
   });
 }

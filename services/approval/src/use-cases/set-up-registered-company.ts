@@ -1,10 +1,11 @@
 import type { CompanyRegisteredV1, EventOf, EventType, UserSnapshot } from '@countersign/contracts';
 import { newEvent } from '@countersign/platform';
+import { bandRules } from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApprovalDatabase } from '../db/types.js';
-import { bandRules } from '../domain/band-rules.js';
 import { enqueue } from '../outbox/enqueue.js';
+import { announceRoutingSnapshot } from './announce-routing-snapshot.js';
 
 const system = { kind: 'system', id: 'approval' } as const;
 
@@ -78,6 +79,8 @@ export async function setUpRegisteredCompany(
     }),
   ];
   await enqueue(trx, events);
+  // Routing's copy in the expense service starts whole: the default policy too.
+  await announceRoutingSnapshot(trx, data.company_id, new Date());
 }
 
 async function insertDefaultOrg(trx: Transaction<ApprovalDatabase>, companyId: string) {

@@ -11,7 +11,7 @@ import {
 import { listTeamOf } from '../db/directory-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { acceptsResubmission } from '../domain/decide.js';
-import { explainSubmittedRoute } from './explain-submitted-route.js';
+import { explainSubmittedRoute, type Routed } from './explain-submitted-route.js';
 
 /**
  * Records an expense a policy rule settled with no approver asked (approved or blocked),
@@ -23,7 +23,7 @@ import { explainSubmittedRoute } from './explain-submitted-route.js';
 export async function settleRoutedExpense(
   trx: Transaction<ApprovalDatabase>,
   companyId: string,
-  data: SubmittedExpense & { round: number },
+  data: SubmittedExpense & Pick<Routed, 'rule_trace'> & { round: number },
   status: SettledAtOnce,
   at: Date,
 ): Promise<void> {
@@ -31,8 +31,13 @@ export async function settleRoutedExpense(
     const chain = await lockChain(trx, companyId, data.expense_id);
     if (!chain || !acceptsResubmission(chain, data.round)) return;
   }
-  const team = await listTeamOf(trx, companyId, data.submitter.id);
-  const explanation = await explainSubmittedRoute(trx, companyId, data, team, []);
+  const explanation = await explainSubmittedRoute(
+    trx,
+    companyId,
+    data,
+    () => listTeamOf(trx, companyId, data.submitter.id),
+    [],
+  );
   if (data.round === 1) {
     await insertSettledChain(trx, newChainOf(companyId, data, explanation), status, at);
   } else {

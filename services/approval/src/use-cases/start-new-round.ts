@@ -1,12 +1,11 @@
 import type { ExpenseResubmittedV1 } from '@countersign/contracts';
 import { DomainError, newEvent } from '@countersign/platform';
+import type { Person, StepsResolution } from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { completeChain, lockChain, newRoundOf, replaceChainRound } from '../db/chain-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { acceptsResubmission } from '../domain/decide.js';
-import type { Person } from '../domain/org.js';
-import type { StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { explainSubmittedRoute } from './explain-submitted-route.js';
 import { recheckDecidedChain, routedEvents } from './store-chain.js';
@@ -57,7 +56,7 @@ export async function startNewRound(
     trx,
     event.company_id,
     data,
-    people,
+    async () => people,
     resolved.steps,
   );
   await replaceChainRound(trx, newRoundOf(data, explanation), resolved.chain, now);

@@ -1,13 +1,18 @@
 import type { ChainStep, ExpenseSubmittedV1 } from '@countersign/contracts';
 import { DomainError, newEvent } from '@countersign/platform';
+import {
+  decidedStages,
+  type Person,
+  type ResolvedStep,
+  resolveSteps,
+  type StepsResolution,
+  toChainStep,
+} from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { insertChainWithEvents, newChainOf } from '../db/chain-queries.js';
 import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
-import { decidedStages } from '../domain/decided-stages.js';
-import { type Person, type ResolvedStep, toChainStep } from '../domain/org.js';
-import { resolveSteps, type StepsResolution } from '../domain/resolve-steps.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { explainSubmittedRoute } from './explain-submitted-route.js';
 
@@ -61,7 +66,7 @@ export async function storeChain(
     newChainOf(
       event.company_id,
       data,
-      await explainSubmittedRoute(trx, event.company_id, data, people, resolved.steps),
+      await explainSubmittedRoute(trx, event.company_id, data, async () => people, resolved.steps),
     ),
     resolved.chain,
     events,

@@ -6,7 +6,7 @@ type Db = Kysely<ExpenseDatabase>;
 type Trx = Transaction<ExpenseDatabase>;
 
 /**
- * Keeps the snapshot with the highest revision: an older or replayed snapshot changes
+ * Keeps the snapshot with the highest revision (routing's level and manager included): an older or replayed snapshot changes
  * nothing, so user events may arrive in any order and any number of times.
  */
 export async function recordPersonSnapshot(
@@ -23,6 +23,8 @@ export async function recordPersonSnapshot(
     team_id: user.team_id,
     active: user.active,
     revision: user.revision,
+    level_id: user.level_id,
+    manager_id: user.manager_id,
   };
   await trx
     .insertInto('person')
@@ -38,8 +40,19 @@ export async function recordPersonSnapshot(
           team_id: eb.ref('excluded.team_id'),
           active: eb.ref('excluded.active'),
           revision: eb.ref('excluded.revision'),
+          level_id: eb.ref('excluded.level_id'),
+          manager_id: eb.ref('excluded.manager_id'),
         }))
-        .where('person.revision', '<', (eb) => eb.ref('excluded.revision')),
+        // A row from before the level was copied takes the same revision once, to fill it.
+        .where((eb) =>
+          eb.or([
+            eb('person.revision', '<', eb.ref('excluded.revision')),
+            eb.and([
+              eb('person.revision', '=', eb.ref('excluded.revision')),
+              eb('person.level_id', 'is', null),
+            ]),
+          ]),
+        ),
     )
     .execute();
 }

@@ -127,6 +127,36 @@ export interface PersonTable {
   team_id: string;
   active: boolean;
   revision: number;
+  /** Added for routing; null on rows written before, until a snapshot fills them. */
+  level_id: string | null;
+  manager_id: string | null;
+}
+
+/** The approval service's levels, for routing from the copy. */
+export interface RoutingLevelTable {
+  id: string;
+  company_id: string;
+  number: number;
+  name: string;
+  as_of: Date;
+}
+
+/** Each policy at the newest version seen (RoutingSnapshotTaken and the policy events). */
+export interface RoutingPolicyTable {
+  id: string;
+  company_id: string;
+  name: string;
+  category: string;
+  active: boolean;
+  version: number;
+  rules: unknown;
+}
+
+/** A company whose routing copy is whole (a snapshot arrived); `requested_at`: asked for one. */
+export interface RoutingCompanyTable {
+  company_id: string;
+  snapshot_taken_at: Date | null;
+  requested_at: Date | null;
 }
 
 export interface WorkspaceTable {
@@ -176,6 +206,9 @@ export interface ExpenseDatabase extends MessagingTables, AuditTables {
   expense: ExpenseTable;
   expense_step: ExpenseStepTable;
   person: PersonTable;
+  routing_level: RoutingLevelTable;
+  routing_policy: RoutingPolicyTable;
+  routing_company: RoutingCompanyTable;
   workspace: WorkspaceTable;
   workspace_member: WorkspaceMemberTable;
   company_currency: CompanyCurrencyTable;

@@ -50,6 +50,8 @@ export function announceRoutingOutcome(
     policy: decision.policy,
     ...(expense.workspaceId !== null ? { workspace_id: expense.workspaceId } : {}),
     ...(decision.flags?.length ? { flags: decision.flags } : {}),
+    // The rules as evaluated, so the approval service need not evaluate them again.
+    ...(decision.rule_trace ? { rule_trace: decision.rule_trace } : {}),
     money: expense.facts.money,
     category: expense.facts.category,
     ...(expense.facts.vendor ? { vendor: expense.facts.vendor } : {}),

@@ -10,6 +10,7 @@ import { isReceiptOrDuplicateFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
 import { assertMayChange } from './assert-may-change.js';
+import { decideRoute } from './decide-route.js';
 import type { RoutingPort } from './routing-port.js';
 import { refuseUnlessMayFileIn } from './submit-expense.js';
 
@@ -58,7 +59,9 @@ export async function routeStoredExpense(
         : expense.category
           ? { category: expense.category }
           : {};
-  const decision = await deps.route(
+  const decision = await decideRoute(
+    deps,
+    caller,
     token,
     {
       ...asked,

@@ -21,6 +21,7 @@ import { duplicateExpenseFlag } from '../domain/receipt-flags.js';
 import { settlementOf } from '../domain/routing-outcome.js';
 import { submitIntoWorkspaceAccess } from '../domain/workspace-access.js';
 import { announceRoutingOutcome, BlockedByPolicyError } from './announce-routing-outcome.js';
+import { decideRoute } from './decide-route.js';
 import { findDuplicateExpense } from './find-duplicate-expense.js';
 import { requireCatalogName } from './require-catalog-name.js';
 import { resolveExpenseMoney } from './resolve-expense-money.js';
@@ -50,7 +51,9 @@ export async function submitExpense(
   // Checked before routing too, so a refusal costs no call to the approval service.
   await assertMayFile(deps.db, caller, input);
   const { category, vendor, spendDate, priced } = await describeExpense(deps, caller, input);
-  const decision = await deps.route(
+  const decision = await decideRoute(
+    deps,
+    caller,
     token,
     {
       ...(input.policy_id ? { policy_id: input.policy_id } : {}),

@@ -8,7 +8,6 @@ import {
   type Logger,
   parseOrThrow,
   type ReadinessCheck,
-  readJsonBody,
   requireAuth,
   requirePermission,
   type ServiceCallOptions,
@@ -16,6 +15,7 @@ import {
   type ServiceFigures,
   type ServiceResponse,
   type TokenVerifier,
+  UnsupportedMediaTypeError,
 } from '@countersign/platform';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -53,9 +53,10 @@ export interface GatewayDeps {
 }
 
 /**
- * The only public door. It authenticates, checks each body and query against the
- * contract, and forwards to the owning service with the caller's token, which that service
- * verifies again. It holds no state of its own between requests.
+ * The only public door. It rate-limits, authenticates, checks each path and query against
+ * the contract, and forwards to the owning service with the caller's token and the body as
+ * it came; that service verifies the token again and validates the body. Between requests
+ * it holds only its in-memory rate-limit counts.
  */
 export function createGatewayApp(deps: GatewayDeps) {
   const app = installServiceShell(
@@ -141,18 +142,38 @@ async function forward(
       route.upstreamPath(params as Record<string, string>),
     );
   }
-  const bodySent = !(route.bodyOptional && hasNoBody(c));
-  const body = route.body && bodySent ? await readJsonBody(c, route.body) : undefined;
-  const search = new URL(c.req.url).search;
   const upstream = await callService(baseUrl, {
     method: route.method.toUpperCase() as ServiceCallOptions['method'],
-    path: `${route.upstreamPath(params as Record<string, string>)}${search}`,
+    path: `${route.upstreamPath(params as Record<string, string>)}${searchOf(c.req.url)}`,
     token: c.var.token,
     requestId: c.var.requestId,
-    // Forward what the client sent; the service parses it again with the same schema.
-    ...(body !== undefined ? { body: await c.req.json() } : {}),
+    ...(await rawBodyOf(c, route)),
   });
   return relay(c, upstream);
+}
+
+/**
+ * What the client sent, as it came (within the shell's body limit): the owning service
+ * parses it with the same contract and answers 400 itself, so the gateway does not parse
+ * and re-serialise every body. Only the media type is checked here (415), as it costs
+ * nothing. A route that takes no body forwards none.
+ */
+async function rawBodyOf(
+  c: Context<ServiceEnv>,
+  route: ForwardedRoute,
+): Promise<Pick<ServiceCallOptions, 'rawBody'>> {
+  if (!route.body || (route.bodyOptional && hasNoBody(c))) return {};
+  const contentType = c.req.header('content-type') ?? '';
+  if (!JSON_MEDIA_TYPE.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
+  return { rawBody: { text: await c.req.text(), contentType } };
+}
+
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+
+/** The query string with its `?`, or nothing; without building a URL object. */
+function searchOf(url: string): string {
+  const start = url.indexOf('?');
+  return start === -1 ? '' : url.slice(start);
 }
 
 /**

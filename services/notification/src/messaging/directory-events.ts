@@ -1,16 +1,14 @@
-import { Streams } from '@countersign/contracts';
-import type { ConsumerSpec } from '@countersign/platform';
-import type { NotificationDatabase } from '../db/types.js';
 import { applyDirectoryPerson } from '../use-cases/apply-directory-person.js';
+import type { HandlerPart } from './compose-handlers.js';
 
 /**
  * The directory's user events (the approval service owns the directory): who is finance,
- * where each person's mail goes. A durable of its own, filtered to the user events.
+ * where each person's mail goes. Read by the approval stream's one consumer, in stream
+ * order with the events that notify people, so a notification sees the directory as it
+ * was when its event happened.
  */
-export const directoryEventsConsumer: ConsumerSpec<NotificationDatabase> = {
-  stream: Streams.approval,
-  durable: 'notification-on-directory-events',
-  filterSubject: 'countersign.approval.user.>',
+export const applyDirectoryEvents: HandlerPart = {
+  legacyDurable: 'notification-on-directory-events',
   handlers: {
     UserAdded: applyDirectoryPerson,
     UserChanged: applyDirectoryPerson,

@@ -1,43 +1,33 @@
 import { EventCatalogue, Streams } from '@countersign/contracts';
-import type { ConsumerSpec, EventHandlers } from '@countersign/platform';
+import type { ConsumerSpec } from '@countersign/platform';
 import type { NotificationDatabase } from '../db/types.js';
 import { publishFeedItems } from '../use-cases/publish-feed-items.js';
+import type { HandlerPart } from './compose-handlers.js';
 
 /*
- * The feed behind `GET /api/stream` has durables of its own, apart from the ones that
- * store notifications: a feed that falls behind or dead-letters never holds back the
- * notifications, and each is idempotent through its own inbox rows.
+ * The feed behind `GET /api/stream`. Status changes are feed parts of the expense and
+ * approval stream consumers; a stored notification's feed item is written with the
+ * notification itself (use-cases/notify-people.ts), so the service's own stream has no
+ * durable any more.
  */
 
-/** Stored notifications, from this service's own stream, go to their recipient's feed. */
-export const feedOnNotificationsConsumer: ConsumerSpec<NotificationDatabase> = {
-  stream: Streams.notification,
-  durable: 'notification-feed-on-notifications',
-  filterSubject: EventCatalogue.NotificationCreated.subject,
-  handlers: { NotificationCreated: publishFeedItems },
-};
-
-const approvalStatusHandlers: EventHandlers<NotificationDatabase> = {
-  ExpenseRouted: publishFeedItems,
-  ExpenseRoutingFailed: publishFeedItems,
-  StepApproved: publishFeedItems,
-  ExpenseApproved: publishFeedItems,
-  ExpenseRejected: publishFeedItems,
-  ExpenseSentBack: publishFeedItems,
-  ExpenseWithdrawn: publishFeedItems,
-};
-
 /** Status changes decided by the approval service go to the submitter's feed. */
-export const feedOnApprovalEventsConsumer: ConsumerSpec<NotificationDatabase> = {
-  stream: Streams.approval,
-  durable: 'notification-feed-on-approval-events',
-  handlers: approvalStatusHandlers,
+export const feedOnApprovalEvents: HandlerPart = {
+  legacyDurable: 'notification-feed-on-approval-events',
+  handlers: {
+    ExpenseRouted: publishFeedItems,
+    ExpenseRoutingFailed: publishFeedItems,
+    StepApproved: publishFeedItems,
+    ExpenseApproved: publishFeedItems,
+    ExpenseRejected: publishFeedItems,
+    ExpenseSentBack: publishFeedItems,
+    ExpenseWithdrawn: publishFeedItems,
+  },
 };
 
 /** Status changes the expense service makes itself (submit, rule outcomes, delete, payout). */
-export const feedOnExpenseEventsConsumer: ConsumerSpec<NotificationDatabase> = {
-  stream: Streams.expense,
-  durable: 'notification-feed-on-expense-events',
+export const feedOnExpenseEvents: HandlerPart = {
+  legacyDurable: 'notification-feed-on-expense-events',
   handlers: {
     ExpenseSubmitted: publishFeedItems,
     ExpenseAutoApproved: publishFeedItems,
@@ -46,4 +36,17 @@ export const feedOnExpenseEventsConsumer: ConsumerSpec<NotificationDatabase> = {
     ExpenseDeleted: publishFeedItems,
     ExpensePaid: publishFeedItems,
   },
+};
+
+/**
+ * The durable that fed stored notifications before they were fed in their own
+ * transaction: read until drained, then deleted. A notification's feed item has the
+ * notification's id, so one fed both ways is written once.
+ */
+export const retiringFeedOnNotificationsConsumer: ConsumerSpec<NotificationDatabase> = {
+  stream: Streams.notification,
+  durable: 'notification-feed-on-notifications',
+  filterSubject: EventCatalogue.NotificationCreated.subject,
+  handlers: { NotificationCreated: publishFeedItems },
+  retiring: true,
 };

@@ -7,6 +7,7 @@ import {
 import type { ConsumerSpec, EventHandlers } from '@countersign/platform';
 import type { NotificationDatabase } from '../db/types.js';
 import { enqueueWebhookDeliveries } from '../use-cases/enqueue-webhook-deliveries.js';
+import type { HandlerPart } from './compose-handlers.js';
 
 /** Every catalogue event a service produces goes to the webhooks subscribed to its type. */
 function handlersFor(producer: ProducingService): EventHandlers<NotificationDatabase> {
@@ -16,11 +17,22 @@ function handlersFor(producer: ProducingService): EventHandlers<NotificationData
   return Object.fromEntries(types.map((type) => [type, enqueueWebhookDeliveries]));
 }
 
-/** One durable per service stream, of its own, so webhooks never hold up notifications. */
-export const webhookConsumers: ConsumerSpec<NotificationDatabase>[] = (
-  Object.keys(Streams) as ProducingService[]
-).map((service) => ({
-  stream: Streams[service],
-  durable: `notification-webhooks-on-${service}`,
-  handlers: handlersFor(service),
-}));
+/** The webhook part of a service stream's consumer: the stream's every event. */
+export function webhooksOn(service: Exclude<ProducingService, 'notification'>): HandlerPart {
+  return {
+    legacyDurable: `notification-webhooks-on-${service}`,
+    handlers: handlersFor(service),
+  };
+}
+
+/**
+ * The durable that queued webhooks for this service's own events before they were queued
+ * with the notification itself: read until drained, then deleted. Queueing is idempotent
+ * by (endpoint, event), so an event queued both ways is queued once.
+ */
+export const retiringWebhooksOnNotificationsConsumer: ConsumerSpec<NotificationDatabase> = {
+  stream: Streams.notification,
+  durable: 'notification-webhooks-on-notification',
+  handlers: handlersFor('notification'),
+  retiring: true,
+};

@@ -12,13 +12,16 @@ import {
   type PlannedNotification,
 } from '../domain/recipients.js';
 import { recordAudit } from '../outbox/audit.js';
+import { enqueueWebhookDeliveries } from './enqueue-webhook-deliveries.js';
+import { feedOutboxRows } from './publish-feed-items.js';
 
 type Trx = Transaction<NotificationDatabase>;
 
 /**
  * Tells each person the event concerns, on the channels they chose: an in-app notification
- * (announced with NotificationCreated in the same statement) and/or an e-mail queued in the
- * same transaction. The consumer's inbox makes this run once per event; the unique
+ * (announced with NotificationCreated and put in the recipient's feed in the same
+ * statement, and queued for the webhooks subscribed to NotificationCreated) and/or an
+ * e-mail queued in the same transaction. The consumer's inbox makes this run once per event; the unique
  * (source event, recipient) key turns a slip past it into a loud failure, not a repeat.
  */
 export async function notifyPeople(trx: Trx, event: NotifiableEvent): Promise<void> {
@@ -66,12 +69,15 @@ async function storeInApp(
       },
     }),
   );
+  // The recipients' feed items go out with their announcements, in the same statement.
   await trx
     .with('stored', (qb) => qb.insertInto('notification').values(rows).returning('id'))
     .insertInto('outbox')
-    .values(outboxRows(announcements))
+    .values([...outboxRows(announcements), ...announcements.flatMap(feedOutboxRows)])
+    .onConflict((oc) => oc.column('event_id').doNothing())
     .execute();
   await recordAudit(trx, auditRecordsOf(announcements));
+  for (const announcement of announcements) await enqueueWebhookDeliveries(trx, announcement);
 }
 
 /** People not (or no longer) in the directory have no address here: they get no mail. */

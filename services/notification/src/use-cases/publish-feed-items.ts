@@ -1,8 +1,8 @@
 import { FeedItemV1, feedSubject } from '@countersign/contracts';
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationDatabase } from '../db/types.js';
-import { type FeedSourceEvent, feedItemsFor } from '../domain/feed-items.js';
+import { type FeedSourceEvent, feedItemsFor, type PlannedFeedItem } from '../domain/feed-items.js';
 
 /**
  * Puts an event's feed items into the outbox, each on its reader's own subject
@@ -13,19 +13,34 @@ export async function publishFeedItems(
   trx: Transaction<NotificationDatabase>,
   event: FeedSourceEvent,
 ): Promise<void> {
-  const items = feedItemsFor(event).map((planned) =>
-    FeedItemV1.parse({ id: uuidv7(), ...planned }),
-  );
-  if (items.length === 0) return;
+  const rows = feedOutboxRows(event);
+  if (rows.length === 0) return;
   await trx
     .insertInto('outbox')
-    .values(
-      items.map((item) => ({
-        event_id: item.id,
-        subject: feedSubject(item.company_id, item.user_id),
-        payload: JSON.stringify(item),
-        traceparent: event.traceparent ?? null,
-      })),
-    )
+    .values(rows)
+    .onConflict((oc) => oc.column('event_id').doNothing())
     .execute();
+}
+
+/**
+ * An event's feed items as outbox rows. A stored notification's item has the
+ * notification's id, so writing it twice (with the notification, and by the durable
+ * retired for that job) leaves one row: the caller inserts with `ON CONFLICT DO NOTHING`.
+ */
+export function feedOutboxRows(
+  event: FeedSourceEvent,
+): Insertable<NotificationDatabase['outbox']>[] {
+  return feedItemsFor(event).map((planned) => {
+    const item = FeedItemV1.parse({ id: feedItemId(planned), ...planned });
+    return {
+      event_id: item.id,
+      subject: feedSubject(item.company_id, item.user_id),
+      payload: JSON.stringify(item),
+      traceparent: event.traceparent ?? null,
+    };
+  });
+}
+
+function feedItemId(planned: PlannedFeedItem): string {
+  return planned.type === 'notification' ? planned.notification.id : uuidv7();
 }

@@ -1,4 +1,4 @@
-import type { RoutingExplanation } from '@countersign/contracts';
+import type { RoutingExplanation, RoutingRuleTrace } from '@countersign/contracts';
 import type { Evaluation, RuleTrace } from './evaluate-policy.js';
 import type { StepTrace } from './resolve-steps.js';
 import type { VersionedPolicy } from './select-policy.js';
@@ -13,12 +13,15 @@ function considered(t: RuleTrace) {
   };
 }
 
-/** The explanation stored with a chain and shown by GET /api/expenses/{id}/routing. */
-export function explainRouting(
+/**
+ * What the policy's rules said about the expense: the part of the explanation that is
+ * fixed once the route is decided (a version never changes), carried with the decision so
+ * that storing the chain does not evaluate the policy again.
+ */
+export function traceRules(
   policy: Pick<VersionedPolicy, 'id' | 'name' | 'version'>,
   evaluation: Evaluation,
-  steps: readonly StepTrace[],
-): RoutingExplanation {
+): RoutingRuleTrace {
   const kind = evaluation.outcome.kind;
   return {
     policy: { id: policy.id, name: policy.name, version: policy.version },
@@ -27,6 +30,14 @@ export function explainRouting(
     ...(evaluation.outcome.kind === 'block' ? { block_reason: evaluation.outcome.reason } : {}),
     rules: evaluation.rules.map(considered),
     flags: evaluation.flags,
-    steps: steps.map((s) => ({ ...s })),
   };
+}
+
+/** The explanation stored with a chain and shown by GET /api/expenses/{id}/routing. */
+export function explainRouting(
+  policy: Pick<VersionedPolicy, 'id' | 'name' | 'version'>,
+  evaluation: Evaluation,
+  steps: readonly StepTrace[],
+): RoutingExplanation {
+  return { ...traceRules(policy, evaluation), steps: steps.map((s) => ({ ...s })) };
 }
