@@ -1,5 +1,5 @@
 import { delegationRoutes } from '@countersign/contracts';
-import type { ServeRoute, TokenVerifier } from '@countersign/platform';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { createDelegation } from '../use-cases/create-delegation.js';
@@ -8,7 +8,6 @@ import { revokeDelegation } from '../use-cases/revoke-delegation.js';
 
 export interface DelegationRouteDeps {
   db: Kysely<ApprovalDatabase>;
-  verifyToken: TokenVerifier;
   now: () => Date;
 }
 

@@ -1,5 +1,5 @@
 import { policyRoutes } from '@countersign/contracts';
-import type { ServeRoute, TokenVerifier } from '@countersign/platform';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { createPolicy } from '../use-cases/create-policy.js';
@@ -11,7 +11,6 @@ import { versionPolicy } from '../use-cases/version-policy.js';
 
 export interface PolicyRouteDeps {
   db: Kysely<ApprovalDatabase>;
-  verifyToken: TokenVerifier;
   now: () => Date;
 }
 

@@ -1,5 +1,5 @@
 import { categoryRoutes, moneyRoutes, vendorRoutes } from '@countersign/contracts';
-import type { ServeRoute, TokenVerifier } from '@countersign/platform';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { CatalogKind, ExpenseDatabase } from '../db/types.js';
 import { createCatalogEntry } from '../use-cases/create-catalog-entry.js';
@@ -12,7 +12,6 @@ import { updateCatalogEntry } from '../use-cases/update-catalog-entry.js';
 
 export interface MoneyHttpDeps {
   db: Kysely<ExpenseDatabase>;
-  verifyToken: TokenVerifier;
   now: () => Date;
 }
 

@@ -1,4 +1,4 @@
-import { MAX_RECEIPT_BYTES, receiptRoutes } from '@countersign/contracts';
+import { receiptRoutes } from '@countersign/contracts';
 import {
   DomainError,
   type LargeBodyRoute,
@@ -14,11 +14,11 @@ import {
   uploadReceipt,
 } from '../use-cases/upload-receipt.js';
 
-/** The upload's own body limit: the file plus room for the multipart framing. */
+/** The upload's own body limit, as declared: the file plus room for the multipart framing. */
 export const receiptUploadRoute: LargeBodyRoute = {
   method: 'POST',
   path: /^\/expenses\/[^/]+\/receipts$/,
-  maxBytes: MAX_RECEIPT_BYTES + 64 * 1024,
+  maxBytes: receiptRoutes.upload.transfer.maxBytes,
 };
 
 /** Receipts of an expense: upload (multipart, one part named `file`), list, download. */

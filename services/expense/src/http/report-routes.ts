@@ -1,5 +1,5 @@
 import { reportRoutes } from '@countersign/contracts';
-import type { ServeRoute, TokenVerifier } from '@countersign/platform';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
 import type { ChartOfAccounts } from '../domain/journal.js';
@@ -12,7 +12,6 @@ import { listRecentExpenses } from '../use-cases/list-recent-expenses.js';
 
 export interface ReportHttpDeps {
   db: Kysely<ExpenseDatabase>;
-  verifyToken: TokenVerifier;
   chart: ChartOfAccounts;
 }
 

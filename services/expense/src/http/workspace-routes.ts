@@ -1,5 +1,5 @@
 import { workspaceRoutes } from '@countersign/contracts';
-import type { ServeRoute, TokenVerifier } from '@countersign/platform';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
 import { addWorkspaceMember } from '../use-cases/add-workspace-member.js';
@@ -13,7 +13,6 @@ import { summarizeWorkspace } from '../use-cases/summarize-workspace.js';
 
 export interface WorkspaceHttpDeps {
   db: Kysely<ExpenseDatabase>;
-  verifyToken: TokenVerifier;
   now: () => Date;
 }
 

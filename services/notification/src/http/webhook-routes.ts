@@ -1,5 +1,5 @@
 import { webhookRoutes } from '@countersign/contracts';
-import type { ServeRoute, TokenVerifier } from '@countersign/platform';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
@@ -14,7 +14,6 @@ import { updateWebhook } from '../use-cases/update-webhook.js';
 
 export interface WebhookRouteDeps {
   db: Kysely<NotificationDatabase>;
-  verifyToken: TokenVerifier;
   checkUrl: WebhookUrlCheck;
   now: () => Date;
 }
