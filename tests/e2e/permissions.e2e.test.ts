@@ -53,7 +53,7 @@ describe('role × route: every public route answers 403 exactly where the table 
       {
         port: ports.approval,
         method: 'POST',
-        path: '/decisions/approve',
+        path: '/expenses/approve',
         permission: 'approvals.decide',
       },
       {
@@ -67,7 +67,7 @@ describe('role × route: every public route answers 403 exactly where the table 
       {
         port: ports.expense,
         method: 'PUT',
-        path: '/company-currency',
+        path: '/company/currency',
         permission: 'currency.manage',
       },
       { port: ports.expense, method: 'GET', path: '/reports/summary', permission: 'reports.read' },

@@ -19,6 +19,7 @@ export * from './http/error-status.js';
 export * from './http/pagination.js';
 export * from './http/problem.js';
 export * from './http/serve.js';
+export * from './http/serve-route.js';
 export * from './http/service-client.js';
 export * from './http/validation.js';
 export * from './jobs/repeat-rounds.js';

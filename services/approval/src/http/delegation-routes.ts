@@ -1,17 +1,5 @@
-import {
-  CreateDelegationRequest,
-  DelegationIdParam,
-  RevokeDelegationRequest,
-} from '@countersign/contracts';
-import {
-  parseOrThrow,
-  readJsonBody,
-  requireAuth,
-  requirePermission,
-  type ServiceEnv,
-  type TokenVerifier,
-} from '@countersign/platform';
-import type { Hono } from 'hono';
+import { delegationRoutes } from '@countersign/contracts';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { createDelegation } from '../use-cases/create-delegation.js';
@@ -20,26 +8,18 @@ import { revokeDelegation } from '../use-cases/revoke-delegation.js';
 
 export interface DelegationRouteDeps {
   db: Kysely<ApprovalDatabase>;
-  verifyToken: TokenVerifier;
   now: () => Date;
 }
 
 /** Delegations: an approver lets a colleague decide in their name for a while. */
-export function registerDelegationRoutes(app: Hono<ServiceEnv>, deps: DelegationRouteDeps): void {
+export function registerDelegationRoutes(serve: ServeRoute, deps: DelegationRouteDeps): void {
   const { db, now } = deps;
-  // '/delegations/*' also matches '/delegations' itself.
-  app.use('/delegations/*', requireAuth(deps.verifyToken));
-  app.post('/delegations', requirePermission('approvals.decide'), async (c) => {
-    const body = await readJsonBody(c, CreateDelegationRequest);
-    return c.json(await createDelegation(db, c.var.caller, body, now()), 201);
-  });
-  app.get('/delegations', requirePermission('approvals.decide'), async (c) =>
-    c.json(await listDelegations(db, c.var.caller)),
+  serve(delegationRoutes.create, async (c, { body }) =>
+    c.json(await createDelegation(db, c.var.caller, body, now()), 201),
   );
-  app.post('/delegations/:id/revoke', requirePermission('approvals.decide'), async (c) => {
-    const { id } = parseOrThrow(DelegationIdParam, c.req.param());
-    // The body only carries an optional note today; reading it refuses unknown fields.
-    await readJsonBody(c, RevokeDelegationRequest);
-    return c.json(await revokeDelegation(db, c.var.caller, id, now()));
-  });
+  serve(delegationRoutes.list, async (c) => c.json(await listDelegations(db, c.var.caller)));
+  // The body only carries an optional note today; its schema refuses unknown fields.
+  serve(delegationRoutes.revoke, async (c, { params }) =>
+    c.json(await revokeDelegation(db, c.var.caller, params.id, now())),
+  );
 }

@@ -1,20 +1,5 @@
-import {
-  CreatePolicyRequest,
-  DeactivatePolicyRequest,
-  IdParam,
-  PolicyVersionQuery,
-  SimulatePolicyRequest,
-  UpdatePolicyRequest,
-} from '@countersign/contracts';
-import {
-  parseOrThrow,
-  readJsonBody,
-  requireAuth,
-  requirePermission,
-  type ServiceEnv,
-  type TokenVerifier,
-} from '@countersign/platform';
-import type { Context, Hono } from 'hono';
+import { policyRoutes } from '@countersign/contracts';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { createPolicy } from '../use-cases/create-policy.js';
@@ -26,42 +11,27 @@ import { versionPolicy } from '../use-cases/version-policy.js';
 
 export interface PolicyRouteDeps {
   db: Kysely<ApprovalDatabase>;
-  verifyToken: TokenVerifier;
   now: () => Date;
 }
 
-const idOf = (c: Context) => parseOrThrow(IdParam, c.req.param()).id;
-
 /** Approval policies: everyone reads them, admins and finance manage them. */
-export function registerPolicyRoutes(app: Hono<ServiceEnv>, deps: PolicyRouteDeps): void {
+export function registerPolicyRoutes(serve: ServeRoute, deps: PolicyRouteDeps): void {
   const { db, now } = deps;
-  app.use('/policies/*', requireAuth(deps.verifyToken));
-  app.use('/policies', requireAuth(deps.verifyToken));
-  app.get('/policies', requirePermission('policies.read'), async (c) =>
-    c.json(await listPolicies(db, c.var.caller)),
+  serve(policyRoutes.list, async (c) => c.json(await listPolicies(db, c.var.caller)));
+  serve(policyRoutes.create, async (c, { body }) =>
+    c.json(await createPolicy(db, c.var.caller, body, now()), 201),
   );
-  app.post('/policies', requirePermission('policies.manage'), async (c) => {
-    const body = await readJsonBody(c, CreatePolicyRequest);
-    return c.json(await createPolicy(db, c.var.caller, body, now()), 201);
-  });
-  app.post('/policies/simulate', requirePermission('policies.manage'), async (c) => {
-    const body = await readJsonBody(c, SimulatePolicyRequest);
-    return c.json(await simulatePolicyDraft(db, c.var.caller, body));
-  });
-  app.get('/policies/:id', requirePermission('policies.read'), async (c) => {
-    const id = idOf(c);
-    const { version } = parseOrThrow(PolicyVersionQuery, c.req.query());
-    return c.json(await getPolicy(db, c.var.caller, id, version));
-  });
-  app.patch('/policies/:id', requirePermission('policies.manage'), async (c) => {
-    const id = idOf(c);
-    const body = await readJsonBody(c, UpdatePolicyRequest);
-    return c.json(await versionPolicy(db, c.var.caller, id, body, now()));
-  });
-  app.post('/policies/:id/deactivate', requirePermission('policies.manage'), async (c) => {
-    const id = idOf(c);
-    // The reason is accepted for the record of the request; the event needs none.
-    await readJsonBody(c, DeactivatePolicyRequest);
-    return c.json(await deactivatePolicy(db, c.var.caller, id, now()));
-  });
+  serve(policyRoutes.simulate, async (c, { body }) =>
+    c.json(await simulatePolicyDraft(db, c.var.caller, body)),
+  );
+  serve(policyRoutes.get, async (c, { params, query }) =>
+    c.json(await getPolicy(db, c.var.caller, params.id, query.version)),
+  );
+  serve(policyRoutes.version, async (c, { params, body }) =>
+    c.json(await versionPolicy(db, c.var.caller, params.id, body, now())),
+  );
+  // The reason is accepted for the record of the request; the event needs none.
+  serve(policyRoutes.deactivate, async (c, { params }) =>
+    c.json(await deactivatePolicy(db, c.var.caller, params.id, now())),
+  );
 }

@@ -1,32 +1,18 @@
-import {
-  ApprovalDecisionRequest,
-  ApprovalIdParam,
-  ApproveRequest,
-  BulkDecisionRequest,
-  ExpenseIdParam,
-  IdParam,
-  PageQuery,
-  PreviewExpenseRequest,
-  RejectRequest,
-  RoutingRequest,
-  SendBackRequest,
-  WithdrawRequest,
-} from '@countersign/contracts';
+import { expenseRoutes, policyRoutes, RoutingRequest } from '@countersign/contracts';
 import {
   createServiceApp,
   ForbiddenError,
   type Logger,
   mountAuditTrail,
-  parseOrThrow,
   type ReadinessCheck,
   readJsonBody,
   requireAuth,
   requirePermission,
-  type ServiceEnv,
+  routeServer,
+  type ServeRoute,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
-import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { ApprovalDatabase } from '../db/types.js';
 import { decideApproval } from '../use-cases/decide-approval.js';
@@ -59,30 +45,28 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   mountAuditTrail(app, { db: deps.db, service: 'approval', verifyToken: deps.verifyToken });
-  app.use('/routing-decisions', requireAuth(deps.verifyToken));
-  app.use('/routing-previews', requireAuth(deps.verifyToken));
-  app.use('/expenses/*', requireAuth(deps.verifyToken));
-  app.use('/decisions/*', requireAuth(deps.verifyToken));
-  app.use('/approvals/*', requireAuth(deps.verifyToken));
-  app.use('/chains/*', requireAuth(deps.verifyToken));
+  const serve = routeServer(app, deps.verifyToken);
 
-  app.post('/routing-decisions', requirePermission('expenses.submit'), async (c) => {
-    const request = await readJsonBody(c, RoutingRequest);
-    return c.json(await decideRouting(deps.db, c.var.caller, request));
-  });
+  // Internal: the expense service asks where an expense routes; not a public route.
+  app.post(
+    '/routing-decisions',
+    requireAuth(deps.verifyToken),
+    requirePermission('expenses.submit'),
+    async (c) => {
+      const request = await readJsonBody(c, RoutingRequest);
+      return c.json(await decideRouting(deps.db, c.var.caller, request));
+    },
+  );
 
-  app.post('/routing-previews', requirePermission('expenses.submit'), async (c) => {
-    const request = await readJsonBody(c, PreviewExpenseRequest);
-    return c.json(await previewRouting(deps.db, c.var.caller, request));
-  });
+  serve(policyRoutes.preview, async (c, { body }) =>
+    c.json(await previewRouting(deps.db, c.var.caller, body)),
+  );
 
-  app.get('/expenses/:id/routing', requirePermission('expenses.read'), async (c) => {
-    const { id } = parseOrThrow(IdParam, c.req.param());
-    return c.json(await explainExpenseRouting(deps.db, c.var.caller, id));
-  });
+  serve(policyRoutes.explainRouting, async (c, { params }) =>
+    c.json(await explainExpenseRouting(deps.db, c.var.caller, params.id)),
+  );
 
-  app.post('/decisions/approve', requirePermission('approvals.decide'), async (c) => {
-    const body = await readJsonBody(c, ApproveRequest);
+  serve(expenseRoutes.approve, async (c, { body }) => {
     assertSelf(body.approver_id, c.var.caller.sub);
     const result = await recordDecision(
       deps.db,
@@ -93,8 +77,7 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(result);
   });
 
-  app.post('/decisions/reject', requirePermission('approvals.decide'), async (c) => {
-    const body = await readJsonBody(c, RejectRequest);
+  serve(expenseRoutes.reject, async (c, { body }) => {
     assertSelf(body.approver_id, c.var.caller.sub);
     const result = await recordDecision(
       deps.db,
@@ -105,47 +88,39 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
     return c.json(result);
   });
 
-  app.get('/approvals/pending', requirePermission('approvals.queue'), async (c) => {
-    const page = parseOrThrow(PageQuery, c.req.query());
-    return c.json(await listPendingApprovals(deps.db, c.var.caller, page, deps.now()));
-  });
-  registerDecisionRoutes(app, deps);
-  registerOrgRoutes(app, deps);
-  registerDelegationRoutes(app, deps);
-  registerPolicyRoutes(app, deps);
+  serve(expenseRoutes.listPending, async (c, { query }) =>
+    c.json(await listPendingApprovals(deps.db, c.var.caller, query, deps.now())),
+  );
+  registerDecisionRoutes(serve, deps);
+  registerOrgRoutes(app, serve, deps);
+  registerDelegationRoutes(serve, deps);
+  registerPolicyRoutes(serve, deps);
   return app;
 }
 
 /** Send back, withdraw, seed 002's decision and bulk decisions. */
-function registerDecisionRoutes(app: Hono<ServiceEnv>, deps: ApprovalHttpDeps): void {
-  app.post('/chains/:id/send-back', requirePermission('approvals.decide'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    const body = await readJsonBody(c, SendBackRequest);
+function registerDecisionRoutes(serve: ServeRoute, deps: ApprovalHttpDeps): void {
+  serve(expenseRoutes.sendBack, async (c, { params, body }) => {
     const result = await recordDecision(
       deps.db,
       c.var.caller,
-      { kind: 'send-back', expenseId: id, comment: body.comment },
+      { kind: 'send-back', expenseId: params.id, comment: body.comment },
       deps.now(),
     );
     return c.json(result);
   });
 
-  app.post('/chains/:id/withdraw', requirePermission('expenses.submit'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    const body = await readJsonBody(c, WithdrawRequest);
-    return c.json(
-      await withdrawExpense(deps.db, c.var.caller, id, body.reason ?? null, deps.now()),
-    );
-  });
+  serve(expenseRoutes.withdraw, async (c, { params, body }) =>
+    c.json(
+      await withdrawExpense(deps.db, c.var.caller, params.id, body.reason ?? null, deps.now()),
+    ),
+  );
 
-  app.post('/approvals/bulk', requirePermission('approvals.decide'), async (c) => {
-    const body = await readJsonBody(c, BulkDecisionRequest);
-    return c.json(await decideInBulk(deps.db, c.var.caller, body, deps.now));
-  });
+  serve(expenseRoutes.decideInBulk, async (c, { body }) =>
+    c.json(await decideInBulk(deps.db, c.var.caller, body, deps.now)),
+  );
 
-  app.post('/approvals/:approval_id/decision', requirePermission('approvals.decide'), async (c) => {
-    const { approval_id } = parseOrThrow(ApprovalIdParam, c.req.param());
-    const body = await readJsonBody(c, ApprovalDecisionRequest);
-    return c.json(await decideApproval(deps.db, c.var.caller, approval_id, body, deps.now()));
-  });
+  serve(expenseRoutes.decideApproval, async (c, { params, body }) =>
+    c.json(await decideApproval(deps.db, c.var.caller, params.approval_id, body, deps.now())),
+  );
 }

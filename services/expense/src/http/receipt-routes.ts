@@ -1,10 +1,8 @@
-import { ExpenseIdParam, MAX_RECEIPT_BYTES, ReceiptParams } from '@countersign/contracts';
+import { receiptRoutes } from '@countersign/contracts';
 import {
-  type createServiceApp,
   DomainError,
   type LargeBodyRoute,
-  parseOrThrow,
-  requirePermission,
+  type ServeRoute,
   ValidationError,
 } from '@countersign/platform';
 import type { Context } from 'hono';
@@ -16,46 +14,36 @@ import {
   uploadReceipt,
 } from '../use-cases/upload-receipt.js';
 
-/** The upload's own body limit: the file plus room for the multipart framing. */
+/** The upload's own body limit, as declared: the file plus room for the multipart framing. */
 export const receiptUploadRoute: LargeBodyRoute = {
   method: 'POST',
   path: /^\/expenses\/[^/]+\/receipts$/,
-  maxBytes: MAX_RECEIPT_BYTES + 64 * 1024,
+  maxBytes: receiptRoutes.upload.transfer.maxBytes,
 };
 
-/**
- * Receipts of an expense: upload (multipart, one part named `file`), list, download.
- * Authentication is installed on /expenses/* by the caller.
- */
+/** Receipts of an expense: upload (multipart, one part named `file`), list, download. */
 export function mountReceiptRoutes(
-  app: ReturnType<typeof createServiceApp>,
+  serve: ServeRoute,
   deps: UploadReceiptDeps & Parameters<typeof downloadReceipt>[0],
 ): void {
-  app.post('/expenses/:id/receipts', requirePermission('expenses.submit'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    const receipt = await uploadReceipt(deps, c.var.caller, id, () => readReceiptFile(c));
+  serve(receiptRoutes.upload, async (c, { params }) => {
+    const receipt = await uploadReceipt(deps, c.var.caller, params.id, () => readReceiptFile(c));
     return c.json(receipt, 201);
   });
 
-  app.get('/expenses/:id/receipts', requirePermission('expenses.read'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    return c.json(await listReceipts(deps.db, c.var.caller, id));
-  });
-
-  app.get(
-    '/expenses/:id/receipts/:receipt_id/file',
-    requirePermission('expenses.read'),
-    async (c) => {
-      const { id, receipt_id } = parseOrThrow(ReceiptParams, c.req.param());
-      const file = await downloadReceipt(deps, c.var.caller, id, receipt_id);
-      return c.body(new Uint8Array(file.content), 200, {
-        'content-type': file.mediaType,
-        'content-disposition': `attachment; filename="${file.fileName}"`,
-        'x-content-type-options': 'nosniff',
-        'cache-control': 'private, no-store',
-      });
-    },
+  serve(receiptRoutes.list, async (c, { params }) =>
+    c.json(await listReceipts(deps.db, c.var.caller, params.id)),
   );
+
+  serve(receiptRoutes.download, async (c, { params }) => {
+    const file = await downloadReceipt(deps, c.var.caller, params.id, params.receipt_id);
+    return c.body(new Uint8Array(file.content), 200, {
+      'content-type': file.mediaType,
+      'content-disposition': `attachment; filename="${file.fileName}"`,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'private, no-store',
+    });
+  });
 }
 
 /** The `file` part of a multipart/form-data body (415 for any other kind of body). */

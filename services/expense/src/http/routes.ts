@@ -1,24 +1,10 @@
-import {
-  CreateExpenseRequest,
-  EditExpenseRequest,
-  ExpenseIdParam,
-  ExpenseListQuery,
-  PageQuery,
-  PayoutIdParam,
-  PayoutRequest,
-  RestoreExpenseRequest,
-  ResubmitRequest,
-  SubmitDraftRequest,
-} from '@countersign/contracts';
+import { expenseRoutes, lifecycleRoutes } from '@countersign/contracts';
 import {
   createServiceApp,
   type Logger,
   mountAuditTrail,
-  parseOrThrow,
   type ReadinessCheck,
-  readJsonBody,
-  requireAuth,
-  requirePermission,
+  routeServer,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
@@ -64,80 +50,61 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
     largeBodyRoutes: [receiptUploadRoute],
   });
   mountAuditTrail(app, { db: deps.db, service: 'expense', verifyToken: deps.verifyToken });
-  app.use('/expenses', requireAuth(deps.verifyToken));
-  app.use('/expenses/*', requireAuth(deps.verifyToken));
+  const serve = routeServer(app, deps.verifyToken);
 
-  app.post('/expenses', requirePermission('expenses.submit'), async (c) => {
-    const body = await readJsonBody(c, CreateExpenseRequest);
+  serve(expenseRoutes.submit, async (c, { body }) => {
     const created = await submitExpense(deps, c.var.caller, c.var.token, body, c.var.requestId);
     return c.json(created, 201);
   });
 
-  app.get('/expenses', requirePermission('expenses.read'), async (c) => {
-    const query = parseOrThrow(ExpenseListQuery, c.req.query());
-    return c.json(await listExpenses(deps.db, c.var.caller, query));
-  });
+  serve(expenseRoutes.list, async (c, { query }) =>
+    c.json(await listExpenses(deps.db, c.var.caller, query)),
+  );
 
-  app.get('/expenses/:id/status', requirePermission('expenses.read'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    return c.json(await getExpenseStatus(deps.db, c.var.caller, id));
-  });
+  serve(expenseRoutes.getStatus, async (c, { params }) =>
+    c.json(await getExpenseStatus(deps.db, c.var.caller, params.id)),
+  );
 
-  // Registered before `/expenses/:id/...`: a literal segment, not an id.
-  app.get('/expenses/deleted', requirePermission('expenses.restore'), async (c) => {
-    const page = parseOrThrow(PageQuery, c.req.query());
-    return c.json(await listDeletedExpenses(deps.db, c.var.caller, page));
-  });
+  // Served before `/expenses/:id/...`: a literal segment, not an id.
+  serve(lifecycleRoutes.listDeleted, async (c, { query }) =>
+    c.json(await listDeletedExpenses(deps.db, c.var.caller, query)),
+  );
 
-  app.post('/expenses/drafts', requirePermission('expenses.submit'), async (c) => {
-    const body = await readJsonBody(c, CreateExpenseRequest);
-    return c.json(await createDraft(deps, c.var.caller, body), 201);
-  });
+  serve(lifecycleRoutes.createDraft, async (c, { body }) =>
+    c.json(await createDraft(deps, c.var.caller, body), 201),
+  );
 
-  app.post('/expenses/:id/submit', requirePermission('expenses.submit'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    await readJsonBody(c, SubmitDraftRequest);
-    return c.json(await submitDraft(deps, c.var.caller, c.var.token, id, c.var.requestId));
-  });
+  serve(lifecycleRoutes.submitDraft, async (c, { params }) =>
+    c.json(await submitDraft(deps, c.var.caller, c.var.token, params.id, c.var.requestId)),
+  );
 
-  app.delete('/expenses/:id', requirePermission('expenses.submit'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    return c.json(await deleteExpense(deps.db, c.var.caller, id, deps.now()));
-  });
+  serve(lifecycleRoutes.delete, async (c, { params }) =>
+    c.json(await deleteExpense(deps.db, c.var.caller, params.id, deps.now())),
+  );
 
-  app.post('/expenses/:id/restore', requirePermission('expenses.restore'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    await readJsonBody(c, RestoreExpenseRequest);
-    return c.json(await restoreExpense(deps.db, c.var.caller, id));
-  });
+  serve(lifecycleRoutes.restore, async (c, { params }) =>
+    c.json(await restoreExpense(deps.db, c.var.caller, params.id)),
+  );
 
   // Only while the expense is a draft or sent back: the submitter's changes before (re)submitting.
-  app.patch('/expenses/:id', requirePermission('expenses.submit'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    const body = await readJsonBody(c, EditExpenseRequest);
-    return c.json(await editExpense(deps.db, c.var.caller, id, body));
-  });
+  serve(expenseRoutes.edit, async (c, { params, body }) =>
+    c.json(await editExpense(deps.db, c.var.caller, params.id, body)),
+  );
 
-  app.post('/expenses/:id/resubmit', requirePermission('expenses.submit'), async (c) => {
-    const { id } = parseOrThrow(ExpenseIdParam, c.req.param());
-    await readJsonBody(c, ResubmitRequest);
-    return c.json(await resubmitExpense(deps, c.var.caller, c.var.token, id, c.var.requestId));
-  });
+  serve(expenseRoutes.resubmit, async (c, { params }) =>
+    c.json(await resubmitExpense(deps, c.var.caller, c.var.token, params.id, c.var.requestId)),
+  );
 
-  app.use('/payouts', requireAuth(deps.verifyToken));
-  app.use('/payouts/*', requireAuth(deps.verifyToken));
-  app.post('/payouts', requirePermission('payouts.manage'), async (c) => {
-    const body = await readJsonBody(c, PayoutRequest);
-    return c.json(await payExpenses(deps.db, c.var.caller, body, deps.now()));
-  });
-  app.get('/payouts/:id', requirePermission('payouts.manage'), async (c) => {
-    const { id } = parseOrThrow(PayoutIdParam, c.req.param());
-    return c.json(await getPayout(deps.db, c.var.caller, id));
-  });
+  serve(lifecycleRoutes.payExpenses, async (c, { body }) =>
+    c.json(await payExpenses(deps.db, c.var.caller, body, deps.now())),
+  );
+  serve(lifecycleRoutes.getPayout, async (c, { params }) =>
+    c.json(await getPayout(deps.db, c.var.caller, params.id)),
+  );
 
-  mountWorkspaceRoutes(app, deps);
-  mountMoneyRoutes(app, deps);
-  mountReceiptRoutes(app, deps);
-  mountReportRoutes(app, { ...deps, chart: deps.chart ?? defaultChart });
+  mountWorkspaceRoutes(serve, deps);
+  mountMoneyRoutes(serve, deps);
+  mountReceiptRoutes(serve, deps);
+  mountReportRoutes(serve, { ...deps, chart: deps.chart ?? defaultChart });
   return app;
 }

@@ -1,23 +1,13 @@
-import {
-  MarkReadRequest,
-  NotificationIdParam,
-  NotificationQuery,
-  UpdateNotificationPreferences,
-} from '@countersign/contracts';
+import { notificationRoutes } from '@countersign/contracts';
 import {
   createServiceApp,
-  hasNoBody,
   type Logger,
   mountAuditTrail,
-  parseOrThrow,
   type ReadinessCheck,
-  readJsonBody,
-  requireAuth,
-  requirePermission,
+  routeServer,
   type ServiceFigures,
   type TokenVerifier,
 } from '@countersign/platform';
-import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
@@ -44,41 +34,29 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
   mountAuditTrail(app, { db: deps.db, service: 'notification', verifyToken: deps.verifyToken });
   const clock = { db: deps.db, now: deps.now };
-  const own = requirePermission('notifications.read');
-  app.use('/notifications', requireAuth(deps.verifyToken));
-  app.use('/notifications/*', requireAuth(deps.verifyToken));
-  app.use('/notification-preferences', requireAuth(deps.verifyToken));
-  app.get('/notifications', own, async (c) => {
-    const query = parseOrThrow(NotificationQuery, c.req.query());
-    return c.json(
+  const serve = routeServer(app, deps.verifyToken);
+  serve(notificationRoutes.list, async (c, { query }) =>
+    c.json(
       await listMyNotifications(deps.db, c.var.caller, {
         limit: query.limit,
         cursor: query.cursor,
         unreadOnly: query.unread_only ?? false,
       }),
-    );
-  });
-  registerWebhookRoutes(app, { ...deps, checkUrl: deps.checkWebhookUrl });
-  app.post('/notifications/read-all', own, async (c) => {
-    await readOptionalEmptyBody(c);
-    return c.json(await markAllNotificationsRead(clock, c.var.caller));
-  });
-  app.post('/notifications/:id/read', own, async (c) => {
-    const { id } = parseOrThrow(NotificationIdParam, c.req.param());
-    await readOptionalEmptyBody(c);
-    return c.json(await markNotificationRead(clock, c.var.caller, id));
-  });
-  app.get('/notification-preferences', own, async (c) =>
+    ),
+  );
+  registerWebhookRoutes(serve, { ...deps, checkUrl: deps.checkWebhookUrl });
+  // Seed 002 marks read with a bare POST; a body, when sent, may set nothing.
+  serve(notificationRoutes.markAllRead, async (c) =>
+    c.json(await markAllNotificationsRead(clock, c.var.caller)),
+  );
+  serve(notificationRoutes.markRead, async (c, { params }) =>
+    c.json(await markNotificationRead(clock, c.var.caller, params.id)),
+  );
+  serve(notificationRoutes.getPreferences, async (c) =>
     c.json(await getNotificationPreferences(deps.db, c.var.caller)),
   );
-  app.put('/notification-preferences', own, async (c) => {
-    const body = await readJsonBody(c, UpdateNotificationPreferences);
-    return c.json(await changeNotificationPreferences(deps.db, c.var.caller, body));
-  });
+  serve(notificationRoutes.setPreferences, async (c, { body }) =>
+    c.json(await changeNotificationPreferences(deps.db, c.var.caller, body)),
+  );
   return app;
-}
-
-/** Seed 002 marks read with a bare POST; a body, when sent, may set nothing. */
-async function readOptionalEmptyBody(c: Context): Promise<void> {
-  if (!hasNoBody(c)) await readJsonBody(c, MarkReadRequest);
 }

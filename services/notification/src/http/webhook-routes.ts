@@ -1,20 +1,5 @@
-import {
-  CreateWebhookRequest,
-  EmptyWebhookRequest,
-  UpdateWebhookRequest,
-  WebhookDeliveryParams,
-  WebhookDeliveryQuery,
-  WebhookIdParam,
-} from '@countersign/contracts';
-import {
-  parseOrThrow,
-  readJsonBody,
-  requireAuth,
-  requirePermission,
-  type ServiceEnv,
-  type TokenVerifier,
-} from '@countersign/platform';
-import type { Hono } from 'hono';
+import { webhookRoutes } from '@countersign/contracts';
+import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
@@ -29,49 +14,34 @@ import { updateWebhook } from '../use-cases/update-webhook.js';
 
 export interface WebhookRouteDeps {
   db: Kysely<NotificationDatabase>;
-  verifyToken: TokenVerifier;
   checkUrl: WebhookUrlCheck;
   now: () => Date;
 }
 
 /** The company's outbound webhooks: admins only (webhooks.manage). */
-export function registerWebhookRoutes(app: Hono<ServiceEnv>, deps: WebhookRouteDeps): void {
+export function registerWebhookRoutes(serve: ServeRoute, deps: WebhookRouteDeps): void {
   const { db } = deps;
-  const manage = requirePermission('webhooks.manage');
-  // '/webhooks/*' also matches '/webhooks' itself.
-  app.use('/webhooks/*', requireAuth(deps.verifyToken));
-  app.post('/webhooks', manage, async (c) => {
-    const body = await readJsonBody(c, CreateWebhookRequest);
-    return c.json(await createWebhook(deps, c.var.caller, body), 201);
-  });
-  app.get('/webhooks', manage, async (c) => c.json(await listWebhooks(db, c.var.caller)));
-  app.get('/webhooks/:id', manage, async (c) => {
-    const { id } = parseOrThrow(WebhookIdParam, c.req.param());
-    return c.json(await getWebhook(db, c.var.caller, id));
-  });
-  app.patch('/webhooks/:id', manage, async (c) => {
-    const { id } = parseOrThrow(WebhookIdParam, c.req.param());
-    const body = await readJsonBody(c, UpdateWebhookRequest);
-    return c.json(await updateWebhook(deps, c.var.caller, id, body));
-  });
-  app.delete('/webhooks/:id', manage, async (c) => {
-    const { id } = parseOrThrow(WebhookIdParam, c.req.param());
-    await deleteWebhook(db, c.var.caller, id);
+  serve(webhookRoutes.create, async (c, { body }) =>
+    c.json(await createWebhook(deps, c.var.caller, body), 201),
+  );
+  serve(webhookRoutes.list, async (c) => c.json(await listWebhooks(db, c.var.caller)));
+  serve(webhookRoutes.get, async (c, { params }) =>
+    c.json(await getWebhook(db, c.var.caller, params.id)),
+  );
+  serve(webhookRoutes.update, async (c, { params, body }) =>
+    c.json(await updateWebhook(deps, c.var.caller, params.id, body)),
+  );
+  serve(webhookRoutes.delete, async (c, { params }) => {
+    await deleteWebhook(db, c.var.caller, params.id);
     return c.body(null, 204);
   });
-  app.post('/webhooks/:id/rotate-secret', manage, async (c) => {
-    const { id } = parseOrThrow(WebhookIdParam, c.req.param());
-    await readJsonBody(c, EmptyWebhookRequest);
-    return c.json(await rotateWebhookSecret(deps, c.var.caller, id));
-  });
-  app.get('/webhooks/:id/deliveries', manage, async (c) => {
-    const { id } = parseOrThrow(WebhookIdParam, c.req.param());
-    const query = parseOrThrow(WebhookDeliveryQuery, c.req.query());
-    return c.json(await listWebhookDeliveries(db, c.var.caller, id, query));
-  });
-  app.post('/webhooks/:id/deliveries/:delivery_id/redeliver', manage, async (c) => {
-    const { id, delivery_id } = parseOrThrow(WebhookDeliveryParams, c.req.param());
-    await readJsonBody(c, EmptyWebhookRequest);
-    return c.json(await redeliverWebhookDelivery(deps, c.var.caller, id, delivery_id), 202);
-  });
+  serve(webhookRoutes.rotateSecret, async (c, { params }) =>
+    c.json(await rotateWebhookSecret(deps, c.var.caller, params.id)),
+  );
+  serve(webhookRoutes.listDeliveries, async (c, { params, query }) =>
+    c.json(await listWebhookDeliveries(db, c.var.caller, params.id, query)),
+  );
+  serve(webhookRoutes.redeliver, async (c, { params }) =>
+    c.json(await redeliverWebhookDelivery(deps, c.var.caller, params.id, params.delivery_id), 202),
+  );
 }

@@ -7,16 +7,15 @@ import {
   NotificationPreferences,
   NotificationQuery,
   UpdateNotificationPreferences,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/notifications.js';
+import { defineRoutes } from './api-route.js';
 
 /** The caller's own in-app notifications and how they want to be told. */
-export const notificationRoutes: ForwardedRoute[] = [
-  {
+export const notificationRoutes = defineRoutes({
+  list: {
     method: 'get',
     path: '/api/notifications',
-    upstream: 'notification',
-    upstreamPath: () => '/notifications',
+    service: 'notification',
     summary: "The caller's in-app notifications, newest first, with the unread count",
     tag: 'Notifications',
     permission: 'notifications.read',
@@ -24,11 +23,10 @@ export const notificationRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: NotificationPage, description: 'A page of notifications' },
     refusals: [400, 401, 403],
   },
-  {
+  markAllRead: {
     method: 'post',
     path: '/api/notifications/read-all',
-    upstream: 'notification',
-    upstreamPath: () => '/notifications/read-all',
+    service: 'notification',
     summary: 'Mark every unread notification of the caller read',
     tag: 'Notifications',
     permission: 'notifications.read',
@@ -37,11 +35,10 @@ export const notificationRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: MarkedAllRead, description: 'How many were marked' },
     refusals: [400, 401, 403],
   },
-  {
+  markRead: {
     method: 'post',
     path: '/api/notifications/{id}/read',
-    upstream: 'notification',
-    upstreamPath: (p) => `/notifications/${p.id}/read`,
+    service: 'notification',
     summary: "Mark one of the caller's notifications read (idempotent; others' are not found)",
     tag: 'Notifications',
     permission: 'notifications.read',
@@ -51,22 +48,20 @@ export const notificationRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: MarkedRead, description: 'The notification, read' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  getPreferences: {
     method: 'get',
     path: '/api/notification-preferences',
-    upstream: 'notification',
-    upstreamPath: () => '/notification-preferences',
+    service: 'notification',
     summary: 'How each kind of notification reaches the caller: in-app and by e-mail',
     tag: 'Notifications',
     permission: 'notifications.read',
     success: { status: 200, schema: NotificationPreferences, description: 'Every kind' },
     refusals: [401, 403],
   },
-  {
+  setPreferences: {
     method: 'put',
     path: '/api/notification-preferences',
-    upstream: 'notification',
-    upstreamPath: () => '/notification-preferences',
+    service: 'notification',
     summary:
       'Change the channels of some kinds (daily_digest e-mail: approval requests only); the rest are kept',
     tag: 'Notifications',
@@ -79,4 +74,4 @@ export const notificationRoutes: ForwardedRoute[] = [
     },
     refusals: [400, 401, 403],
   },
-];
+});

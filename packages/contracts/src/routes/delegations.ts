@@ -4,16 +4,15 @@ import {
   DelegationIdParam,
   DelegationList,
   RevokeDelegationRequest,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/delegations.js';
+import { defineRoutes } from './api-route.js';
 
 /** Delegations: an approver lets a colleague decide in their name for a range of days. */
-export const delegationRoutes: ForwardedRoute[] = [
-  {
+export const delegationRoutes = defineRoutes({
+  create: {
     method: 'post',
     path: '/api/delegations',
-    upstream: 'approval',
-    upstreamPath: () => '/delegations',
+    service: 'approval',
     summary:
       'Let a colleague decide your steps in your name for a range of UTC days, optionally up to an amount or for some categories',
     tag: 'Delegations',
@@ -26,22 +25,20 @@ export const delegationRoutes: ForwardedRoute[] = [
     },
     refusals: [400, 401, 403, 404, 409, 422],
   },
-  {
+  list: {
     method: 'get',
     path: '/api/delegations',
-    upstream: 'approval',
-    upstreamPath: () => '/delegations',
+    service: 'approval',
     summary: "Delegations you gave and received (admins: also the company's)",
     tag: 'Delegations',
     permission: 'approvals.decide',
     success: { status: 200, schema: DelegationList, description: 'The delegations' },
     refusals: [401, 403],
   },
-  {
+  revoke: {
     method: 'post',
     path: '/api/delegations/{id}/revoke',
-    upstream: 'approval',
-    upstreamPath: (p) => `/delegations/${p.id}/revoke`,
+    service: 'approval',
     summary: 'End a delegation now (its delegator or an admin)',
     tag: 'Delegations',
     permission: 'approvals.decide',
@@ -50,4 +47,4 @@ export const delegationRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: Delegation, description: 'The delegation, revoked' },
     refusals: [400, 401, 403, 404, 409],
   },
-];
+});

@@ -1,38 +1,38 @@
+import { ExpenseIdParam } from '../rest/expenses.js';
+import { IdParam } from '../rest/org.js';
 import {
   CreatePolicyRequest,
   DeactivatePolicyRequest,
-  ExpenseIdParam,
-  ExpensePreview,
-  ExpenseRouting,
-  IdParam,
   Policy,
   PolicyList,
   PolicySimulation,
   PolicyVersionQuery,
-  PreviewExpenseRequest,
   SimulatePolicyRequest,
   UpdatePolicyRequest,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/policies.js';
+import {
+  ExpensePreview,
+  ExpenseRouting,
+  PreviewExpenseRequest,
+} from '../rest/routing-explanations.js';
+import { defineRoutes } from './api-route.js';
 
 /** Approval policies (rules, versions), owned by the approval service. */
-export const policyRoutes: ForwardedRoute[] = [
-  {
+export const policyRoutes = defineRoutes({
+  list: {
     method: 'get',
     path: '/api/policies',
-    upstream: 'approval',
-    upstreamPath: () => '/policies',
+    service: 'approval',
     summary: "The company's approval policies at their current versions",
     tag: 'Policies',
     permission: 'policies.read',
     success: { status: 200, schema: PolicyList, description: 'Every policy, deactivated included' },
     refusals: [401, 403],
   },
-  {
+  create: {
     method: 'post',
     path: '/api/policies',
-    upstream: 'approval',
-    upstreamPath: () => '/policies',
+    service: 'approval',
     summary: 'Create a policy of prioritised rules (version 1)',
     tag: 'Policies',
     permission: 'policies.manage',
@@ -40,11 +40,10 @@ export const policyRoutes: ForwardedRoute[] = [
     success: { status: 201, schema: Policy, description: 'The policy, created' },
     refusals: [400, 401, 403, 422],
   },
-  {
+  simulate: {
     method: 'post',
     path: '/api/policies/simulate',
-    upstream: 'approval',
-    upstreamPath: () => '/policies/simulate',
+    service: 'approval',
     summary:
       "Run a draft policy against the company's past expenses: what would route differently, be blocked or auto-approved",
     tag: 'Policies',
@@ -57,11 +56,10 @@ export const policyRoutes: ForwardedRoute[] = [
     },
     refusals: [400, 401, 403, 422],
   },
-  {
+  get: {
     method: 'get',
     path: '/api/policies/{id}',
-    upstream: 'approval',
-    upstreamPath: (p) => `/policies/${p.id}`,
+    service: 'approval',
     summary: 'One policy, at its current version or at `?version=n`',
     tag: 'Policies',
     permission: 'policies.read',
@@ -70,11 +68,10 @@ export const policyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: Policy, description: 'The policy version' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  version: {
     method: 'patch',
     path: '/api/policies/{id}',
-    upstream: 'approval',
-    upstreamPath: (p) => `/policies/${p.id}`,
+    service: 'approval',
     summary: 'Edit a policy: adds a version; expenses routed earlier keep theirs',
     tag: 'Policies',
     permission: 'policies.manage',
@@ -83,11 +80,10 @@ export const policyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: Policy, description: 'The new version' },
     refusals: [400, 401, 403, 404, 409, 422],
   },
-  {
+  deactivate: {
     method: 'post',
     path: '/api/policies/{id}/deactivate',
-    upstream: 'approval',
-    upstreamPath: (p) => `/policies/${p.id}/deactivate`,
+    service: 'approval',
     summary: 'Stop a policy routing new expenses (chains in flight go on)',
     tag: 'Policies',
     permission: 'policies.manage',
@@ -96,11 +92,10 @@ export const policyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: Policy, description: 'The policy, deactivated' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  explainRouting: {
     method: 'get',
     path: '/api/expenses/{id}/routing',
-    upstream: 'approval',
-    upstreamPath: (p) => `/expenses/${p.id}/routing`,
+    service: 'approval',
     summary:
       'Why an expense routes as it does: policy version, rules considered, approvers considered (submitter, its approvers, admins, finance, auditors)',
     tag: 'Expenses',
@@ -109,11 +104,10 @@ export const policyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: ExpenseRouting, description: 'The recorded explanation' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  preview: {
     method: 'post',
     path: '/api/expenses/preview',
-    upstream: 'approval',
-    upstreamPath: () => '/routing-previews',
+    service: 'approval',
     summary: 'The chain, flags or block a submission would get; nothing is stored',
     tag: 'Expenses',
     permission: 'expenses.submit',
@@ -121,4 +115,4 @@ export const policyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: ExpensePreview, description: 'The preview' },
     refusals: [400, 401, 403, 404, 422],
   },
-];
+});

@@ -11,19 +11,18 @@ import {
   ExchangeRateListQuery,
   SetBaseCurrencyRequest,
   UpdateCatalogEntryRequest,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/money.js';
+import { defineRoutes } from './api-route.js';
 
 const tag = 'Money and catalog';
 
 /** The catalog routes for one list: categories or vendors. */
-function catalogRoutes(plural: 'categories' | 'vendors', one: string): ForwardedRoute[] {
-  return [
-    {
+function catalogRoutes(plural: 'categories' | 'vendors', one: string) {
+  return defineRoutes({
+    list: {
       method: 'get',
       path: `/api/${plural}`,
-      upstream: 'expense',
-      upstreamPath: () => `/${plural}`,
+      service: 'expense',
       summary: `The company’s ${plural} by name (archived ones with include_archived=true)`,
       tag,
       permission: 'catalog.read',
@@ -31,11 +30,10 @@ function catalogRoutes(plural: 'categories' | 'vendors', one: string): Forwarded
       success: { status: 200, schema: CatalogList, description: `The ${plural}` },
       refusals: [400, 401, 403],
     },
-    {
+    create: {
       method: 'post',
       path: `/api/${plural}`,
-      upstream: 'expense',
-      upstreamPath: () => `/${plural}`,
+      service: 'expense',
       summary: `Add a ${one}; names are unique per company whatever their case`,
       tag,
       permission: 'catalog.manage',
@@ -43,11 +41,10 @@ function catalogRoutes(plural: 'categories' | 'vendors', one: string): Forwarded
       success: { status: 201, schema: CatalogEntry, description: 'Created' },
       refusals: [400, 401, 403, 409],
     },
-    {
+    update: {
       method: 'patch',
       path: `/api/${plural}/{id}`,
-      upstream: 'expense',
-      upstreamPath: (p) => `/${plural}/${p.id}`,
+      service: 'expense',
       summary: `Rename, archive or restore a ${one}; expenses keep the name they were filed with`,
       tag,
       permission: 'catalog.manage',
@@ -56,27 +53,25 @@ function catalogRoutes(plural: 'categories' | 'vendors', one: string): Forwarded
       success: { status: 200, schema: CatalogEntry, description: 'Changed' },
       refusals: [400, 401, 403, 404, 409],
     },
-  ];
+  });
 }
 
 /** Base currency, exchange rates, categories and vendors, owned by the expense service. */
-export const moneyRoutes: ForwardedRoute[] = [
-  {
+export const moneyRoutes = defineRoutes({
+  getCompanyCurrency: {
     method: 'get',
     path: '/api/company/currency',
-    upstream: 'expense',
-    upstreamPath: () => '/company-currency',
+    service: 'expense',
     summary: 'The company’s base currency, and whether it can still change',
     tag,
     permission: 'rates.read',
     success: { status: 200, schema: CompanyCurrency, description: 'The base currency' },
     refusals: [401, 403],
   },
-  {
+  setCompanyCurrency: {
     method: 'put',
     path: '/api/company/currency',
-    upstream: 'expense',
-    upstreamPath: () => '/company-currency',
+    service: 'expense',
     summary: 'Choose the base currency (admins; only while the company has no expenses)',
     tag,
     permission: 'currency.manage',
@@ -84,11 +79,10 @@ export const moneyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: CompanyCurrency, description: 'The base currency' },
     refusals: [400, 401, 403, 409],
   },
-  {
+  listExchangeRates: {
     method: 'get',
     path: '/api/exchange-rates',
-    upstream: 'expense',
-    upstreamPath: () => '/exchange-rates',
+    service: 'expense',
     summary: 'The company’s dated exchange rates, newest first',
     tag,
     permission: 'rates.read',
@@ -96,11 +90,10 @@ export const moneyRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: ExchangeRateList, description: 'The rates' },
     refusals: [400, 401, 403],
   },
-  {
+  createExchangeRate: {
     method: 'post',
     path: '/api/exchange-rates',
-    upstream: 'expense',
-    upstreamPath: () => '/exchange-rates',
+    service: 'expense',
     summary:
       'Add a rate to the base currency, in force from its date until the next one (finance, admin)',
     tag,
@@ -109,6 +102,7 @@ export const moneyRoutes: ForwardedRoute[] = [
     success: { status: 201, schema: ExchangeRate, description: 'Created' },
     refusals: [400, 401, 403, 409, 422],
   },
-  ...catalogRoutes('categories', 'category'),
-  ...catalogRoutes('vendors', 'vendor'),
-];
+});
+
+export const categoryRoutes = catalogRoutes('categories', 'category');
+export const vendorRoutes = catalogRoutes('vendors', 'vendor');

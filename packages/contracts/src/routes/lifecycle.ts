@@ -1,28 +1,22 @@
+import { PageQuery } from '../common.js';
+import { CreateExpenseRequest, CreateExpenseResponse, ExpenseIdParam } from '../rest/expenses.js';
 import {
-  CreateExpenseRequest,
-  CreateExpenseResponse,
   DeletedExpensePage,
   DeleteExpenseResponse,
   DraftResponse,
-  ExpenseIdParam,
-  PageQuery,
-  PayoutDocument,
-  PayoutIdParam,
-  PayoutRequest,
-  PayoutResponse,
   RestoreExpenseRequest,
   RestoreExpenseResponse,
   SubmitDraftRequest,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/lifecycle.js';
+import { PayoutDocument, PayoutIdParam, PayoutRequest, PayoutResponse } from '../rest/payouts.js';
+import { defineRoutes } from './api-route.js';
 
 /** Drafts, soft delete and restore, and payouts: the expense lifecycle beyond submit. */
-export const lifecycleRoutes: ForwardedRoute[] = [
-  {
+export const lifecycleRoutes = defineRoutes({
+  createDraft: {
     method: 'post',
     path: '/api/expenses/drafts',
-    upstream: 'expense',
-    upstreamPath: () => '/expenses/drafts',
+    service: 'expense',
     summary: 'Save an expense as a draft: validated and priced like a submission, not routed',
     tag: 'Expenses',
     permission: 'expenses.submit',
@@ -30,11 +24,10 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 201, schema: DraftResponse, description: 'The draft, only yours to see' },
     refusals: [400, 401, 403, 404, 422],
   },
-  {
+  submitDraft: {
     method: 'post',
     path: '/api/expenses/{id}/submit',
-    upstream: 'expense',
-    upstreamPath: (p) => `/expenses/${p.id}/submit`,
+    service: 'expense',
     summary: 'Submit your draft: routed exactly like POST /api/expenses (chain, rule, or block)',
     tag: 'Expenses',
     permission: 'expenses.submit',
@@ -43,11 +36,10 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: CreateExpenseResponse, description: 'Submitted and routed' },
     refusals: [400, 401, 403, 404, 409, 422],
   },
-  {
+  delete: {
     method: 'delete',
     path: '/api/expenses/{id}',
-    upstream: 'expense',
-    upstreamPath: (p) => `/expenses/${p.id}`,
+    service: 'expense',
     summary:
       'Delete your draft or sent-back expense (soft: hidden, kept, restorable by admins); a sent-back one’s chain ends as withdrawn',
     tag: 'Expenses',
@@ -56,11 +48,10 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: DeleteExpenseResponse, description: 'Deleted' },
     refusals: [400, 401, 403, 404, 409],
   },
-  {
+  listDeleted: {
     method: 'get',
     path: '/api/expenses/deleted',
-    upstream: 'expense',
-    upstreamPath: () => '/expenses/deleted',
+    service: 'expense',
     summary: 'The company’s deleted expenses, most recently deleted first (admins)',
     tag: 'Expenses',
     permission: 'expenses.restore',
@@ -68,11 +59,10 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: DeletedExpensePage, description: 'A page of deleted expenses' },
     refusals: [400, 401, 403],
   },
-  {
+  restore: {
     method: 'post',
     path: '/api/expenses/{id}/restore',
-    upstream: 'expense',
-    upstreamPath: (p) => `/expenses/${p.id}/restore`,
+    service: 'expense',
     summary: 'Restore a deleted expense as it was (admins)',
     tag: 'Expenses',
     permission: 'expenses.restore',
@@ -81,11 +71,10 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: RestoreExpenseResponse, description: 'Restored' },
     refusals: [400, 401, 403, 404, 409],
   },
-  {
+  payExpenses: {
     method: 'post',
     path: '/api/payouts',
-    upstream: 'expense',
-    upstreamPath: () => '/payouts',
+    service: 'expense',
     summary:
       'Pay approved expenses in one batch (finance); one result per expense, ExpensePaid for each paid',
     tag: 'Payouts',
@@ -94,11 +83,10 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: PayoutResponse, description: 'One result per expense' },
     refusals: [400, 401, 403],
   },
-  {
+  getPayout: {
     method: 'get',
     path: '/api/payouts/{id}',
-    upstream: 'expense',
-    upstreamPath: (p) => `/payouts/${p.id}`,
+    service: 'expense',
     summary: 'A payout with the expenses it paid (finance)',
     tag: 'Payouts',
     permission: 'payouts.manage',
@@ -106,4 +94,4 @@ export const lifecycleRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: PayoutDocument, description: 'The payout' },
     refusals: [400, 401, 403, 404],
   },
-];
+});

@@ -11,16 +11,15 @@ import {
   WebhookDeliveryQuery,
   WebhookIdParam,
   WebhookList,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/webhooks.js';
+import { defineRoutes } from './api-route.js';
 
 /** Outbound webhooks: signed deliveries of public events to a company's HTTPS endpoints. */
-export const webhookRoutes: ForwardedRoute[] = [
-  {
+export const webhookRoutes = defineRoutes({
+  create: {
     method: 'post',
     path: '/api/webhooks',
-    upstream: 'notification',
-    upstreamPath: () => '/webhooks',
+    service: 'notification',
     summary:
       'Register an https endpoint for chosen event types; the answer carries its signing secret, shown this once',
     tag: 'Webhooks',
@@ -34,22 +33,20 @@ export const webhookRoutes: ForwardedRoute[] = [
     },
     refusals: [400, 401, 403, 415, 422],
   },
-  {
+  list: {
     method: 'get',
     path: '/api/webhooks',
-    upstream: 'notification',
-    upstreamPath: () => '/webhooks',
+    service: 'notification',
     summary: "The company's webhook endpoints (never their secrets)",
     tag: 'Webhooks',
     permission: 'webhooks.manage',
     success: { status: 200, schema: WebhookList, description: 'The endpoints' },
     refusals: [401, 403],
   },
-  {
+  get: {
     method: 'get',
     path: '/api/webhooks/{id}',
-    upstream: 'notification',
-    upstreamPath: (p) => `/webhooks/${p.id}`,
+    service: 'notification',
     summary: 'One webhook endpoint',
     tag: 'Webhooks',
     permission: 'webhooks.manage',
@@ -57,11 +54,10 @@ export const webhookRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: Webhook, description: 'The endpoint' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  update: {
     method: 'patch',
     path: '/api/webhooks/{id}',
-    upstream: 'notification',
-    upstreamPath: (p) => `/webhooks/${p.id}`,
+    service: 'notification',
     summary: 'Change the URL (checked again), event types, description, or pause/resume it',
     tag: 'Webhooks',
     permission: 'webhooks.manage',
@@ -70,11 +66,10 @@ export const webhookRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: Webhook, description: 'The changed endpoint' },
     refusals: [400, 401, 403, 404, 415, 422],
   },
-  {
+  delete: {
     method: 'delete',
     path: '/api/webhooks/{id}',
-    upstream: 'notification',
-    upstreamPath: (p) => `/webhooks/${p.id}`,
+    service: 'notification',
     summary: 'Delete an endpoint with its deliveries (pending ones are not sent)',
     tag: 'Webhooks',
     permission: 'webhooks.manage',
@@ -82,11 +77,10 @@ export const webhookRoutes: ForwardedRoute[] = [
     success: { status: 204, description: 'Deleted' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  rotateSecret: {
     method: 'post',
     path: '/api/webhooks/{id}/rotate-secret',
-    upstream: 'notification',
-    upstreamPath: (p) => `/webhooks/${p.id}/rotate-secret`,
+    service: 'notification',
     summary:
       'Issue a new signing secret (shown once); the old one keeps signing beside it for 24 h',
     tag: 'Webhooks',
@@ -96,11 +90,10 @@ export const webhookRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: RotatedWebhookSecret, description: 'The new secret' },
     refusals: [400, 401, 403, 404, 415],
   },
-  {
+  listDeliveries: {
     method: 'get',
     path: '/api/webhooks/{id}/deliveries',
-    upstream: 'notification',
-    upstreamPath: (p) => `/webhooks/${p.id}/deliveries`,
+    service: 'notification',
     summary:
       "An endpoint's deliveries, newest first: status, attempts, last error and response code, next attempt",
     tag: 'Webhooks',
@@ -110,11 +103,10 @@ export const webhookRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: WebhookDeliveryPage, description: 'A page of deliveries' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  redeliver: {
     method: 'post',
     path: '/api/webhooks/{id}/deliveries/{delivery_id}/redeliver',
-    upstream: 'notification',
-    upstreamPath: (p) => `/webhooks/${p.id}/deliveries/${p.delivery_id}/redeliver`,
+    service: 'notification',
     summary: 'Send a delivery’s event again, as a new delivery (same webhook-id)',
     tag: 'Webhooks',
     permission: 'webhooks.manage',
@@ -123,4 +115,4 @@ export const webhookRoutes: ForwardedRoute[] = [
     success: { status: 202, schema: WebhookDelivery, description: 'The new delivery, queued' },
     refusals: [400, 401, 403, 404, 409, 415],
   },
-];
+});

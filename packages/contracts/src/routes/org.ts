@@ -14,15 +14,15 @@ import {
   User,
   UserListQuery,
   UserPage,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/org.js';
+import { defineRoutes } from './api-route.js';
 
-const users: ForwardedRoute[] = [
-  {
+/** Org management (users, teams, levels), owned by the approval service. */
+export const orgRoutes = defineRoutes({
+  listUsers: {
     method: 'get',
     path: '/api/users',
-    upstream: 'approval',
-    upstreamPath: () => '/users',
+    service: 'approval',
     summary: "The company's users, filtered by role, team, level, active or a name/e-mail search",
     tag: 'Users',
     permission: 'users.read',
@@ -30,11 +30,10 @@ const users: ForwardedRoute[] = [
     success: { status: 200, schema: UserPage, description: 'A page of users, in a stable order' },
     refusals: [400, 401, 403],
   },
-  {
+  addUser: {
     method: 'post',
     path: '/api/users',
-    upstream: 'approval',
-    upstreamPath: () => '/users',
+    service: 'approval',
     summary: 'Invite a user into the company (they get a login and an invitation e-mail)',
     tag: 'Users',
     permission: 'users.manage',
@@ -42,11 +41,10 @@ const users: ForwardedRoute[] = [
     success: { status: 201, schema: User, description: 'The user, added' },
     refusals: [400, 401, 403, 409, 422],
   },
-  {
+  getUser: {
     method: 'get',
     path: '/api/users/{id}',
-    upstream: 'approval',
-    upstreamPath: (p) => `/users/${p.id}`,
+    service: 'approval',
     summary: 'One user of the company',
     tag: 'Users',
     permission: 'users.read',
@@ -54,11 +52,10 @@ const users: ForwardedRoute[] = [
     success: { status: 200, schema: User, description: 'The user' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  changeUser: {
     method: 'patch',
     path: '/api/users/{id}',
-    upstream: 'approval',
-    upstreamPath: (p) => `/users/${p.id}`,
+    service: 'approval',
     summary:
       "Change a user's name, e-mail, role, team, level or manager; their open approval steps follow",
     tag: 'Users',
@@ -68,11 +65,10 @@ const users: ForwardedRoute[] = [
     success: { status: 200, schema: User, description: 'The user, changed' },
     refusals: [400, 401, 403, 404, 409, 422],
   },
-  {
+  deactivateUser: {
     method: 'post',
     path: '/api/users/{id}/deactivate',
-    upstream: 'approval',
-    upstreamPath: (p) => `/users/${p.id}/deactivate`,
+    service: 'approval',
     summary: 'Deactivate a user; the approval steps they hold go to the next eligible approver',
     tag: 'Users',
     permission: 'users.manage',
@@ -81,25 +77,20 @@ const users: ForwardedRoute[] = [
     success: { status: 200, schema: User, description: 'The user, deactivated' },
     refusals: [400, 401, 403, 404, 409, 422],
   },
-];
-
-const teamsAndLevels: ForwardedRoute[] = [
-  {
+  listTeams: {
     method: 'get',
     path: '/api/teams',
-    upstream: 'approval',
-    upstreamPath: () => '/teams',
+    service: 'approval',
     summary: "The company's teams",
     tag: 'Org',
     permission: 'org.read',
     success: { status: 200, schema: TeamList, description: 'Every team, by name' },
     refusals: [401, 403],
   },
-  {
+  createTeam: {
     method: 'post',
     path: '/api/teams',
-    upstream: 'approval',
-    upstreamPath: () => '/teams',
+    service: 'approval',
     summary: 'Create a team (names are unique in the company)',
     tag: 'Org',
     permission: 'org.manage',
@@ -107,11 +98,10 @@ const teamsAndLevels: ForwardedRoute[] = [
     success: { status: 201, schema: Team, description: 'The team, created' },
     refusals: [400, 401, 403, 409],
   },
-  {
+  renameTeam: {
     method: 'patch',
     path: '/api/teams/{id}',
-    upstream: 'approval',
-    upstreamPath: (p) => `/teams/${p.id}`,
+    service: 'approval',
     summary: 'Rename a team',
     tag: 'Org',
     permission: 'org.manage',
@@ -120,22 +110,20 @@ const teamsAndLevels: ForwardedRoute[] = [
     success: { status: 200, schema: Team, description: 'The team, renamed' },
     refusals: [400, 401, 403, 404, 409],
   },
-  {
+  listLevels: {
     method: 'get',
     path: '/api/levels',
-    upstream: 'approval',
-    upstreamPath: () => '/levels',
+    service: 'approval',
     summary: "The company's hierarchy levels, most senior (1) first",
     tag: 'Org',
     permission: 'org.read',
     success: { status: 200, schema: LevelList, description: 'Every level' },
     refusals: [401, 403],
   },
-  {
+  createLevel: {
     method: 'post',
     path: '/api/levels',
-    upstream: 'approval',
-    upstreamPath: () => '/levels',
+    service: 'approval',
     summary: 'Create a hierarchy level (its number is unique in the company and fixed for good)',
     tag: 'Org',
     permission: 'org.manage',
@@ -143,11 +131,10 @@ const teamsAndLevels: ForwardedRoute[] = [
     success: { status: 201, schema: Level, description: 'The level, created' },
     refusals: [400, 401, 403, 409],
   },
-  {
+  renameLevel: {
     method: 'patch',
     path: '/api/levels/{id}',
-    upstream: 'approval',
-    upstreamPath: (p) => `/levels/${p.id}`,
+    service: 'approval',
     summary: 'Rename a hierarchy level (its number cannot change)',
     tag: 'Org',
     permission: 'org.manage',
@@ -156,7 +143,4 @@ const teamsAndLevels: ForwardedRoute[] = [
     success: { status: 200, schema: Level, description: 'The level, renamed' },
     refusals: [400, 401, 403, 404],
   },
-];
-
-/** Org management (users, teams, levels), owned by the approval service. */
-export const orgRoutes: ForwardedRoute[] = [...users, ...teamsAndLevels];
+});

@@ -1,7 +1,7 @@
+import { PageQuery } from '../common.js';
 import {
   AddWorkspaceMemberRequest,
   CreateWorkspaceRequest,
-  PageQuery,
   UpdateWorkspaceMemberRequest,
   Workspace,
   WorkspaceDetails,
@@ -12,19 +12,17 @@ import {
   WorkspaceMemberParam,
   WorkspacePage,
   WorkspaceSummary,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/workspaces.js';
+import { defineRoutes } from './api-route.js';
 
 const tag = 'Workspaces';
-const base = (p: Record<string, string>) => `/workspaces/${p.id}`;
 
 /** Workspaces and their summaries, owned by the expense service. */
-export const workspaceRoutes: ForwardedRoute[] = [
-  {
+export const workspaceRoutes = defineRoutes({
+  create: {
     method: 'post',
     path: '/api/workspaces',
-    upstream: 'expense',
-    upstreamPath: () => '/workspaces',
+    service: 'expense',
     summary: 'Create a workspace in the caller’s company; the caller becomes its owner',
     tag,
     permission: 'workspaces.create',
@@ -32,11 +30,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 201, schema: Workspace, description: 'Created' },
     refusals: [400, 401, 403, 409],
   },
-  {
+  list: {
     method: 'get',
     path: '/api/workspaces',
-    upstream: 'expense',
-    upstreamPath: () => '/workspaces',
+    service: 'expense',
     summary:
       'The caller’s workspaces with their role in each, newest first; `scope=company`: all of the company’s (admin, finance, auditor)',
     tag,
@@ -45,11 +42,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: WorkspacePage, description: 'A page of workspaces' },
     refusals: [400, 401, 403],
   },
-  {
+  get: {
     method: 'get',
     path: '/api/workspaces/{id}',
-    upstream: 'expense',
-    upstreamPath: base,
+    service: 'expense',
     summary: 'A workspace and its members (members and company-wide readers)',
     tag,
     permission: 'workspaces.read',
@@ -57,11 +53,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: WorkspaceDetails, description: 'The workspace' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  addMember: {
     method: 'post',
     path: '/api/workspaces/{id}/members',
-    upstream: 'expense',
-    upstreamPath: (p) => `${base(p)}/members`,
+    service: 'expense',
     summary: 'Add an active person of the company to a workspace (its owners, company admins)',
     tag,
     permission: 'workspaces.manage',
@@ -70,11 +65,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 201, schema: WorkspaceMember, description: 'Added' },
     refusals: [400, 401, 403, 404, 409, 422],
   },
-  {
+  changeMember: {
     method: 'patch',
     path: '/api/workspaces/{id}/members/{user_id}',
-    upstream: 'expense',
-    upstreamPath: (p) => `${base(p)}/members/${p.user_id}`,
+    service: 'expense',
     summary: 'Change a member’s role; the last owner cannot be demoted',
     tag,
     permission: 'workspaces.manage',
@@ -83,11 +77,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: WorkspaceMember, description: 'The member' },
     refusals: [400, 401, 403, 404, 422],
   },
-  {
+  removeMember: {
     method: 'delete',
     path: '/api/workspaces/{id}/members/{user_id}',
-    upstream: 'expense',
-    upstreamPath: (p) => `${base(p)}/members/${p.user_id}`,
+    service: 'expense',
     summary: 'Remove a member; the last owner cannot be removed',
     tag,
     permission: 'workspaces.manage',
@@ -95,11 +88,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 204, description: 'Removed' },
     refusals: [400, 401, 403, 404, 422],
   },
-  {
+  listExpenses: {
     method: 'get',
     path: '/api/workspaces/{id}/expenses',
-    upstream: 'expense',
-    upstreamPath: (p) => `${base(p)}/expenses`,
+    service: 'expense',
     summary: 'The expenses filed in a workspace, newest first (members and company-wide readers)',
     tag,
     permission: 'workspaces.read',
@@ -108,11 +100,10 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: WorkspaceExpensePage, description: 'A page of expenses' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  summary: {
     method: 'get',
     path: '/api/workspaces/{id}/summary',
-    upstream: 'expense',
-    upstreamPath: (p) => `${base(p)}/summary`,
+    service: 'expense',
     summary:
       'Counts and amounts by status, by category and overall (members and company-wide readers)',
     tag,
@@ -121,4 +112,4 @@ export const workspaceRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: WorkspaceSummary, description: 'The totals' },
     refusals: [400, 401, 403, 404],
   },
-];
+});

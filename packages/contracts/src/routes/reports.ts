@@ -9,19 +9,18 @@ import {
   ReportQuery,
   SpendingSummary,
   TrendsQuery,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/reports.js';
+import { defineRoutes } from './api-route.js';
 
 const tag = 'Reports and exports';
 const filters = 'filterable by spend dates (from, to inclusive), team and workspace';
 
 /** Spending reports and the accounting journal, owned by the expense service. */
-export const reportRoutes: ForwardedRoute[] = [
-  {
+export const reportRoutes = defineRoutes({
+  summary: {
     method: 'get',
     path: '/api/reports/summary',
-    upstream: 'expense',
-    upstreamPath: () => '/reports/summary',
+    service: 'expense',
     summary: `Totals by status, approved and pending spend in the base currency; ${filters}`,
     tag,
     permission: 'reports.read',
@@ -29,11 +28,10 @@ export const reportRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: SpendingSummary, description: 'The totals' },
     refusals: [400, 401, 403],
   },
-  {
+  categories: {
     method: 'get',
     path: '/api/reports/categories',
-    upstream: 'expense',
-    upstreamPath: () => '/reports/categories',
+    service: 'expense',
     summary: `Spend per category, largest first; ${filters}`,
     tag,
     permission: 'reports.read',
@@ -41,11 +39,10 @@ export const reportRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: CategoryReport, description: 'Per category' },
     refusals: [400, 401, 403],
   },
-  {
+  trends: {
     method: 'get',
     path: '/api/reports/trends',
-    upstream: 'expense',
-    upstreamPath: () => '/reports/trends',
+    service: 'expense',
     summary: `Spend per spend month, empty months included (at most 240); ${filters}`,
     tag,
     permission: 'reports.read',
@@ -53,11 +50,10 @@ export const reportRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: MonthlyTrends, description: 'Per month' },
     refusals: [400, 401, 403],
   },
-  {
+  recent: {
     method: 'get',
     path: '/api/reports/recent',
-    upstream: 'expense',
-    upstreamPath: () => '/reports/recent',
+    service: 'expense',
     summary: `The company’s latest submitted expenses (limit, default 10); ${filters}`,
     tag,
     permission: 'reports.read',
@@ -65,11 +61,10 @@ export const reportRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: RecentExpenses, description: 'Newest first' },
     refusals: [400, 401, 403],
   },
-  {
+  approvalTimes: {
     method: 'get',
     path: '/api/reports/approval-times',
-    upstream: 'expense',
-    upstreamPath: () => '/reports/approval-times',
+    service: 'expense',
     summary: `Hours from request to approval (mean, p50, p90) overall, per step and per approver; ${filters}`,
     tag,
     permission: 'reports.read',
@@ -77,11 +72,10 @@ export const reportRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: ApprovalTimes, description: 'The statistics' },
     refusals: [400, 401, 403],
   },
-  {
+  journal: {
     method: 'get',
     path: '/api/exports/journal',
-    upstream: 'expense',
-    upstreamPath: () => '/exports/journal',
+    service: 'expense',
     summary:
       'Balanced journal entries of approvals posted from..to (UTC days, inclusive); format=csv for RFC 4180 CSV',
     tag,
@@ -90,4 +84,4 @@ export const reportRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: JournalExport, description: 'The entries (JSON by default)' },
     refusals: [400, 401, 403],
   },
-];
+});

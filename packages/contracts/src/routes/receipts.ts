@@ -1,25 +1,24 @@
+import { ExpenseIdParam } from '../rest/expenses.js';
 import {
-  ExpenseIdParam,
   MAX_RECEIPT_BYTES,
   ReceiptDocument,
   ReceiptList,
   ReceiptMediaType,
   ReceiptParams,
   ReceiptUpload,
-} from '@countersign/contracts';
-import type { ForwardedRoute } from './api-routes.js';
+} from '../rest/receipts.js';
+import { defineRoutes } from './api-route.js';
 
 const tag = 'Receipts';
 
 /** The upload's multipart body: the file and room for the framing around it. */
 export const RECEIPT_UPLOAD_MAX_BYTES = MAX_RECEIPT_BYTES + 64 * 1024;
 
-export const receiptRoutes: ForwardedRoute[] = [
-  {
+export const receiptRoutes = defineRoutes({
+  upload: {
     method: 'post',
     path: '/api/expenses/{id}/receipts',
-    upstream: 'expense',
-    upstreamPath: (p) => `/expenses/${p.id}/receipts`,
+    service: 'expense',
     summary:
       'Attach a receipt (multipart part `file`: PNG, JPEG or PDF by content, at most 10 MiB) to your pending or sent-back expense; OCR reads it in the background',
     tag,
@@ -30,11 +29,10 @@ export const receiptRoutes: ForwardedRoute[] = [
     success: { status: 201, schema: ReceiptDocument, description: 'Stored; OCR is queued' },
     refusals: [400, 401, 403, 404, 409, 413, 415, 422],
   },
-  {
+  list: {
     method: 'get',
     path: '/api/expenses/{id}/receipts',
-    upstream: 'expense',
-    upstreamPath: (p) => `/expenses/${p.id}/receipts`,
+    service: 'expense',
     summary:
       'The receipts of an expense with what OCR read and whether they match (submitter, its approvers, finance, admins, auditors)',
     tag,
@@ -43,11 +41,10 @@ export const receiptRoutes: ForwardedRoute[] = [
     success: { status: 200, schema: ReceiptList, description: 'The receipts, oldest first' },
     refusals: [400, 401, 403, 404],
   },
-  {
+  download: {
     method: 'get',
     path: '/api/expenses/{id}/receipts/{receipt_id}/file',
-    upstream: 'expense',
-    upstreamPath: (p) => `/expenses/${p.id}/receipts/${p.receipt_id}/file`,
+    service: 'expense',
     summary: 'Download a receipt file (same readers as the list)',
     tag,
     permission: 'expenses.read',
@@ -60,4 +57,4 @@ export const receiptRoutes: ForwardedRoute[] = [
     },
     refusals: [400, 401, 403, 404],
   },
-];
+});
