@@ -170,20 +170,15 @@ describe('the OCR queue', () => {
     expect(second).toMatchObject({ id: receipt, ocr_attempts: 2 });
     if (!first) throw new Error('no claim');
     const late = await db.transaction().execute((trx) =>
-      recordOcrOutcome(
-        trx,
-        first,
-        {
-          ocr_status: 'failed',
-          ocr_text: null,
-          ocr_result: null,
-          ocr_confidence: null,
-          processed_at: later,
-          verified: false,
-          mismatches: '[]',
-        },
-        [],
-      ),
+      recordOcrOutcome(trx, first, {
+        ocr_status: 'failed',
+        ocr_text: null,
+        ocr_result: null,
+        ocr_confidence: null,
+        processed_at: later,
+        verified: false,
+        mismatches: '[]',
+      }),
     );
     expect(late).toBe(false);
   });

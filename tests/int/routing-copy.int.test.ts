@@ -308,8 +308,8 @@ describe('the routing copy, from approval events on real NATS and PostgreSQL', (
 
   it('answers refusals from the copy as the approval service would, and stays deactivated', async () => {
     await expect(route('5000.00')).rejects.toMatchObject({
-      status: 422,
-      code: 'amount-out-of-range',
+      code: 'unprocessable',
+      type: 'amount-out-of-range',
     });
     const blocked = newEvent('PolicyVersioned', {
       ...about(policyId, '2026-12-07T10:08:00Z'),

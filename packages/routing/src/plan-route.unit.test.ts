@@ -83,17 +83,17 @@ describe('planRoute: the whole route, computed once', () => {
     expect(planRoute(route, people).decision.chain.map((s) => s.approver_id)).toEqual(['dana']);
   });
 
-  it('refuses an unknown or inactive submitter (403) and nobody eligible (422)', () => {
+  it('refuses an unknown or inactive submitter (forbidden) and nobody eligible (unprocessable)', () => {
     const request = { policy_id: 'small', amount: '80.00' };
     expect(() => evaluateRoute([byTeamManager], undefined, request)).toThrow(
-      expect.objectContaining({ status: 403 }),
+      expect.objectContaining({ code: 'forbidden' }),
     );
     expect(() => evaluateRoute([byTeamManager], { ...grace, active: false }, request)).toThrow(
-      expect.objectContaining({ status: 403 }),
+      expect.objectContaining({ code: 'forbidden' }),
     );
     const route = evaluateRoute([byTeamManager], grace, request);
     expect(() => planRoute(route, [grace, person('frank', 6, { active: false })])).toThrow(
-      expect.objectContaining({ status: 422, code: 'no-eligible-approver' }),
+      expect.objectContaining({ code: 'unprocessable', type: 'no-eligible-approver' }),
     );
   });
 });
