@@ -1,25 +1,11 @@
 import { apiRoutes } from '@countersign/contracts';
-import { createLogger, routeDrift } from '@countersign/platform';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-} from 'kysely';
+import { createLogger, routeDrift, unconnectedDatabase } from '@countersign/platform';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalDatabase } from '../db/types.js';
 import { createApprovalApp } from './routes.js';
 
-/** A database handle that never connects: building the app runs no query. */
-const unconnected = new Kysely<ApprovalDatabase>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+/** Building the app runs no query. */
+const unconnected = unconnectedDatabase<ApprovalDatabase>();
 
 const unused = () => Promise.reject(new Error('not called while routes are only listed'));
 
