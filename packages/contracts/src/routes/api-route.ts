@@ -4,19 +4,15 @@ import type { Permission } from '../permissions.js';
 /** The services behind the gateway that own public routes. */
 export type OwningService = 'expense' | 'approval' | 'notification';
 
-/**
- * One public route, declared once: the gateway forwards and documents it from this, and
- * the owning service serves it from this (same path, permission and schemas).
- */
-export interface ApiRoute {
+/** What the OpenAPI document needs to know of one public route (the gateway's own ones too). */
+export interface DocumentedRoute {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
-  /** The public OpenAPI path template, e.g. `/api/users/{id}`; the service's path drops `/api`. */
-  path: `/api/${string}`;
-  service: OwningService;
-  /** Checked at the gateway before anything is forwarded, and again by the service. */
-  permission: Permission;
+  /** OpenAPI path template, e.g. `/api/users/{id}`. */
+  path: string;
   summary: string;
   tag: string;
+  /** Absent for routes anyone may call (sign-in and sign-up). */
+  permission?: Permission;
   body?: z.ZodType;
   /** The body may be left out entirely (a bare POST); when sent, `body` checks it. */
   bodyOptional?: true;
@@ -34,6 +30,18 @@ export interface ApiRoute {
     fileTypes?: readonly string[];
   };
   refusals: number[];
+}
+
+/**
+ * One public route a service owns, declared once: the gateway forwards and documents it
+ * from this, and the owning service serves it from this (same path, permission and schemas).
+ */
+export interface ApiRoute extends DocumentedRoute {
+  /** The public path template; the service's path drops `/api`. */
+  path: `/api/${string}`;
+  service: OwningService;
+  /** Checked at the gateway before anything is forwarded, and again by the service. */
+  permission: Permission;
   /** A file goes through: streamed up (with its own body limit) or streamed back. */
   transfer?: { kind: 'upload'; maxBytes: number } | { kind: 'download' };
 }

@@ -1,35 +1,9 @@
-import { type Permission, ProblemDetails } from '@countersign/contracts';
+import { type DocumentedRoute, ProblemDetails } from '@countersign/contracts';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../domain/idempotency.js';
 import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency.js';
 
-/** What the OpenAPI document needs to know of one public route. */
-export interface DocumentedRoute {
-  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
-  /** OpenAPI path template, e.g. `/api/users/{id}`. */
-  path: string;
-  summary: string;
-  tag: string;
-  /** Absent for routes anyone may call (sign-in and sign-up). */
-  permission?: Permission;
-  body?: z.ZodType;
-  /** The body may be left out entirely (a bare POST); when sent, `body` checks it. */
-  bodyOptional?: true;
-  /** A multipart/form-data body (file uploads), instead of JSON. */
-  multipart?: z.ZodType;
-  /** The answer carries a secret shown once: never stored for an Idempotency-Key replay. */
-  secretInAnswer?: true;
-  query?: z.ZodObject;
-  params?: z.ZodObject;
-  success: {
-    status: 200 | 201 | 202 | 204;
-    schema?: z.ZodType;
-    description: string;
-    /** A file answer: its possible media types instead of a JSON schema. */
-    fileTypes?: readonly string[];
-  };
-  refusals: number[];
-}
+export type { DocumentedRoute };
 
 const problem = (description: string) => ({
   description,
