@@ -6,6 +6,8 @@ export const BaseConfig = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Migrate the service's schema, then exit 0 without starting (a deployment's migration Job). */
+  MIGRATE_ONLY: z.stringbool().default(false),
   JWT_ISSUER: z.string().default('countersign-gateway'),
   JWT_AUDIENCE: z.string().default('countersign-api'),
   JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),

@@ -30,3 +30,17 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   process.on('SIGINT', () => handler('SIGINT'));
   if (process.send) process.on('disconnect', () => handler('parent exited'));
 }
+
+/**
+ * Ends a run started with MIGRATE_ONLY (a deployment's migration Job): the schema is
+ * migrated by now, so close what the start opened and exit 0 before the service connects
+ * to NATS, starts its loops or listens.
+ */
+export async function exitAfterMigrating(
+  logger: Logger,
+  close: () => Promise<void>,
+): Promise<never> {
+  await close();
+  logger.info('migrations done; MIGRATE_ONLY is set, so exiting');
+  process.exit(0);
+}

@@ -1,5 +1,6 @@
 import {
   createLogger,
+  exitAfterMigrating,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
@@ -43,6 +44,7 @@ const db = await openServiceDatabase<ApprovalDatabase>({
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
 });
+if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company loaded');
 
 const messaging = await startMessaging({

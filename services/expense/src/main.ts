@@ -1,5 +1,6 @@
 import {
   createLogger,
+  exitAfterMigrating,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
@@ -33,6 +34,7 @@ const db = await openServiceDatabase<ExpenseDatabase>({
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
 });
+if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({

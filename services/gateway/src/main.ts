@@ -2,6 +2,7 @@ import type { AccessClaims } from '@countersign/contracts';
 import {
   createLogger,
   createTokenVerifier,
+  exitAfterMigrating,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -33,6 +34,7 @@ const db = await openServiceDatabase<IdentityDatabase>({
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
 });
+if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');

@@ -1,5 +1,6 @@
 import {
   createLogger,
+  exitAfterMigrating,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -32,6 +33,7 @@ const db = await openServiceDatabase<NotificationDatabase>({
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
 });
+if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
