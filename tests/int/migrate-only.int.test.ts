@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServiceName, spawnService } from '../../scripts/cluster.js';
 import { migrations as approvalMigrations } from '../../services/approval/src/db/migrations/index.js';
 import { migrations as expenseMigrations } from '../../services/expense/src/db/migrations/index.js';
 import { migrations as gatewayMigrations } from '../../services/gateway/src/db/migrations/index.js';
 import { migrations as notificationMigrations } from '../../services/notification/src/db/migrations/index.js';
-import { type ServiceName, spawnService } from '../../scripts/cluster.js';
 
 /**
  * MIGRATE_ONLY is what the Kubernetes migration Job runs (deploy/k8s/base/migrate-job.yaml):

@@ -3,11 +3,15 @@ import { z } from 'zod';
 /** Settings every service reads; each service extends this schema with its own. */
 export const BaseConfig = z.object({
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/countersign'),
+  /** One server, or several separated by commas (a cluster): the client fails over among them. */
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /**
+   * Copies JetStream keeps of every stream: 1 on a single server, 3 on a three-node
+   * cluster. Streams created with another count are updated to this one at start.
+   */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Migrate the service's schema, then exit 0 without starting (a deployment's migration Job). */
-  MIGRATE_ONLY: z.stringbool().default(false),
   JWT_ISSUER: z.string().default('countersign-gateway'),
   JWT_AUDIENCE: z.string().default('countersign-api'),
   JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),
@@ -15,6 +19,8 @@ export const BaseConfig = z.object({
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** How often an idle audit chainer looks for entries to link (they wait about this long). */
   AUDIT_CHAIN_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
+  /** Migrate the service's schema, then exit 0 without starting (a deployment's migration Job). */
+  MIGRATE_ONLY: z.stringbool().default(false),
 });
 
 /** Parses the environment once at start; a bad value stops the service with a readable list. */
