@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiRoutes, routesOwnedBy, servicePathOf } from '@countersign/contracts';
-import { createLogger, createServiceApp } from '@countersign/platform';
+import { BaseConfig, createLogger, createServiceApp } from '@countersign/platform';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
@@ -402,6 +402,33 @@ describe('deploy/k8s manifests', () => {
       );
     },
   );
+
+  it.each(overlays)('%s: the URLs between services name their Services and ports', (overlay) => {
+    const rendered = render(overlay);
+    const urlTargets: Record<string, ServiceName> = {
+      EXPENSE_URL: 'expense',
+      APPROVAL_URL: 'approval',
+      NOTIFICATION_URL: 'notification',
+      JWKS_URL: 'gateway',
+    };
+    const checked = workloads(rendered, 'Deployment').flatMap(({ environment }) =>
+      Object.entries(urlTargets)
+        .filter(([key]) => key in environment)
+        .map(([key, target]) => ({ key, target, url: new URL(String(environment[key])) })),
+    );
+    expect(checked.length).toBeGreaterThanOrEqual(Object.keys(urlTargets).length);
+    for (const { key, target, url } of checked) {
+      const service = specOf<ServiceSpec>(find(rendered, 'Service', url.hostname));
+      expect(service?.selector?.['app.kubernetes.io/name'], `${key} host`).toBe(target);
+      expect(
+        service?.ports.map((port) => port.port),
+        `${key} port`,
+      ).toContain(Number(url.port));
+    }
+    // The gateway serves its JWKS where the services' default JWKS_URL looks for it.
+    const jwks = checked.find(({ key }) => key === 'JWKS_URL');
+    expect(jwks?.url.pathname).toBe(new URL(BaseConfig.parse({}).JWKS_URL).pathname);
+  });
 
   it('production runs three replicas of everything, R3 streams, and images from a registry', () => {
     const rendered = render('production');
