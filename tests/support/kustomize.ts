@@ -214,13 +214,25 @@ function applyPatches(dir: string, objects: K8sObject[], patches: PatchEntry[] |
   }
 }
 
-/** `labels:` pairs go on each object's own metadata only (selectors and templates untouched). */
+/**
+ * `labels:` pairs go on each object's metadata and, with `includeTemplates`, on its pod
+ * template's; selectors are never touched (`includeSelectors` is not understood).
+ */
 function applyLabels(dir: string, objects: K8sObject[], labels: Kustomization['labels']): void {
   for (const entry of labels ?? []) {
-    if (entry.includeSelectors || entry.includeTemplates)
-      throw new Error(`${dir}: labels on selectors or templates are not understood`);
-    for (const object of objects)
+    if (entry.includeSelectors) throw new Error(`${dir}: labels on selectors are not understood`);
+    for (const object of objects) {
       object.metadata.labels = { ...object.metadata.labels, ...entry.pairs };
+      const template = (
+        object.spec as { template?: { metadata?: { labels?: Record<string, string> } } }
+      )?.template;
+      if (entry.includeTemplates && template) {
+        template.metadata = {
+          ...template.metadata,
+          labels: { ...template.metadata?.labels, ...entry.pairs },
+        };
+      }
+    }
   }
 }
 
