@@ -1,4 +1,4 @@
-// Generated from deploy/k6/mixed.ts by `npm run k6:build`: edit the .ts file, then rebuild.
+// Generated from deploy/k6/mixed.ts by `npm run k6:build`: edit the .ts files, then rebuild.
 
 // deploy/k6/mixed.ts
 import { check, fail, sleep } from "k6";
