@@ -74,8 +74,8 @@ export async function runRampingArrivalRate(
   const running = new Set<Promise<void>>();
   let arrived = 0;
   let dropped = 0;
-  while (!run.aborted() && elapsedS() < totalS) {
-    const due = Math.floor(arrivalsBy(executor.startRate, executor.stages, elapsedS()));
+  const startDue = (atS: number): void => {
+    const due = Math.floor(arrivalsBy(executor.startRate, executor.stages, Math.min(atS, totalS)));
     // A late wake-up starts every arrival that came due since, so the rate does not sag.
     for (; arrived < due; arrived += 1) {
       if (running.size >= executor.maxVus) {
@@ -86,8 +86,13 @@ export async function runRampingArrivalRate(
       const journey: Promise<void> = run.iterate().finally(() => running.delete(journey));
       running.add(journey);
     }
+  };
+  while (!run.aborted() && elapsedS() < totalS) {
+    startDue(elapsedS());
     await sleep(ARRIVAL_TICK_MS);
   }
+  // The last tick may have come a little before the end: the schedule's tail is due too.
+  if (!run.aborted()) startDue(totalS);
   await Promise.all(running);
   return { durationS: elapsedS(), dropped };
 }

@@ -57,8 +57,9 @@ export async function runJourney(
   sessions: Sessions,
   scenario: Pick<Scenario, 'pauseS' | 'decisionDelayS'>,
   metrics: ScenarioMetrics,
+  random: () => number = Math.random,
 ): Promise<void> {
-  const journey = new Journey(scenario, Math.random);
+  const journey = new Journey(scenario, random);
   for (let planned = journey.next(); planned !== undefined; planned = journey.next()) {
     if (planned.pauseS > 0) await sleep(planned.pauseS * 1_000);
     journey.record(await send(api, planned.request, sessions, metrics));
