@@ -6,7 +6,7 @@
  *
  * 50% create (grace, Small Equipment), 30% approve (frank, grace's manager), 20% status
  * (grace), in two scenarios, one after the other:
- *   closed  64 VUs back to back for 20 s (what autocannon and `npm run bench` call closed loop);
+ *   closed  64 VUs back to back for 20 s (what `npm run bench` calls closed loop);
  *   open    a constant arrival rate of 400 iterations/s for 60 s: a slow server does not slow
  *           the offered load down, so it cannot hide its own tail; an arrival that finds every
  *           one of MAX_VUS busy is dropped (k6's dropped_iterations).
