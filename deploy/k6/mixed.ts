@@ -22,6 +22,12 @@ import type { RefinedResponse, ResponseType } from 'k6/http';
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { Options, Scenario } from 'k6/options';
+import {
+  DEMO_PASSWORD,
+  isRoutingLagRefusal as isRoutingLagReply,
+  PERSONA_EMAILS,
+  SMALL_EQUIPMENT_POLICY_ID,
+} from './journey.js';
 
 const BASE_URL = (__ENV.BASE_URL ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
 const SCENARIOS = (__ENV.SCENARIOS ?? 'closed,open').split(',').map((name) => name.trim());
@@ -36,10 +42,8 @@ const APPROVE_AFTER_MS = intEnv('APPROVE_AFTER_MS', 1000);
 /** Lets the routing backlog of the closed scenario drain before the open one starts. */
 const GAP_S = 10;
 
-const SMALL_EQUIPMENT_POLICY_ID = '0197a000-0000-7000-8000-000000000201';
-const DEMO_PASSWORD = 'countersign-demo';
-const SUBMITTER_EMAIL = 'grace@techcorp.example';
-const APPROVER_EMAIL = 'frank@techcorp.example';
+const SUBMITTER_EMAIL = PERSONA_EMAILS.employee;
+const APPROVER_EMAIL = PERSONA_EMAILS.manager;
 const POOL_ROUTE_WAIT_S = 60;
 
 const ENDPOINTS = ['create', 'approve', 'status'] as const;
@@ -169,11 +173,11 @@ function expensePayload(): string {
   });
 }
 
-/** 404 "no approval chain" today; a 409 saying "not routed" would mean the same. */
 function isRoutingLagRefusal(response: Response): boolean {
-  if (response.status === 404) return true;
-  const body = typeof response.body === 'string' ? response.body : '';
-  return response.status === 409 && /not[ -]?(yet )?routed|no approval chain/i.test(body);
+  return isRoutingLagReply({
+    status: response.status,
+    text: typeof response.body === 'string' ? response.body : '',
+  });
 }
 
 function approve(token: string, id: string, endpoint: string): Response {

@@ -32,17 +32,20 @@ export interface ExecutorResult {
 const VU_TICK_MS = 100;
 const ARRIVAL_TICK_MS = 2;
 
-function stagesS(stages: readonly { durationS: number }[]): number {
-  return stages.reduce((sum, stage) => sum + stage.durationS, 0);
+/** The run's length and a clock of the seconds since it started. */
+function runClock(stages: readonly { durationS: number }[]) {
+  const t0 = performance.now();
+  return {
+    totalS: stages.reduce((sum, stage) => sum + stage.durationS, 0),
+    elapsedS: (): number => (performance.now() - t0) / 1_000,
+  };
 }
 
 export async function runRampingVus(
   executor: RampingVus,
   run: ExecutorRun,
 ): Promise<ExecutorResult> {
-  const t0 = performance.now();
-  const totalS = stagesS(executor.stages);
-  const elapsedS = (): number => (performance.now() - t0) / 1_000;
+  const { totalS, elapsedS } = runClock(executor.stages);
   const wanted = (): number => Math.round(targetAt(executor.startVus, executor.stages, elapsedS()));
   const active = new Map<number, Promise<void>>();
   const user = async (index: number): Promise<void> => {
@@ -68,9 +71,7 @@ export async function runRampingArrivalRate(
   executor: RampingArrivalRate,
   run: ExecutorRun,
 ): Promise<ExecutorResult> {
-  const t0 = performance.now();
-  const totalS = stagesS(executor.stages);
-  const elapsedS = (): number => (performance.now() - t0) / 1_000;
+  const { totalS, elapsedS } = runClock(executor.stages);
   const running = new Set<Promise<void>>();
   let arrived = 0;
   let dropped = 0;
