@@ -282,7 +282,7 @@ var scenarios = {
   }
 };
 function isScenarioName(name) {
-  return SCENARIO_NAMES.includes(name);
+  return SCENARIO_NAMES.indexOf(name) >= 0;
 }
 function scaled(scenario2, factor) {
   if (!(factor > 0)) throw new Error(`duration scale must be a positive number, got ${factor}`);

@@ -193,7 +193,8 @@ export const scenarios: Record<ScenarioName, Scenario> = {
 };
 
 export function isScenarioName(name: string): name is ScenarioName {
-  return (SCENARIO_NAMES as readonly string[]).includes(name);
+  // indexOf, not includes (ES2016): the oldest k6 runtimes know only ES2015's built-ins.
+  return (SCENARIO_NAMES as readonly string[]).indexOf(name) >= 0;
 }
 
 /**
