@@ -1,6 +1,8 @@
 /**
- * Builds deploy/k6/mixed.js from deploy/k6/mixed.ts (`npm run k6:build`), so k6 releases that
- * do not run TypeScript themselves can run the script. The output is committed; a unit test
+ * Builds the JavaScript k6 runs from the TypeScript sources in deploy/k6 (`npm run k6:build`):
+ * mixed.ts → mixed.js and countersign.ts → countersign.js, each bundled with the shared
+ * modules it imports (scenarios.ts, journey.ts), so k6 releases that do not run TypeScript
+ * themselves can run them. The output is committed; a unit test
  * (tests/bench/k6-build.unit.test.ts) fails when it no longer matches the source.
  */
 import { writeFile } from 'node:fs/promises';
@@ -9,23 +11,28 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const K6_DIR = join(import.meta.dirname, '..', 'deploy', 'k6');
-export const K6_SOURCE = join(K6_DIR, 'mixed.ts');
-export const K6_OUTPUT = join(K6_DIR, 'mixed.js');
+/** The scripts k6 runs, by name: deploy/k6/<name>.ts is built to deploy/k6/<name>.js. */
+export const K6_SCRIPTS = ['mixed', 'countersign'] as const;
+export type K6Script = (typeof K6_SCRIPTS)[number];
 
-const BANNER =
-  '// Generated from deploy/k6/mixed.ts by `npm run k6:build`: edit the .ts file, then rebuild.';
+export function k6Output(script: K6Script): string {
+  return join(K6_DIR, `${script}.js`);
+}
 
 /** The JavaScript k6 runs: one ES module, k6's own modules left as imports. */
-export async function buildK6Script(): Promise<string> {
+export async function buildK6Script(script: K6Script): Promise<string> {
   const result = await build({
-    entryPoints: [K6_SOURCE],
+    entryPoints: [join(K6_DIR, `${script}.ts`)],
     bundle: true,
     format: 'esm',
-    // ES2017 keeps older k6 releases (goja without optional chaining) able to parse it.
-    target: 'es2017',
+    // ES2015 (classes, let/const, arrow functions, template strings; no optional chaining,
+    // object spread or async) is what every k6 release's JavaScript runtime parses.
+    target: 'es2015',
     platform: 'neutral',
     external: ['k6', 'k6/*'],
-    banner: { js: BANNER },
+    banner: {
+      js: `// Generated from deploy/k6/${script}.ts by \`npm run k6:build\`: edit the .ts files, then rebuild.`,
+    },
     legalComments: 'none',
     write: false,
     logLevel: 'silent',
@@ -36,6 +43,8 @@ export async function buildK6Script(): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await writeFile(K6_OUTPUT, await buildK6Script());
-  console.log(`wrote ${K6_OUTPUT}`);
+  for (const script of K6_SCRIPTS) {
+    await writeFile(k6Output(script), await buildK6Script(script));
+    console.log(`wrote ${k6Output(script)}`);
+  }
 }

@@ -1,9 +1,24 @@
-// Generated from deploy/k6/mixed.ts by `npm run k6:build`: edit the .ts file, then rebuild.
+// Generated from deploy/k6/mixed.ts by `npm run k6:build`: edit the .ts files, then rebuild.
 
 // deploy/k6/mixed.ts
 import { check, fail, sleep } from "k6";
 import http from "k6/http";
 import { Counter } from "k6/metrics";
+
+// deploy/k6/journey.ts
+var DEMO_PASSWORD = "countersign-demo";
+var PERSONA_EMAILS = {
+  employee: "grace@techcorp.example",
+  manager: "frank@techcorp.example"
+};
+var PERSONAS = Object.keys(PERSONA_EMAILS);
+var SMALL_EQUIPMENT_POLICY_ID = "0197a000-0000-7000-8000-000000000201";
+function isRoutingLagRefusal(reply) {
+  if (reply.status === 404) return true;
+  return reply.status === 409 && /not[ -]?(yet )?routed|no approval chain/i.test(reply.text);
+}
+
+// deploy/k6/mixed.ts
 var _a;
 var BASE_URL = ((_a = __ENV.BASE_URL) != null ? _a : "http://127.0.0.1:4000").replace(/\/+$/, "");
 var _a2;
@@ -17,10 +32,8 @@ var MAX_VUS = intEnv("MAX_VUS", 200);
 var POOL = intEnv("POOL", 500);
 var APPROVE_AFTER_MS = intEnv("APPROVE_AFTER_MS", 1e3);
 var GAP_S = 10;
-var SMALL_EQUIPMENT_POLICY_ID = "0197a000-0000-7000-8000-000000000201";
-var DEMO_PASSWORD = "countersign-demo";
-var SUBMITTER_EMAIL = "grace@techcorp.example";
-var APPROVER_EMAIL = "frank@techcorp.example";
+var SUBMITTER_EMAIL = PERSONA_EMAILS.employee;
+var APPROVER_EMAIL = PERSONA_EMAILS.manager;
 var POOL_ROUTE_WAIT_S = 60;
 var ENDPOINTS = ["create", "approve", "status"];
 function intEnv(name, fallback) {
@@ -112,10 +125,11 @@ function expensePayload() {
     description: "k6: small equipment"
   });
 }
-function isRoutingLagRefusal(response) {
-  if (response.status === 404) return true;
-  const body = typeof response.body === "string" ? response.body : "";
-  return response.status === 409 && /not[ -]?(yet )?routed|no approval chain/i.test(body);
+function isRoutingLagRefusal2(response) {
+  return isRoutingLagRefusal({
+    status: response.status,
+    text: typeof response.body === "string" ? response.body : ""
+  });
 }
 function approve(token, id, endpoint) {
   return http.post(
@@ -156,7 +170,7 @@ function waitPoolRouted(token, pool) {
   const last = pool[pool.length - 1];
   if (last === void 0) return pool;
   for (let waited = 0; waited < POOL_ROUTE_WAIT_S * 4; waited += 1) {
-    if (!isRoutingLagRefusal(approve(token, last, "setup"))) return pool.slice(0, -1);
+    if (!isRoutingLagRefusal2(approve(token, last, "setup"))) return pool.slice(0, -1);
     sleep(0.25);
   }
   return fail(`the pool's last expense was not routed within ${POOL_ROUTE_WAIT_S} s`);
@@ -207,7 +221,7 @@ function createExpense(data, state) {
 }
 function approveExpense(data, id) {
   const response = approve(data.approverToken, id, "approve");
-  if (isRoutingLagRefusal(response)) routingLagRefusals.add(1);
+  if (isRoutingLagRefusal2(response)) routingLagRefusals.add(1);
   check(response, { "approve: 200": (r) => r.status === 200 });
 }
 function readStatus(data, state) {

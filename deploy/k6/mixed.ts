@@ -6,7 +6,7 @@
  *
  * 50% create (grace, Small Equipment), 30% approve (frank, grace's manager), 20% status
  * (grace), in two scenarios, one after the other:
- *   closed  64 VUs back to back for 20 s (what autocannon and `npm run bench` call closed loop);
+ *   closed  64 VUs back to back for 20 s (what `npm run bench` calls closed loop);
  *   open    a constant arrival rate of 400 iterations/s for 60 s: a slow server does not slow
  *           the offered load down, so it cannot hide its own tail; an arrival that finds every
  *           one of MAX_VUS busy is dropped (k6's dropped_iterations).
@@ -22,6 +22,12 @@ import type { RefinedResponse, ResponseType } from 'k6/http';
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { Options, Scenario } from 'k6/options';
+import {
+  DEMO_PASSWORD,
+  isRoutingLagRefusal as isRoutingLagReply,
+  PERSONA_EMAILS,
+  SMALL_EQUIPMENT_POLICY_ID,
+} from './journey.js';
 
 const BASE_URL = (__ENV.BASE_URL ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
 const SCENARIOS = (__ENV.SCENARIOS ?? 'closed,open').split(',').map((name) => name.trim());
@@ -36,10 +42,8 @@ const APPROVE_AFTER_MS = intEnv('APPROVE_AFTER_MS', 1000);
 /** Lets the routing backlog of the closed scenario drain before the open one starts. */
 const GAP_S = 10;
 
-const SMALL_EQUIPMENT_POLICY_ID = '0197a000-0000-7000-8000-000000000201';
-const DEMO_PASSWORD = 'countersign-demo';
-const SUBMITTER_EMAIL = 'grace@techcorp.example';
-const APPROVER_EMAIL = 'frank@techcorp.example';
+const SUBMITTER_EMAIL = PERSONA_EMAILS.employee;
+const APPROVER_EMAIL = PERSONA_EMAILS.manager;
 const POOL_ROUTE_WAIT_S = 60;
 
 const ENDPOINTS = ['create', 'approve', 'status'] as const;
@@ -169,11 +173,11 @@ function expensePayload(): string {
   });
 }
 
-/** 404 "no approval chain" today; a 409 saying "not routed" would mean the same. */
 function isRoutingLagRefusal(response: Response): boolean {
-  if (response.status === 404) return true;
-  const body = typeof response.body === 'string' ? response.body : '';
-  return response.status === 409 && /not[ -]?(yet )?routed|no approval chain/i.test(body);
+  return isRoutingLagReply({
+    status: response.status,
+    text: typeof response.body === 'string' ? response.body : '',
+  });
 }
 
 function approve(token: string, id: string, endpoint: string): Response {

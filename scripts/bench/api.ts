@@ -4,12 +4,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import {
+  DEMO_PASSWORD,
+  isRoutingLagRefusal,
+  PERSONA_EMAILS,
+  SMALL_EQUIPMENT_POLICY_ID,
+} from '../../deploy/k6/journey.js';
 import { BenchAbort } from './config.js';
 
-export const SMALL_EQUIPMENT_POLICY_ID = '0197a000-0000-7000-8000-000000000201';
-const DEMO_PASSWORD = 'countersign-demo';
-export const SUBMITTER_EMAIL = 'grace@techcorp.example';
-export const APPROVER_EMAIL = 'frank@techcorp.example';
+// The load scenarios' users and policy (deploy/k6/journey.ts) are the bench's too.
+export { isRoutingLagRefusal, SMALL_EQUIPMENT_POLICY_ID };
+export const SUBMITTER_EMAIL = PERSONA_EMAILS.employee;
+export const APPROVER_EMAIL = PERSONA_EMAILS.manager;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface ApiResponse {
@@ -43,16 +49,6 @@ export function stringField(value: unknown, key: string): string | undefined {
 
 export function describe(response: ApiResponse): string {
   return `HTTP ${response.status} ${response.text.slice(0, 300)}`;
-}
-
-/**
- * An approve refused because the approval service has not stored the expense's chain yet:
- * 404 "no approval chain for expense …" today; a 409 that says the expense is not routed
- * yet counts too, should the API ever answer that way.
- */
-export function isRoutingLagRefusal(response: Pick<ApiResponse, 'status' | 'text'>): boolean {
-  if (response.status === 404) return true;
-  return response.status === 409 && /not[ -]?(yet )?routed|no approval chain/i.test(response.text);
 }
 
 /** Amounts in whole cents so the JSON number never carries float noise (API takes ≤ 2 decimals). */

@@ -2,7 +2,7 @@
  * Seed 001's mixed load (50% create, 30% approve, 20% status) in two shapes:
  *
  * - closed loop: N workers, each sending its next request when the last one answered, so
- *   the offered load adapts to the server (what autocannon and k6's constant-vus do);
+ *   the offered load adapts to the server (what k6's constant-vus does);
  * - open loop: iterations start on a fixed schedule whatever the answers, as with k6's
  *   constant-arrival-rate; an arrival that finds `maxInFlight` requests outstanding is
  *   dropped and counted, like an iteration k6 drops when all of its maxVUs are busy.

@@ -11,7 +11,8 @@
  *   sse         (scripts/bench/sse-latency.ts, run after this one by `npm run bench`).
  * Then a verdict against each target of issue 12. Everything is written to
  * bench-results/latest.json and a timestamped copy. Settings: see config.ts and
- * docs/BENCHMARKS.md.
+ * docs/BENCHMARKS.md. With BENCH_SCENARIO set, it runs that k6 scenario instead (see
+ * scenario-run.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -47,6 +48,7 @@ import {
 import { TICK_MS } from './proc-cpu.js';
 import { discoverProcesses } from './processes.js';
 import { idleRouting, type RoutingReport } from './routing.js';
+import { scenarioCommand } from './scenario-run.js';
 import { judgeTargets, type TargetVerdict } from './targets.js';
 
 interface BenchReport {
@@ -197,6 +199,7 @@ async function runPhases(
 }
 
 async function main(): Promise<number> {
+  if (process.env.BENCH_SCENARIO) return scenarioCommand([]);
   const cfg = readConfig();
   const api = new Api(cfg.origin, cfg.prefix, 16);
   if (!(await api.healthy())) {

@@ -6,7 +6,8 @@
  * gateway, each hop through an outbox and JetStream. Prints the figures; asserts nothing.
  *
  * Settings: BASE_URL (or BENCH_BASE_URL; default http://127.0.0.1:4000), BENCH_SSE_SAMPLES
- * (default 50, 10 with BENCH_QUICK=1). Skipped when BENCH_PHASES is set without "sse".
+ * (default 50, 10 with BENCH_QUICK=1). Skipped when BENCH_PHASES is set without "sse", and
+ * when BENCH_SCENARIO is set (`npm run bench` then runs that scenario alone).
  * Writes the figures to bench-results/sse.json (BENCH_OUT_DIR).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -133,4 +134,4 @@ async function main(): Promise<void> {
   await writeFile(path.join(OUT_DIR, 'sse.json'), `${JSON.stringify(report, null, 2)}\n`);
 }
 
-if (parsePhases(process.env.BENCH_PHASES).has('sse')) await main();
+if (!process.env.BENCH_SCENARIO && parsePhases(process.env.BENCH_PHASES).has('sse')) await main();
