@@ -44,7 +44,7 @@ export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<
 }
 
 /** Replicated services, and whether every replica listens yet (see scripts/replicas.ts). */
-const replicaState = new WeakMap<ChildProcess, { allListening: boolean }>();
+const replicaState = new WeakMap<ChildProcess, { replicas: number; allListening: boolean }>();
 
 /**
  * Starts one service: its dist/main.js, or, when `env.REPLICAS` is above 1, the replica
@@ -56,7 +56,8 @@ export function spawnService(
   output: 'inherit' | 'ignore' | 'pipe' = 'inherit',
 ): ChildProcess {
   const cwd = join(import.meta.dirname, '..', 'services', name);
-  const replicated = Number(env.REPLICAS ?? 1) > 1;
+  const replicas = Number(env.REPLICAS ?? 1);
+  const replicated = replicas > 1;
   const args = replicated
     ? ['--import', 'tsx', join(import.meta.dirname, 'replicas.ts')]
     : ['--enable-source-maps', '--import', './dist/instrument.js', 'dist/main.js'];
@@ -66,7 +67,7 @@ export function spawnService(
     stdio: replicated ? ['ignore', output, output, 'ipc'] : ['ignore', output, output],
   });
   if (replicated) {
-    const state = { allListening: false };
+    const state = { replicas, allListening: false };
     replicaState.set(child, state);
     child.once('message', () => {
       state.allListening = true;
@@ -75,13 +76,17 @@ export function spawnService(
   return child;
 }
 
-/** Polls /readyz until the service answers ready, or fails when it exits or time runs out. */
+/**
+ * Polls /readyz until the service answers ready (every replica of a replicated one), or
+ * fails when it exits or time runs out; replicas start together, so each adds `timeoutMs`.
+ */
 export async function waitReady(
   child: ChildProcess,
   url: string,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs * (replicaState.get(child)?.replicas ?? 1);
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${url} exited with code ${child.exitCode} before it was ready`);
@@ -93,7 +98,7 @@ export async function waitReady(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+  throw new Error(`${url} was not ready within ${deadline - started} ms`);
 }
 
 /** Sends SIGTERM and waits for a clean exit; SIGKILL after the grace period. */
