@@ -9,6 +9,7 @@ import pg from 'pg';
 import { childPids } from '../../scripts/bench/proc-cpu.js';
 import {
   clusterEnv,
+  portsFrom,
   type ServiceName,
   spawnService,
   startOrder,
@@ -19,12 +20,7 @@ import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/m
 
 // TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
 const portBase = Number(process.env.TEST_PORT_BASE ?? 5000);
-export const ports: Record<ServiceName, number> = {
-  gateway: portBase,
-  expense: portBase + 101,
-  approval: portBase + 102,
-  notification: portBase + 103,
-};
+export const ports: Record<ServiceName, number> = portsFrom(portBase);
 const ADMIN_URL =
   process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DATABASE_URL =
