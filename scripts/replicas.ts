@@ -10,7 +10,8 @@
  * a client with many connections (the gateway's pool, a load generator) spreads its
  * requests, one reusing a single kept-alive connection stays with one replica.
  *
- * A worker that dies (kill -9, a crash) is replaced; one that exits cleanly is not.
+ * A worker that dies after it started listening (kill -9, a crash) is replaced; one that
+ * exits cleanly is not, and one that dies before it listened stops them all (exit 1).
  * SIGTERM/SIGINT stop every worker, then the primary. Once every worker listens, the
  * primary tells its parent over IPC ({ listening: pids }), when it was spawned with one.
  */
@@ -23,23 +24,13 @@ if (!Number.isInteger(replicas) || replicas < 1) {
   process.exit(1);
 }
 
-/** Workers replaced sooner than this after they started are a crash loop, not bad luck. */
-const MIN_UPTIME_MS = 5_000;
-
 cluster.setupPrimary({
   exec: 'dist/main.js',
   execArgv: ['--enable-source-maps', '--import', './dist/instrument.js'],
 });
 
 const listening = new Set<Worker>();
-const startedAt = new Map<Worker, number>();
 let stopping = false;
-
-function fork(): Worker {
-  const worker = cluster.fork();
-  startedAt.set(worker, Date.now());
-  return worker;
-}
 
 cluster.on('listening', (worker) => {
   listening.add(worker);
@@ -49,19 +40,18 @@ cluster.on('listening', (worker) => {
 });
 
 cluster.on('exit', (worker, code, signal) => {
-  listening.delete(worker);
-  const uptime = Date.now() - (startedAt.get(worker) ?? 0);
-  startedAt.delete(worker);
+  const hadStarted = listening.delete(worker);
   if (stopping) return;
   if (code === 0 && signal === null) return;
   const how = signal ?? `code ${code}`;
-  if (uptime < MIN_UPTIME_MS) {
-    console.error(`replica ${worker.process.pid} failed (${how}) after ${uptime} ms; stopping`);
+  // One that never listened would fail again (configuration, database): a crash loop.
+  if (!hadStarted) {
+    console.error(`replica ${worker.process.pid} failed to start (${how}); stopping`);
     void stopAll(1);
     return;
   }
   console.error(`replica ${worker.process.pid} died (${how}); starting another`);
-  fork();
+  cluster.fork();
 });
 
 async function stopAll(exitCode = 0): Promise<void> {
@@ -80,4 +70,4 @@ process.on('SIGINT', () => void stopAll());
 // The parent that spawned us over IPC went away: nobody will stop us, so stop.
 if (process.send) process.on('disconnect', () => void stopAll());
 
-for (let i = 0; i < replicas; i += 1) fork();
+for (let i = 0; i < replicas; i += 1) cluster.fork();
