@@ -42,7 +42,11 @@ cluster.on('listening', (worker) => {
 cluster.on('exit', (worker, code, signal) => {
   const hadStarted = listening.delete(worker);
   if (stopping) return;
-  if (code === 0 && signal === null) return;
+  if (code === 0 && signal === null) {
+    // Stopped on purpose (a signal of its own): with none left, there is nothing to run.
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    return;
+  }
   const how = signal ?? `code ${code}`;
   // One that never listened would fail again (configuration, database): a crash loop.
   if (!hadStarted) {
