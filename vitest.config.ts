@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     include: ['services/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // A cluster of TEST_REPLICAS processes per service takes that much longer to start.
+    hookTimeout: 120_000 * Math.max(1, Number(process.env.TEST_REPLICAS ?? 1) || 1),
     // Integration and end-to-end files share one PostgreSQL and one NATS: run files one at a time.
     fileParallelism: false,
     reporters: ['default', './tests/support/closing-line-reporter.ts'],

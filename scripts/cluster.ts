@@ -4,12 +4,12 @@ import { join } from 'node:path';
 
 export type ServiceName = 'gateway' | 'approval' | 'expense' | 'notification';
 
-export const servicePorts: Record<ServiceName, number> = {
-  gateway: 4000,
-  expense: 4101,
-  approval: 4102,
-  notification: 4103,
-};
+/** Each service's port: the gateway's is the base, the others sit 101, 102, 103 above it. */
+export function portsFrom(base: number): Record<ServiceName, number> {
+  return { gateway: base, expense: base + 101, approval: base + 102, notification: base + 103 };
+}
+
+export const servicePorts: Record<ServiceName, number> = portsFrom(4000);
 
 /** Start order: the gateway serves the JWKS the others verify with; approval routes for expense. */
 export const startOrder: ServiceName[] = ['gateway', 'approval', 'expense', 'notification'];
@@ -19,12 +19,16 @@ export interface ClusterOptions {
   /** Each service's port, so a test cluster can sit beside a dev one. */
   ports?: Record<ServiceName, number>;
   output?: 'inherit' | 'ignore' | 'pipe';
+  /** Processes per service; the gateway's in-memory rate limits are shared out between them. */
+  replicas?: number;
 }
 
 export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<string, string>> {
   const ports = options.ports ?? servicePorts;
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
+  const replicas = options.replicas ?? 1;
   const shared = {
+    ...(replicas > 1 ? { REPLICAS: String(replicas), RATE_LIMIT_REPLICAS: String(replicas) } : {}),
     ...options.env,
     JWKS_URL: `${url('gateway')}/.well-known/jwks.json`,
     EXPENSE_URL: url('expense'),
@@ -39,42 +43,62 @@ export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<
   };
 }
 
+/** Replicated services, and whether every replica listens yet (see scripts/replicas.ts). */
+const replicaState = new WeakMap<ChildProcess, { replicas: number; allListening: boolean }>();
+
+/**
+ * Starts one service: its dist/main.js, or, when `env.REPLICAS` is above 1, the replica
+ * launcher (scripts/replicas.ts) that runs that many of it on the one port.
+ */
 export function spawnService(
   name: ServiceName,
   env: Record<string, string>,
   output: 'inherit' | 'ignore' | 'pipe' = 'inherit',
 ): ChildProcess {
   const cwd = join(import.meta.dirname, '..', 'services', name);
-  return spawn(
-    process.execPath,
-    ['--enable-source-maps', '--import', './dist/instrument.js', 'dist/main.js'],
-    {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', output, output],
-    },
-  );
+  const replicas = Number(env.REPLICAS ?? 1);
+  const replicated = replicas > 1;
+  const args = replicated
+    ? ['--import', 'tsx', join(import.meta.dirname, 'replicas.ts')]
+    : ['--enable-source-maps', '--import', './dist/instrument.js', 'dist/main.js'];
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: replicated ? ['ignore', output, output, 'ipc'] : ['ignore', output, output],
+  });
+  if (replicated) {
+    const state = { replicas, allListening: false };
+    replicaState.set(child, state);
+    child.once('message', () => {
+      state.allListening = true;
+    });
+  }
+  return child;
 }
 
-/** Polls /readyz until the service answers ready, or fails when it exits or time runs out. */
+/**
+ * Polls /readyz until the service answers ready (every replica of a replicated one), or
+ * fails when it exits or time runs out; replicas start together, so each adds `timeoutMs`.
+ */
 export async function waitReady(
   child: ChildProcess,
   url: string,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs * (replicaState.get(child)?.replicas ?? 1);
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${url} exited with code ${child.exitCode} before it was ready`);
     try {
       const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
+      if (response.ok && (replicaState.get(child)?.allListening ?? true)) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+  throw new Error(`${url} was not ready within ${deadline - started} ms`);
 }
 
 /** Sends SIGTERM and waits for a clean exit; SIGKILL after the grace period. */

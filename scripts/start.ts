@@ -6,13 +6,22 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import {
   clusterEnv,
-  servicePorts,
+  portsFrom,
   spawnService,
   startOrder,
   stopProcess,
   waitReady,
 } from './cluster.js';
 import { startMailSink } from './mail-sink.js';
+import {
+  mailSinkPort,
+  parseStartOptions,
+  START_USAGE,
+  StartOptionsError,
+} from './start-options.js';
+
+const options = parseOptionsOrExit(process.argv.slice(2));
+const ports = portsFrom(options.portBase);
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -64,10 +73,19 @@ function fail(...lines: string[]): never {
   process.exit(1);
 }
 
+function parseOptionsOrExit(argv: string[]): ReturnType<typeof parseStartOptions> {
+  try {
+    return parseStartOptions(argv);
+  } catch (error) {
+    if (error instanceof StartOptionsError) fail(error.message, START_USAGE);
+    throw error;
+  }
+}
+
 function printWelcome(): void {
-  console.log(
-    '\nCountersign is running: http://127.0.0.1:4000  (docs: http://127.0.0.1:4000/docs)',
-  );
+  const url = `http://127.0.0.1:${ports.gateway}`;
+  console.log(`\nCountersign is running: ${url}  (docs: ${url}/docs)`);
+  if (options.replicas > 1) console.log(`${options.replicas} replicas of every service.`);
   console.log(`Demo logins for TechCorp Solutions, password "${DEMO_PASSWORD}":`);
   for (const user of demoUsers)
     console.log(`  ${user.email.padEnd(28)} ${user.name} (${user.role})`);
@@ -80,7 +98,8 @@ function printWelcome(): void {
 /** Without an SMTP server of your own, mail goes to a local sink that prints it here. */
 async function mailUrl(): Promise<string> {
   if (process.env.SMTP_URL) return process.env.SMTP_URL;
-  const sink = await startMailSink(Number(process.env.MAIL_SINK_PORT ?? 2525), (mail) => {
+  const port = Number(process.env.MAIL_SINK_PORT ?? mailSinkPort(options));
+  const sink = await startMailSink(port, (mail) => {
     console.log(`\n✉  mail to ${mail.to}: ${mail.subject}\n${mail.text.trim()}\n`);
   });
   console.log(`No SMTP_URL set: mail is printed here (local sink at ${sink.url}).`);
@@ -90,7 +109,11 @@ async function mailUrl(): Promise<string> {
 await ensureDatabase();
 await ensureNats();
 const SMTP_URL = await mailUrl();
-const env = clusterEnv({ env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true' } });
+const env = clusterEnv({
+  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true' },
+  ports,
+  replicas: options.replicas,
+});
 const children: ChildProcess[] = [];
 let stoppingSince = 0;
 async function stopAll(): Promise<void> {
@@ -117,6 +140,6 @@ for (const name of startOrder) {
       void stopAll();
     }
   });
-  await waitReady(child, `http://127.0.0.1:${servicePorts[name]}`);
+  await waitReady(child, `http://127.0.0.1:${ports[name]}`);
 }
 printWelcome();

@@ -53,6 +53,14 @@ export function parentPid(pid: number): number | undefined {
 }
 
 /**
+ * The children of `pid`, e.g. the workers of a replica launcher (scripts/replicas.ts), whose
+ * primary alone holds the port they serve.
+ */
+export function childPids(pid: number): number[] {
+  return numericDirs('/proc').filter((candidate) => parentPid(candidate) === pid);
+}
+
+/**
  * Socket inodes listening on a TCP port, from the text of /proc/net/tcp or tcp6:
  * column 2 is local "ADDR:PORT" in hex, column 4 the state (0A = LISTEN), column 10 the inode.
  */

@@ -3,11 +3,13 @@
  * the gateway listens on BASE_URL's port; it was started with EXPENSE_URL, APPROVAL_URL and
  * NOTIFICATION_URL in its environment, whose ports lead to the services; NATS listens on
  * NATS_URL's port; PostgreSQL names its backends in pg_stat_activity. BENCH_PIDS overrides
- * any group (several replicas of a service: BENCH_PIDS=expense=12+34).
+ * any group (several replicas of a service: BENCH_PIDS=expense=12+34). A service run as
+ * replicas (scripts/replicas.ts) is found by its launcher, which holds the port: its
+ * children, the replicas, count with it.
  */
 
 import type { PgStats } from './pg-stats.js';
-import { environOf, pidsListeningOn } from './proc-cpu.js';
+import { childPids, environOf, pidsListeningOn } from './proc-cpu.js';
 
 export const GROUPS = [
   'gateway',
@@ -41,6 +43,15 @@ function portOf(url: string, fallback: number): number {
   }
 }
 
+/** The processes holding a port, with their children (a replica launcher's workers). */
+function withReplicas(listeners: number[]): number[] {
+  return [...listeners, ...listeners.flatMap(childPids)];
+}
+
+function replicasNote(pids: number[]): string {
+  return pids.length > 1 ? ` (+ its children: ${pids.length} processes)` : '';
+}
+
 export type ListGroups = () => Promise<Map<string, number[]>>;
 
 export interface DiscoveredProcesses {
@@ -65,8 +76,8 @@ export function discoverProcesses(
     fixed.set(group, entry.pids);
   };
   const gatewayPort = portOf(gatewayUrl, 4000);
-  const gateway = override.get('gateway') ?? pidsListeningOn(gatewayPort);
-  take('gateway', gateway, `listens on :${gatewayPort}`);
+  const gateway = override.get('gateway') ?? withReplicas(pidsListeningOn(gatewayPort));
+  take('gateway', gateway, `listens on :${gatewayPort}${replicasNote(gateway)}`);
   for (const service of ['expense', 'approval', 'notification'] as const) {
     const fromEnv = gateway
       .map((pid) => environOf(pid, SERVICE_URL_VARS[service]))
@@ -74,7 +85,8 @@ export function discoverProcesses(
     const port = portOf(fromEnv ?? '', DEFAULT_SERVICE_PORTS[service]);
     const how =
       fromEnv === undefined ? `default port :${port}` : `gateway's ${SERVICE_URL_VARS[service]}`;
-    take(service, pidsListeningOn(port), `${how}, listens on :${port}`);
+    const pids = withReplicas(pidsListeningOn(port));
+    take(service, pids, `${how}, listens on :${port}${replicasNote(pids)}`);
   }
   const natsPort = portOf(natsUrl.replace(/^nats:/, 'http:'), 4222);
   take('nats', pidsListeningOn(natsPort), `listens on :${natsPort}`);

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { isRoutingLagRefusal } from '../../scripts/bench/api.js';
 import { parsePhases, parsePidOverride } from '../../scripts/bench/config.js';
-import { listeningInodes, parseStatTicks } from '../../scripts/bench/proc-cpu.js';
+import { childPids, listeningInodes, parseStatTicks } from '../../scripts/bench/proc-cpu.js';
 import { judgeTargets } from '../../scripts/bench/targets.js';
 
 describe('reading /proc', () => {
@@ -21,6 +23,19 @@ describe('reading /proc', () => {
     ].join('\n');
     expect(listeningInodes(table, 10100)).toEqual(['111']);
     expect(listeningInodes(table, 4000)).toEqual([]);
+  });
+
+  it("finds a process's children (a replica launcher's workers), and not itself", async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      expect(child.pid).toBeDefined();
+      expect(childPids(process.pid)).toContain(child.pid);
+      expect(childPids(process.pid)).not.toContain(process.pid);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    }
   });
 });
 

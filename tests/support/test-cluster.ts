@@ -6,8 +6,10 @@ import { FeedStream, Streams } from '@countersign/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { childPids } from '../../scripts/bench/proc-cpu.js';
 import {
   clusterEnv,
+  portsFrom,
   type ServiceName,
   spawnService,
   startOrder,
@@ -18,12 +20,7 @@ import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/m
 
 // TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
 const portBase = Number(process.env.TEST_PORT_BASE ?? 5000);
-export const ports: Record<ServiceName, number> = {
-  gateway: portBase,
-  expense: portBase + 101,
-  approval: portBase + 102,
-  notification: portBase + 103,
-};
+export const ports: Record<ServiceName, number> = portsFrom(portBase);
 const ADMIN_URL =
   process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DATABASE_URL =
@@ -48,6 +45,24 @@ async function resetState(): Promise<void> {
 
 const mailPort = portBase + 25;
 
+/** Processes per service: TEST_REPLICAS runs any e2e file against replicated services. */
+const defaultReplicas = Number(process.env.TEST_REPLICAS ?? 1);
+
+export interface TestClusterOptions {
+  /** Processes of every service, one port each, as `npm start -- --replicas N` runs them. */
+  replicas?: number;
+}
+
+export interface RecordedSpan {
+  service: string;
+  /** The process (replica) that recorded it. */
+  pid: number;
+  trace_id: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+
 export class TestCluster {
   readonly children = new Map<ServiceName, ChildProcess>();
   /** Every message the gateway sent, read back from a real SMTP server on loopback. */
@@ -60,8 +75,12 @@ export class TestCluster {
   private readonly env: Record<ServiceName, Record<string, string>>;
 
   /** `extraEnv` goes to every service, after the defaults (e.g. low rate limits for a test). */
-  private constructor(extraEnv: Record<string, string>) {
+  private constructor(
+    extraEnv: Record<string, string>,
+    readonly replicas: number,
+  ) {
     this.env = clusterEnv({
+      replicas,
       env: {
         DATABASE_URL,
         NATS_URL,
@@ -77,9 +96,12 @@ export class TestCluster {
     });
   }
 
-  static async start(extraEnv: Record<string, string> = {}): Promise<TestCluster> {
+  static async start(
+    extraEnv: Record<string, string> = {},
+    options: TestClusterOptions = {},
+  ): Promise<TestCluster> {
     await resetState();
-    const cluster = new TestCluster(extraEnv);
+    const cluster = new TestCluster(extraEnv, options.replicas ?? defaultReplicas);
     cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;
@@ -115,6 +137,26 @@ export class TestCluster {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** The processes serving `name`: its replicas when replicated, else the one process. */
+  replicaPids(name: ServiceName): number[] {
+    const child = this.children.get(name);
+    if (child?.pid === undefined) return [];
+    if (this.replicas === 1) return [child.pid];
+    return childPids(child.pid).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/main.js');
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** kill -9 of one replica of `name`; its launcher starts another in its place. */
+  crashReplica(name: ServiceName, pid: number): void {
+    if (!this.replicaPids(name).includes(pid)) throw new Error(`${pid} is not a ${name} replica`);
+    process.kill(pid, 'SIGKILL');
   }
 
   async stop(): Promise<void> {
@@ -158,12 +200,12 @@ export class TestCluster {
     );
   }
 
-  spans(): { service: string; trace_id: string; name: string }[] {
+  spans(): RecordedSpan[] {
     if (!existsSync(this.spansFile)) return [];
     return readFileSync(this.spansFile, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { service: string; trace_id: string; name: string });
+      .map((line) => JSON.parse(line) as RecordedSpan);
   }
 }
 

@@ -18,6 +18,8 @@ export class FileSpanExporter implements SpanExporter {
         const context = span.spanContext();
         return JSON.stringify({
           service: this.service,
+          // Which replica recorded it, when several processes of a service share the file.
+          pid: process.pid,
           name: span.name,
           trace_id: context.traceId,
           span_id: context.spanId,

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { mailSinkPort, parseStartOptions, StartOptionsError } from '../../scripts/start-options.js';
+
+describe('npm start options', () => {
+  it('defaults to one replica on the usual ports', () => {
+    expect(parseStartOptions([])).toEqual({ replicas: 1, portBase: 4000 });
+  });
+
+  it('reads --replicas and --port-base, in either spelling', () => {
+    expect(parseStartOptions(['--replicas', '2', '--port-base=17000'])).toEqual({
+      replicas: 2,
+      portBase: 17000,
+    });
+  });
+
+  it.each([
+    [['--replicas', '0']],
+    [['--replicas', '1.5']],
+    [['--replicas', 'two']],
+    [['--replicas', '17']],
+    [['--port-base', '80']],
+    [['--port-base', '65500']],
+    [['--replica', '2']],
+    [['extra']],
+  ])('refuses %j with a message for the user', (argv) => {
+    expect(() => parseStartOptions(argv)).toThrow(StartOptionsError);
+  });
+});
+
+describe('the mail sink beside a cluster', () => {
+  it('keeps 2525 for the default ports and moves with another base', () => {
+    expect(mailSinkPort(parseStartOptions([]))).toBe(2525);
+    expect(mailSinkPort(parseStartOptions(['--port-base', '17000']))).toBe(17025);
+  });
+});
