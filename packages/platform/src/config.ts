@@ -3,7 +3,13 @@ import { z } from 'zod';
 /** Settings every service reads; each service extends this schema with its own. */
 export const BaseConfig = z.object({
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/countersign'),
+  /** One server, or several separated by commas (a cluster): the client fails over among them. */
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /**
+   * Copies JetStream keeps of every stream: 1 on a single server, 3 on a three-node
+   * cluster. Streams created with another count are updated to this one at start.
+   */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_ISSUER: z.string().default('countersign-gateway'),

@@ -35,6 +35,7 @@ const db = await openServiceDatabase<NotificationDatabase>({
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: NOTIFICATION_SCHEMA,
   service: 'notification',

@@ -11,23 +11,49 @@ import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 
 export type { NatsConnection };
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+/** `nats://a:4222,nats://b:4222` → each server; the client takes a list, not a joined string. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server.length > 0);
 }
 
 /**
- * Creates the producing service's stream if it is missing. File storage keeps events
- * across a NATS restart; the 2-minute duplicate window drops relay re-publishes.
+ * Connects to any of the servers and, when that one goes away, to another of them (or of
+ * the cluster's members it announced) for as long as it takes: a NATS node lost is not a
+ * reason for a service to give up.
+ */
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({
+    servers: natsServers(url),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+}
+
+/** How many copies of each stream the cluster keeps (NATS_STREAM_REPLICAS). */
+export interface StreamReplication {
+  replicas?: number;
+}
+
+/**
+ * Creates the producing service's stream if it is missing, or updates it (including its
+ * replica count). File storage keeps events across a NATS restart; the 2-minute
+ * duplicate window drops relay re-publishes.
  */
 export async function ensureStream(
   jsm: JetStreamManager,
   service: ProducingService,
+  replication: StreamReplication = {},
 ): Promise<void> {
   const name = Streams[service];
   const config = {
     name,
     subjects: [streamSubjects(service)],
     storage: StorageType.File,
+    num_replicas: replication.replicas ?? 1,
     duplicate_window: nanos(120_000),
     max_age: nanos(7 * 24 * 3600 * 1000),
   };
@@ -44,11 +70,15 @@ export async function ensureStream(
  * max age is the window within which a client can resume with `Last-Event-ID`; the
  * duplicate window drops relay re-publishes, as for the event streams.
  */
-export async function ensureFeedStream(jsm: JetStreamManager): Promise<void> {
+export async function ensureFeedStream(
+  jsm: JetStreamManager,
+  replication: StreamReplication = {},
+): Promise<void> {
   const config = {
     name: FeedStream.name,
     subjects: [FeedStream.subjects],
     storage: StorageType.File,
+    num_replicas: replication.replicas ?? 1,
     duplicate_window: nanos(120_000),
     max_age: nanos(FeedStream.maxAgeDays * 24 * 3600 * 1000),
   };
