@@ -18,7 +18,8 @@ beforeAll(async () => {
   // The relays' warnings while a stream has no leader are expected here: errors only.
   cluster = await TestCluster.start({ LOG_LEVEL: 'error' }, { natsNodes: 3 });
   nc = await connect({ servers: natsServers(cluster.natsUrl), maxReconnectAttempts: -1 });
-  jsm = await jetstreamManager(nc);
+  // A loaded machine and a cluster busy electing leaders: JetStream API calls get longer.
+  jsm = await jetstreamManager(nc, { timeout: 20_000 });
   grace = await login('grace');
   frank = await login('frank');
 }, 120_000);

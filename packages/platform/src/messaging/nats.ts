@@ -6,6 +6,7 @@ import {
   type JetStreamManager,
   jetstreamManager,
   StorageType,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 
@@ -57,12 +58,7 @@ export async function ensureStream(
     duplicate_window: nanos(120_000),
     max_age: nanos(7 * 24 * 3600 * 1000),
   };
-  try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
-  } catch {
-    await addIgnoringRace(() => jsm.streams.add(config));
-  }
+  await createOrUpdateStream(jsm, config);
 }
 
 /**
@@ -82,11 +78,49 @@ export async function ensureFeedStream(
     duplicate_window: nanos(120_000),
     max_age: nanos(FeedStream.maxAgeDays * 24 * 3600 * 1000),
   };
-  try {
-    await jsm.streams.info(FeedStream.name);
-    await jsm.streams.update(FeedStream.name, config);
-  } catch {
+  await createOrUpdateStream(jsm, config);
+}
+
+interface ManagedStreamConfig {
+  name: string;
+  subjects: string[];
+  storage: StorageType;
+  num_replicas: number;
+  duplicate_window: number;
+  max_age: number;
+}
+
+/**
+ * Adds the stream, or updates it where it differs from `config` (e.g. a replica count
+ * changed by NATS_STREAM_REPLICAS: JetStream then adds or removes copies in place). An
+ * unchanged stream is left alone, so a start costs no cluster-wide change; a failed
+ * update is thrown, not mistaken for a missing stream.
+ */
+async function createOrUpdateStream(
+  jsm: JetStreamManager,
+  config: ManagedStreamConfig,
+): Promise<void> {
+  const existing = await streamInfo(jsm, config.name);
+  if (!existing) {
     await addIgnoringRace(() => jsm.streams.add(config));
+    return;
+  }
+  const current = existing.config;
+  const differs =
+    current.subjects.join(' ') !== config.subjects.join(' ') ||
+    current.num_replicas !== config.num_replicas ||
+    current.duplicate_window !== config.duplicate_window ||
+    current.max_age !== config.max_age;
+  if (differs) await jsm.streams.update(config.name, config);
+}
+
+/** The stream's info, or undefined if there is no stream of that name. */
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (error) {
+    if (/stream not found/i.test(String(error))) return undefined;
+    throw error;
   }
 }
 
