@@ -28,7 +28,8 @@ async function startNatsClusterIfAsked(): Promise<
 > {
   const size = natsClusterSizeArg(process.argv.slice(2));
   if (size === undefined) return undefined;
-  const storeRoot = join(tmpdir(), 'countersign-nats-cluster');
+  // One root per size: a node's store remembers its cluster's members.
+  const storeRoot = join(tmpdir(), `countersign-nats-cluster-${size}`);
   const cluster = await NatsCluster.start({
     size,
     clientPort: Number(process.env.NATS_CLUSTER_PORT ?? 4231),
