@@ -61,7 +61,11 @@ export function nodeConfig(
 }
 
 export class NatsCluster {
-  private constructor(readonly nodes: NatsNode[]) {}
+  private constructor(
+    readonly nodes: NatsNode[],
+    /** Where the nodes' configs, stores and logs are. */
+    readonly storeRoot: string,
+  ) {}
 
   /** Every node's client URL, comma-separated: what NATS_URL is set to. */
   get url(): string {
@@ -85,7 +89,7 @@ export class NatsCluster {
         process: undefined,
       } satisfies NatsNode;
     });
-    const natsCluster = new NatsCluster(nodes);
+    const natsCluster = new NatsCluster(nodes, options.storeRoot);
     try {
       for (const node of nodes) natsCluster.launch(node);
       await natsCluster.waitHealthy();

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeedStream, Streams } from '@countersign/contracts';
@@ -161,7 +161,10 @@ export class TestCluster {
     }
     await this.db.end();
     await this.mailSink?.close();
-    await this.nats?.stop();
+    if (this.nats) {
+      await this.nats.stop();
+      rmSync(this.nats.storeRoot, { recursive: true, force: true });
+    }
   }
 
   /**
