@@ -72,6 +72,14 @@ export class NatsCluster {
     return this.nodes.map((node) => node.clientUrl).join(',');
   }
 
+  /**
+   * What the services need to use this cluster: every node in NATS_URL, and each stream
+   * on three nodes (or on all of a smaller cluster's).
+   */
+  get serviceEnv(): { NATS_URL: string; NATS_STREAM_REPLICAS: string } {
+    return { NATS_URL: this.url, NATS_STREAM_REPLICAS: String(Math.min(this.nodes.length, 3)) };
+  }
+
   /** Writes each node's config, starts them all, and waits until JetStream is healthy on each. */
   static async start(options: NatsClusterOptions): Promise<NatsCluster> {
     const cluster = options.name ?? 'countersign';
@@ -182,7 +190,8 @@ export function natsClusterSizeArg(args: string[]): number | undefined {
   });
   const raw = values['nats-cluster'];
   if (raw === undefined) return undefined;
-  const size = Number(raw);
+  // Without a value it parses as `true`: that is no count either.
+  const size = typeof raw === 'string' ? Number(raw) : Number.NaN;
   if (!Number.isInteger(size) || size < 1 || size > 5)
     throw new Error(`--nats-cluster takes a node count from 1 to 5, not ${String(raw)}`);
   return size;

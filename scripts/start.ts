@@ -23,9 +23,7 @@ import { NatsCluster, natsClusterSizeArg } from './nats-cluster.js';
  * default 4231; stores under the temp directory, kept between runs) instead of NATS_URL,
  * with every stream replicated on up to 3 of them. Stopped after the services.
  */
-async function startNatsClusterIfAsked(): Promise<
-  { cluster: NatsCluster; env: { NATS_URL: string; NATS_STREAM_REPLICAS: string } } | undefined
-> {
+async function startNatsClusterIfAsked(): Promise<NatsCluster | undefined> {
   const size = natsClusterSizeArg(process.argv.slice(2));
   if (size === undefined) return undefined;
   // One root per size: a node's store remembers its cluster's members.
@@ -36,15 +34,12 @@ async function startNatsClusterIfAsked(): Promise<
     storeRoot,
   });
   console.log(`NATS cluster of ${size} started: ${cluster.url} (stores and logs in ${storeRoot})`);
-  return {
-    cluster,
-    env: { NATS_URL: cluster.url, NATS_STREAM_REPLICAS: String(Math.min(size, 3)) },
-  };
+  return cluster;
 }
 
 const natsCluster = await startNatsClusterIfAsked();
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign';
-const NATS_URL = natsCluster?.env.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const NATS_URL = natsCluster?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 async function ensureDatabase(): Promise<void> {
   const target = new URL(DATABASE_URL);
@@ -120,7 +115,7 @@ await ensureDatabase();
 await ensureNats();
 const SMTP_URL = await mailUrl();
 const env = clusterEnv({
-  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true', ...natsCluster?.env },
+  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true', ...natsCluster?.serviceEnv },
 });
 const children: ChildProcess[] = [];
 let stoppingSince = 0;
@@ -134,7 +129,7 @@ async function stopAll(): Promise<void> {
   stoppingSince = Date.now();
   console.log('\nstopping services…');
   for (const child of [...children].reverse()) await stopProcess(child);
-  await natsCluster?.cluster.stop();
+  await natsCluster?.stop();
   process.exit(0);
 }
 process.on('SIGINT', () => void stopAll());

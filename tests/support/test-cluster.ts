@@ -83,9 +83,7 @@ export class TestCluster {
       env: {
         DATABASE_URL,
         NATS_URL,
-        ...(nats
-          ? { NATS_URL: nats.url, NATS_STREAM_REPLICAS: String(Math.min(nats.nodes.length, 3)) }
-          : {}),
+        ...nats?.serviceEnv,
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
         COUNTERSIGN_SPANS_FILE: this.spansFile,

@@ -1,0 +1,46 @@
+import { natsServers } from '@countersign/platform';
+import { describe, expect, it } from 'vitest';
+import { natsClusterSizeArg, nodeConfig } from '../../scripts/nats-cluster.js';
+
+describe('nats cluster node config', () => {
+  const options = { size: 3, clientPort: 14331, storeRoot: '/tmp/x' };
+
+  it('gives each node its own ports and store, and routes to the other nodes only', () => {
+    const second = nodeConfig('cs', 1, options);
+    expect(second.name).toBe('cs-2');
+    expect(second.text).toContain('server_name: "cs-2"');
+    expect(second.text).toContain('listen: "127.0.0.1:14332"');
+    expect(second.text).toContain('http: "127.0.0.1:18332"');
+    expect(second.text).toContain('listen: "127.0.0.1:16332"');
+    expect(second.text).toContain('jetstream { store_dir: "/tmp/x/cs-2/store" }');
+    expect(second.text).toContain(
+      'routes: ["nats-route://127.0.0.1:16331", "nats-route://127.0.0.1:16333"]',
+    );
+  });
+});
+
+describe('--nats-cluster', () => {
+  it('is read among other options, and absent means no cluster', () => {
+    expect(natsClusterSizeArg(['--replicas', '2', '--nats-cluster', '3'])).toBe(3);
+    expect(natsClusterSizeArg(['--nats-cluster=3'])).toBe(3);
+    expect(natsClusterSizeArg(['--replicas', '2'])).toBeUndefined();
+  });
+
+  it('refuses a count that is not a node count', () => {
+    for (const bad of ['0', 'three', '2.5', '9']) {
+      expect(() => natsClusterSizeArg(['--nats-cluster', bad])).toThrow(/node count/);
+    }
+    expect(() => natsClusterSizeArg(['--nats-cluster'])).toThrow(/node count/);
+  });
+});
+
+describe('NATS_URL', () => {
+  it('lists a cluster comma-separated; one server stays one', () => {
+    expect(natsServers('nats://a:1, nats://b:2,nats://c:3')).toEqual([
+      'nats://a:1',
+      'nats://b:2',
+      'nats://c:3',
+    ]);
+    expect(natsServers('nats://127.0.0.1:4222')).toEqual(['nats://127.0.0.1:4222']);
+  });
+});
