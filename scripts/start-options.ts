@@ -13,13 +13,18 @@ export interface StartOptions {
    * so a second cluster can run beside the default one (4000).
    */
   portBase: number;
+  /** JetStream nodes to start on loopback instead of using NATS_URL (undefined: none). */
+  natsCluster: number | undefined;
 }
 
 export const DEFAULT_PORT_BASE = 4000;
 const MAX_REPLICAS = 16;
+const MAX_NATS_NODES = 5;
 
-export const START_USAGE = `usage: npm start -- [--replicas N] [--port-base PORT]
+export const START_USAGE = `usage: npm start -- [--replicas N] [--nats-cluster N] [--port-base PORT]
   --replicas N      run N processes of every service (1 to ${MAX_REPLICAS}, default 1)
+  --nats-cluster N  start N JetStream nodes on loopback, streams replicated on up to 3
+                    (1 to ${MAX_NATS_NODES}; default: use NATS_URL)
   --port-base PORT  gateway port; services at PORT+101..103 (default ${DEFAULT_PORT_BASE})`;
 
 /** Thrown for a command line that cannot be run; its message is meant for the user. */
@@ -41,11 +46,15 @@ function integerOption(
 }
 
 export function parseStartOptions(argv: readonly string[]): StartOptions {
-  let values: { replicas?: string; 'port-base'?: string };
+  let values: { replicas?: string; 'port-base'?: string; 'nats-cluster'?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { replicas: { type: 'string' }, 'port-base': { type: 'string' } },
+      options: {
+        replicas: { type: 'string' },
+        'port-base': { type: 'string' },
+        'nats-cluster': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -62,6 +71,10 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
       1024,
       65_535 - 103,
     ),
+    natsCluster:
+      values['nats-cluster'] === undefined
+        ? undefined
+        : integerOption('nats-cluster', values['nats-cluster'], 1, 1, MAX_NATS_NODES),
   };
 }
 

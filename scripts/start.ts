@@ -1,6 +1,9 @@
 // `npm start`: checks PostgreSQL and NATS, then runs the four services with demo data.
 import type { ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEMO_PASSWORD, demoPolicies, demoUsers } from '@countersign/demo-data';
+import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -13,6 +16,7 @@ import {
   waitReady,
 } from './cluster.js';
 import { startMailSink } from './mail-sink.js';
+import { NatsCluster } from './nats-cluster.js';
 import {
   mailSinkPort,
   parseStartOptions,
@@ -23,8 +27,28 @@ import {
 const options = parseOptionsOrExit(process.argv.slice(2));
 const ports = portsFrom(options.portBase);
 
+/**
+ * `--nats-cluster N`: N JetStream nodes on loopback (client ports from NATS_CLUSTER_PORT,
+ * default 4231; stores under the temp directory, kept between runs) instead of NATS_URL,
+ * with every stream replicated on up to 3 of them. Stopped after the services.
+ */
+async function startNatsClusterIfAsked(): Promise<NatsCluster | undefined> {
+  const size = options.natsCluster;
+  if (size === undefined) return undefined;
+  // One root per size: a node's store remembers its cluster's members.
+  const storeRoot = join(tmpdir(), `countersign-nats-cluster-${size}`);
+  const cluster = await NatsCluster.start({
+    size,
+    clientPort: Number(process.env.NATS_CLUSTER_PORT ?? 4231),
+    storeRoot,
+  });
+  console.log(`NATS cluster of ${size} started: ${cluster.url} (stores and logs in ${storeRoot})`);
+  return cluster;
+}
+
+const natsCluster = await startNatsClusterIfAsked();
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const NATS_URL = natsCluster?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 async function ensureDatabase(): Promise<void> {
   const target = new URL(DATABASE_URL);
@@ -55,7 +79,7 @@ async function ensureDatabase(): Promise<void> {
 async function ensureNats(): Promise<void> {
   let nc: Awaited<ReturnType<typeof connect>> | undefined;
   try {
-    nc = await connect({ servers: NATS_URL, timeout: 3000 });
+    nc = await connect({ servers: natsServers(NATS_URL), timeout: 3000 });
     await (await jetstreamManager(nc)).getAccountInfo();
   } catch (error) {
     fail(
@@ -110,7 +134,7 @@ await ensureDatabase();
 await ensureNats();
 const SMTP_URL = await mailUrl();
 const env = clusterEnv({
-  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true' },
+  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true', ...natsCluster?.serviceEnv },
   ports,
   replicas: options.replicas,
 });
@@ -126,6 +150,7 @@ async function stopAll(): Promise<void> {
   stoppingSince = Date.now();
   console.log('\nstopping services…');
   for (const child of [...children].reverse()) await stopProcess(child);
+  await natsCluster?.stop();
   process.exit(0);
 }
 process.on('SIGINT', () => void stopAll());

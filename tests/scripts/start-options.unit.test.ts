@@ -3,14 +3,23 @@ import { mailSinkPort, parseStartOptions, StartOptionsError } from '../../script
 
 describe('npm start options', () => {
   it('defaults to one replica on the usual ports', () => {
-    expect(parseStartOptions([])).toEqual({ replicas: 1, portBase: 4000 });
+    expect(parseStartOptions([])).toEqual({ replicas: 1, portBase: 4000, natsCluster: undefined });
   });
 
   it('reads --replicas and --port-base, in either spelling', () => {
     expect(parseStartOptions(['--replicas', '2', '--port-base=17000'])).toEqual({
       replicas: 2,
       portBase: 17000,
+      natsCluster: undefined,
     });
+  });
+
+  it('reads --nats-cluster beside --replicas', () => {
+    expect(parseStartOptions(['--replicas', '2', '--nats-cluster', '3'])).toMatchObject({
+      replicas: 2,
+      natsCluster: 3,
+    });
+    expect(parseStartOptions(['--nats-cluster=1']).natsCluster).toBe(1);
   });
 
   it.each([
@@ -21,6 +30,9 @@ describe('npm start options', () => {
     [['--port-base', '80']],
     [['--port-base', '65500']],
     [['--replica', '2']],
+    [['--nats-cluster', '0']],
+    [['--nats-cluster', '6']],
+    [['--nats-cluster']],
     [['extra']],
   ])('refuses %j with a message for the user', (argv) => {
     expect(() => parseStartOptions(argv)).toThrow(StartOptionsError);

@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeedStream, Streams } from '@countersign/contracts';
+import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -17,6 +18,7 @@ import {
   waitReady,
 } from '../../scripts/cluster.js';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
+import { NatsCluster } from '../../scripts/nats-cluster.js';
 
 // TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
 const portBase = Number(process.env.TEST_PORT_BASE ?? 5000);
@@ -26,16 +28,28 @@ const ADMIN_URL =
 export const DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign_e2e';
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+/** First client port of a test's own NATS cluster (routes +2000, monitoring +4000). */
+const natsClusterPort = Number(process.env.TEST_NATS_CLUSTER_PORT ?? 14331);
+
+export interface TestClusterOptions {
+  /**
+   * Run the services on a NATS cluster of this many nodes, started for the test (fresh
+   * stores) and stopped with it, with every stream replicated on up to 3 nodes.
+   */
+  natsNodes?: number;
+  /** Processes of every service, one port each, as `npm start -- --replicas N` runs them. */
+  replicas?: number;
+}
 
 /** A fresh database and fresh streams, so every test file starts from nothing. */
-async function resetState(): Promise<void> {
+async function resetState(natsUrl: string): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const name = new URL(DATABASE_URL).pathname.slice(1);
   await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.query(`create database "${name}"`);
   await admin.end();
-  const nc = await connect({ servers: NATS_URL });
+  const nc = await connect({ servers: natsServers(natsUrl) });
   const jsm = await jetstreamManager(nc);
   for (const stream of [...Object.values(Streams), FeedStream.name]) {
     await jsm.streams.delete(stream).catch(() => false);
@@ -47,11 +61,6 @@ const mailPort = portBase + 25;
 
 /** Processes per service: TEST_REPLICAS runs any e2e file against replicated services. */
 const defaultReplicas = Number(process.env.TEST_REPLICAS ?? 1);
-
-export interface TestClusterOptions {
-  /** Processes of every service, one port each, as `npm start -- --replicas N` runs them. */
-  replicas?: number;
-}
 
 export interface RecordedSpan {
   service: string;
@@ -74,16 +83,21 @@ export class TestCluster {
   readonly gatewayReplicas: ChildProcess[] = [];
   private readonly env: Record<ServiceName, Record<string, string>>;
 
-  /** `extraEnv` goes to every service, after the defaults (e.g. low rate limits for a test). */
+  /**
+   * `extraEnv` goes to every service, after the defaults (e.g. low rate limits for a test).
+   * `nats` is the test's own NATS cluster, if it asked for one.
+   */
   private constructor(
     extraEnv: Record<string, string>,
     readonly replicas: number,
+    readonly nats: NatsCluster | undefined,
   ) {
     this.env = clusterEnv({
       replicas,
       env: {
         DATABASE_URL,
         NATS_URL,
+        ...nats?.serviceEnv,
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
         COUNTERSIGN_SPANS_FILE: this.spansFile,
@@ -100,11 +114,23 @@ export class TestCluster {
     extraEnv: Record<string, string> = {},
     options: TestClusterOptions = {},
   ): Promise<TestCluster> {
-    await resetState();
-    const cluster = new TestCluster(extraEnv, options.replicas ?? defaultReplicas);
+    const nats = options.natsNodes
+      ? await NatsCluster.start({
+          size: options.natsNodes,
+          clientPort: natsClusterPort,
+          storeRoot: mkdtempSync(join(tmpdir(), 'countersign-nats-cluster-')),
+        })
+      : undefined;
+    const cluster = new TestCluster(extraEnv, options.replicas ?? defaultReplicas, nats);
+    await resetState(cluster.natsUrl);
     cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;
+  }
+
+  /** The NATS the services use: the test's own cluster, or NATS_URL. */
+  get natsUrl(): string {
+    return this.nats?.url ?? NATS_URL;
   }
 
   /** A second gateway on `port`, with the same settings and database as the first. */
@@ -167,6 +193,10 @@ export class TestCluster {
     }
     await this.db.end();
     await this.mailSink?.close();
+    if (this.nats) {
+      await this.nats.stop();
+      rmSync(this.nats.storeRoot, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -177,7 +207,7 @@ export class TestCluster {
    * that needs the change applied to its next submission waits for it here.
    */
   async routingCopyCaughtUp(): Promise<void> {
-    const nc = await connect({ servers: NATS_URL });
+    const nc = await connect({ servers: natsServers(this.natsUrl) });
     try {
       const jsm = await jetstreamManager(nc);
       await eventually(async () => {

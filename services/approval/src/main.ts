@@ -49,6 +49,7 @@ if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company l
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: APPROVAL_SCHEMA,
   service: 'approval',

@@ -39,6 +39,7 @@ if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: EXPENSE_SCHEMA,
   service: 'expense',

@@ -63,6 +63,7 @@ mailRelay.start();
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: IDENTITY_SCHEMA,
   service: 'gateway',

@@ -37,6 +37,7 @@ if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: NOTIFICATION_SCHEMA,
   service: 'notification',

@@ -39,6 +39,14 @@ type AnyHandler<DB> = (trx: Transaction<DB>, event: EventOf<EventType>) => Promi
 /** The most messages one transaction handles. */
 const maxBatch = 32;
 
+/**
+ * How long one pull request lives; the server sends heartbeats every half of it. When the
+ * consumer's leader moves to another NATS node (a node lost in a cluster), the pull left on
+ * the old one is noticed after two missed heartbeats and made again on the new leader: 10 s
+ * here instead of the client's default 30 s without deliveries.
+ */
+const pullExpiresMs = 10_000;
+
 function traceContextOf(msg: JsMsg) {
   return propagation.extract(ROOT_CONTEXT, msg.headers, {
     get: (carrier, key) => carrier?.get(key) || undefined,
@@ -81,7 +89,10 @@ export class EventConsumer<DB extends MessagingTables> {
     while (this.running) {
       try {
         const consumer = await js.consumers.get(stream, durable);
-        this.messages = await consumer.consume({ max_messages: concurrency * maxBatch });
+        this.messages = await consumer.consume({
+          max_messages: concurrency * maxBatch,
+          expires: pullExpiresMs,
+        });
         // stop() may have run while we were connecting; it closed the previous iterator.
         if (!this.running) {
           await this.messages.close();

@@ -6,37 +6,59 @@ import {
   type JetStreamManager,
   jetstreamManager,
   StorageType,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 
 export type { NatsConnection };
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+/** `nats://a:4222,nats://b:4222` → each server; the client takes a list, not a joined string. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server.length > 0);
 }
 
 /**
- * Creates the producing service's stream if it is missing. File storage keeps events
- * across a NATS restart; the 2-minute duplicate window drops relay re-publishes.
+ * Connects to any of the servers and, when that one goes away, to another of them (or of
+ * the cluster's members it announced) for as long as it takes: a NATS node lost is not a
+ * reason for a service to give up.
+ */
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({
+    servers: natsServers(url),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+}
+
+/** How many copies of each stream the cluster keeps (NATS_STREAM_REPLICAS). */
+export interface StreamReplication {
+  replicas?: number;
+}
+
+/**
+ * Creates the producing service's stream if it is missing, or updates it (including its
+ * replica count). File storage keeps events across a NATS restart; the 2-minute
+ * duplicate window drops relay re-publishes.
  */
 export async function ensureStream(
   jsm: JetStreamManager,
   service: ProducingService,
+  replication: StreamReplication = {},
 ): Promise<void> {
   const name = Streams[service];
   const config = {
     name,
     subjects: [streamSubjects(service)],
     storage: StorageType.File,
+    num_replicas: replication.replicas ?? 1,
     duplicate_window: nanos(120_000),
     max_age: nanos(7 * 24 * 3600 * 1000),
   };
-  try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
-  } catch {
-    await addIgnoringRace(() => jsm.streams.add(config));
-  }
+  await createOrUpdateStream(jsm, config);
 }
 
 /**
@@ -44,19 +66,61 @@ export async function ensureStream(
  * max age is the window within which a client can resume with `Last-Event-ID`; the
  * duplicate window drops relay re-publishes, as for the event streams.
  */
-export async function ensureFeedStream(jsm: JetStreamManager): Promise<void> {
+export async function ensureFeedStream(
+  jsm: JetStreamManager,
+  replication: StreamReplication = {},
+): Promise<void> {
   const config = {
     name: FeedStream.name,
     subjects: [FeedStream.subjects],
     storage: StorageType.File,
+    num_replicas: replication.replicas ?? 1,
     duplicate_window: nanos(120_000),
     max_age: nanos(FeedStream.maxAgeDays * 24 * 3600 * 1000),
   };
-  try {
-    await jsm.streams.info(FeedStream.name);
-    await jsm.streams.update(FeedStream.name, config);
-  } catch {
+  await createOrUpdateStream(jsm, config);
+}
+
+interface ManagedStreamConfig {
+  name: string;
+  subjects: string[];
+  storage: StorageType;
+  num_replicas: number;
+  duplicate_window: number;
+  max_age: number;
+}
+
+/**
+ * Adds the stream, or updates it where it differs from `config` (e.g. a replica count
+ * changed by NATS_STREAM_REPLICAS: JetStream then adds or removes copies in place). An
+ * unchanged stream is left alone, so a start costs no cluster-wide change; a failed
+ * update is thrown, not mistaken for a missing stream.
+ */
+async function createOrUpdateStream(
+  jsm: JetStreamManager,
+  config: ManagedStreamConfig,
+): Promise<void> {
+  const existing = await streamInfo(jsm, config.name);
+  if (!existing) {
     await addIgnoringRace(() => jsm.streams.add(config));
+    return;
+  }
+  const current = existing.config;
+  const differs =
+    current.subjects.join(' ') !== config.subjects.join(' ') ||
+    current.num_replicas !== config.num_replicas ||
+    current.duplicate_window !== config.duplicate_window ||
+    current.max_age !== config.max_age;
+  if (differs) await jsm.streams.update(config.name, config);
+}
+
+/** The stream's info, or undefined if there is no stream of that name. */
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (error) {
+    if (/stream not found/i.test(String(error))) return undefined;
+    throw error;
   }
 }
 

@@ -32,6 +32,8 @@ export interface ConsumerSpec<DB extends MessagingTables> {
 
 export interface MessagingOptions<DB extends MessagingTables> {
   natsUrl: string;
+  /** NATS_STREAM_REPLICAS: copies of each stream; durable consumers follow their stream. */
+  streamReplicas?: number;
   databaseUrl: string;
   schema: string;
   service: string;
@@ -73,11 +75,12 @@ export async function startMessaging<DB extends MessagingTables>(
 ): Promise<MessagingRuntime> {
   const nats = await connectNats(options.natsUrl, `countersign-${options.service}`);
   const jsm = await jetstreamManager(nats);
+  const replication = { replicas: options.streamReplicas ?? 1 };
   for (const service of Object.keys(Streams) as (keyof typeof Streams)[]) {
-    await ensureStream(jsm, service);
+    await ensureStream(jsm, service, replication);
   }
   // The notification service writes the feed and the gateway reads it: both need it there.
-  await ensureFeedStream(jsm);
+  await ensureFeedStream(jsm, replication);
   const js = jetstream(nats);
   const relay = new OutboxRelay({
     db: options.db as unknown as Kysely<MessagingTables>,
