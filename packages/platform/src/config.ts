@@ -13,6 +13,11 @@ export const BaseConfig = z.object({
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** How often an idle audit chainer looks for entries to link (they wait about this long). */
   AUDIT_CHAIN_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
+  /**
+   * When set, `GET /metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. Set it
+   * wherever the port is reachable by others (the gateway's is the public one).
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
 });
 
 /** Parses the environment once at start; a bad value stops the service with a readable list. */
