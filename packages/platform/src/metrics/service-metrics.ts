@@ -93,6 +93,10 @@ export class ServiceMetrics {
       buckets: publishBuckets,
       registers,
     });
+    // Both outcomes exist from the start, so a rate over them is defined before any publish.
+    for (const outcome of ['published', 'failed'] as const) {
+      this.relayPublishDuration.zero({ outcome });
+    }
     this.readFailures = new Counter({
       name: 'countersign_metrics_read_failures_total',
       help: 'Scrape-time readings that failed (their series are left out of that scrape)',
