@@ -40,10 +40,12 @@ function exportedSeries(): Set<string> {
   const metrics = new ServiceMetrics({ service: 'dashboard-check' });
   const names = new Set<string>();
   for (const metric of metrics.registry.getMetricsAsArray()) {
+    // At run time the type is a name ('histogram'); the typings call it an enum.
+    const type = String(metric.type);
     const suffixes =
-      metric.type === 'histogram'
+      type === 'histogram'
         ? ['_bucket', '_sum', '_count']
-        : metric.type === 'summary'
+        : type === 'summary'
           ? ['', '_sum', '_count']
           : [''];
     for (const suffix of suffixes) names.add(`${metric.name}${suffix}`);

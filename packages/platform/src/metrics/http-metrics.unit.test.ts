@@ -5,6 +5,7 @@ import { bearerMatches, methodLabel, UNMATCHED_ROUTE } from './http-metrics.js';
 import { ServiceMetrics } from './service-metrics.js';
 
 const logger = createLogger('test', 'silent');
+type Labels = Partial<Record<string, string | number>>;
 
 function appWithMetrics(scrapeToken?: string) {
   const metrics = new ServiceMetrics({ service: 'test', processMetrics: false, scrapeToken });
@@ -22,7 +23,9 @@ async function requestCounts(metrics: ServiceMetrics): Promise<Map<string, numbe
     .getSingleMetric('http_server_request_duration_seconds')
     ?.get();
   const counts = new Map<string, number>();
-  for (const value of json?.values ?? []) {
+  // Histogram samples name their series (`_bucket`, `_count`); the typings leave it out.
+  const values = (json?.values ?? []) as { metricName?: string; labels: Labels; value: number }[];
+  for (const value of values) {
     if (value.metricName !== 'http_server_request_duration_seconds_count') continue;
     const { method, route, status } = value.labels;
     counts.set(`${method} ${route} ${status}`, value.value);

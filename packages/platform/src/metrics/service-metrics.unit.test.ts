@@ -5,7 +5,8 @@ import { type PoolCounts, ServiceMetrics } from './service-metrics.js';
 async function samples(metrics: ServiceMetrics, name: string): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
-    for (const value of metric.values) {
+    // Histogram samples name their series (`_bucket`, `_count`); the typings leave it out.
+    for (const value of metric.values as { metricName?: string; labels: object; value: number }[]) {
       if ((value.metricName ?? metric.name) !== name) continue;
       const labels = Object.entries(value.labels)
         .filter(([key]) => key !== 'service')
