@@ -59,7 +59,7 @@ const publishBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
-  /** One labelled child per (method, route, status): a Map lookup instead of a label hash. */
+  /** One labelled child per (method, route, status), so a request builds no label object. */
   private readonly requestChildren = new Map<string, { observe(seconds: number): void }>();
   private readonly relayPublishDuration: Histogram<'outcome'>;
   private readonly readFailures: Counter<'source'>;
@@ -103,6 +103,8 @@ export class ServiceMetrics {
       labelNames: ['source'],
       registers,
     });
+    for (const source of ['consumers', 'outbox', 'dead_letters'])
+      this.readFailures.inc({ source }, 0);
     this.registerPoolGauges();
     this.registerConsumerGauges();
     this.registerBacklogGauges();

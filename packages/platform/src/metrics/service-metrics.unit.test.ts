@@ -109,7 +109,11 @@ describe('ServiceMetrics', () => {
     });
     expect((await samples(metrics, 'countersign_consumer_pending_messages')).size).toBe(0);
     expect(await samples(metrics, 'countersign_metrics_read_failures_total')).toEqual(
-      new Map([['source=consumers', 1]]),
+      new Map([
+        ['source=consumers', 1],
+        ['source=outbox', 0],
+        ['source=dead_letters', 0],
+      ]),
     );
   });
 
