@@ -1,9 +1,11 @@
 /**
- * The approval flow through two replicas of every service (`npm start -- --replicas 2`):
- * requests and events are spread over both, each event is handled once, and kill -9 of a
- * replica under load loses and duplicates nothing.
+ * The approval flow through two replicas of every service on a three-node NATS cluster
+ * with R3 streams (`npm start -- --replicas 2 --nats-cluster 3`): requests and events are
+ * spread over both replicas, each event is handled once, and kill -9 of a replica under
+ * load loses and duplicates nothing.
  */
 import { Streams } from '@countersign/contracts';
+import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,6 @@ import {
   eventually,
   gatewayUrl,
   login,
-  NATS_URL,
   policies,
   type RecordedSpan,
   TestCluster,
@@ -33,7 +34,7 @@ let cluster: TestCluster;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({}, { replicas: REPLICAS });
+  cluster = await TestCluster.start({}, { replicas: REPLICAS, natsNodes: 3 });
   for (const name of ['alice', 'david', 'eve', 'frank', 'grace', 'ivan'])
     tokens[name] = await login(name);
   // Eight processes start, two at a time: longer than the default hook timeout allows.
@@ -185,7 +186,7 @@ async function consumersIdle(): Promise<boolean> {
     );
     if ((unsent?.n ?? 0) > 0) return false;
   }
-  const nc = await connect({ servers: NATS_URL });
+  const nc = await connect({ servers: natsServers(cluster.natsUrl) });
   try {
     const jsm = await jetstreamManager(nc);
     for (const stream of Object.values(Streams)) {

@@ -21,6 +21,11 @@ export const BaseConfig = z.object({
   AUDIT_CHAIN_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
   /** Migrate the service's schema, then exit 0 without starting (a deployment's migration Job). */
   MIGRATE_ONLY: z.stringbool().default(false),
+  /**
+   * When set, `GET /metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. Set it
+   * wherever the port is reachable by others (the gateway's is the public one).
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
 });
 
 /** Parses the environment once at start; a bad value stops the service with a readable list. */

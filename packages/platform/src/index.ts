@@ -36,4 +36,6 @@ export * from './messaging/nats.js';
 export * from './messaging/outbox.js';
 export * from './messaging/runtime.js';
 export * from './messaging/tables.js';
+export * from './metrics/http-metrics.js';
+export * from './metrics/service-metrics.js';
 export * from './telemetry/propagation.js';

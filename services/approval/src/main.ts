@@ -4,6 +4,7 @@ import {
   messagingHealth,
   onShutdown,
   openServiceDatabase,
+  ServiceMetrics,
   serveHttp,
   startAuditChainer,
   startMessaging,
@@ -35,6 +36,12 @@ import { APPROVAL_SCHEMA } from './outbox/enqueue.js';
 import { seedDemoCompany } from './use-cases/seed-demo-company.js';
 
 const logger = createLogger('approval', config.LOG_LEVEL);
+// Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
+const metrics = new ServiceMetrics({
+  service: 'approval',
+  logger,
+  scrapeToken: config.METRICS_TOKEN,
+});
 const now = () => new Date();
 
 // Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
@@ -43,6 +50,7 @@ const db = await openServiceDatabase<ApprovalDatabase>({
   schema: APPROVAL_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+  metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company loaded');
@@ -55,6 +63,7 @@ const messaging = await startMessaging({
   service: 'approval',
   db,
   logger,
+  metrics,
   consumers: [
     { ...expenseEventsConsumer, handlers: expenseEventHandlers(now) },
     { ...resubmissionsConsumer, handlers: resubmissionHandlers(now) },
@@ -86,6 +95,7 @@ const app = createApprovalApp({
   now,
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
+  metrics,
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'approval service listening');

@@ -4,6 +4,7 @@ import {
   messagingHealth,
   onShutdown,
   openServiceDatabase,
+  ServiceMetrics,
   serveHttp,
   startAuditChainer,
   startMessaging,
@@ -26,6 +27,12 @@ import { requestRoutingCopies } from './use-cases/request-routing-copies.js';
 import { seedDemoCatalog } from './use-cases/seed-demo-catalog.js';
 
 const logger = createLogger('expense', config.LOG_LEVEL);
+// Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
+const metrics = new ServiceMetrics({
+  service: 'expense',
+  logger,
+  scrapeToken: config.METRICS_TOKEN,
+});
 
 // Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
 const db = await openServiceDatabase<ExpenseDatabase>({
@@ -33,6 +40,7 @@ const db = await openServiceDatabase<ExpenseDatabase>({
   schema: EXPENSE_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+  metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
@@ -45,6 +53,7 @@ const messaging = await startMessaging({
   service: 'expense',
   db,
   logger,
+  metrics,
   consumers: [approvalEventsConsumer, gatewayEventsConsumer],
 });
 // Links this replica's (and any replica's) new audit entries into their companies' chains.
@@ -83,6 +92,7 @@ const app = createExpenseApp({
   chart: chartWith(config.JOURNAL_EXPENSE_ACCOUNTS),
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
+  metrics,
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
 logger.info({ port: server.port }, 'expense service listening');

@@ -7,6 +7,7 @@ import {
   messagingHealth,
   onShutdown,
   openServiceDatabase,
+  ServiceMetrics,
   serveHttp,
   startAuditChainer,
   startMessaging,
@@ -25,6 +26,12 @@ import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 
 const logger = createLogger('gateway', config.LOG_LEVEL);
+// Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
+const metrics = new ServiceMetrics({
+  service: 'gateway',
+  logger,
+  scrapeToken: config.METRICS_TOKEN,
+});
 const now = () => new Date();
 
 // Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
@@ -33,6 +40,7 @@ const db = await openServiceDatabase<IdentityDatabase>({
   schema: IDENTITY_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+  metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 if (config.SEED_DEMO) {
@@ -58,7 +66,13 @@ const upkeep = startUpkeep({
   idempotencyRetentionMs: idempotencyPolicy.retentionMs,
 });
 
-const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+const mailRelay = new MailRelay({
+  db,
+  logger,
+  smtpUrl: config.SMTP_URL,
+  from: config.MAIL_FROM,
+  metrics,
+});
 mailRelay.start();
 
 const messaging = await startMessaging({
@@ -69,6 +83,7 @@ const messaging = await startMessaging({
   service: 'gateway',
   db,
   logger,
+  metrics,
   consumers: [{ ...directoryEventsConsumer, handlers: directoryEventHandlers(now, logger) }],
 });
 // Links this replica's (and any replica's) new audit entries into their companies' chains.
@@ -135,6 +150,7 @@ const app = createGatewayApp({
     notification: config.NOTIFICATION_URL,
   },
   ...messagingHealth(db, messaging),
+  metrics,
   rateLimits: {
     verifyToken,
     perAddress: {

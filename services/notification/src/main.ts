@@ -5,6 +5,7 @@ import {
   messagingHealth,
   onShutdown,
   openServiceDatabase,
+  ServiceMetrics,
   serveHttp,
   startAuditChainer,
   startMessaging,
@@ -25,6 +26,12 @@ import { systemResolver } from './outbound/resolve-public.js';
 import { NOTIFICATION_SCHEMA } from './outbox/schema.js';
 
 const logger = createLogger('notification', config.LOG_LEVEL);
+// Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
+const metrics = new ServiceMetrics({
+  service: 'notification',
+  logger,
+  scrapeToken: config.METRICS_TOKEN,
+});
 
 // Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
 const db = await openServiceDatabase<NotificationDatabase>({
@@ -32,6 +39,7 @@ const db = await openServiceDatabase<NotificationDatabase>({
   schema: NOTIFICATION_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
+  metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 
@@ -43,6 +51,7 @@ const messaging = await startMessaging({
   service: 'notification',
   db,
   logger,
+  metrics,
   // During the upgrade window an event may reach a stream's one durable after one of the
   // durables it replaced handled it; their inbox rows then say which jobs are done.
   consumers: notificationConsumers({
@@ -58,7 +67,13 @@ const auditChainer = startAuditChainer({
 });
 
 // Mail queued with notifications goes out through SMTP; replicas share the queue.
-const mailRelay = new MailRelay({ db, logger, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+const mailRelay = new MailRelay({
+  db,
+  logger,
+  smtpUrl: config.SMTP_URL,
+  from: config.MAIL_FROM,
+  metrics,
+});
 mailRelay.start();
 const digests = startDigestTimer({
   db,
@@ -74,6 +89,7 @@ const app = createNotificationApp({
   logger,
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
+  metrics,
   checkWebhookUrl: createWebhookUrlCheck(config.WEBHOOK_TEST_TARGETS, systemResolver),
   now: () => new Date(),
 });

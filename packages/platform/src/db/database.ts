@@ -1,6 +1,7 @@
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { grantServiceRole, serviceRoleOf } from '../audit/role.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -12,6 +13,8 @@ export interface DatabaseOptions {
    * fails the connection instead of silently leaving it superuser).
    */
   role?: string;
+  /** Reports the pool's connections (`pool` = the schema) at every scrape. */
+  metrics?: ServiceMetrics | undefined;
 }
 
 /**
@@ -25,6 +28,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     application_name: `countersign-${options.schema}`,
     ...(options.role ? { options: `-c role=${options.role}` } : {}),
   });
+  options.metrics?.watchPool(options.schema, pool);
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }).withSchema(options.schema);
 }
 
@@ -67,7 +71,7 @@ export interface ServiceDatabaseOptions extends DatabaseOptions {
 export async function openServiceDatabase<DB>(
   options: ServiceDatabaseOptions,
 ): Promise<Kysely<DB>> {
-  const { migrations, onMigrated, role, ...database } = options;
+  const { migrations, onMigrated, role, metrics, ...database } = options;
   const owner = createDatabase<DB>({ ...database, maxConnections: 2 });
   try {
     const applied = await migrateSchema(owner, options.schema, migrations);
@@ -76,7 +80,11 @@ export async function openServiceDatabase<DB>(
   } finally {
     await owner.destroy();
   }
-  return createDatabase<DB>({ ...database, role: role ?? serviceRoleOf(options.schema) });
+  return createDatabase<DB>({
+    ...database,
+    role: role ?? serviceRoleOf(options.schema),
+    metrics,
+  });
 }
 
 /** Whether the database answers; used by /readyz. */

@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { runInAuditScope } from '../audit/context.js';
 import type { Logger } from '../logger.js';
+import { recordRequests, serveMetrics } from '../metrics/http-metrics.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AuthVariables } from './auth.js';
 import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
 
@@ -29,11 +31,14 @@ export interface LargeBodyRoute {
 
 export interface ServiceShellOptions {
   largeBodyRoutes?: readonly LargeBodyRoute[];
+  /** Times every request and serves `GET /metrics` (see packages/platform/src/metrics). */
+  metrics?: ServiceMetrics | undefined;
 }
 
 /**
  * The shell every service's HTTP door shares: request ids, access logs, problem+json for
- * every error and unknown route, and /healthz (alive) + /readyz (dependencies answer).
+ * every error and unknown route, /healthz (alive) + /readyz (dependencies answer), and with
+ * `metrics`, request timing and /metrics.
  */
 export function createServiceApp(
   logger: Logger,
@@ -52,6 +57,10 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   figures?: ServiceFigures,
   options: ServiceShellOptions = {},
 ): A {
+  // Requests the not-found handler answered: their route label is `unmatched`.
+  const unmatched = new WeakSet<Context>();
+  // First, so the time covers every other middleware too.
+  if (options.metrics) app.use(recordRequests(options.metrics, (c) => unmatched.has(c)));
   app.use(requestId({ headerName: 'x-request-id' }));
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
@@ -104,16 +113,18 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
       );
     });
   app.onError((error, c) => errorToProblem(error, c, logger));
-  app.notFound((c) =>
-    problemResponse(c, {
+  app.notFound((c) => {
+    unmatched.add(c);
+    return problemResponse(c, {
       type: `${PROBLEM_TYPE_BASE}not-found`,
       title: 'Not found',
       status: 404,
       detail: `no route for ${c.req.method} ${c.req.path}`,
       instance: c.req.path,
-    }),
-  );
+    });
+  });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (options.metrics) app.get('/metrics', serveMetrics(options.metrics));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
       readiness.map(async ({ name, check }) => [name, await check()] as const),

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { OutboxBacklog } from '../metrics/service-metrics.js';
 import type { Mail, MailOutboxTables } from './mail.js';
 
 /**
@@ -68,4 +69,16 @@ export async function deferFailed(
     }))
     .where('id', '=', id)
     .execute();
+}
+
+/** Mail waiting to be sent (sent mail is deleted), and the oldest one's age: for metrics. */
+export async function mailBacklog(db: MailDb): Promise<OutboxBacklog> {
+  const row = await db
+    .selectFrom('mail_outbox')
+    .select([
+      sql<number>`count(*)::int`.as('rows'),
+      sql<number>`coalesce(extract(epoch from now() - min(created_at)), 0)::float8`.as('oldest'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { rows: row.rows, oldestSeconds: row.oldest };
 }

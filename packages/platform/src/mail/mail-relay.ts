@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { MailOutboxTables } from './mail.js';
-import { deferFailed, deleteSent, leaseMail, type MailDb } from './mail-queries.js';
+import { deferFailed, deleteSent, leaseMail, type MailDb, mailBacklog } from './mail-queries.js';
 
 export interface MailRelayOptions<DB extends MailOutboxTables> {
   /** The service's database; its schema holds the `mail_outbox` table. */
@@ -11,6 +12,8 @@ export interface MailRelayOptions<DB extends MailOutboxTables> {
   smtpUrl: string;
   from: string;
   pollIntervalMs?: number;
+  /** Reports the queue as the `mail_outbox` backlog. */
+  metrics?: ServiceMetrics | undefined;
 }
 
 const BATCH = 10;
@@ -39,6 +42,7 @@ export class MailRelay<DB extends MailOutboxTables> {
   constructor(private readonly options: MailRelayOptions<DB>) {
     this.db = options.db as unknown as MailDb;
     this.transport = nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS });
+    options.metrics?.watchBacklog('mail_outbox', () => mailBacklog(this.db));
   }
 
   start(): void {

@@ -292,3 +292,16 @@ export async function countDeadLetters<DB extends MessagingTables>(
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** Dead letters by consumer (durable name), for metrics at scrape time. */
+export async function countDeadLettersByConsumer<DB extends MessagingTables>(
+  serviceDb: Kysely<DB>,
+): Promise<Map<string, number>> {
+  const db = serviceDb as unknown as Kysely<MessagingTables>;
+  const rows = await db
+    .selectFrom('dead_letter')
+    .select(['consumer', sql<number>`count(*)::int`.as('count')])
+    .groupBy('consumer')
+    .execute();
+  return new Map(rows.map((row) => [row.consumer, row.count]));
+}

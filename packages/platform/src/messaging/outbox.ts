@@ -5,6 +5,7 @@ import { context } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import type { OutboxBacklog, ServiceMetrics } from '../metrics/service-metrics.js';
 import { contextFromTraceparent, inMessagingSpan, traceHeaders } from '../telemetry/propagation.js';
 import type { MessagingTables } from './tables.js';
 
@@ -53,6 +54,8 @@ export interface OutboxRelayOptions {
    * At most a quarter of the lease, so no other relay takes them meanwhile.
    */
   markDelayMs?: number;
+  /** Times each publish until its ack (`countersign_relay_publish_duration_seconds`). */
+  metrics?: ServiceMetrics | undefined;
 }
 
 interface OutboxRow {
@@ -62,6 +65,23 @@ interface OutboxRow {
   /** The event's JSON as stored: read as text, it is published without a parse and re-stringify. */
   payload: string;
   traceparent: string | null;
+}
+
+/** Rows committed and not relayed yet, and the oldest one's age: for metrics, at scrape time. */
+export async function outboxBacklog<DB extends MessagingTables>(
+  serviceDb: Kysely<DB>,
+): Promise<OutboxBacklog> {
+  const db = serviceDb as unknown as Kysely<MessagingTables>;
+  // The partial index outbox_unsent holds exactly these rows.
+  const row = await db
+    .selectFrom('outbox')
+    .select([
+      sql<number>`count(*)::int`.as('rows'),
+      sql<number>`coalesce(extract(epoch from now() - min(created_at)), 0)::float8`.as('oldest'),
+    ])
+    .where('sent_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { rows: row.rows, oldestSeconds: row.oldest };
 }
 
 /**
@@ -234,10 +254,17 @@ export class OutboxRelay {
         for (const [key, value] of Object.entries(traceHeaders(context.active()))) {
           headers.set(key, value);
         }
-        await this.options.js.publish(row.subject, row.payload, {
-          msgID: row.event_id,
-          headers,
-        });
+        const started = performance.now();
+        let outcome: 'published' | 'failed' = 'failed';
+        try {
+          await this.options.js.publish(row.subject, row.payload, {
+            msgID: row.event_id,
+            headers,
+          });
+          outcome = 'published';
+        } finally {
+          this.options.metrics?.observeRelayPublish((performance.now() - started) / 1000, outcome);
+        }
       },
     );
   }

@@ -3,7 +3,13 @@ import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jet
 import type { Kysely } from 'kysely';
 import { pingDatabase } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { countDeadLetters, EventConsumer, type EventHandlers } from './consumer.js';
+import type { ConsumerLag, ServiceMetrics } from '../metrics/service-metrics.js';
+import {
+  countDeadLetters,
+  countDeadLettersByConsumer,
+  EventConsumer,
+  type EventHandlers,
+} from './consumer.js';
 import {
   connectNats,
   consumerInfo,
@@ -13,7 +19,7 @@ import {
   ensureStream,
   type NatsConnection,
 } from './nats.js';
-import { OutboxRelay } from './outbox.js';
+import { OutboxRelay, outboxBacklog } from './outbox.js';
 import type { MessagingTables } from './tables.js';
 
 export interface ConsumerSpec<DB extends MessagingTables> {
@@ -40,6 +46,11 @@ export interface MessagingOptions<DB extends MessagingTables> {
   db: Kysely<DB>;
   logger: Logger;
   consumers: ConsumerSpec<DB>[];
+  /**
+   * Reports the relay's publish latency, the outbox backlog, the durables' lag and the
+   * dead letters (see watchMessaging).
+   */
+  metrics?: ServiceMetrics | undefined;
 }
 
 export interface MessagingRuntime {
@@ -88,6 +99,7 @@ export async function startMessaging<DB extends MessagingTables>(
     logger: options.logger,
     databaseUrl: options.databaseUrl,
     schema: options.schema,
+    metrics: options.metrics,
   });
   await relay.start();
   const consumers: EventConsumer<DB>[] = [];
@@ -128,6 +140,7 @@ export async function startMessaging<DB extends MessagingTables>(
       );
     }
   }
+  if (options.metrics) watchMessaging(options.metrics, jsm, options.db, options.consumers);
   return {
     nats,
     relay,
@@ -142,6 +155,41 @@ export async function startMessaging<DB extends MessagingTables>(
       await nats.drain();
     },
   };
+}
+
+/**
+ * Scrape-time figures of a service's messaging: each durable's lag (a retiring one while
+ * it exists), the outbox backlog, and the dead letters in the service's dead_letter table
+ * (where a consumer records a message before it `term`s it; JetStream keeps no copy).
+ */
+function watchMessaging<DB extends MessagingTables>(
+  metrics: ServiceMetrics,
+  jsm: JetStreamManager,
+  db: Kysely<DB>,
+  specs: ConsumerSpec<DB>[],
+): void {
+  metrics.watchConsumers(async () => {
+    const infos = await Promise.all(
+      specs.map((spec) => consumerInfo(jsm, spec.stream, spec.durable)),
+    );
+    return infos.flatMap((info, index): ConsumerLag[] => {
+      const spec = specs[index];
+      if (!info || !spec) return [];
+      return [
+        {
+          stream: spec.stream,
+          durable: spec.durable,
+          pending: info.num_pending,
+          ackPending: info.num_ack_pending,
+        },
+      ];
+    });
+  });
+  metrics.watchBacklog('outbox', () => outboxBacklog(db));
+  metrics.watchDeadLetters(
+    specs.filter((spec) => !spec.retiring).map((spec) => spec.durable),
+    () => countDeadLettersByConsumer(db),
+  );
 }
 
 const retirementCheckMs = 2_000;

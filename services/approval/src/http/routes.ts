@@ -11,6 +11,7 @@ import {
   routeServer,
   type ServeRoute,
   type ServiceFigures,
+  type ServiceMetrics,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
@@ -33,6 +34,8 @@ export interface ApprovalHttpDeps {
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  /** Request timing and `GET /metrics`. */
+  metrics?: ServiceMetrics;
   now: () => Date;
 }
 
@@ -43,7 +46,9 @@ function assertSelf(claimed: string | undefined, callerId: string) {
 }
 
 export function createApprovalApp(deps: ApprovalHttpDeps) {
-  const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
+    metrics: deps.metrics,
+  });
   mountAuditTrail(app, { db: deps.db, service: 'approval', verifyToken: deps.verifyToken });
   const serve = routeServer(app, deps.verifyToken);
 

@@ -6,6 +6,7 @@ import {
   type ReadinessCheck,
   routeServer,
   type ServiceFigures,
+  type ServiceMetrics,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
@@ -37,6 +38,8 @@ export interface ExpenseHttpDeps {
   route: RoutingPort;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  /** Request timing and `GET /metrics`. */
+  metrics?: ServiceMetrics;
   now: () => Date;
   storage: ReceiptStorage;
   /** Nudges this replica's OCR worker when a receipt is queued. */
@@ -48,6 +51,7 @@ export interface ExpenseHttpDeps {
 export function createExpenseApp(deps: ExpenseHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
     largeBodyRoutes: [receiptUploadRoute],
+    metrics: deps.metrics,
   });
   mountAuditTrail(app, { db: deps.db, service: 'expense', verifyToken: deps.verifyToken });
   const serve = routeServer(app, deps.verifyToken);

@@ -13,6 +13,7 @@ import {
   type ServiceCallOptions,
   type ServiceEnv,
   type ServiceFigures,
+  type ServiceMetrics,
   type ServiceResponse,
   type TokenVerifier,
   UnsupportedMediaTypeError,
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   upstreams: Record<Upstream, string>;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  /** Request timing and `GET /metrics`. */
+  metrics?: ServiceMetrics;
   /** Per address and per subject, on /api/* only (health, JWKS and docs stay open). */
   rateLimits: ApiRateLimits;
   /** `Idempotency-Key` on the creating POSTs (see acceptsIdempotencyKey). */
@@ -64,7 +67,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     deps.logger,
     deps.readiness,
     deps.figures,
-    { largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute) },
+    { largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute), metrics: deps.metrics },
   );
   app.use('/api/*', limitApiRate(deps.rateLimits));
 

@@ -6,6 +6,7 @@ import {
   type ReadinessCheck,
   routeServer,
   type ServiceFigures,
+  type ServiceMetrics,
   type TokenVerifier,
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
@@ -24,6 +25,8 @@ export interface NotificationHttpDeps {
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
   figures?: ServiceFigures;
+  /** Request timing and `GET /metrics`. */
+  metrics?: ServiceMetrics;
   /** Judges webhook URLs at registration (SSRF rules, DNS). */
   checkWebhookUrl: WebhookUrlCheck;
   now: () => Date;
@@ -31,7 +34,9 @@ export interface NotificationHttpDeps {
 
 /** Everything here is the caller's own: reading notifications is the one permission needed. */
 export function createNotificationApp(deps: NotificationHttpDeps) {
-  const app = createServiceApp(deps.logger, deps.readiness, deps.figures);
+  const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
+    metrics: deps.metrics,
+  });
   mountAuditTrail(app, { db: deps.db, service: 'notification', verifyToken: deps.verifyToken });
   const clock = { db: deps.db, now: deps.now };
   const serve = routeServer(app, deps.verifyToken);
