@@ -1,0 +1,214 @@
+// `npm run compose:test`: builds the offline base images, starts docker-compose.yml under
+// its own project name, drives seed 001's Test Cases 1 and 2 and a rejection through the
+// gateway's published port, checks that a trace reached the collector (and through it the
+// trace store), and tears everything down, volumes included, also on failure.
+// COMPOSE_TEST_IMAGES=public uses the public base images instead of the stand-ins.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, writeComposeEnv } from './env.js';
+
+const PROJECT = 'countersign-compose-test';
+const GATEWAY_PORT = Number(process.env.COMPOSE_TEST_GATEWAY_PORT ?? 14000);
+const JAEGER_PORT = Number(process.env.COMPOSE_TEST_JAEGER_PORT ?? 14686);
+const PROMETHEUS_PORT = Number(process.env.COMPOSE_TEST_PROMETHEUS_PORT ?? 14090);
+const useStandins = process.env.COMPOSE_TEST_IMAGES !== 'public';
+const envFile = join(repoRoot, '.data', 'compose-test', '.env');
+const started = Date.now();
+
+// The e2e suite's client for the gateway, aimed at this cluster's published port.
+process.env.TEST_PORT_BASE = String(GATEWAY_PORT);
+const { api, eventually, login, policies } = await import('../../tests/support/test-cluster.js');
+
+const say = (line: string) =>
+  console.log(`[compose:test ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+function run(command: string, args: string[], quiet = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+    );
+  });
+}
+
+const compose = (args: string[], quiet = false) =>
+  run('docker-compose', ['-p', PROJECT, '--env-file', envFile, ...args], quiet);
+
+async function startCluster(): Promise<void> {
+  await run('docker', ['version', '--format', 'docker engine {{.Server.Version}}']).catch(() => {
+    throw new Error('Docker Engine does not answer: start dockerd (as root: nohup dockerd &)');
+  });
+  if (useStandins) {
+    say('building the offline base images (stand-ins)');
+    await run('bash', [join(repoRoot, 'scripts/compose/base-images.sh')]);
+  }
+  mkdirSync(join(repoRoot, '.data', 'compose-test'), { recursive: true });
+  rmSync(envFile, { force: true });
+  writeComposeEnv(envFile, {
+    standins: useStandins,
+    overrides: {
+      GATEWAY_PORT: String(GATEWAY_PORT),
+      JAEGER_UI_PORT: String(JAEGER_PORT),
+      PROMETHEUS_PORT: String(PROMETHEUS_PORT),
+    },
+  });
+  say('building the service images');
+  await compose(['build', '--parallel', '--quiet'], true);
+  say('starting the cluster (compose waits for each health check it depends on)');
+  await compose(['up', '-d', '--no-build', '--quiet-pull']);
+  await eventually(async () => {
+    const response = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/readyz`).catch(() => null);
+    return response?.ok ? true : undefined;
+  }, 60_000);
+  say(`gateway ready on http://127.0.0.1:${GATEWAY_PORT}`);
+}
+
+type Tokens = Record<'david' | 'eve' | 'frank' | 'grace', string>;
+
+/** Approves once routing has stored the chain (a 404 only means "not routed yet"). */
+const decide = (path: string, token: string, body: Record<string, unknown>) =>
+  eventually(async () => {
+    const response = await api('POST', path, token, body);
+    return response.status === 404 ? undefined : response;
+  });
+
+const settledStatus = (id: string, token: string, expected: string) =>
+  eventually(async () => {
+    const response = await api('GET', `/api/expenses/${id}/status`, token);
+    return response.body.status === expected ? response.body : undefined;
+  });
+
+/** Test Case 1, sent with a sampled traceparent of our own: returns its trace id. */
+async function testCase1(tokens: Tokens): Promise<string> {
+  const traceId = randomBytes(16).toString('hex');
+  const response = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/api/expenses`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${tokens.grace}`,
+      'content-type': 'application/json',
+      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+    },
+    body: JSON.stringify({ policy_id: policies.small, amount: 800, description: 'Development laptop' }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  const created = (await response.json()) as { expense_id: string; status: string };
+  assert.equal(created.status, 'pending');
+  const approved = await decide('/api/expenses/approve', tokens.frank, {
+    expense_id: created.expense_id,
+    comments: 'Standard equipment upgrade',
+  });
+  assert.equal(approved.status, 200);
+  assert.equal(approved.body.expense_status, 'approved');
+  await settledStatus(created.expense_id, tokens.grace, 'approved');
+  say('Test Case 1 passed: small equipment, approved by the manager alone');
+  return traceId;
+}
+
+async function testCase2(tokens: Tokens): Promise<void> {
+  const created = await api('POST', '/api/expenses', tokens.grace, {
+    policy_id: policies.large,
+    amount: 4000,
+    description: 'High-end workstation for ML projects',
+  });
+  assert.equal(created.status, 201);
+  const id = String(created.body.expense_id);
+  const steps: [keyof Tokens, string, string][] = [
+    ['frank', 'Justified for ML work', 'pending'],
+    ['eve', 'Supports team goals', 'pending'],
+    ['david', 'Final approval granted', 'approved'],
+  ];
+  for (const [index, [approver, comments, expected]] of steps.entries()) {
+    const approved = await decide('/api/expenses/approve', tokens[approver], {
+      expense_id: id,
+      comments,
+    });
+    assert.equal(approved.status, 200);
+    assert.equal(approved.body.step_approved, index + 1);
+    assert.equal(approved.body.expense_status, expected);
+  }
+  await settledStatus(id, tokens.grace, 'approved');
+  say('Test Case 2 passed: large equipment, Manager -> SEM -> AD');
+}
+
+async function rejection(tokens: Tokens): Promise<void> {
+  const created = await api('POST', '/api/expenses', tokens.grace, {
+    policy_id: policies.travel,
+    amount: 1200,
+    description: 'Conference trip',
+  });
+  assert.equal(created.status, 201);
+  const id = String(created.body.expense_id);
+  await decide('/api/expenses/approve', tokens.frank, { expense_id: id, comments: 'fine by me' });
+  const rejected = await decide('/api/expenses/reject', tokens.eve, {
+    expense_id: id,
+    reason: 'Over budget',
+  });
+  assert.equal(rejected.status, 200);
+  assert.equal(rejected.body.expense_status, 'rejected');
+  await settledStatus(id, tokens.grace, 'rejected');
+  say('rejection passed: travel rejected at step 2 is terminal');
+}
+
+interface JaegerTrace {
+  spans: { processID: string }[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+/** The trace, once the trace store holds spans of the gateway and of the expense service. */
+async function checkTrace(traceId: string): Promise<void> {
+  const wanted = ['countersign-gateway', 'countersign-expense'];
+  const services = await eventually(async () => {
+    const response = await fetch(`http://127.0.0.1:${JAEGER_PORT}/api/traces/${traceId}`);
+    if (!response.ok) return undefined;
+    const trace = ((await response.json()) as { data: JaegerTrace[] }).data[0];
+    const names = new Set(trace?.spans.map((s) => trace.processes[s.processID]?.serviceName));
+    return wanted.every((name) => names.has(name)) ? [...names] : undefined;
+  }, 60_000);
+  say(`trace ${traceId} reached the collector: spans from ${services.sort().join(', ')}`);
+}
+
+async function scenario(): Promise<void> {
+  const tokens: Tokens = {
+    david: await login('david'),
+    eve: await login('eve'),
+    frank: await login('frank'),
+    grace: await login('grace'),
+  };
+  const traceId = await testCase1(tokens);
+  await testCase2(tokens);
+  await rejection(tokens);
+  await checkTrace(traceId);
+}
+
+async function tearDown(): Promise<void> {
+  say('tearing down (containers, networks, volumes)');
+  await compose(['down', '-v', '--remove-orphans', '--timeout', '20'], true).catch((error) =>
+    console.error(`teardown failed: ${(error as Error).message}`),
+  );
+}
+
+let failed = false;
+process.once('SIGINT', () => {
+  tearDown().finally(() => process.exit(130));
+});
+try {
+  await startCluster();
+  await scenario();
+  say('compose test passed');
+} catch (error) {
+  failed = true;
+  console.error(`\n[compose:test] FAILED: ${(error as Error).stack ?? String(error)}\n`);
+  await compose(['ps']).catch(() => undefined);
+  await compose(['logs', '--no-color', '--tail', '150']).catch(() => undefined);
+} finally {
+  await tearDown();
+}
+say(failed ? 'failed' : 'done');
+process.exit(failed ? 1 : 0);
