@@ -20,5 +20,8 @@ const server = new SMTPServer({
       .catch((error) => callback(error));
   },
 });
-server.listen(port, '0.0.0.0', () => console.log(`mail sink: SMTP on :${port}, prints every message`));
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));
+server.listen(port, '0.0.0.0', () =>
+  console.log(`mail sink: SMTP on :${port}, prints every message`),
+);
+for (const signal of ['SIGTERM', 'SIGINT'])
+  process.on(signal, () => server.close(() => process.exit(0)));

@@ -42,7 +42,10 @@ export interface ComposeEnvOptions {
 }
 
 /** Writes (or completes) an env file for docker-compose; returns the variables it holds. */
-export function writeComposeEnv(path: string, options: ComposeEnvOptions = {}): Map<string, string> {
+export function writeComposeEnv(
+  path: string,
+  options: ComposeEnvOptions = {},
+): Map<string, string> {
   const values = existsSync(path) ? parseEnvFile(readFileSync(path, 'utf8')) : new Map();
   for (const [key, value] of Object.entries(generatedSecrets())) {
     if (!values.get(key)) values.set(key, value);

@@ -95,7 +95,11 @@ async function testCase1(tokens: Tokens): Promise<string> {
       'content-type': 'application/json',
       traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
     },
-    body: JSON.stringify({ policy_id: policies.small, amount: 800, description: 'Development laptop' }),
+    body: JSON.stringify({
+      policy_id: policies.small,
+      amount: 800,
+      description: 'Development laptop',
+    }),
   });
   assert.equal(response.status, 201, await response.clone().text());
   const created = (await response.json()) as { expense_id: string; status: string };
@@ -161,9 +165,9 @@ interface JaegerTrace {
   processes: Record<string, { serviceName: string }>;
 }
 
-/** The trace, once the trace store holds spans of the gateway and of the expense service. */
+/** The trace, once the trace store holds spans of the gateway, expense and approval (routing). */
 async function checkTrace(traceId: string): Promise<void> {
-  const wanted = ['countersign-gateway', 'countersign-expense'];
+  const wanted = ['countersign-gateway', 'countersign-expense', 'countersign-approval'];
   const services = await eventually(async () => {
     const response = await fetch(`http://127.0.0.1:${JAEGER_PORT}/api/traces/${traceId}`);
     if (!response.ok) return undefined;
@@ -196,7 +200,7 @@ async function tearDown(): Promise<void> {
 
 let failed = false;
 process.once('SIGINT', () => {
-  tearDown().finally(() => process.exit(130));
+  void tearDown().finally(() => process.exit(130));
 });
 try {
   await startCluster();

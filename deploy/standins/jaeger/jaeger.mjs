@@ -20,7 +20,11 @@ const attributeValue = (value) =>
   value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue ?? '';
 
 const tagsOf = (attributes = []) =>
-  attributes.map(({ key, value }) => ({ key, type: 'string', value: String(attributeValue(value)) }));
+  attributes.map(({ key, value }) => ({
+    key,
+    type: 'string',
+    value: String(attributeValue(value)),
+  }));
 
 const micros = (nanos) => Math.floor(Number(BigInt(nanos) / 1000n));
 
@@ -46,7 +50,9 @@ function store(otlp) {
     const serviceAttribute = (resourceSpans.resource?.attributes ?? []).find(
       (a) => a.key === 'service.name',
     );
-    const serviceName = serviceAttribute ? String(attributeValue(serviceAttribute.value)) : 'unknown';
+    const serviceName = serviceAttribute
+      ? String(attributeValue(serviceAttribute.value))
+      : 'unknown';
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
       for (const span of scopeSpans.spans ?? []) {
         const spans = traces.get(span.traceId) ?? [];
@@ -88,7 +94,12 @@ function query(url, response) {
   if (byId) {
     const id = byId[1].padStart(32, '0');
     const spans = traces.get(id);
-    if (!spans) return reply(response, 404, { ...page([]), data: null, errors: [{ code: 404, msg: 'trace not found' }] });
+    if (!spans)
+      return reply(response, 404, {
+        ...page([]),
+        data: null,
+        errors: [{ code: 404, msg: 'trace not found' }],
+      });
     return reply(response, 200, page([toJaegerTrace(id, spans)]));
   }
   if (url.pathname === '/api/traces') {
@@ -117,7 +128,8 @@ createServer((request, response) => {
 createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (request.method !== 'GET') return reply(response, 405, {});
-  if (url.pathname === '/') return reply(response, 200, { status: 'stand-in Jaeger query API, no UI' });
+  if (url.pathname === '/')
+    return reply(response, 200, { status: 'stand-in Jaeger query API, no UI' });
   return query(url, response);
 }).listen(16686, '0.0.0.0', () => {
   console.log('stand-in jaeger: OTLP/HTTP JSON on :4318, query API on :16686');
