@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, writeComposeEnv } from './env.js';
 
@@ -15,7 +16,8 @@ const GATEWAY_PORT = Number(process.env.COMPOSE_TEST_GATEWAY_PORT ?? 14000);
 const JAEGER_PORT = Number(process.env.COMPOSE_TEST_JAEGER_PORT ?? 14686);
 const PROMETHEUS_PORT = Number(process.env.COMPOSE_TEST_PROMETHEUS_PORT ?? 14090);
 const useStandins = process.env.COMPOSE_TEST_IMAGES !== 'public';
-const envFile = join(repoRoot, '.data', 'compose-test', '.env');
+const workDir = join(repoRoot, '.data', 'compose-test');
+const envFile = join(workDir, '.env');
 const started = Date.now();
 
 // The e2e suite's client for the gateway, aimed at this cluster's published port.
@@ -25,21 +27,19 @@ const { api, eventually, login, policies } = await import('../../tests/support/t
 const say = (line: string) =>
   console.log(`[compose:test ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-function run(command: string, args: string[], quiet = false): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: repoRoot,
-      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
-    );
-  });
+/** Runs a command; with `logFile`, its output goes there and its tail is shown on failure. */
+async function run(command: string, args: string[], logFile?: string): Promise<void> {
+  const log = logFile ? openSync(logFile, 'w') : 'inherit';
+  const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', log, log] });
+  const [code] = (await Promise.race([once(child, 'exit'), once(child, 'error')])) as [unknown];
+  if (typeof log === 'number') closeSync(log);
+  if (code === 0) return;
+  if (logFile) console.error(readFileSync(logFile, 'utf8').split('\n').slice(-60).join('\n'));
+  throw new Error(`${command} ${args.join(' ')} failed (${String(code)})`);
 }
 
-const compose = (args: string[], quiet = false) =>
-  run('docker-compose', ['-p', PROJECT, '--env-file', envFile, ...args], quiet);
+const compose = (args: string[], logFile?: string) =>
+  run('docker-compose', ['-p', PROJECT, '--env-file', envFile, ...args], logFile);
 
 async function startCluster(): Promise<void> {
   await run('docker', ['version', '--format', 'docker engine {{.Server.Version}}']).catch(() => {
@@ -49,7 +49,7 @@ async function startCluster(): Promise<void> {
     say('building the offline base images (stand-ins)');
     await run('bash', [join(repoRoot, 'scripts/compose/base-images.sh')]);
   }
-  mkdirSync(join(repoRoot, '.data', 'compose-test'), { recursive: true });
+  mkdirSync(workDir, { recursive: true });
   rmSync(envFile, { force: true });
   writeComposeEnv(envFile, {
     standins: useStandins,
@@ -59,8 +59,8 @@ async function startCluster(): Promise<void> {
       PROMETHEUS_PORT: String(PROMETHEUS_PORT),
     },
   });
-  say('building the service images');
-  await compose(['build', '--parallel', '--quiet'], true);
+  say(`building the service images (log: ${join(workDir, 'build.log')})`);
+  await compose(['build', '--parallel'], join(workDir, 'build.log'));
   say('starting the cluster (compose waits for each health check it depends on)');
   await compose(['up', '-d', '--no-build', '--quiet-pull']);
   await eventually(async () => {
@@ -193,9 +193,10 @@ async function scenario(): Promise<void> {
 
 async function tearDown(): Promise<void> {
   say('tearing down (containers, networks, volumes)');
-  await compose(['down', '-v', '--remove-orphans', '--timeout', '20'], true).catch((error) =>
-    console.error(`teardown failed: ${(error as Error).message}`),
-  );
+  await compose(
+    ['down', '-v', '--remove-orphans', '--timeout', '20'],
+    join(workDir, 'down.log'),
+  ).catch((error) => console.error(`teardown failed: ${(error as Error).message}`));
 }
 
 let failed = false;
