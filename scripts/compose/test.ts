@@ -4,11 +4,12 @@
 // trace store), and tears everything down, volumes included, also on failure.
 // COMPOSE_TEST_IMAGES=public uses the public base images instead of the stand-ins.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { repoRoot, writeComposeEnv } from './env.js';
 
 const PROJECT = 'countersign-compose-test';
@@ -59,15 +60,40 @@ async function startCluster(): Promise<void> {
       PROMETHEUS_PORT: String(PROMETHEUS_PORT),
     },
   });
+  // One after another: the first compiles every workspace, the others reuse its layers.
   say(`building the service images (log: ${join(workDir, 'build.log')})`);
-  await compose(['build', '--parallel'], join(workDir, 'build.log'));
+  await compose(['build'], join(workDir, 'build.log'));
   say('starting the cluster (compose waits for each health check it depends on)');
   await compose(['up', '-d', '--no-build', '--quiet-pull']);
-  await eventually(async () => {
-    const response = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/readyz`).catch(() => null);
-    return response?.ok ? true : undefined;
-  }, 60_000);
-  say(`gateway ready on http://127.0.0.1:${GATEWAY_PORT}`);
+  await eventually(allHealthy, 180_000);
+  say(`every health check passes; gateway on http://127.0.0.1:${GATEWAY_PORT}`);
+}
+
+/**
+ * True once every container of the project that has a health check is healthy: `up -d`
+ * waits only for those others depend on. A container that stopped fails the run.
+ */
+async function allHealthy(): Promise<true | undefined> {
+  const ids = (await output('docker-compose', ['-p', PROJECT, '--env-file', envFile, 'ps', '-q']))
+    .split('\n')
+    .filter(Boolean);
+  const states = await output('docker', [
+    'inspect',
+    '--format',
+    '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}',
+    ...ids,
+  ]);
+  const lines = states.split('\n').filter(Boolean);
+  const stopped = lines.filter((line) => line.split(' ')[1] !== 'running');
+  if (stopped.length > 0) throw new Error(`containers stopped: ${stopped.join('; ')}`);
+  return lines.every((line) => /(healthy|none)$/.test(line) && !line.endsWith('unhealthy'))
+    ? true
+    : undefined;
+}
+
+async function output(command: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(command, args, { cwd: repoRoot });
+  return stdout;
 }
 
 type Tokens = Record<'david' | 'eve' | 'frank' | 'grace', string>;
