@@ -64,7 +64,7 @@ async function startCluster(): Promise<void> {
   say(`building the service images (log: ${join(workDir, 'build.log')})`);
   await compose(['build'], join(workDir, 'build.log'));
   say('starting the cluster (compose waits for each health check it depends on)');
-  await compose(['up', '-d', '--no-build', '--quiet-pull']);
+  await compose(['up', '-d', '--no-build', '--quiet-pull'], join(workDir, 'up.log'));
   await eventually(allHealthy, 180_000);
   say(`every health check passes; gateway on http://127.0.0.1:${GATEWAY_PORT}`);
 }
@@ -98,7 +98,7 @@ async function output(command: string, args: string[]): Promise<string> {
 
 type Tokens = Record<'david' | 'eve' | 'frank' | 'grace', string>;
 
-/** Approves once routing has stored the chain (a 404 only means "not routed yet"). */
+/** Approves or rejects once routing has stored the chain (a 404 only means "not routed yet"). */
 const decide = (path: string, token: string, body: Record<string, unknown>) =>
   eventually(async () => {
     const response = await api('POST', path, token, body);
@@ -163,7 +163,12 @@ async function testCase2(tokens: Tokens): Promise<void> {
     assert.equal(approved.body.step_approved, index + 1);
     assert.equal(approved.body.expense_status, expected);
   }
-  await settledStatus(id, tokens.grace, 'approved');
+  const status = await settledStatus(id, tokens.grace, 'approved');
+  const approvals = status.approvals as { approver_name: string; status: string }[];
+  assert.deepEqual(
+    approvals.map((a) => `${a.approver_name}: ${a.status}`),
+    ['Frank Miller: approved', 'Eve Davis: approved', 'David Wilson: approved'],
+  );
   say('Test Case 2 passed: large equipment, Manager -> SEM -> AD');
 }
 
