@@ -134,3 +134,6 @@ createServer((request, response) => {
 }).listen(16686, '0.0.0.0', () => {
   console.log('stand-in jaeger: OTLP/HTTP JSON on :4318, query API on :16686');
 });
+
+// PID 1 in its container: without a handler, SIGTERM would be ignored until docker kills it.
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));

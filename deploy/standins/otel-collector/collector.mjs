@@ -49,3 +49,6 @@ createServer((request, response) => {
 }).listen(port, '0.0.0.0', () => {
   console.log(`stand-in collector: OTLP/HTTP JSON on :${port} -> ${forwardUrl}`);
 });
+
+// PID 1 in its container: without a handler, SIGTERM would be ignored until docker kills it.
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
