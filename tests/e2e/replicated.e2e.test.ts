@@ -246,14 +246,21 @@ describe('two replicas of every service', () => {
       return HTTP_SERVICES.every((s) => pids.get(s)?.size === REPLICAS) ? pids : undefined;
     });
     for (const service of HTTP_SERVICES) expect(served.get(service)).toEqual(expected.get(service));
-    // Events: every service that consumes them had both replicas take some.
-    const handled = await eventually(async () => {
+    // Events: every service that consumes them had both replicas take some. Which replica's
+    // pull gets a message is JetStream's choice (a waiting pull can take a whole burst), so
+    // more expenses are submitted, one at a time, until both have, or 20 have gone by.
+    const consumersSpread = () => {
       const pids = pidsByService(cluster.spans(), CONSUMER_SPAN);
       return CONSUMING_SERVICES.every((s) => pids.get(s)?.size === REPLICAS) ? pids : undefined;
-    });
+    };
+    for (let extra = 0; extra < 20 && consumersSpread() === undefined; extra += 1) {
+      await submit(policies.travel, 100 + extra, `spread ${extra}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const handled = await eventually(async () => consumersSpread());
     for (const service of CONSUMING_SERVICES)
       expect(handled.get(service)).toEqual(expected.get(service));
-  });
+  }, 120_000);
 
   it('a feed item reaches streams open on either gateway replica', async () => {
     // Four streams, four connections: the gateway's replicas take turns at new connections.

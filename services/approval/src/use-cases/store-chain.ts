@@ -10,7 +10,7 @@ import {
 } from '@countersign/routing';
 import type { Transaction } from 'kysely';
 import { insertChain, newChainOf } from '../db/chain-store.js';
-import { listCandidates, listCompanyPeople } from '../db/directory-queries.js';
+import { listCandidates, listCompanyPeople, listTeamOf } from '../db/directory-queries.js';
 import { lockCompanyDirectory } from '../db/org-queries.js';
 import type { ApprovalDatabase } from '../db/types.js';
 import { recordAudit } from '../outbox/audit.js';
@@ -93,16 +93,19 @@ export async function recheckDecidedChain(
   const reachesCompany = steps.some(
     (s) => s.approver.by !== 'level' || s.approver.scope === 'company',
   );
+  // The submitter's team as the directory has it now: the route was decided from expense's
+  // copy, which may not have seen a move yet (the submitter's own included).
   const people = reachesCompany
     ? await listCompanyPeople(trx, companyId)
-    : await listCandidates(trx, companyId, data.submitter.team_id, ['submitter']);
-  const resolved = resolveSteps(
-    steps,
-    { id: data.submitter.id, teamId: data.submitter.team_id },
-    people,
-    preferred,
-  );
-  return { people, resolved };
+    : (await listTeamOf(trx, companyId, data.submitter.id)).filter((person) => person.active);
+  const teamId =
+    people.find((person) => person.id === data.submitter.id)?.teamId ?? data.submitter.team_id;
+  const candidates =
+    reachesCompany || people.length > 0
+      ? people
+      : await listCandidates(trx, companyId, teamId, ['submitter']);
+  const resolved = resolveSteps(steps, { id: data.submitter.id, teamId }, candidates, preferred);
+  return { people: candidates, resolved };
 }
 
 /**
