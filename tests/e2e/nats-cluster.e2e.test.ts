@@ -186,9 +186,10 @@ describe('a three-node NATS cluster', () => {
     await ensureStream(jsm, 'gateway', { replicas: 1 });
     expect((await jsm.streams.info(Streams.gateway)).config.num_replicas).toBe(1);
     await ensureStream(jsm, 'gateway', { replicas: 3 });
+    // While copies are added the cluster may answer "temporarily unavailable": ask again.
     await eventually(async () => {
-      const info = await jsm.streams.info(Streams.gateway);
-      return info.config.num_replicas === 3 && info.cluster?.replicas?.length === 2
+      const info = await jsm.streams.info(Streams.gateway).catch(() => undefined);
+      return info?.config.num_replicas === 3 && info.cluster?.replicas?.length === 2
         ? true
         : undefined;
     }, 60_000);
@@ -196,8 +197,10 @@ describe('a three-node NATS cluster', () => {
     const durable = (await jsm.consumers.list(Streams.gateway).next())[0];
     expect(durable?.config.durable_name).toBeDefined();
     await eventually(async () => {
-      const info = await jsm.consumers.info(Streams.gateway, String(durable?.config.durable_name));
-      return info.cluster?.replicas?.length === 2 ? true : undefined;
+      const info = await jsm.consumers
+        .info(Streams.gateway, String(durable?.config.durable_name))
+        .catch(() => undefined);
+      return info?.cluster?.replicas?.length === 2 ? true : undefined;
     }, 60_000);
   }, 150_000);
 });
