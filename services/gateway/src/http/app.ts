@@ -235,6 +235,8 @@ function relay(c: Context<ServiceEnv>, upstream: ServiceResponse): Response {
     : upstream.body;
   return c.body(answer, upstream.status as ContentfulStatusCode, {
     'content-type': upstream.contentType,
+    // A service's quota (webhook redeliveries) says when to come back; keep that.
+    ...(upstream.retryAfter === undefined ? {} : { 'retry-after': upstream.retryAfter }),
   });
 }
 
