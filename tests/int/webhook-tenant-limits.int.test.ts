@@ -165,9 +165,8 @@ async function deliveryStatus(eventId: string): Promise<string[]> {
 
 describe('the dispatcher is not held up by a slow receiver', () => {
   it("delivers company B's event while company A's receiver is still holding its request", async () => {
-    const slow = await endpoint(companyA, '/hold/a');
+    await endpoint(companyA, '/hold/a');
     await endpoint(companyB, '/ok/b');
-    expect(slow).toBeDefined();
     startDispatcher({ concurrency: 16, perCompany: 4 });
     await teamCreated(companyA);
     await eventually(async () => (openAt('/hold/a').length === 1 ? true : undefined));

@@ -16,8 +16,6 @@ export interface DispatcherDeps extends ClaimDeps, SendDeps {
 export interface WebhookDispatcher {
   /** Claims nothing more and waits for the attempts in flight (each within its timeout). */
   stop(): Promise<void>;
-  /** Attempts running now on this replica (for tests and metrics). */
-  inFlight(): number;
 }
 
 /**
@@ -62,6 +60,5 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
       await rounds.stop();
       await Promise.allSettled([...running]);
     },
-    inFlight: () => running.size,
   };
 }
