@@ -16,7 +16,9 @@ import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
+import { ConcurrencyLimit } from './domain/concurrency-limit.js';
 import { replicaShare } from './domain/gcra.js';
+import { PasswordHasher } from './domain/password-hashing.js';
 import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
@@ -133,6 +135,9 @@ const app = createGatewayApp({
       trustedProxies: config.TRUST_PROXY,
     },
     verifyToken,
+    passwords: new PasswordHasher(
+      new ConcurrencyLimit(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
+    ),
     mailQueued: mailRelay.wake,
     session: {
       keys,
@@ -165,6 +170,7 @@ const app = createGatewayApp({
     nowMs: () => performance.now(),
   },
   idempotency: { db, policy: idempotencyPolicy, logger },
+  invitations: { db, perCompanyPerDay: config.INVITATIONS_PER_COMPANY_PER_DAY },
   stream: {
     feed: createFeedReader(messaging.nats, logger),
     heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,

@@ -80,6 +80,14 @@ export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutb
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;
+  sign_in_address: SignInAddressTable;
+}
+
+/** A client address an account signed in from with its password: its good record. */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_signed_in_at: Timestamp;
 }
 
 /**
