@@ -3,6 +3,8 @@ import { newEvent } from '@countersign/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpuTicks, TICK_MS } from '../../scripts/bench/proc-cpu.js';
+import { parseExposition, sampleValue } from '../support/prometheus-text.js';
 import {
   type ApiResponse,
   api,
@@ -95,9 +97,10 @@ describe('sign-in lockout', () => {
     expect((await signIn(home, owner, 'countersign-demo')).status).toBe(200);
     // Refused attempts did not count: the lock is exactly the failed checks.
     expect(
-      await count("select coalesce(sum(hits), 0) n from identity.rate_limit_counter where key = $1", [
-        `login:failed:${owner}`,
-      ]),
+      await count(
+        'select coalesce(sum(hits), 0) n from identity.rate_limit_counter where key = $1',
+        [`login:failed:${owner}`],
+      ),
     ).toBe(MAX_FAILURES);
   });
 
@@ -216,5 +219,52 @@ describe('invitation quota', () => {
       (await api('PATCH', `/api/users/${someone}`, alice, { email: 'moved@techcorp.example' }))
         .status,
     ).toBe(429);
+  });
+});
+
+describe('password hashing', () => {
+  /** argon2 work the gateway started, from its /metrics. */
+  async function passwordWork(): Promise<number> {
+    const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const samples = parseExposition(text);
+    const name = 'countersign_password_work_total';
+    return (
+      sampleValue(samples, name, { work: 'hash' }) + sampleValue(samples, name, { work: 'verify' })
+    );
+  }
+
+  it('a wrong code on the reset and invitation routes never reaches the hash', async () => {
+    const [gateway] = cluster.replicaPids('gateway');
+    if (gateway === undefined) throw new Error('no gateway process');
+    const cpuBefore = cpuTicks(gateway) ?? 0;
+    const requests = 20;
+    const statuses: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      const from = `192.0.2.${i + 1}`;
+      const reset = await postFrom(from, '/api/auth/password-reset/confirm', {
+        email: `reset-${i}@nohash.example`,
+        code: '123456',
+        new_password: 'a long enough passphrase',
+      });
+      const join = await postFrom(from, '/api/auth/register', {
+        email: `join-${i}@nohash.example`,
+        invitation_code: '123456',
+        password: 'a long enough passphrase',
+      });
+      statuses.push(reset.status, join.status);
+    }
+    // Refused as wrong codes, not by a rate limit (which would also skip the hash).
+    expect(new Set(statuses)).toEqual(new Set([400]));
+    // The gateway's CPU: an argon2 hash costs ~30 ms of it, a refused code a few ms. Half
+    // the hashes' cost is far from both, on a loaded machine too (CPU time, not wall time).
+    const cpuMs = ((cpuTicks(gateway) ?? 0) - cpuBefore) * TICK_MS;
+    expect(cpuMs).toBeLessThan(statuses.length * 15);
+    const before = await passwordWork();
+    await postFrom('192.0.2.200', '/api/auth/password-reset/confirm', {
+      email: 'one-more@nohash.example',
+      code: '654321',
+      new_password: 'a long enough passphrase',
+    });
+    expect(await passwordWork()).toBe(before);
   });
 });

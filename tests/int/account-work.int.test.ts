@@ -1,12 +1,12 @@
-import {
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type QueryResult,
-  type RootOperationNode,
-  type UnknownRow,
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
 } from 'kysely';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/gateway/src/db/migrations/index.js';
 import type { IdentityDatabase } from '../../services/gateway/src/db/types.js';
@@ -14,7 +14,10 @@ import { ConcurrencyLimit } from '../../services/gateway/src/domain/concurrency-
 import { PasswordHasher } from '../../services/gateway/src/domain/password-hashing.js';
 import { acceptInvitation } from '../../services/gateway/src/use-cases/accept-invitation.js';
 import { issueCode } from '../../services/gateway/src/use-cases/issue-code.js';
+import { requestPasswordReset } from '../../services/gateway/src/use-cases/request-password-reset.js';
+import { resendVerificationCode } from '../../services/gateway/src/use-cases/resend-verification-code.js';
 import { resetPassword } from '../../services/gateway/src/use-cases/reset-password.js';
+import { sendRequestedCodes } from '../../services/gateway/src/use-cases/send-requested-codes.js';
 import { verifyEmail } from '../../services/gateway/src/use-cases/verify-email.js';
 import { freshServiceSchema } from '../support/int-database.js';
 
@@ -108,8 +111,7 @@ async function issue(userId: string, purpose: 'verify_email' | 'reset_password' 
 
 const wrongCode = (code: string) => `${code.slice(0, 5)}${(Number(code[5]) + 1) % 10}`;
 /** Statements with the audit entries left out: only an existing account has a trail to write. */
-const withoutAudit = (statements: string[]) =>
-  statements.filter((s) => !s.includes('audit_log'));
+const withoutAudit = (statements: string[]) => statements.filter((s) => !s.includes('audit_log'));
 
 beforeAll(async () => {
   db = await freshServiceSchema<IdentityDatabase>(SCHEMA, migrations);
@@ -188,5 +190,41 @@ describe('accepting an invitation', () => {
       acceptInvitation(deps, { ...attempt, email: 'stranger@work.test', invitation_code: code }),
     ).rejects.toThrow();
     expect(passwords.done('hash')).toBe(0);
+  });
+});
+
+describe('code requests (reset, resend)', () => {
+  it('do the same work for any address: one queued request, issued off the request path', async () => {
+    await credential('asks-reset@work.test', { verified: true, password: true });
+    await credential('asks-code@work.test', { verified: false, password: true });
+    const known = instrumented();
+    const unknown = instrumented();
+    const woken: string[] = [];
+    const requests = (log: { deps: { db: Kysely<IdentityDatabase> } }) => ({
+      db: log.deps.db,
+      codeRequested: () => woken.push('woken'),
+    });
+    await requestPasswordReset(requests(known), 'asks-reset@work.test');
+    await resendVerificationCode(requests(known), 'asks-code@work.test');
+    await requestPasswordReset(requests(unknown), 'nobody@work.test');
+    await resendVerificationCode(requests(unknown), 'nobody-else@work.test');
+    expect(known.log.statements).toEqual(['insert code_request', 'insert code_request']);
+    expect(unknown.log.statements).toEqual(known.log.statements);
+    expect(woken).toHaveLength(4);
+
+    // The sender issues codes to the two accounts only.
+    expect(await sendRequestedCodes({ db, now: () => new Date() })).toBe(4);
+    const issued = await db
+      .selectFrom('one_time_code')
+      .innerJoin('credential', 'credential.user_id', 'one_time_code.user_id')
+      .select(['credential.email', 'one_time_code.purpose'])
+      .where('credential.email', 'in', ['asks-reset@work.test', 'asks-code@work.test'])
+      .orderBy('credential.email')
+      .execute();
+    expect(issued).toEqual([
+      { email: 'asks-code@work.test', purpose: 'verify_email' },
+      { email: 'asks-reset@work.test', purpose: 'reset_password' },
+    ]);
+    expect(await sendRequestedCodes({ db, now: () => new Date() })).toBe(0);
   });
 });

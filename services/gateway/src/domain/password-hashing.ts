@@ -20,7 +20,7 @@ export function verifyPassword(passwordHash: string, password: string): Promise<
   return verify(passwordHash, password);
 }
 
-/** What a PasswordHasher was asked to do, counted (the tests read it). */
+/** What a PasswordHasher was asked to do, counted (tests and /metrics read it). */
 export type PasswordWork = 'hash' | 'verify';
 
 /**
@@ -34,7 +34,11 @@ export class PasswordHasher {
   /** A hash of a password nobody has, verified against where there is no real one. */
   private decoy: Promise<string> | undefined;
 
-  constructor(private readonly limit: ConcurrencyLimit) {}
+  constructor(
+    private readonly limit: ConcurrencyLimit,
+    /** Told of each hash and verification as it starts (`/metrics`). */
+    private readonly onWork: (work: PasswordWork) => void = () => undefined,
+  ) {}
 
   hash(password: string): Promise<string> {
     return this.limit.run(() => {
@@ -67,5 +71,6 @@ export class PasswordHasher {
 
   private count(work: PasswordWork): void {
     this.counts[work] += 1;
+    this.onWork(work);
   }
 }

@@ -68,6 +68,8 @@ export interface AuthRouteDeps {
   verifyToken: TokenVerifier;
   /** Wakes the mail relay after a transaction that queued mail has committed. */
   mailQueued: () => void;
+  /** Wakes the sender of requested codes (reset, resend) after one was queued. */
+  codeRequested: () => void;
 }
 
 /** Account routes the gateway answers itself: identity is the gateway's own data. */
@@ -75,6 +77,7 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
   const { db, session, passwords } = deps;
   const registration = { db, now: session.now, mailQueued: deps.mailQueued, passwords };
   const withSession = { ...session, db, passwords };
+  const codeRequests = { db, codeRequested: deps.codeRequested };
   const limitAttempts = limitAuthAttempts(deps.attemptLimits, true);
   for (const path of attemptRoutes) app.use(path, limitAttempts);
   app.use(signInRoute, limitAuthAttempts(deps.attemptLimits, false));
@@ -98,7 +101,7 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
   );
   app.post('/api/auth/resend-code', async (c) => {
     const { email } = await readJsonBody(c, EmailOnlyRequest);
-    return c.json(await resendVerificationCode(registration, email), 202);
+    return c.json(await resendVerificationCode(codeRequests, email), 202);
   });
   app.post(signInRoute, async (c) => {
     const body = await readJsonBody(c, LoginRequest);
@@ -126,7 +129,7 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
   );
   app.post('/api/auth/password-reset/request', async (c) => {
     const { email } = await readJsonBody(c, EmailOnlyRequest);
-    return c.json(await requestPasswordReset(registration, email), 202);
+    return c.json(await requestPasswordReset(codeRequests, email), 202);
   });
   app.post('/api/auth/password-reset/confirm', async (c) => {
     await resetPassword(withSession, await readJsonBody(c, ResetPasswordRequest));
