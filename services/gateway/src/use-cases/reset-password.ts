@@ -1,11 +1,11 @@
 import type { ResetPasswordRequest } from '@countersign/contracts';
 import type { Kysely } from 'kysely';
 import { lockCredentialByEmail, setPassword } from '../db/credential-queries.js';
-import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { hashPassword } from '../domain/password-hashing.js';
 import { authEntry, recordAudit } from '../outbox/audit.js';
 import { codeRefusal, guessCode } from './guess-code.js';
+import { revokeAccess } from './revoke-access.js';
 
 /** Sets a new password with an e-mailed reset code; every session of the account ends. */
 export async function resetPassword(
@@ -26,8 +26,18 @@ export async function resetPassword(
       return checked;
     }
     await setPassword(trx, credential.user_id, passwordHash, null);
-    await revokeAllOfUser(trx, credential.user_id, now);
     await recordAudit(trx, authEntry(credential, 'auth.password_reset'));
+    await revokeAccess(
+      trx,
+      {
+        companyId: credential.company_id,
+        userId: credential.user_id,
+        reason: 'password_reset',
+        actor: { kind: 'user', id: credential.user_id },
+        endSessions: true,
+      },
+      deps.now,
+    );
     return checked;
   });
   if (outcome !== 'valid') throw codeRefusal();
