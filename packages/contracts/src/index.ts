@@ -1,5 +1,6 @@
 export * from './common.js';
 export * from './currencies.js';
+export * from './events/access-revoked.v1.js';
 export * from './events/approval-delegated.v1.js';
 export * from './events/approval-escalated.v1.js';
 export * from './events/approval-requested.v1.js';
@@ -27,8 +28,10 @@ export * from './events/policy-created.v1.js';
 export * from './events/policy-deactivated.v1.js';
 export * from './events/policy-versioned.v1.js';
 export * from './events/receipt-processed.v1.js';
+export * from './events/revocation-feed.js';
 export * from './events/routing-snapshot-requested.v1.js';
 export * from './events/routing-snapshot-taken.v1.js';
+export * from './events/signing-key-withdrawn.v1.js';
 export * from './events/step-approved.v1.js';
 export * from './events/team-created.v1.js';
 export * from './events/team-renamed.v1.js';

@@ -17,6 +17,11 @@ export const BaseConfig = z.object({
   JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),
   /** How long a fetched JWKS is trusted; a key withdrawn from it stops working within this. */
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /**
+   * How long an access token lives (the gateway signs them so). Every service keeps a
+   * revocation that long (plus clock skew), and reads that far back at start.
+   */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   /** How often an idle audit chainer looks for entries to link (they wait about this long). */
   AUDIT_CHAIN_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
   /** Migrate the service's schema, then exit 0 without starting (a deployment's migration Job). */

@@ -8,6 +8,7 @@ import {
   serveHttp,
   startAuditChainer,
   startMessaging,
+  startRevocations,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -89,11 +90,19 @@ const escalationTimer = startEscalationTimer({
   intervalMs: config.ESCALATION_CHECK_INTERVAL_MS,
 });
 
+// Revocations pushed by the gateway (deactivation, role change, withdrawn key): this
+// process applies them to its token verifier within moments (see RevocationFeed).
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+});
+
 const app = createApprovalApp({
   db,
   logger,
   now,
-  verifyToken: tokenVerifierFromConfig(config),
+  verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
   metrics,
 });
@@ -104,6 +113,7 @@ onShutdown(logger, async () => {
   await server.close();
   await escalationTimer.stop();
   await auditChainer.stop();
+  await revocationFeed.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

@@ -8,6 +8,7 @@ import {
   serveHttp,
   startAuditChainer,
   startMessaging,
+  startRevocations,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -82,6 +83,14 @@ const ocrWorker = config.RECEIPT_OCR
 const copiesRequested = await requestRoutingCopies(db, new Date());
 if (copiesRequested > 0) logger.info({ companies: copiesRequested }, 'routing copies requested');
 
+// Revocations pushed by the gateway (deactivation, role change, withdrawn key): this
+// process applies them to its token verifier within moments (see RevocationFeed).
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+});
+
 const app = createExpenseApp({
   db,
   logger,
@@ -90,7 +99,7 @@ const app = createExpenseApp({
   storage,
   ...(ocrWorker ? { receiptQueued: ocrWorker.wake } : {}),
   chart: chartWith(config.JOURNAL_EXPENSE_ACCOUNTS),
-  verifyToken: tokenVerifierFromConfig(config),
+  verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
   metrics,
 });
@@ -101,6 +110,7 @@ onShutdown(logger, async () => {
   await server.close();
   await ocrWorker?.stop();
   await auditChainer.stop();
+  await revocationFeed.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

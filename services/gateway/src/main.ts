@@ -11,6 +11,7 @@ import {
   serveHttp,
   startAuditChainer,
   startMessaging,
+  startRevocations,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
@@ -26,6 +27,7 @@ import { directoryEventHandlers, directoryEventsConsumer } from './messaging/dir
 import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
+import { refreshKeyRing } from './use-cases/refresh-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 
 const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -104,12 +106,22 @@ const auditChainer = startAuditChainer({
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
 
+// Revocations this gateway (any replica) publishes come back to every replica: applied to
+// its verifiers, and a withdrawn key also leaves this replica's ring (and JWKS) at once.
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  onKeyWithdrawn: () => refreshKeyRing(db, keys),
+});
+
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
 const verifyToken = createTokenVerifier({
   keys: keys.verificationKey,
   issuer: config.JWT_ISSUER,
   audience: config.JWT_AUDIENCE,
   jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
+  revocations,
 });
 
 // Stream tickets: the same keys, an audience of their own, so no other route takes one.
@@ -127,6 +139,7 @@ const streamTickets = {
     issuer: config.JWT_ISSUER,
     audience: streamTicketAudience,
     jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
+    revocations,
   }),
 };
 const stopStreams = new AbortController();
@@ -205,6 +218,7 @@ onShutdown(logger, async () => {
   await upkeep.stop();
   await auditChainer.stop();
   await codeSender.stop();
+  await revocationFeed.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

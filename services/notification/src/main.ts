@@ -9,6 +9,7 @@ import {
   serveHttp,
   startAuditChainer,
   startMessaging,
+  startRevocations,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -84,10 +85,18 @@ const digests = startDigestTimer({
   mailQueued: mailRelay.wake,
 });
 
+// Revocations pushed by the gateway (deactivation, role change, withdrawn key): this
+// process applies them to its token verifier within moments (see RevocationFeed).
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+});
+
 const app = createNotificationApp({
   db,
   logger,
-  verifyToken: tokenVerifierFromConfig(config),
+  verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
   metrics,
   checkWebhookUrl: createWebhookUrlCheck(config.WEBHOOK_TEST_TARGETS, systemResolver),
@@ -128,6 +137,7 @@ onShutdown(logger, async () => {
   await webhookDispatcher.stop();
   await digests.stop();
   await auditChainer.stop();
+  await revocationFeed.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

@@ -84,14 +84,18 @@ export class KeyRing {
     const current = signingKey(this.state.keys, this.now());
     if (!current) throw new Error('no signing key is active yet');
     const { sub, ...rest } = claims;
-    return new SignJWT(rest)
-      .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: current.kid, typ: 'JWT' })
-      .setSubject(sub)
-      .setIssuer(options.issuer)
-      .setAudience(options.audience)
-      .setIssuedAt()
-      .setExpirationTime(`${options.ttlSeconds}s`)
-      .sign(current.privateKey);
+    return (
+      new SignJWT(rest)
+        .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: current.kid, typ: 'JWT' })
+        .setSubject(sub)
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        // With milliseconds (RFC 7519 allows a fractional NumericDate): a revocation's
+        // not_before then tells a token issued just before it from one issued just after.
+        .setIssuedAt(this.now().getTime() / 1000)
+        .setExpirationTime(`${options.ttlSeconds}s`)
+        .sign(current.privateKey)
+    );
   }
 }
 

@@ -2,12 +2,12 @@ import type { AccessClaims, ChangePasswordRequest } from '@countersign/contracts
 import { DomainError } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { findCredentialById, setPassword } from '../db/credential-queries.js';
-import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import type { PasswordHasher } from '../domain/password-hashing.js';
 import { authEntry, recordAudit } from '../outbox/audit.js';
+import { revokeAccess } from './revoke-access.js';
 
-/** Changes the caller's password after checking the current one; other sessions end. */
+/** Changes the caller's password after checking the current one; every session ends. */
 export async function changePassword(
   deps: { db: Kysely<IdentityDatabase>; now: () => Date; passwords: PasswordHasher },
   caller: AccessClaims,
@@ -26,7 +26,18 @@ export async function changePassword(
   const passwordHash = await deps.passwords.hash(request.new_password);
   await deps.db.transaction().execute(async (trx) => {
     await setPassword(trx, credential.user_id, passwordHash, null);
-    await revokeAllOfUser(trx, credential.user_id, deps.now());
     await recordAudit(trx, authEntry(credential, 'auth.password_changed'));
+    // Every sign-in and every access token of the person end, this caller's included.
+    await revokeAccess(
+      trx,
+      {
+        companyId: credential.company_id,
+        userId: credential.user_id,
+        reason: 'password_changed',
+        actor: { kind: 'user', id: credential.user_id },
+        endSessions: true,
+      },
+      deps.now,
+    );
   });
 }

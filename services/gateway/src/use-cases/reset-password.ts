@@ -5,11 +5,11 @@ import {
   lockCredentialByEmail,
   setPassword,
 } from '../db/credential-queries.js';
-import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import type { PasswordHasher } from '../domain/password-hashing.js';
 import { authEntry, recordAudit } from '../outbox/audit.js';
 import { codeRefusal, codeWouldPass, guessCode } from './guess-code.js';
+import { revokeAccess } from './revoke-access.js';
 
 /**
  * Sets a new password with an e-mailed reset code; every session of the account ends.
@@ -52,8 +52,18 @@ export async function resetPassword(
       return checked;
     }
     await setPassword(trx, credential.user_id, passwordHash, null);
-    await revokeAllOfUser(trx, credential.user_id, now);
     await recordAudit(trx, authEntry(credential, 'auth.password_reset'));
+    await revokeAccess(
+      trx,
+      {
+        companyId: credential.company_id,
+        userId: credential.user_id,
+        reason: 'password_reset',
+        actor: { kind: 'user', id: credential.user_id },
+        endSessions: true,
+      },
+      deps.now,
+    );
     return checked;
   });
   if (outcome !== 'valid') throw codeRefusal();
