@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeedStream, Streams } from '@countersign/contracts';
+import { AuditCheckpointStream, FeedStream, Streams } from '@countersign/contracts';
 import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -10,6 +10,7 @@ import pg from 'pg';
 import { childPids } from '../../scripts/bench/proc-cpu.js';
 import {
   clusterEnv,
+  freshAuditSigningKeys,
   portsFrom,
   type ServiceName,
   spawnService,
@@ -51,7 +52,8 @@ async function resetState(natsUrl: string): Promise<void> {
   await admin.end();
   const nc = await connect({ servers: natsServers(natsUrl) });
   const jsm = await jetstreamManager(nc);
-  for (const stream of [...Object.values(Streams), FeedStream.name]) {
+  // The checkpoints too: they vouch for chains of the database just dropped.
+  for (const stream of [...Object.values(Streams), FeedStream.name, AuditCheckpointStream.name]) {
     await jsm.streams.delete(stream).catch(() => false);
   }
   await nc.close();
@@ -107,6 +109,7 @@ export class TestCluster {
         ...extraEnv,
       },
       ports,
+      auditSigningKeys: freshAuditSigningKeys(),
     });
   }
 

@@ -1,12 +1,14 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
@@ -43,6 +45,8 @@ const db = await openServiceDatabase<ExpenseDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
@@ -62,6 +66,15 @@ const auditChainer = startAuditChainer({
   schema: EXPENSE_SCHEMA,
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
+});
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'expense',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
 });
 
 const storage = diskReceiptStorage(config.RECEIPTS_DIR);
@@ -84,6 +97,7 @@ if (copiesRequested > 0) logger.info({ companies: copiesRequested }, 'routing co
 
 const app = createExpenseApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   now: () => new Date(),
   route: createRoutingClient(config.APPROVAL_URL),
@@ -101,6 +115,7 @@ onShutdown(logger, async () => {
   await server.close();
   await ocrWorker?.stop();
   await auditChainer.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

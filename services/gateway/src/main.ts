@@ -3,6 +3,7 @@ import {
   createLogger,
   createTokenVerifier,
   exitAfterMigrating,
+  loadAuditKeys,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -10,6 +11,7 @@ import {
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -43,6 +45,8 @@ const db = await openServiceDatabase<IdentityDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
@@ -93,6 +97,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'gateway',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
 const verifyToken = createTokenVerifier({
@@ -123,6 +136,7 @@ const stopStreams = new AbortController();
 const app = createGatewayApp({
   logger,
   keys,
+  auditCheckpoints: audit.deps,
   auth: {
     db,
     attemptLimits: {
@@ -183,6 +197,7 @@ onShutdown(logger, async () => {
   await server.close();
   await upkeep.stop();
   await auditChainer.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

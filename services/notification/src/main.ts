@@ -1,6 +1,7 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -8,6 +9,7 @@ import {
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
@@ -42,6 +44,8 @@ const db = await openServiceDatabase<NotificationDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
@@ -65,6 +69,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'notification',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 
 // Mail queued with notifications goes out through SMTP; replicas share the queue.
 const mailRelay = new MailRelay({
@@ -86,6 +99,7 @@ const digests = startDigestTimer({
 
 const app = createNotificationApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   verifyToken: tokenVerifierFromConfig(config),
   ...messagingHealth(db, messaging),
@@ -121,6 +135,7 @@ onShutdown(logger, async () => {
   await webhookDispatcher.stop();
   await digests.stop();
   await auditChainer.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

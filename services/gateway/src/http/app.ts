@@ -1,4 +1,5 @@
 import {
+  type AuditCheckpointDeps,
   type AuditTables,
   callService,
   callServiceStreaming,
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   idempotency: IdempotencySettings;
   /** `GET /api/stream`: the caller's real-time feed, read from NATS. */
   stream: Omit<StreamRouteDeps, 'verifyToken' | 'logger'>;
+  /** The identity trail's signed audit checkpoints (GET /api/audit-logs/verify). */
+  auditCheckpoints: AuditCheckpointDeps;
 }
 
 /**
@@ -88,6 +91,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     db: deps.auth.db as unknown as Kysely<AuditTables>,
     upstreams: deps.upstreams,
     verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
   });
   const idempotent = idempotentRequests(deps.idempotency);
   const passThrough: MiddlewareHandler = (_c, next) => next();
