@@ -13,11 +13,8 @@ import {
   createDatabase,
   createLogger,
   ensureAuditCheckpointStream,
-  GENESIS_HASH,
   grantServiceRole,
-  hashAuditEntry,
   jetStreamCheckpointStore,
-  listAuditEntries,
   loadAuditKeys,
   migrateSchema,
   natsServers,
@@ -30,6 +27,10 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  cutTail as cutChainTail,
+  rewriteAndRecompute as rewriteTail,
+} from '../support/audit-tamper.js';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
 
 /**
@@ -87,56 +88,14 @@ async function checkpointRound(withKeys: AuditKeys = keys): Promise<number> {
 const verify = (page = { after: 0, limit: 1000 }, withKeys: AuditKeys = keys) =>
   verifyCompanyChain(service, { store, keys: withKeys }, company, page);
 
-/** Runs SQL as the superuser with the triggers off, as an owner rewriting history would. */
+const rewriteAndRecompute = (sequence: number) => rewriteTail(owner, SCHEMA, company, sequence);
+const cutTail = (fromSequence: number) => cutChainTail(owner, SCHEMA, company, fromSequence);
+
+/** Runs SQL as the superuser with the triggers off. */
 async function asOwner(statement: (trx: Kysely<AuditTables>) => Promise<unknown>) {
   await owner.transaction().execute(async (trx) => {
     await sql`set local session_replication_role = replica`.execute(trx);
     await statement(trx);
-  });
-}
-
-/**
- * The owner's rewrite: the entry at `sequence` gets new content, and every place from it
- * on gets the hash it now should have, so the chain is consistent again on its own.
- */
-async function rewriteAndRecompute(sequence: number) {
-  await asOwner(async (trx) => {
-    const entries = (await listAuditEntries(trx, { companyId: company, limit: 1000 }))
-      .filter((e) => e.sequence !== null)
-      .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
-    let prev = sequence === 1 ? GENESIS_HASH : (entries[sequence - 2]?.hash ?? '');
-    for (const entry of entries.slice(sequence - 1)) {
-      let after = entry.after;
-      if (entry.sequence === sequence) {
-        after = { amount: '1000000.00' };
-        await sql`update ${sql.id(SCHEMA, 'audit_log')} set after = ${JSON.stringify(after)}::jsonb where id = ${entry.id}`.execute(
-          trx,
-        );
-      }
-      const { hash: _old, ...content } = entry;
-      const hash = hashAuditEntry({
-        ...content,
-        after,
-        sequence: entry.sequence ?? 0,
-        prev_hash: prev,
-      });
-      await sql`update ${sql.id(SCHEMA, 'audit_chain')} set prev_hash = ${prev}, hash = ${hash}
-        where company_id = ${company} and sequence = ${entry.sequence}`.execute(trx);
-      prev = hash;
-    }
-  });
-}
-
-async function cutTail(fromSequence: number) {
-  await asOwner(async (trx) => {
-    const ids = await sql<{ entry_id: string }>`
-      delete from ${sql.id(SCHEMA, 'audit_chain')}
-      where company_id = ${company} and sequence >= ${fromSequence} returning entry_id`.execute(
-      trx,
-    );
-    for (const { entry_id } of ids.rows) {
-      await sql`delete from ${sql.id(SCHEMA, 'audit_log')} where id = ${entry_id}`.execute(trx);
-    }
   });
 }
 
