@@ -61,6 +61,9 @@ async function resetState(natsUrl: string): Promise<void> {
 
 const mailPort = portBase + 25;
 
+/** How long a service may take to answer ready (TEST_READY_TIMEOUT_MS: a loaded machine needs more). */
+const readyTimeoutMs = Number(process.env.TEST_READY_TIMEOUT_MS ?? 30_000);
+
 /** Processes per service: TEST_REPLICAS runs any e2e file against replicated services. */
 const defaultReplicas = Number(process.env.TEST_REPLICAS ?? 1);
 
@@ -156,7 +159,7 @@ export class TestCluster {
   async startService(name: ServiceName): Promise<void> {
     const child = spawnService(name, this.env[name], 'inherit');
     this.children.set(name, child);
-    await waitReady(child, `http://127.0.0.1:${ports[name]}`);
+    await waitReady(child, `http://127.0.0.1:${ports[name]}`, readyTimeoutMs);
   }
 
   /** kill -9: no shutdown hook runs, nothing is flushed. */
