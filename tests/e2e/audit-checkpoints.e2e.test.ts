@@ -71,7 +71,8 @@ beforeAll(async () => {
     });
     expect(created.status).toBe(201);
   }
-});
+  // Four services started one after another: slow on a loaded machine.
+}, 600_000);
 afterAll(async () => {
   for (const db of owners) await db.destroy();
   await cluster?.stop();
