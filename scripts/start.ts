@@ -9,6 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import {
   clusterEnv,
+  devAuditSigningKeys,
   portsFrom,
   spawnService,
   startOrder,
@@ -137,6 +138,8 @@ const env = clusterEnv({
   env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true', ...natsCluster?.serviceEnv },
   ports,
   replicas: options.replicas,
+  // Kept between runs, so earlier checkpoints still verify; AUDIT_SIGNING_KEY(_FILE) overrides.
+  auditSigningKeys: devAuditSigningKeys(join(tmpdir(), 'countersign-audit-keys')),
 });
 const children: ChildProcess[] = [];
 let stoppingSince = 0;

@@ -1,3 +1,4 @@
+export * from './audit/checkpoint.v1.js';
 export * from './common.js';
 export * from './currencies.js';
 export * from './events/access-revoked.v1.js';

@@ -1,12 +1,14 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
   startRevocations,
   tokenVerifierFromConfig,
@@ -54,6 +56,8 @@ const db = await openServiceDatabase<ApprovalDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company loaded');
 
 const messaging = await startMessaging({
@@ -83,6 +87,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'approval',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 const escalationTimer = startEscalationTimer({
   db,
   logger,
@@ -100,6 +113,7 @@ const { revocations, follower: revocationFeed } = await startRevocations({
 
 const app = createApprovalApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   now,
   verifyToken: tokenVerifierFromConfig(config, revocations),
@@ -114,6 +128,7 @@ onShutdown(logger, async () => {
   await escalationTimer.stop();
   await auditChainer.stop();
   await revocationFeed.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

@@ -1,12 +1,14 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
   startRevocations,
   tokenVerifierFromConfig,
@@ -44,6 +46,8 @@ const db = await openServiceDatabase<ExpenseDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
@@ -63,6 +67,15 @@ const auditChainer = startAuditChainer({
   schema: EXPENSE_SCHEMA,
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
+});
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'expense',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
 });
 
 const storage = diskReceiptStorage(config.RECEIPTS_DIR);
@@ -93,6 +106,7 @@ const { revocations, follower: revocationFeed } = await startRevocations({
 
 const app = createExpenseApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   now: () => new Date(),
   route: createRoutingClient(config.APPROVAL_URL),
@@ -111,6 +125,7 @@ onShutdown(logger, async () => {
   await ocrWorker?.stop();
   await auditChainer.stop();
   await revocationFeed.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

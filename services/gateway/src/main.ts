@@ -3,6 +3,7 @@ import {
   createLogger,
   createTokenVerifier,
   exitAfterMigrating,
+  loadAuditKeys,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -10,6 +11,7 @@ import {
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
   startRevocations,
 } from '@countersign/platform';
@@ -48,6 +50,8 @@ const db = await openServiceDatabase<IdentityDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
@@ -105,6 +109,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'gateway',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 
 // Revocations this gateway (any replica) publishes come back to every replica: applied to
 // its verifiers, and a withdrawn key also leaves this replica's ring (and JWKS) at once.
@@ -146,6 +159,7 @@ const stopStreams = new AbortController();
 const app = createGatewayApp({
   logger,
   keys,
+  auditCheckpoints: audit.deps,
   auth: {
     db,
     attemptLimits: {
@@ -217,6 +231,7 @@ onShutdown(logger, async () => {
   await server.close();
   await upkeep.stop();
   await auditChainer.stop();
+  await audit.checkpointer.stop();
   await codeSender.stop();
   await revocationFeed.stop();
   await messaging.stop();

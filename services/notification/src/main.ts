@@ -1,6 +1,7 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -8,6 +9,7 @@ import {
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
   startRevocations,
   tokenVerifierFromConfig,
@@ -43,6 +45,8 @@ const db = await openServiceDatabase<NotificationDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
@@ -65,6 +69,15 @@ const auditChainer = startAuditChainer({
   schema: NOTIFICATION_SCHEMA,
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
+});
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'notification',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
 });
 
 // Mail queued with notifications goes out through SMTP; replicas share the queue.
@@ -95,6 +108,7 @@ const { revocations, follower: revocationFeed } = await startRevocations({
 
 const app = createNotificationApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
@@ -138,6 +152,7 @@ onShutdown(logger, async () => {
   await digests.stop();
   await auditChainer.stop();
   await revocationFeed.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

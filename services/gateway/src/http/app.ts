@@ -1,4 +1,5 @@
 import {
+  type AuditCheckpointDeps,
   type AuditTables,
   callService,
   callServiceStreaming,
@@ -54,6 +55,8 @@ export interface GatewayDeps {
   idempotency: IdempotencySettings;
   /** `GET /api/stream`: the caller's real-time feed, read from NATS. */
   stream: Omit<StreamRouteDeps, 'verifyToken' | 'logger'>;
+  /** The identity trail's signed audit checkpoints (GET /api/audit-logs/verify). */
+  auditCheckpoints: AuditCheckpointDeps;
   /** The daily invitation quota per company (adding people, changing addresses). */
   invitations: InvitationQuota;
 }
@@ -91,6 +94,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     db: deps.auth.db as unknown as Kysely<AuditTables>,
     upstreams: deps.upstreams,
     verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
   });
   const idempotent = idempotentRequests(deps.idempotency);
   const invitationQuota = limitInvitations(deps.invitations);

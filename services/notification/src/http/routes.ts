@@ -1,5 +1,6 @@
 import { notificationRoutes } from '@countersign/contracts';
 import {
+  type AuditCheckpointDeps,
   createServiceApp,
   type Logger,
   mountAuditTrail,
@@ -22,6 +23,8 @@ import { registerWebhookRoutes } from './webhook-routes.js';
 
 export interface NotificationHttpDeps {
   db: Kysely<NotificationDatabase>;
+  /** Signed audit checkpoints, for GET /audit-logs/verify. */
+  auditCheckpoints: AuditCheckpointDeps;
   logger: Logger;
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
@@ -40,7 +43,12 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
     metrics: deps.metrics,
   });
-  mountAuditTrail(app, { db: deps.db, service: 'notification', verifyToken: deps.verifyToken });
+  mountAuditTrail(app, {
+    db: deps.db,
+    service: 'notification',
+    verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
+  });
   const clock = { db: deps.db, now: deps.now };
   const serve = routeServer(app, deps.verifyToken);
   serve(notificationRoutes.list, async (c, { query }) =>

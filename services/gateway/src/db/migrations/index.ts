@@ -1,5 +1,6 @@
 import {
   auditChainMigration,
+  auditCheckpointMigration,
   auditTrailMigration,
   messagingTablesV1,
   messagingTablesV2,
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T0900-idempotency-key': idempotencyKey,
   '2026-11-25T1300-audit-trail': auditTrailMigration('identity'),
   '2026-11-25T1500-audit-chain': auditChainMigration('identity'),
+  '2026-12-07T1700-audit-checkpoints': auditCheckpointMigration('identity'),
   '2026-12-07T1630-account-abuse': accountAbuse,
 };

@@ -1,5 +1,6 @@
 import {
   auditChainMigration,
+  auditCheckpointMigration,
   auditTrailMigration,
   messagingTablesV1,
   messagingTablesV2,
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1200-webhooks': webhooks,
   '2026-11-25T1300-audit-trail': auditTrailMigration('notification'),
   '2026-11-25T1500-audit-chain': auditChainMigration('notification'),
+  '2026-12-07T1700-audit-checkpoints': auditCheckpointMigration('notification'),
   '2026-12-07T1600-webhook-fair-dispatch': webhookFairDispatch,
 };
