@@ -147,7 +147,6 @@ function startDispatcher(settings: { concurrency: number; perCompany: number }) 
     retry: { baseMs: 1000, capMs: 60_000, windowMs: 3_600_000 },
     leaseMs: 90_000,
     pollMs: 20,
-    batchSize: 16,
     ...settings,
   });
   running.push(dispatcher);
