@@ -112,8 +112,8 @@ export async function claimPendingReceipt(
           .orderBy('receipt.uploaded_at')
           .orderBy('receipt.id')
           .limit(1)
-          .forUpdate('receipt')
-          .skipLocked(),
+          // Only the receipt row is locked (kysely's forUpdate(of) trips on the schema plugin).
+          .modifyEnd(sql`for update of receipt skip locked`),
       )
       .returningAll()
       .executeTakeFirst();
@@ -131,7 +131,11 @@ async function takeOcrTurn(trx: Trx, companyId: string): Promise<void> {
     .execute();
   await trx
     .updateTable('receipt_company')
-    .set({ ocr_turn: sql<string>`nextval('receipt_ocr_turn')` })
+    .set((eb) => ({
+      ocr_turn: eb
+        .selectFrom('receipt_company')
+        .select(sql<string>`coalesce(max(ocr_turn), 0) + 1`.as('turn')),
+    }))
     .where('company_id', '=', companyId)
     .execute();
 }

@@ -1,5 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 
+/** The tables as this migration knows them (frozen with it, not the current types). */
+interface Tables {
+  receipt: { company_id: string; size_bytes: number };
+  receipt_company: { company_id: string; stored_bytes: string };
+}
+
 // Frozen: a later change is a new migration file.
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One row per company that has receipts: the bytes its receipts hold (the storage
@@ -11,15 +17,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('stored_bytes', 'bigint', (c) =>
       c.notNull().defaultTo(0).check(sql`stored_bytes >= 0`),
     )
-    // The turn at which the OCR worker last took one of the company's receipts (from the
-    // sequence below); the company whose turn is oldest goes next.
+    // The turn at which the OCR worker last took one of the company's receipts (one more
+    // than the latest turn); the company whose turn is oldest, or never came, goes next.
     .addColumn('ocr_turn', 'bigint')
     .execute();
-  await sql`create sequence receipt_ocr_turn`.execute(db);
-  await sql`
-    insert into receipt_company (company_id, stored_bytes)
-    select company_id, sum(size_bytes) from receipt group by company_id
-  `.execute(db);
+  await db.schema
+    .createIndex('receipt_company_ocr_turn')
+    .on('receipt_company')
+    .column('ocr_turn')
+    .execute();
+  const typed = db as Kysely<Tables>;
+  await typed
+    .insertInto('receipt_company')
+    .columns(['company_id', 'stored_bytes'])
+    .expression(
+      typed
+        .selectFrom('receipt')
+        .select(['company_id', sql<string>`sum(size_bytes)`.as('stored_bytes')])
+        .groupBy('company_id'),
+    )
+    .execute();
   // The queue per company: each company's oldest pending receipt is found at once.
   await db.schema
     .createIndex('receipt_ocr_pending_by_company')
