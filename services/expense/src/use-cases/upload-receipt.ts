@@ -59,9 +59,10 @@ export interface UploadedFile {
 /**
  * Stores a receipt of the caller's own expense: a PNG, JPEG or PDF by its first bytes,
  * at most 10 MiB, an image within the pixel cap, while the expense holds fewer receipts
- * than its limit and the company's receipts stay within their storage quota. The file is written first and its row (queued for OCR; PDFs are not
- * read) commits after, with a flag for the approvers when the same bytes are already on
- * another expense of the company; a row that fails to commit takes its file with it.
+ * than its limit and the company's receipts stay within their storage quota. The file is
+ * written first and its row (queued for OCR; PDFs are not read) commits after, with a flag
+ * for the approvers when the same bytes are already on another expense of the company; a
+ * row that fails to commit (a limit reached meanwhile included) takes its file with it.
  */
 export async function uploadReceipt(
   deps: UploadReceiptDeps,
