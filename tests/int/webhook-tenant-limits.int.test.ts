@@ -128,10 +128,7 @@ async function teamCreated(companyId: string): Promise<string> {
   return event.id;
 }
 
-/**
- * One replica's dispatcher. The settings of the dispatcher before issue 14 (`batchSize`)
- * are passed too, so that this file runs unchanged against that code and shows it fail.
- */
+/** One replica's dispatcher. */
 function startDispatcher(settings: { concurrency: number; perCompany: number }) {
   const dispatcher = startWebhookDispatcher({
     db,
