@@ -2,6 +2,7 @@ import {
   createLogger,
   exitAfterMigrating,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -57,6 +58,7 @@ if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company l
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'approval'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: APPROVAL_SCHEMA,

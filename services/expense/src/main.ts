@@ -2,6 +2,7 @@ import {
   createLogger,
   exitAfterMigrating,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -47,6 +48,7 @@ if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'expense'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: EXPENSE_SCHEMA,

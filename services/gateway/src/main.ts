@@ -5,6 +5,7 @@ import {
   exitAfterMigrating,
   MailRelay,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -77,6 +78,7 @@ mailRelay.start();
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'gateway'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: IDENTITY_SCHEMA,

@@ -3,6 +3,7 @@ import {
   exitAfterMigrating,
   MailRelay,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -45,6 +46,7 @@ if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'notification'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: NOTIFICATION_SCHEMA,
