@@ -162,8 +162,8 @@ describe('each service may do what it needs and nothing more', () => {
           maxAckPending: 16,
         });
         await jetstream(admin).publish(
-          Object.values(EventCatalogue).find((event) => event.producer === entry.stream)
-            ?.subject ?? '',
+          Object.values(EventCatalogue).find((event) => event.producer === entry.stream)?.subject ??
+            '',
           anEvent('TeamCreated'),
         );
         const consumer = await js.consumers.get(stream, entry.durable);
@@ -180,7 +180,10 @@ describe('each service may do what it needs and nothing more', () => {
       jsm.consumers.info(Streams.expense, 'approval-on-expense-events'),
     ).rejects.toThrow();
     await expect(
-      jsm.consumers.add(Streams.approval, { durable_name: 'eavesdrop', ack_policy: AckPolicy.None }),
+      jsm.consumers.add(Streams.approval, {
+        durable_name: 'eavesdrop',
+        ack_policy: AckPolicy.None,
+      }),
     ).rejects.toThrow();
     await nc.close();
   });

@@ -88,7 +88,9 @@ export class SecureNats {
         throw new Error(`nats-server exited with ${this.process.exitCode}: ${this.log()}`);
       }
       try {
-        const response = await fetch(`http://127.0.0.1:${this.port + 4000}/healthz?js-enabled-only=true`);
+        const response = await fetch(
+          `http://127.0.0.1:${this.port + 4000}/healthz?js-enabled-only=true`,
+        );
         if (response.ok) return;
       } catch {
         // not listening yet
