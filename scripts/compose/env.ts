@@ -5,6 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+  natsAdminUser,
+  natsPassword,
+  natsPasswordVariable,
+  natsServices,
+} from '@countersign/platform';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -23,7 +29,12 @@ export function standinImages(): Record<string, string> {
 
 /** Generated on first write and never replaced: data volumes were initialised with them. */
 function generatedSecrets(): Record<string, string> {
-  return { POSTGRES_PASSWORD: randomBytes(24).toString('hex') };
+  const secrets: Record<string, string> = { POSTGRES_PASSWORD: randomBytes(24).toString('hex') };
+  // One NATS password per service and one for operators (deploy/nats-auth.conf).
+  for (const user of [...natsServices, natsAdminUser]) {
+    secrets[natsPasswordVariable(user)] = natsPassword();
+  }
+  return secrets;
 }
 
 function parseEnvFile(text: string): Map<string, string> {
