@@ -1,4 +1,7 @@
-import { demoFinanceTeam, demoLevels } from '@countersign/demo-data';
+import { EventCatalogue } from '@countersign/contracts';
+import { demoFinanceTeam, demoLevels, demoTeam } from '@countersign/demo-data';
+import { newEvent } from '@countersign/platform';
+import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
@@ -82,5 +85,57 @@ describe('the cluster on an authenticated bus', () => {
     const mail = await cluster.waitForMail('sam@techcorp.example', /invited/, before);
     expect(mail.text).toMatch(/\b\d{6}\b/);
     expect(await deadLetters()).toBe(0);
+  });
+
+  it('a forged user event naming another company is dead-lettered by every consumer, never applied', async () => {
+    const grace = '0197a000-0000-7000-8000-000000000107';
+    const forged = newEvent('UserChanged', {
+      companyId: '0197a000-0000-7000-8000-00000000dead',
+      actor: { kind: 'system', id: 'approval' },
+      subject: grace,
+      data: {
+        user: {
+          user_id: grace,
+          email: 'mallory@attacker.example',
+          name: 'Grace Taylor',
+          role: 'admin',
+          team_id: demoTeam.id,
+          level_id: demoLevels[6]?.id ?? '',
+          manager_id: null,
+          active: true,
+          revision: 999,
+        },
+        changed: ['role', 'email'],
+      },
+    });
+    // Only a holder of approval's (or the admin's) credentials can publish it at all.
+    const nc = await connect({ servers: cluster.natsUrl, ...cluster.natsCredentials });
+    await jetstream(nc).publish(EventCatalogue.UserChanged.subject, JSON.stringify(forged), {
+      msgID: forged.id,
+    });
+    await nc.close();
+    for (const schema of ['identity', 'expense', 'notification']) {
+      await eventually(async () => {
+        const { rowCount } = await cluster.db.query(
+          `select 1 from ${schema}.dead_letter where event_id = $1`,
+          [forged.id],
+        );
+        return rowCount ? true : undefined;
+      });
+    }
+    const stored = await cluster.db.query<{ company_id: string; email: string; role: string }>(
+      `select company_id, email, role from identity.credential where user_id = $1
+       union all select company_id, email, role from expense.person where id = $1
+       union all select company_id, email, role from notification.person where user_id = $1`,
+      [grace],
+    );
+    expect(stored.rows).toHaveLength(3);
+    for (const row of stored.rows) {
+      expect(row).toEqual({
+        company_id: '0197a000-0000-7000-8000-000000000001',
+        email: 'grace@techcorp.example',
+        role: 'employee',
+      });
+    }
   });
 });
