@@ -3,6 +3,7 @@ import {
   exitAfterMigrating,
   loadAuditKeys,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -53,6 +54,7 @@ if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'expense'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: EXPENSE_SCHEMA,
