@@ -176,6 +176,7 @@ describe('the OCR queue', () => {
     const late = await db.transaction().execute((trx) =>
       recordOcrOutcome(trx, first, {
         ocr_status: 'failed',
+        ocr_failure: 'unreadable',
         ocr_text: null,
         ocr_result: null,
         ocr_confidence: null,
