@@ -49,7 +49,9 @@ export function natsHelmAuthValues(): string {
       `        - user: ${service}`,
       `          password: << $${natsPasswordVariable(service)} >>`,
       '          permissions:',
-      `            publish: { allow: ${yamlList(permissions.publish)} }`,
+      `            publish: { allow: ${yamlList(permissions.publish)}${
+        permissions.publishDeny.length > 0 ? `, deny: ${yamlList(permissions.publishDeny)}` : ''
+      } }`,
       `            subscribe: { allow: ${yamlList(permissions.subscribe)} }`,
     );
   }

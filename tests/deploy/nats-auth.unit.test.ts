@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DurableConsumers, EventCatalogue } from '@countersign/contracts';
+import { AuditCheckpointStream, DurableConsumers, EventCatalogue } from '@countersign/contracts';
 import {
   natsAuthorizationConfig,
   natsPassword,
@@ -29,7 +29,11 @@ describe('the NATS users and permissions', () => {
   it("a service publishes only its own events, and acks only its own durables' messages", () => {
     for (const service of natsServices) {
       const { publish, subscribe } = natsPermissions(service);
-      const events = publish.filter((subject) => subject.startsWith('countersign.'));
+      const checkpoints: string = AuditCheckpointStream.publishers[service];
+      expect(publish).toContain(checkpoints);
+      const events = publish.filter(
+        (subject) => subject.startsWith('countersign.') && subject !== checkpoints,
+      );
       for (const subject of events) {
         const producer = Object.values(EventCatalogue).find((entry) => entry.subject === subject);
         if (!producer)

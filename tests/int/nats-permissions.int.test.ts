@@ -1,9 +1,13 @@
 import {
+  AuditCheckpointStream,
+  type AuditCheckpointV1,
+  auditCheckpointSubject,
   DurableConsumers,
   EventCatalogue,
   FeedStream,
   feedSubject,
   type ProducingService,
+  RevocationFeed,
   Streams,
 } from '@countersign/contracts';
 import {
@@ -11,13 +15,17 @@ import {
   consumerInfo,
   createLogger,
   deleteIgnoringMissing,
+  ensureAuditCheckpointStream,
   ensureDurableConsumer,
   ensureFeedStream,
   ensureStream,
+  followRevocations,
+  jetStreamCheckpointStore,
   type NatsConnection,
   natsInboxPrefix,
   natsServices,
   newEvent,
+  RevocationList,
 } from '@countersign/platform';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -228,5 +236,107 @@ describe('each service may do what it needs and nothing more', () => {
       jetstream(gateway).publish(feedSubject(company, person), '{}', { timeout: 2_000 }),
     ).rejects.toThrow(/permission/i);
     await gateway.close();
+  });
+});
+
+describe('the revocation feed and the audit checkpoints on the authenticated bus', () => {
+  it('every service reads the revocations the gateway publishes', async () => {
+    const gateway = await connectAsService('gateway');
+    const user = crypto.randomUUID();
+    const revoked = newEvent('AccessRevoked', {
+      companyId: company,
+      actor: { kind: 'system', id: 'test' },
+      subject: user,
+      data: {
+        company_id: company,
+        user_id: user,
+        not_before: new Date().toISOString(),
+        reason: 'deactivated',
+      },
+    });
+    await jetstream(gateway).publish(EventCatalogue.AccessRevoked.subject, JSON.stringify(revoked));
+    await gateway.close();
+    for (const service of RevocationFeed.subscribers) {
+      const nc = await connectAsService(service);
+      const revocations = new RevocationList({ retainMs: 600_000 });
+      const follower = await followRevocations({
+        nats: nc,
+        revocations,
+        logger: createLogger('revocation-test', 'silent'),
+        lookbackMs: 600_000,
+      });
+      await follower.caughtUp;
+      expect(revocations.size, `${service} read the revocation`).toBeGreaterThan(0);
+      await follower.stop();
+      await nc.close();
+    }
+  });
+
+  it('no service but the gateway publishes on the access subjects', async () => {
+    const nc = await connectAsService('notification');
+    const before = await messagesIn(RevocationFeed.stream);
+    await expect(
+      jetstream(nc).publish(EventCatalogue.AccessRevoked.subject, anEvent('AccessRevoked'), {
+        timeout: 2_000,
+      }),
+    ).rejects.toThrow(/permission/i);
+    expect(await messagesIn(RevocationFeed.stream)).toBe(before);
+    await nc.close();
+  });
+
+  it("a revocation reader cannot pull from or delete another service's durable on the gateway stream", async () => {
+    const durable = 'expense-on-gateway-events';
+    const adminJsm = await jetstreamManager(admin);
+    if (!(await consumerInfo(adminJsm, Streams.gateway, durable))) {
+      await adminJsm.consumers.add(Streams.gateway, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+      });
+    }
+    const nc = await connectAsService('notification');
+    const jsm = await jetstreamManager(nc);
+    await expect(jsm.consumers.delete(Streams.gateway, durable)).rejects.toThrow();
+    await expect(jsm.consumers.info(Streams.gateway, durable)).rejects.toThrow();
+    expect(await consumerInfo(adminJsm, Streams.gateway, durable)).toBeDefined();
+    await nc.close();
+  });
+
+  function aCheckpoint(service: AuditCheckpointV1['service']): AuditCheckpointV1 {
+    return {
+      version: 1,
+      service,
+      company_id: company,
+      sequence: 1 + Math.floor(Math.random() * 1_000_000),
+      hash: 'a'.repeat(64),
+      signed_at: new Date().toISOString(),
+      key_id: 'test',
+      signature: 'c2lnbmVk',
+    };
+  }
+
+  it('each service keeps the checkpoint stream, publishes its own checkpoints and reads the newest back', async () => {
+    for (const service of Object.keys(AuditCheckpointStream.publishers) as ProducingService[]) {
+      const nc = await connectAsService(service);
+      await ensureAuditCheckpointStream(await jetstreamManager(nc), { replicas: 1 });
+      const store = jetStreamCheckpointStore(nc, service);
+      const checkpoint = aCheckpoint(service);
+      await store.publish(checkpoint);
+      expect(await store.latest(company), service).toEqual(checkpoint);
+      await nc.close();
+    }
+  });
+
+  it("the notification service cannot publish another service's checkpoint", async () => {
+    const nc = await connectAsService('notification');
+    const before = await messagesIn(AuditCheckpointStream.name);
+    await expect(
+      jetstream(nc).publish(
+        auditCheckpointSubject('expense', company),
+        JSON.stringify(aCheckpoint('expense')),
+        { timeout: 2_000 },
+      ),
+    ).rejects.toThrow(/permission/i);
+    expect(await messagesIn(AuditCheckpointStream.name)).toBe(before);
+    await nc.close();
   });
 });

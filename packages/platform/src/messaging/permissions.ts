@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AuditCheckpointStream,
   DurableConsumers,
   EventCatalogue,
   FeedStream,
   FeedStreamRoles,
   type ProducingService,
+  RevocationFeed,
   Streams,
 } from '@countersign/contracts';
 
@@ -22,10 +24,20 @@ import {
  * - create, read, pull from, ack and delete its own durables, nothing else's;
  * - receive only on its own inbox prefix (`_INBOX_<service>`), so no service sees the
  *   replies (pulled messages, acks) meant for another.
+ * - read the revocation feed (`RevocationFeed.subscribers`) with ephemeral ordered consumers
+ *   filtered to its subjects, but not touch another service's durables on that stream;
+ * - keep the audit checkpoint stream, publish checkpoints under its own
+ *   `AuditCheckpointStream.publishers` prefix and read the newest one per subject.
  * Nothing else: no subscription on event subjects, no stream deletion, no purge.
  */
 export interface SubjectPermissions {
   publish: string[];
+  /**
+   * Exceptions to `publish`: the revocation readers' consumers have client-chosen names on
+   * a stream that also holds other services' durables, and NATS wildcards match whole
+   * tokens only, so those durables are excluded by name.
+   */
+  publishDeny: string[];
   subscribe: string[];
 }
 
@@ -69,13 +81,59 @@ function feedReaderSubjects(stream: string): string[] {
   ];
 }
 
+const isRevocationReader = (service: ProducingService): boolean =>
+  (RevocationFeed.subscribers as readonly string[]).includes(service);
+
+/**
+ * A revocation reader's ephemeral ordered consumers: created only filtered to the feed's
+ * subjects (the server refuses a body whose filter differs from the one in the subject).
+ */
+function revocationReaderSubjects(): string[] {
+  const stream = RevocationFeed.stream;
+  return [
+    `$JS.API.CONSUMER.CREATE.${stream}.*.${RevocationFeed.subjects}`,
+    `$JS.API.CONSUMER.INFO.${stream}.*`,
+    `$JS.API.CONSUMER.DELETE.${stream}.*`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+  ];
+}
+
+/** The other services' durables on the revocation feed's stream, out of a reader's reach. */
+function othersDurablesOnRevocationStream(service: ProducingService): string[] {
+  const stream = RevocationFeed.stream;
+  return natsServices
+    .filter((other) => other !== service)
+    .flatMap((other) => DurableConsumers[other])
+    .filter((entry) => Streams[entry.stream] === stream)
+    .flatMap((entry) => [
+      `$JS.API.CONSUMER.CREATE.${stream}.${entry.durable}.>`,
+      ...['INFO', 'DELETE', 'MSG.NEXT'].map(
+        (api) => `$JS.API.CONSUMER.${api}.${stream}.${entry.durable}`,
+      ),
+    ]);
+}
+
+/** The audit checkpoints a service publishes (its own prefix) and how it reads the newest. */
+function checkpointSubjects(service: ProducingService): string[] {
+  const publishers: Partial<Record<string, string>> = AuditCheckpointStream.publishers;
+  const own = publishers[service];
+  if (!own) return [];
+  return [own, `$JS.API.STREAM.MSG.GET.${AuditCheckpointStream.name}`];
+}
+
+const keepsCheckpoints = (service: ProducingService): boolean =>
+  Object.hasOwn(AuditCheckpointStream.publishers, service);
+
 /** What `service` may publish and subscribe to. */
 export function natsPermissions(service: ProducingService): SubjectPermissions {
-  const allStreams = [...Object.values(Streams), FeedStream.name];
+  const allStreams = [...Object.values(Streams), FeedStream.name, AuditCheckpointStream.name];
   const ownStreams: string[] = [Streams[service]];
   if (service === FeedStreamRoles.writer) ownStreams.push(FeedStream.name);
+  // Every trail-keeping service creates and keeps the checkpoint stream up to date.
+  if (keepsCheckpoints(service)) ownStreams.push(AuditCheckpointStream.name);
   const publish = [
     ...producedSubjects(service),
+    ...checkpointSubjects(service),
     '$JS.API.INFO',
     ...allStreams.flatMap((stream) => [
       `$JS.API.STREAM.INFO.${stream}`,
@@ -86,8 +144,10 @@ export function natsPermissions(service: ProducingService): SubjectPermissions {
       durableSubjects(Streams[entry.stream], entry.durable),
     ),
     ...(service === FeedStreamRoles.reader ? feedReaderSubjects(FeedStreamRoles.stream) : []),
+    ...(isRevocationReader(service) ? revocationReaderSubjects() : []),
   ];
-  return { publish, subscribe: [`${natsInboxPrefix(service)}.>`] };
+  const publishDeny = isRevocationReader(service) ? othersDurablesOnRevocationStream(service) : [];
+  return { publish, publishDeny, subscribe: [`${natsInboxPrefix(service)}.>`] };
 }
 
 /** The environment variable holding a user's password on the nats-server side. */
@@ -134,7 +194,11 @@ export function natsAuthorizationConfig(): string {
       `      user: ${service}`,
       `      password: $${natsPasswordVariable(service)}`,
       '      permissions: {',
-      `        publish: { allow: ${quotedList(permissions.publish, '        ')} }`,
+      `        publish: { allow: ${quotedList(permissions.publish, '        ')}${
+        permissions.publishDeny.length > 0
+          ? `, deny: ${quotedList(permissions.publishDeny, '        ')}`
+          : ''
+      } }`,
       `        subscribe: { allow: ${quotedList(permissions.subscribe, '        ')} }`,
       '      }',
       '    }',
