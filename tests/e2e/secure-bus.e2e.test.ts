@@ -1,21 +1,30 @@
-import { EventCatalogue } from '@countersign/contracts';
-import { demoFinanceTeam, demoLevels, demoTeam } from '@countersign/demo-data';
+import {
+  AuditCheckpointStream,
+  AuditCheckpointV1,
+  auditCheckpointSubject,
+  EventCatalogue,
+} from '@countersign/contracts';
+import { demoCompany, demoFinanceTeam, demoLevels, demoTeam } from '@countersign/demo-data';
 import { newEvent } from '@countersign/platform';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
+import { api, eventually, login, policies, ports, TestCluster } from '../support/test-cluster.js';
 
 // The whole cluster on a bus as deployed: the generated users and permissions, each service
 // with its own password, no anonymous access. If any service lacked a permission it needs
-// (a subject, a stream, a durable, an ack, the feed), the flows below would stall.
+// (a subject, a stream, a durable, an ack, the feed, the revocation feed, the audit
+// checkpoints), the flows below would stall.
 let cluster: TestCluster;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({}, { secureNats: true });
-  for (const name of ['alice', 'frank', 'grace']) tokens[name] = await login(name);
-});
+  cluster = await TestCluster.start(
+    { AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0.5' },
+    { secureNats: true },
+  );
+  for (const name of ['alice', 'frank', 'grace', 'ivan']) tokens[name] = await login(name);
+}, 600_000);
 afterAll(async () => cluster?.stop());
 
 const deadLetters = async () =>
@@ -136,6 +145,47 @@ describe('the cluster on an authenticated bus', () => {
         email: 'grace@techcorp.example',
         role: 'employee',
       });
+    }
+  });
+
+  it("a deactivation reaches the expense service over the bus: the person's token is refused within seconds", async () => {
+    const ivan = '0197a000-0000-7000-8000-000000000109';
+    const expenses = `http://127.0.0.1:${ports.expense}/expenses`;
+    const statusAtExpense = async () => {
+      const response = await fetch(expenses, {
+        headers: { authorization: `Bearer ${tokens.ivan}` },
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    // Verified (and cached as verified) by expense before the change.
+    expect(await statusAtExpense()).toBe(200);
+    const deactivated = await api('POST', `/api/users/${ivan}/deactivate`, tokens.alice, {});
+    expect(deactivated.status).toBe(200);
+    // Only the pushed AccessRevoked can do this: the token lives 15 minutes, its
+    // verification is cached for 60 s.
+    await eventually(async () => ((await statusAtExpense()) === 401 ? true : undefined), 10_000);
+  });
+
+  it('every service publishes its signed audit checkpoints on the bus', async () => {
+    const nc = await connect({ servers: cluster.natsUrl, ...cluster.natsCredentials });
+    try {
+      const jsm = await jetstreamManager(nc);
+      for (const service of Object.keys(AuditCheckpointStream.publishers) as Array<
+        AuditCheckpointV1['service']
+      >) {
+        const checkpoint = await eventually(async () => {
+          const message = await jsm.streams
+            .getMessage(AuditCheckpointStream.name, {
+              last_by_subj: auditCheckpointSubject(service, demoCompany.id),
+            })
+            .catch(() => null);
+          return message ? AuditCheckpointV1.parse(message.json()) : undefined;
+        }, 60_000);
+        expect(checkpoint.service).toBe(service);
+      }
+    } finally {
+      await nc.close();
     }
   });
 });
