@@ -16,8 +16,8 @@ import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
-import { replicaShare } from './domain/gcra.js';
 import { createGatewayApp } from './http/app.js';
+import { replicaRates } from './http/rate-limit.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
 import { createFeedReader } from './messaging/feed-reader.js';
@@ -153,14 +153,7 @@ const app = createGatewayApp({
   metrics,
   rateLimits: {
     verifyToken,
-    perAddress: {
-      limit: replicaShare(config.RATE_LIMIT_IP_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
-      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    },
-    perSubject: {
-      limit: replicaShare(config.RATE_LIMIT_USER_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
-      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    },
+    ...replicaRates(config),
     trustedProxies: config.TRUST_PROXY,
     nowMs: () => performance.now(),
   },
