@@ -64,14 +64,21 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   app.use(requestId({ headerName: 'x-request-id' }));
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
+  // The refused body is never read, so the connection cannot carry another request: what
+  // follows on it is the rest of that body. `Connection: close` tells the client, and
+  // Node closes the socket once the answer is out.
   const tooLarge = (c: Context, maxSize: number) =>
-    problemResponse(c, {
-      type: `${PROBLEM_TYPE_BASE}body-too-large`,
-      title: 'Body too large',
-      status: 413,
-      detail: `request bodies are limited to ${maxSize} bytes`,
-      instance: c.req.path,
-    });
+    problemResponse(
+      c,
+      {
+        type: `${PROBLEM_TYPE_BASE}body-too-large`,
+        title: 'Body too large',
+        status: 413,
+        detail: `request bodies are limited to ${maxSize} bytes`,
+        instance: c.req.path,
+      },
+      { connection: 'close' },
+    );
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
   const defaultLimit = limitOf(MAX_BODY_BYTES);
   // One limit per request: the route's own when it takes files, else the default.
