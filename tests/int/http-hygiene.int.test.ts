@@ -6,7 +6,9 @@ import {
   type RunningServer,
   serveHttp,
 } from '@countersign/platform';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountDocs } from '../../services/gateway/src/http/docs.js';
 
 let server: RunningServer;
 
@@ -83,5 +85,57 @@ describe('a body refused as too large on a kept-alive connection', () => {
       socket.write('GET /hello HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
     });
     expect(text.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+  });
+});
+
+describe('security headers', () => {
+  it('every answer says nosniff and may not be framed; no HSTS over plain HTTP', async () => {
+    for (const path of ['/hello', '/healthz', '/no-such-route']) {
+      const answer = await fetch(`http://127.0.0.1:${server.port}${path}`, {
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      await answer.arrayBuffer();
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      // Not behind a trusted proxy: the client's own X-Forwarded-Proto means nothing.
+      expect(answer.headers.get('strict-transport-security')).toBeNull();
+    }
+  });
+
+  it('HSTS when the trusted proxy in front says the client came over TLS', async () => {
+    const app = createServiceApp(createLogger('http-hygiene', 'silent'), [], undefined, {
+      trustForwardedProto: true,
+    });
+    app.get('/hello', (c) => c.json({ hello: 'world' }));
+    const proxied = await serveHttp(app, '127.0.0.1', 0);
+    try {
+      const over = (proto: string) =>
+        fetch(`http://127.0.0.1:${proxied.port}/hello`, {
+          headers: { 'x-forwarded-proto': proto },
+        });
+      expect((await over('https')).headers.get('strict-transport-security')).toBe(
+        'max-age=31536000; includeSubDomains',
+      );
+      expect((await over('http')).headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('the gateway /docs page has a CSP that allows only its own scripts, styles and API', async () => {
+    const app = new Hono();
+    mountDocs(app);
+    const answer = await app.request('/docs');
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    // Every script the page loads is a file of ours (an inline one would be blocked).
+    const page = await answer.text();
+    expect(page).not.toMatch(/<script>(?!<\/script>)/);
+    for (const src of page.matchAll(/src="([^"]+)"/g)) {
+      expect((await app.request(src[1] ?? '')).status).toBe(200);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { runInAuditScope } from '../audit/context.js';
 import type { Logger } from '../logger.js';
 import { recordRequests, serveMetrics } from '../metrics/http-metrics.js';
@@ -33,7 +34,15 @@ export interface ServiceShellOptions {
   largeBodyRoutes?: readonly LargeBodyRoute[];
   /** Times every request and serves `GET /metrics` (see packages/platform/src/metrics). */
   metrics?: ServiceMetrics | undefined;
+  /**
+   * Believe `X-Forwarded-Proto: https` from the proxy in front (TRUST_PROXY): HSTS is sent
+   * only on requests that came over TLS, to this process or to that proxy.
+   */
+  trustForwardedProto?: boolean;
 }
+
+/** A year, subdomains included: sent only on answers that went out over TLS. */
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
  * The shell every service's HTTP door shares: request ids, access logs, problem+json for
@@ -61,6 +70,14 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   const unmatched = new WeakSet<Context>();
   // First, so the time covers every other middleware too.
   if (options.metrics) app.use(recordRequests(options.metrics, (c) => unmatched.has(c)));
+  // nosniff, no framing, no referrer, same-origin resources, on every answer. HSTS is
+  // not among them: a browser must learn it over TLS only (RFC 6797 section 7.2).
+  app.use(secureHeaders({ strictTransportSecurity: false }));
+  app.use(async (c, next) => {
+    await next();
+    if (cameOverTls(c, options.trustForwardedProto ?? false))
+      c.header('strict-transport-security', HSTS);
+  });
   app.use(requestId({ headerName: 'x-request-id' }));
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
@@ -148,4 +165,12 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
     );
   });
   return app;
+}
+
+/** Whether the client's request reached us (or the trusted proxy in front) over TLS. */
+function cameOverTls(c: Context, trustForwardedProto: boolean): boolean {
+  const incoming = (c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined)
+    ?.incoming;
+  if (incoming?.socket?.encrypted === true) return true;
+  return trustForwardedProto && c.req.header('x-forwarded-proto')?.trim().toLowerCase() === 'https';
 }

@@ -67,7 +67,12 @@ export function createGatewayApp(deps: GatewayDeps) {
     deps.logger,
     deps.readiness,
     deps.figures,
-    { largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute), metrics: deps.metrics },
+    {
+      largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute),
+      metrics: deps.metrics,
+      // Behind TRUST_PROXY proxies, the outermost one says whether the client used TLS.
+      trustForwardedProto: deps.rateLimits.trustedProxies > 0,
+    },
   );
   app.use('/api/*', limitApiRate(deps.rateLimits));
 
