@@ -4,6 +4,7 @@ import {
   createServiceApp,
   MAX_BODY_BYTES,
   type RunningServer,
+  ServiceMetrics,
   serveHttp,
 } from '@countersign/platform';
 import { Hono } from 'hono';
@@ -137,5 +138,60 @@ describe('security headers', () => {
     for (const src of page.matchAll(/src="([^"]+)"/g)) {
       expect((await app.request(src[1] ?? '')).status).toBe(200);
     }
+  });
+});
+
+describe('/readyz', () => {
+  const OPERATOR_TOKEN = 'operator-token-0123456789';
+  const checks = [{ name: 'database', check: () => true }];
+  const figures = async () => ({ dead_letters: 3 });
+
+  async function readyz(
+    options: Parameters<typeof createServiceApp>[3],
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const app = createServiceApp(createLogger('readyz', 'silent'), checks, figures, options);
+    const running = await serveHttp(app, '127.0.0.1', 0);
+    try {
+      const answer = await fetch(`http://127.0.0.1:${running.port}/readyz`, { headers });
+      return { status: answer.status, body: await answer.json() };
+    } finally {
+      await running.close();
+    }
+  }
+
+  it('tells the public door’s clients its status only', async () => {
+    expect(await readyz({ publicDoor: true })).toEqual({ status: 200, body: { status: 'ready' } });
+  });
+
+  it('gives the checks and figures to an operator with the METRICS_TOKEN, and to nobody else', async () => {
+    const metrics = new ServiceMetrics({
+      service: 'readyz',
+      processMetrics: false,
+      scrapeToken: OPERATOR_TOKEN,
+    });
+    const details = {
+      status: 'ready',
+      checks: { database: true },
+      figures: { dead_letters: 3 },
+    };
+    for (const publicDoor of [true, false]) {
+      expect(
+        (await readyz({ publicDoor, metrics }, { authorization: `Bearer ${OPERATOR_TOKEN}` })).body,
+      ).toEqual(details);
+      expect((await readyz({ publicDoor, metrics })).body).toEqual({ status: 'ready' });
+      expect(
+        (await readyz({ publicDoor, metrics }, { authorization: 'Bearer guessed-token-0123456' }))
+          .body,
+      ).toEqual({ status: 'ready' });
+    }
+  });
+
+  it('gives them on an internal service’s port when no token is set (the services behind the gateway)', async () => {
+    expect((await readyz({})).body).toEqual({
+      status: 'ready',
+      checks: { database: true },
+      figures: { dead_letters: 3 },
+    });
   });
 });

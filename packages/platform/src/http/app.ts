@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { runInAuditScope } from '../audit/context.js';
 import type { Logger } from '../logger.js';
-import { recordRequests, serveMetrics } from '../metrics/http-metrics.js';
+import { bearerMatches, recordRequests, serveMetrics } from '../metrics/http-metrics.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AuthVariables } from './auth.js';
 import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
@@ -39,6 +39,11 @@ export interface ServiceShellOptions {
    * only on requests that came over TLS, to this process or to that proxy.
    */
   trustForwardedProto?: boolean;
+  /**
+   * The port clients reach (the gateway's). There /readyz tells its status only; the
+   * checks and figures go to an operator with the METRICS_TOKEN (see readinessDetailsFor).
+   */
+  publicDoor?: boolean;
 }
 
 /** A year, subdomains included: sent only on answers that went out over TLS. */
@@ -149,22 +154,35 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.metrics) app.get('/metrics', serveMetrics(options.metrics));
+  const showDetails = readinessDetailsFor(options);
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
       readiness.map(async ({ name, check }) => [name, await check()] as const),
     );
     const ready = results.every(([, ok]) => ok);
+    const status = ready ? 'ready' : 'not-ready';
+    if (!showDetails(c.req.header('authorization'))) return c.json({ status }, ready ? 200 : 503);
     const shown = ready && figures ? await figures().catch(() => ({})) : {};
     return c.json(
-      {
-        status: ready ? 'ready' : 'not-ready',
-        checks: Object.fromEntries(results),
-        figures: shown,
-      },
+      { status, checks: Object.fromEntries(results), figures: shown },
       ready ? 200 : 503,
     );
   });
   return app;
+}
+
+/**
+ * Who may read /readyz's checks and figures (which dependency is down, dead-letter counts):
+ * with a METRICS_TOKEN set, whoever sends it, on any service; without one, anyone on an
+ * internal service's port and nobody on the public door's.
+ */
+function readinessDetailsFor(
+  options: ServiceShellOptions,
+): (authorization: string | undefined) => boolean {
+  const token = options.metrics?.scrapeToken;
+  if (token !== undefined) return (authorization) => bearerMatches(authorization, token);
+  const internal = !(options.publicDoor ?? false);
+  return () => internal;
 }
 
 /** Whether the client's request reached us (or the trusted proxy in front) over TLS. */

@@ -72,6 +72,7 @@ export function createGatewayApp(deps: GatewayDeps) {
       metrics: deps.metrics,
       // Behind TRUST_PROXY proxies, the outermost one says whether the client used TLS.
       trustForwardedProto: deps.rateLimits.trustedProxies > 0,
+      publicDoor: true,
     },
   );
   app.use('/api/*', limitApiRate(deps.rateLimits));
