@@ -1,5 +1,7 @@
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import {
+  callService,
+  callServiceStreaming,
   createLogger,
   createServiceApp,
   MAX_BODY_BYTES,
@@ -193,5 +195,57 @@ describe('/readyz', () => {
       checks: { database: true },
       figures: { dead_letters: 3 },
     });
+  });
+});
+
+describe('a service that does not answer', () => {
+  it('is named in the 503 problem, and its host and port are not', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const internalUrl = `http://127.0.0.1:${port}`;
+    const app = createServiceApp(createLogger('upstream', 'silent'), []);
+    app.get('/named', async (c) =>
+      c.json(
+        await callService(internalUrl, {
+          method: 'GET',
+          service: 'expense',
+          path: '/x',
+          token: 't',
+        }),
+      ),
+    );
+    app.get('/unnamed', async (c) =>
+      c.json(await callService(internalUrl, { method: 'GET', path: '/x', token: 't' })),
+    );
+    app.get('/streamed', async (c) =>
+      c.json(
+        await callServiceStreaming(internalUrl, {
+          method: 'GET',
+          service: 'expense',
+          path: '/x',
+          token: 't',
+        }),
+      ),
+    );
+    const running = await serveHttp(app, '127.0.0.1', 0);
+    try {
+      for (const path of ['/named', '/unnamed', '/streamed']) {
+        const answer = await fetch(`http://127.0.0.1:${running.port}${path}`);
+        const text = await answer.text();
+        expect(answer.status).toBe(503);
+        expect(text).not.toContain('127.0.0.1');
+        expect(text).not.toContain(String(port));
+        expect(text).not.toMatch(/ECONNREFUSED|connect/i);
+        expect(JSON.parse(text).detail).toMatch(
+          path === '/unnamed'
+            ? /^the upstream service did not answer/
+            : /^the expense service did not answer/,
+        );
+      }
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -42,6 +42,7 @@ async function reportOf(
   }
   const answer = await callService(deps.upstreams[service], {
     method: 'GET',
+    service,
     path: '/audit-logs/verify',
     token: call.token,
     requestId: call.requestId,
