@@ -4,6 +4,7 @@ import {
   callServiceStreaming,
   createLogger,
   createServiceApp,
+  currentAuditScope,
   MAX_BODY_BYTES,
   type RunningServer,
   ServiceMetrics,
@@ -244,6 +245,34 @@ describe('a service that does not answer', () => {
             : /^the expense service did not answer/,
         );
       }
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('a request id the client chose', () => {
+  it('is marked as the client’s at the public door, in the answer and the audit scope', async () => {
+    const app = createServiceApp(createLogger('request-id', 'silent'), [], undefined, {
+      publicDoor: true,
+    });
+    app.get('/scope', (c) => c.json({ audit_request_id: currentAuditScope().requestId ?? null }));
+    const running = await serveHttp(app, '127.0.0.1', 0);
+    try {
+      const ask = async (id: string) => {
+        const answer = await fetch(`http://127.0.0.1:${running.port}/scope`, {
+          headers: { 'x-request-id': id },
+        });
+        const body = (await answer.json()) as { audit_request_id: string };
+        return { header: answer.headers.get('x-request-id'), audit: body.audit_request_id };
+      };
+      expect(await ask('checkout-42')).toEqual({
+        header: 'client:checkout-42',
+        audit: 'client:checkout-42',
+      });
+      const replaced = await ask('x'.repeat(200));
+      expect(replaced.audit).toMatch(/^[0-9a-f-]{36}$/);
+      expect(replaced.header).toBe(replaced.audit);
     } finally {
       await running.close();
     }

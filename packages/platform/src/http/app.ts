@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { runInAuditScope } from '../audit/context.js';
 import type { Logger } from '../logger.js';
@@ -8,6 +7,7 @@ import { bearerMatches, recordRequests, serveMetrics } from '../metrics/http-met
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AuthVariables } from './auth.js';
 import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
+import { requestIdFor } from './request-id.js';
 
 /** Every API body is a small JSON document; anything larger is refused before it is read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -83,7 +83,13 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
     if (cameOverTls(c, options.trustForwardedProto ?? false))
       c.header('strict-transport-security', HSTS);
   });
-  app.use(requestId({ headerName: 'x-request-id' }));
+  const publicDoor = options.publicDoor ?? false;
+  app.use(async (c, next) => {
+    const id = requestIdFor(c.req.header('x-request-id'), publicDoor);
+    c.set('requestId', id);
+    c.header('x-request-id', id);
+    await next();
+  });
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
   // The refused body is never read, so the connection cannot carry another request: what
