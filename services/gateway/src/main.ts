@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AccessClaims } from '@countersign/contracts';
 import {
   createLogger,
@@ -24,6 +25,7 @@ import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
+import { useStreamTicket } from './use-cases/use-stream-ticket.js';
 
 const logger = createLogger('gateway', config.LOG_LEVEL);
 // Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
@@ -111,7 +113,10 @@ const streamTickets = {
       issuer: config.JWT_ISSUER,
       audience: streamTicketAudience,
       ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+      jwtId: randomUUID(),
     }),
+  use: (ticket: { jti?: string | undefined; exp?: number | undefined }) =>
+    useStreamTicket(db, ticket),
   verify: createTokenVerifier({
     keys: keys.verificationKey,
     issuer: config.JWT_ISSUER,

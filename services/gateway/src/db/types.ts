@@ -80,6 +80,13 @@ export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutb
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;
+  stream_ticket_use: StreamTicketUseTable;
+}
+
+/** A stream ticket's id (its `jti`) once it has opened a stream, kept until it expires. */
+export interface StreamTicketUseTable {
+  ticket_id: string;
+  expires_at: ColumnType<Date, Date, never>;
 }
 
 /**

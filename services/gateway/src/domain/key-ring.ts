@@ -79,12 +79,14 @@ export class KeyRing {
 
   async sign(
     claims: AccessClaims,
-    options: { issuer: string; audience: string; ttlSeconds: number },
+    options: { issuer: string; audience: string; ttlSeconds: number; jwtId?: string },
   ): Promise<string> {
     const current = signingKey(this.state.keys, this.now());
     if (!current) throw new Error('no signing key is active yet');
     const { sub, ...rest } = claims;
-    return new SignJWT(rest)
+    const jwt = new SignJWT(rest);
+    if (options.jwtId !== undefined) jwt.setJti(options.jwtId);
+    return jwt
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: current.kid, typ: 'JWT' })
       .setSubject(sub)
       .setIssuer(options.issuer)

@@ -7,6 +7,7 @@ import { pruneIdempotencyKeys } from '../use-cases/prune-idempotency-keys.js';
 import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
 import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';
 import { rotateSigningKey } from '../use-cases/rotate-signing-key.js';
+import { pruneStreamTicketUses } from '../use-cases/use-stream-ticket.js';
 
 export interface UpkeepDeps {
   db: Kysely<IdentityDatabase>;
@@ -44,6 +45,7 @@ async function runOnce(deps: UpkeepDeps): Promise<void> {
     }
     await refreshKeyRing(deps.db, deps.ring);
     await pruneRateLimitWindows(deps.db);
+    await pruneStreamTicketUses(deps.db);
     await pruneIdempotencyKeys(deps.db, deps.idempotencyRetentionMs);
   } catch (error) {
     deps.logger.warn({ err: error }, 'key and rate-limit upkeep failed; retrying next round');
