@@ -267,9 +267,9 @@ describe('GET /api/stream', () => {
       const found = cluster
         .spans()
         .filter((span) => JSON.stringify(span).includes('ticket=REDACTED'));
-      return found.length >= 3 ? found : undefined;
+      return found.length >= 2 ? found : undefined;
     });
-    expect(streamSpans.length).toBeGreaterThanOrEqual(3);
+    expect(streamSpans.length).toBeGreaterThanOrEqual(2);
     const signature = ticket.split('.')[2] ?? ticket;
     expect(readFileSync(cluster.spansFile, 'utf8')).not.toContain(signature);
   });

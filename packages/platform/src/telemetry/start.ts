@@ -64,9 +64,12 @@ export function startTelemetry(service: string, env = process.env): NodeSDK {
 }
 
 /** Query parameters whose values are credentials (`GET /api/stream?ticket=…`). */
-const SECRET_QUERY = /([?&](?:ticket|access_token)=)[^&#\s]*/gi;
+const SECRET_QUERY = /((?:^|[?&])(?:ticket|access_token)=)[^&#\s]*/gi;
 
-/** Rewrites every URL-bearing attribute the HTTP instrumentation set, whatever its semconv. */
+/**
+ * Rewrites every URL-bearing attribute the HTTP instrumentation set, whatever its semconv
+ * (`http.target` and `http.url` hold `?ticket=…`, `url.query` holds `ticket=…`).
+ */
 function redactSecretQueries(span: Span): void {
   const attributes = (span as unknown as { attributes?: Record<string, unknown> }).attributes;
   for (const [name, value] of Object.entries(attributes ?? {})) {
