@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type ServiceName = 'gateway' | 'approval' | 'expense' | 'notification';
@@ -21,6 +23,42 @@ export interface ClusterOptions {
   output?: 'inherit' | 'ignore' | 'pipe';
   /** Processes per service; the gateway's in-memory rate limits are shared out between them. */
   replicas?: number;
+  /**
+   * Each service's own audit signing key (AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE), for
+   * a cluster whose `env` names none: see devAuditSigningKeys and freshAuditSigningKeys.
+   */
+  auditSigningKeys?: Record<ServiceName, Record<string, string>>;
+}
+
+const serviceNames: ServiceName[] = ['gateway', 'expense', 'approval', 'notification'];
+
+function newSigningKeyPem(): string {
+  return generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+}
+
+/**
+ * `npm start`'s audit signing keys: one PEM file per service in `dir`, made on the first
+ * run and kept (checkpoints signed on earlier runs must still verify). Development only:
+ * a production key is made and kept by the operator (docs/OPERATIONS.md).
+ */
+export function devAuditSigningKeys(dir: string): Record<ServiceName, Record<string, string>> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keys = {} as Record<ServiceName, Record<string, string>>;
+  for (const name of serviceNames) {
+    const file = join(dir, `${name}.pem`);
+    if (!existsSync(file)) writeFileSync(file, newSigningKeyPem(), { mode: 0o600 });
+    keys[name] = { AUDIT_SIGNING_KEY_FILE: file };
+  }
+  return keys;
+}
+
+/** A new key per service, in the environment: for a test cluster that starts from nothing. */
+export function freshAuditSigningKeys(): Record<ServiceName, Record<string, string>> {
+  const keys = {} as Record<ServiceName, Record<string, string>>;
+  for (const name of serviceNames) keys[name] = { AUDIT_SIGNING_KEY: newSigningKeyPem() };
+  return keys;
 }
 
 export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<string, string>> {
@@ -35,11 +73,13 @@ export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<
     APPROVAL_URL: url('approval'),
     NOTIFICATION_URL: url('notification'),
   };
+  const named = 'AUDIT_SIGNING_KEY' in options.env || 'AUDIT_SIGNING_KEY_FILE' in options.env;
+  const key = (name: ServiceName) => (named ? {} : (options.auditSigningKeys?.[name] ?? {}));
   return {
-    gateway: { ...shared, PORT: String(ports.gateway) },
-    approval: { ...shared, PORT: String(ports.approval) },
-    expense: { ...shared, PORT: String(ports.expense) },
-    notification: { ...shared, PORT: String(ports.notification) },
+    gateway: { ...shared, ...key('gateway'), PORT: String(ports.gateway) },
+    approval: { ...shared, ...key('approval'), PORT: String(ports.approval) },
+    expense: { ...shared, ...key('expense'), PORT: String(ports.expense) },
+    notification: { ...shared, ...key('notification'), PORT: String(ports.notification) },
   };
 }
 

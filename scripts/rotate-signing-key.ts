@@ -5,10 +5,15 @@
  *
  *   npm run keys:rotate            the new key is published at once and signs after
  *                                  SIGNING_KEY_PUBLISH_LEAD_SECONDS (no token is refused)
- *   npm run keys:rotate -- --now   the new key signs at once: for a leaked key. Services
- *                                  may refuse new tokens until they refetch the JWKS (≤ 30 s).
- *                                  Run it twice to also withdraw the leaked key, which ends
- *                                  every session it signed.
+ *   npm run keys:rotate -- --now   for a leaked key: the new key signs at once and every
+ *                                  earlier key is withdrawn. A SigningKeyWithdrawn event per
+ *                                  key goes out through the gateway's outbox (a running
+ *                                  gateway relays it within a second): every gateway replica
+ *                                  drops the key from its JWKS and every service refuses its
+ *                                  tokens, cached ones too, within seconds. Access tokens it
+ *                                  signed end; refresh tokens are not signed and stay good, so
+ *                                  clients refresh. Services may refuse the new key's tokens
+ *                                  until they refetch the JWKS (≤ 30 s).
  */
 import { createDatabase, migrateSchema } from '@countersign/platform';
 import { config } from '../services/gateway/src/config.js';
@@ -44,6 +49,7 @@ try {
         added: outcome.added.kid,
         signs_from: outcome.added.activatesAt.toISOString(),
         retired: outcome.retired,
+        withdrawn: outcome.withdrawn,
       }),
     );
   }

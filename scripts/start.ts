@@ -10,6 +10,7 @@ import pg from 'pg';
 import { BENCH_LIMIT_ENV } from './bench/limits.js';
 import {
   clusterEnv,
+  devAuditSigningKeys,
   portsFrom,
   spawnService,
   startOrder,
@@ -146,6 +147,8 @@ const env = clusterEnv({
   },
   ports,
   replicas: options.replicas,
+  // Kept between runs, so earlier checkpoints still verify; AUDIT_SIGNING_KEY(_FILE) overrides.
+  auditSigningKeys: devAuditSigningKeys(join(tmpdir(), 'countersign-audit-keys')),
 });
 const children: ChildProcess[] = [];
 let stoppingSince = 0;

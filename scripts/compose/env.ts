@@ -1,7 +1,7 @@
 // `npm run compose:env [-- --standins] [KEY=VALUE ...]`: writes the .env docker-compose
 // reads. Secrets are generated once (random) and kept on later runs; --standins points
 // every *_IMAGE variable at the offline stand-ins of scripts/compose/base-images.sh.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,20 @@ export function standinImages(): Record<string, string> {
 
 /** Generated on first write and never replaced: data volumes were initialised with them. */
 function generatedSecrets(): Record<string, string> {
-  return { POSTGRES_PASSWORD: randomBytes(24).toString('hex') };
+  return {
+    POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
+    // Each service's audit checkpoint key (base64 PKCS#8 DER: one line); kept, so earlier
+    // checkpoints still verify.
+    AUDIT_SIGNING_KEY_GATEWAY: newAuditSigningKey(),
+    AUDIT_SIGNING_KEY_EXPENSE: newAuditSigningKey(),
+    AUDIT_SIGNING_KEY_APPROVAL: newAuditSigningKey(),
+    AUDIT_SIGNING_KEY_NOTIFICATION: newAuditSigningKey(),
+  };
+}
+
+function newAuditSigningKey(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
 }
 
 function parseEnvFile(text: string): Map<string, string> {

@@ -1,6 +1,7 @@
 import { EventCatalogue } from '@countersign/contracts';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { decodeJwt, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiResponse,
@@ -55,6 +56,17 @@ const asUsers = (r: ApiResponse) => (r.body.items ?? []) as unknown as UserBody[
 
 const query = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
   cluster.db.query<T>(text, params).then((r) => r.rows);
+
+/** Signs claims with the gateway's current key, read from its table. */
+async function signedWithRealKey(claims: JWTPayload): Promise<string> {
+  const [key] = await query<{ kid: string; private_jwk: JWK }>(
+    'select kid, private_jwk from identity.signing_key order by activates_at desc limit 1',
+  );
+  if (!key) throw new Error('no signing key');
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: key.kid })
+    .sign(await importJWK(key.private_jwk, 'EdDSA'));
+}
 
 async function addOtherCompany(): Promise<void> {
   await query("insert into approval.company values ($1, 'Other Corp')", [other.company]);
@@ -365,13 +377,22 @@ describe('an admin manages users', () => {
       team_id: ids.finance,
       level_id: ids.level(2),
     });
-    // Alice demotes Adam; his token still says admin until it expires.
+    // Alice demotes Adam. His token is revoked within moments (AccessRevoked), but until
+    // then it still says admin: approval must check the directory, not the token's role.
+    // A token signed after the revocation with the stale role stands in for that moment.
     const demoted = await api('PATCH', `/api/users/${adam.id}`, alice, { role: 'finance' });
     expect(demoted.status).toBe(200);
-    const deactivateAlice = await api('POST', `/api/users/${ids.alice}/deactivate`, adam.token, {});
+    await eventually(async () =>
+      (await api('GET', '/api/users/me', adam.token)).status === 401 ? true : undefined,
+    );
+    const staleAdmin = await signedWithRealKey({
+      ...decodeJwt(adam.token),
+      iat: Date.now() / 1000,
+    });
+    const deactivateAlice = await api('POST', `/api/users/${ids.alice}/deactivate`, staleAdmin, {});
     expect(deactivateAlice.status).toBe(422);
     expect(String(deactivateAlice.body.detail)).toContain('last active admin');
-    const demoteAlice = await api('PATCH', `/api/users/${ids.alice}`, adam.token, {
+    const demoteAlice = await api('PATCH', `/api/users/${ids.alice}`, staleAdmin, {
       role: 'employee',
     });
     expect(demoteAlice.status).toBe(422);
@@ -595,7 +616,15 @@ describe('chains in flight follow the org when an approver leaves or moves', () 
     expect(doc.approvals).toMatchObject([
       { step_number: 1, approver_name: 'Eve Davis', approver_level: 'SEM', status: 'pending' },
     ]);
-    const byFrank = await api('POST', '/api/expenses/approve', frank, { expense_id: smallId });
+    // Frank's token was revoked with his deactivation (AccessRevoked); one signed after it
+    // (standing in for the moment before the revocation arrived) meets approval's own check.
+    const revoked = await eventually(async () => {
+      const attempt = await api('POST', '/api/expenses/approve', frank, { expense_id: smallId });
+      return attempt.status === 401 ? attempt : undefined;
+    });
+    expect(String(revoked.body.detail)).toContain('revoked');
+    const stale = await signedWithRealKey({ ...decodeJwt(frank), iat: Date.now() / 1000 });
+    const byFrank = await api('POST', '/api/expenses/approve', stale, { expense_id: smallId });
     expect(byFrank.status).toBe(403);
     expect(String(byFrank.body.detail)).toContain('deactivated');
     const eve = await login('eve');

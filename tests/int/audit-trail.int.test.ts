@@ -3,6 +3,7 @@ import {
   type AuditTables,
   appendAudit,
   auditChainMigration,
+  auditCheckpointMigration,
   auditTrailMigration,
   chainAuditEntries,
   createDatabase,
@@ -160,6 +161,7 @@ beforeAll(async () => {
   await migrateSchema(owner, SCHEMA, {
     '0001-audit': auditTrailMigration(SCHEMA),
     '0002-audit-chain': auditChainMigration(SCHEMA),
+    '0003-audit-checkpoints': auditCheckpointMigration(SCHEMA),
   });
   await grantServiceRole(owner, SCHEMA);
   service = createDatabase<AuditTables>({
@@ -175,7 +177,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await recreateTrail([auditTrailMigration, auditChainMigration]);
+  await recreateTrail([auditTrailMigration, auditChainMigration, auditCheckpointMigration]);
 });
 
 describe('appending', () => {
@@ -326,6 +328,7 @@ describe('migrating a trail chained the old way', () => {
       prev = hash;
     }
     await auditChainMigration(SCHEMA).up(owner as unknown as Kysely<unknown>);
+    await auditCheckpointMigration(SCHEMA).up(owner as unknown as Kysely<unknown>);
     await grantServiceRole(owner, SCHEMA);
     await expect(verifyAuditChain(owner, acme)).resolves.toMatchObject({
       entries: 2,

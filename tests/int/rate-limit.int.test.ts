@@ -105,7 +105,7 @@ async function closedPort(): Promise<number> {
 async function attemptLogin(store: Kysely<IdentityDatabase>): Promise<Response> {
   const app = createServiceApp(createLogger('rate-limit-test', 'silent'), []);
   const limits = { db: store, windowSeconds: 60, perAddress: 5, perAccount: 5, trustedProxies: 0 };
-  app.post('/api/auth/login', limitAuthAttempts(limits), (c) => c.json({ signed_in: true }));
+  app.post('/api/auth/login', limitAuthAttempts(limits, false), (c) => c.json({ signed_in: true }));
   const server = await serveHttp(app, '127.0.0.1', 0);
   try {
     return await fetch(`http://127.0.0.1:${server.port}/api/auth/login`, {

@@ -1,5 +1,6 @@
 import {
   auditChainMigration,
+  auditCheckpointMigration,
   auditTrailMigration,
   createDatabase,
   type MessagingTables,
@@ -53,6 +54,7 @@ export async function freshServiceSchema<DB>(
     [/outbox-notify-and-lease$/, messagingTablesV2],
     [/audit-trail$/, auditTrailMigration],
     [/audit-chain$/, auditChainMigration],
+    [/audit-checkpoints$/, auditCheckpointMigration],
   ];
   const aimed = Object.fromEntries(
     Object.entries(migrations).map(([name, migration]) => {

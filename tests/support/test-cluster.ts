@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeedStream, Streams } from '@countersign/contracts';
+import { AuditCheckpointStream, FeedStream, Streams } from '@countersign/contracts';
 import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -10,6 +10,7 @@ import pg from 'pg';
 import { childPids } from '../../scripts/bench/proc-cpu.js';
 import {
   clusterEnv,
+  freshAuditSigningKeys,
   portsFrom,
   type ServiceName,
   spawnService,
@@ -51,13 +52,17 @@ async function resetState(natsUrl: string): Promise<void> {
   await admin.end();
   const nc = await connect({ servers: natsServers(natsUrl) });
   const jsm = await jetstreamManager(nc);
-  for (const stream of [...Object.values(Streams), FeedStream.name]) {
+  // The checkpoints too: they vouch for chains of the database just dropped.
+  for (const stream of [...Object.values(Streams), FeedStream.name, AuditCheckpointStream.name]) {
     await jsm.streams.delete(stream).catch(() => false);
   }
   await nc.close();
 }
 
 const mailPort = portBase + 25;
+
+/** How long a service may take to answer ready (TEST_READY_TIMEOUT_MS: a loaded machine needs more). */
+const readyTimeoutMs = Number(process.env.TEST_READY_TIMEOUT_MS ?? 30_000);
 
 /** Processes per service: TEST_REPLICAS runs any e2e file against replicated services. */
 const defaultReplicas = Number(process.env.TEST_REPLICAS ?? 1);
@@ -113,6 +118,7 @@ export class TestCluster {
         ...extraEnv,
       },
       ports,
+      auditSigningKeys: freshAuditSigningKeys(),
     });
   }
 
@@ -159,7 +165,7 @@ export class TestCluster {
   async startService(name: ServiceName): Promise<void> {
     const child = spawnService(name, this.env[name], 'inherit');
     this.children.set(name, child);
-    await waitReady(child, `http://127.0.0.1:${ports[name]}`);
+    await waitReady(child, `http://127.0.0.1:${ports[name]}`, readyTimeoutMs);
   }
 
   /** kill -9: no shutdown hook runs, nothing is flushed. */

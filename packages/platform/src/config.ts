@@ -17,8 +17,23 @@ export const BaseConfig = z.object({
   JWKS_URL: z.string().default('http://127.0.0.1:4000/.well-known/jwks.json'),
   /** How long a fetched JWKS is trusted; a key withdrawn from it stops working within this. */
   JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /**
+   * How long an access token lives (the gateway signs them so). Every service keeps a
+   * revocation that long (plus clock skew), and reads that far back at start.
+   */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   /** How often an idle audit chainer looks for entries to link (they wait about this long). */
   AUDIT_CHAIN_POLL_MS: z.coerce.number().int().min(20).max(10_000).default(200),
+  /**
+   * The service's Ed25519 key for signing audit checkpoints (PEM, or base64 of the PKCS#8
+   * DER), or a file holding it. Required: a service without one refuses to start.
+   */
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Public keys (PEM or base64 SPKI DER, comma-separated) of keys rotated out, still trusted by verify. */
+  AUDIT_TRUSTED_KEYS: z.string().optional(),
+  /** How often one replica signs and publishes the new chain heads (checkpoints). */
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(86_400).default(60),
   /** Migrate the service's schema, then exit 0 without starting (a deployment's migration Job). */
   MIGRATE_ONLY: z.stringbool().default(false),
   /**

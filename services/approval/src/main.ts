@@ -1,13 +1,16 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
+  startRevocations,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -53,6 +56,8 @@ const db = await openServiceDatabase<ApprovalDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company loaded');
 
 const messaging = await startMessaging({
@@ -82,6 +87,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'approval',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 const escalationTimer = startEscalationTimer({
   db,
   logger,
@@ -89,11 +103,20 @@ const escalationTimer = startEscalationTimer({
   intervalMs: config.ESCALATION_CHECK_INTERVAL_MS,
 });
 
+// Revocations pushed by the gateway (deactivation, role change, withdrawn key): this
+// process applies them to its token verifier within moments (see RevocationFeed).
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+});
+
 const app = createApprovalApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   now,
-  verifyToken: tokenVerifierFromConfig(config),
+  verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
   metrics,
 });
@@ -104,6 +127,8 @@ onShutdown(logger, async () => {
   await server.close();
   await escalationTimer.stop();
   await auditChainer.stop();
+  await revocationFeed.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

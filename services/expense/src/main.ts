@@ -1,13 +1,16 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   messagingHealth,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
+  startRevocations,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -43,6 +46,8 @@ const db = await openServiceDatabase<ExpenseDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
@@ -63,6 +68,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'expense',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 
 const storage = diskReceiptStorage(config.RECEIPTS_DIR);
 const ocrWorker = config.RECEIPT_OCR
@@ -82,15 +96,24 @@ const ocrWorker = config.RECEIPT_OCR
 const copiesRequested = await requestRoutingCopies(db, new Date());
 if (copiesRequested > 0) logger.info({ companies: copiesRequested }, 'routing copies requested');
 
+// Revocations pushed by the gateway (deactivation, role change, withdrawn key): this
+// process applies them to its token verifier within moments (see RevocationFeed).
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+});
+
 const app = createExpenseApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
   now: () => new Date(),
   route: createRoutingClient(config.APPROVAL_URL),
   storage,
   ...(ocrWorker ? { receiptQueued: ocrWorker.wake } : {}),
   chart: chartWith(config.JOURNAL_EXPENSE_ACCOUNTS),
-  verifyToken: tokenVerifierFromConfig(config),
+  verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
   metrics,
 });
@@ -101,6 +124,8 @@ onShutdown(logger, async () => {
   await server.close();
   await ocrWorker?.stop();
   await auditChainer.stop();
+  await revocationFeed.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await db.destroy();
   await shutdownTelemetry();

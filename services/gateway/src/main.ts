@@ -4,6 +4,7 @@ import {
   createLogger,
   createTokenVerifier,
   exitAfterMigrating,
+  loadAuditKeys,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -11,19 +12,25 @@ import {
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
+  startRevocations,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
+import { ConcurrencyLimit } from './domain/concurrency-limit.js';
+import { PasswordHasher } from './domain/password-hashing.js';
 import { createGatewayApp } from './http/app.js';
 import { replicaRates } from './http/rate-limit.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
+import { startRequestedCodeSender } from './jobs/requested-code-sender.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
 import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
+import { refreshKeyRing } from './use-cases/refresh-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
 import { useStreamTicket } from './use-cases/use-stream-ticket.js';
 
@@ -45,6 +52,8 @@ const db = await openServiceDatabase<IdentityDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 if (config.SEED_DEMO) {
   const seeded = await seedDemoCredentials(db);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
@@ -76,6 +85,13 @@ const mailRelay = new MailRelay({
   metrics,
 });
 mailRelay.start();
+const codeSender = startRequestedCodeSender({
+  db,
+  now,
+  logger,
+  mailQueued: mailRelay.wake,
+  intervalMs: 2000,
+});
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
@@ -95,6 +111,24 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'gateway',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
+
+// Revocations this gateway (any replica) publishes come back to every replica: applied to
+// its verifiers, and a withdrawn key also leaves this replica's ring (and JWKS) at once.
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  onKeyWithdrawn: () => refreshKeyRing(db, keys),
+});
 
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
 const verifyToken = createTokenVerifier({
@@ -102,6 +136,7 @@ const verifyToken = createTokenVerifier({
   issuer: config.JWT_ISSUER,
   audience: config.JWT_AUDIENCE,
   jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
+  revocations,
 });
 
 // Stream tickets: the same keys, an audience of their own, so no other route takes one.
@@ -122,12 +157,14 @@ const streamTickets = {
     issuer: config.JWT_ISSUER,
     audience: streamTicketAudience,
     jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
+    revocations,
   }),
 };
 const stopStreams = new AbortController();
 const app = createGatewayApp({
   logger,
   keys,
+  auditCheckpoints: audit.deps,
   auth: {
     db,
     attemptLimits: {
@@ -138,7 +175,17 @@ const app = createGatewayApp({
       trustedProxies: config.TRUST_PROXY,
     },
     verifyToken,
+    passwords: new PasswordHasher(
+      new ConcurrencyLimit(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
+      metrics.counter(
+        'countersign_password_work_total',
+        'argon2 password hashes and verifications started, by work',
+        'work',
+        ['hash', 'verify'],
+      ),
+    ),
     mailQueued: mailRelay.wake,
+    codeRequested: codeSender.wake,
     session: {
       keys,
       issuer: config.JWT_ISSUER,
@@ -163,6 +210,7 @@ const app = createGatewayApp({
     nowMs: () => performance.now(),
   },
   idempotency: { db, policy: idempotencyPolicy, logger },
+  invitations: { db, perCompanyPerDay: config.INVITATIONS_PER_COMPANY_PER_DAY },
   stream: {
     feed: createFeedReader(messaging.nats, logger),
     heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
@@ -181,6 +229,9 @@ onShutdown(logger, async () => {
   await server.close();
   await upkeep.stop();
   await auditChainer.stop();
+  await audit.checkpointer.stop();
+  await codeSender.stop();
+  await revocationFeed.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

@@ -1,6 +1,7 @@
 import {
   createLogger,
   exitAfterMigrating,
+  loadAuditKeys,
   MailRelay,
   messagingHealth,
   onShutdown,
@@ -8,7 +9,9 @@ import {
   ServiceMetrics,
   serveHttp,
   startAuditChainer,
+  startAuditCheckpoints,
   startMessaging,
+  startRevocations,
   tokenVerifierFromConfig,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
@@ -42,6 +45,8 @@ const db = await openServiceDatabase<NotificationDatabase>({
   metrics,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
+// No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
+const auditKeys = loadAuditKeys(config);
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
@@ -65,6 +70,15 @@ const auditChainer = startAuditChainer({
   logger,
   pollMs: config.AUDIT_CHAIN_POLL_MS,
 });
+// One replica per interval signs the chains' new heads and publishes them to JetStream.
+const audit = startAuditCheckpoints({
+  db,
+  service: 'notification',
+  nats: messaging.nats,
+  keys: auditKeys,
+  intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+  logger,
+});
 
 // Mail queued with notifications goes out through SMTP; replicas share the queue.
 const mailRelay = new MailRelay({
@@ -84,13 +98,28 @@ const digests = startDigestTimer({
   mailQueued: mailRelay.wake,
 });
 
+// Revocations pushed by the gateway (deactivation, role change, withdrawn key): this
+// process applies them to its token verifier within moments (see RevocationFeed).
+const { revocations, follower: revocationFeed } = await startRevocations({
+  nats: messaging.nats,
+  logger,
+  accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+});
+
 const app = createNotificationApp({
   db,
+  auditCheckpoints: audit.deps,
   logger,
-  verifyToken: tokenVerifierFromConfig(config),
+  verifyToken: tokenVerifierFromConfig(config, revocations),
   ...messagingHealth(db, messaging),
   metrics,
   checkWebhookUrl: createWebhookUrlCheck(config.WEBHOOK_TEST_TARGETS, systemResolver),
+  webhookLimits: {
+    maxEndpointsPerCompany: config.WEBHOOK_MAX_ENDPOINTS_PER_COMPANY,
+    redeliveriesPerEndpoint: config.WEBHOOK_REDELIVERIES_PER_ENDPOINT,
+    redeliveriesPerCompany: config.WEBHOOK_REDELIVERIES_PER_COMPANY,
+    redeliveryWindowMs: config.WEBHOOK_REDELIVERY_WINDOW_SECONDS * 1000,
+  },
   now: () => new Date(),
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
@@ -112,7 +141,8 @@ const webhookDispatcher = startWebhookDispatcher({
     windowMs: config.WEBHOOK_RETRY_WINDOW_MS,
   },
   leaseMs: config.WEBHOOK_TIMEOUT_MS + 30_000,
-  batchSize: 16,
+  concurrency: config.WEBHOOK_CONCURRENCY,
+  perCompany: config.WEBHOOK_COMPANY_CONCURRENCY,
   pollMs: config.WEBHOOK_POLL_MS,
 });
 
@@ -121,6 +151,8 @@ onShutdown(logger, async () => {
   await webhookDispatcher.stop();
   await digests.stop();
   await auditChainer.stop();
+  await revocationFeed.stop();
+  await audit.checkpointer.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

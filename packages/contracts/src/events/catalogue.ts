@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AccessRevokedV1 } from './access-revoked.v1.js';
 import { ApprovalDelegatedV1 } from './approval-delegated.v1.js';
 import { ApprovalEscalatedV1 } from './approval-escalated.v1.js';
 import { ApprovalRequestedV1 } from './approval-requested.v1.js';
@@ -26,6 +27,7 @@ import { PolicyVersionedV1 } from './policy-versioned.v1.js';
 import { ReceiptProcessedV1 } from './receipt-processed.v1.js';
 import { RoutingSnapshotRequestedV1 } from './routing-snapshot-requested.v1.js';
 import { RoutingSnapshotTakenV1 } from './routing-snapshot-taken.v1.js';
+import { SigningKeyWithdrawnV1 } from './signing-key-withdrawn.v1.js';
 import { StepApprovedV1 } from './step-approved.v1.js';
 import { TeamCreatedV1 } from './team-created.v1.js';
 import { TeamRenamedV1 } from './team-renamed.v1.js';
@@ -125,6 +127,18 @@ export const EventCatalogue = {
     subject: 'countersign.gateway.company.registered.v1',
     producer: 'gateway',
     schema: CompanyRegisteredV1,
+  },
+  // The revocation feed (see RevocationFeed): published by the gateway, read by every
+  // process of every service.
+  AccessRevoked: {
+    subject: 'countersign.gateway.access.revoked.v1',
+    producer: 'gateway',
+    schema: AccessRevokedV1,
+  },
+  SigningKeyWithdrawn: {
+    subject: 'countersign.gateway.access.key-withdrawn.v1',
+    producer: 'gateway',
+    schema: SigningKeyWithdrawnV1,
   },
   UserAdded: {
     subject: 'countersign.approval.user.added.v1',

@@ -92,38 +92,103 @@ export type AuditLogPage = z.infer<typeof AuditLogPage>;
 export const AuditTrailPage = z.object({ items: z.array(AuditLogEntry) });
 export type AuditTrailPage = z.infer<typeof AuditTrailPage>;
 
+/** How much of a chain one verify request walks, at most and by default. */
+export const AUDIT_VERIFY_MAX_LIMIT = 5000;
+const VerifyLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(AUDIT_VERIFY_MAX_LIMIT)
+  .default(1000)
+  .meta({
+    description: `Chain places walked per service in this request (at most ${AUDIT_VERIFY_MAX_LIMIT})`,
+  });
+
+/** `GET /api/audit-logs/verify`: a page of every service's chain; next_cursor walks on. */
+export const AuditVerifyQuery = z.object({
+  limit: VerifyLimit,
+  cursor: z.string().max(400).optional(),
+});
+export type AuditVerifyQuery = z.infer<typeof AuditVerifyQuery>;
+
+/** What a service's internal verify endpoint takes from the gateway: walk after this place. */
+export const AuditChainVerifyQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: VerifyLimit,
+});
+export type AuditChainVerifyQuery = z.infer<typeof AuditChainVerifyQuery>;
+
 export const AuditChainBreak = z.object({
   sequence: z
     .number()
     .int()
     .nullable()
     .meta({ description: 'null for an entry left unchained past the grace period' }),
-  id: Uuid,
+  id: Uuid.nullable().meta({
+    description: 'The entry at that place; null when there is none (a truncated chain)',
+  }),
   reason: z.string(),
 });
+
+export const AuditCheckpointCheck = z
+  .object({
+    sequence: z.number().int(),
+    hash: z.string(),
+    signed_at: z.string(),
+    key_id: z.string(),
+    status: z.enum(['holds', 'signature_invalid', 'unknown_key', 'truncated', 'rewritten']).meta({
+      description:
+        'holds: the signature verifies and the chain passes through it; otherwise why not',
+    }),
+    unsigned: z.number().int().meta({
+      description:
+        'Chain places after the checkpoint: protected only by their hashes until the next one',
+    }),
+  })
+  .meta({ id: 'AuditCheckpointCheck' });
+export type AuditCheckpointCheck = z.infer<typeof AuditCheckpointCheck>;
 
 export const AuditChainReport = z
   .object({
     service: AuditService,
-    entries: z.number().int().meta({ description: 'Entries that checked out before any break' }),
+    after: z.number().int().meta({ description: 'The walk of this page started after this place' }),
+    entries: z
+      .number()
+      .int()
+      .meta({ description: 'Places of this page that checked out before any break' }),
     head: z
       .object({ sequence: z.number().int(), hash: z.string() })
       .nullable()
-      .meta({ description: 'The last intact entry: keep it to notice a truncated tail later' }),
-    broken: AuditChainBreak.nullable(),
-    unchained: z
+      .meta({ description: 'The last intact place this page walked' }),
+    length: z.number().int().meta({ description: 'The chain’s last place as stored (0: empty)' }),
+    next_after: z
       .number()
       .int()
-      .meta({ description: 'Entries written but not chained yet (chained within about a second)' }),
+      .nullable()
+      .meta({ description: 'Where the next page starts; null when this page reached the end' }),
+    checkpoint: AuditCheckpointCheck.nullable().meta({
+      description:
+        'The newest signed checkpoint of this chain (kept outside the database); null if none yet',
+    }),
+    broken: AuditChainBreak.nullable(),
+    unchained: z.number().int().meta({
+      description:
+        'Of the company’s newest entries (as many as the limit), those not chained yet (chained within about a second)',
+    }),
   })
   .meta({ id: 'AuditChainReport' });
 export type AuditChainReport = z.infer<typeof AuditChainReport>;
 
 export const AuditVerification = z
   .object({
-    intact: z.boolean(),
+    intact: z.boolean().meta({
+      description: 'Nothing broken in this page, and every newest checkpoint holds',
+    }),
     first_broken: AuditChainBreak.extend({ service: AuditService }).nullable(),
     services: z.array(AuditChainReport),
+    next_cursor: z.string().nullable().meta({
+      description: 'Pass as cursor for the next page; null when every chain was walked to its end',
+    }),
   })
   .meta({ id: 'AuditVerification' });
 export type AuditVerification = z.infer<typeof AuditVerification>;

@@ -100,6 +100,12 @@ async function chainBatch(options: AuditChainerOptions, companyId: string): Prom
       return link;
     });
     await trx.insertInto('audit_chain').values(links).execute();
+    // The chain grew: the next checkpoint round signs its new head.
+    await trx
+      .insertInto('audit_checkpoint_due')
+      .values({ company_id: companyId })
+      .onConflict((oc) => oc.column('company_id').doNothing())
+      .execute();
     await trx
       .deleteFrom('audit_unchained')
       .where(

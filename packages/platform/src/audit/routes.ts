@@ -1,5 +1,6 @@
 import {
   type AuditChainReport,
+  AuditChainVerifyQuery,
   type AuditLogEntry,
   type AuditService,
   type AuditTrailPage,
@@ -10,6 +11,8 @@ import type { Kysely } from 'kysely';
 import type { ServiceEnv } from '../http/app.js';
 import { requireAuth, requirePermission, type TokenVerifier } from '../http/auth.js';
 import { parseOrThrow } from '../http/validation.js';
+import type { AuditKeys } from './checkpoint.js';
+import type { AuditCheckpointStore } from './checkpoint-store.js';
 import type { AuditEntry } from './entry.js';
 import { type AuditQuery, listAuditEntries } from './read.js';
 import type { AuditTables } from './table.js';
@@ -19,6 +22,14 @@ export interface AuditTrailRouteDeps<DB extends AuditTables> {
   db: Kysely<DB>;
   service: AuditService;
   verifyToken: TokenVerifier;
+  /** The signed checkpoints (outside the database) verify checks the chain against. */
+  checkpoints: AuditCheckpointDeps;
+}
+
+/** Where a service's signed checkpoints are read from, and the keys they are checked with. */
+export interface AuditCheckpointDeps {
+  store: AuditCheckpointStore;
+  keys: AuditKeys;
 }
 
 /**
@@ -41,11 +52,30 @@ export function mountAuditTrail<A extends Hono<ServiceEnv>, DB extends AuditTabl
     return c.json(page);
   });
   app.get('/audit-logs/verify', async (c) => {
-    const verdict = await verifyAuditChain(db, c.var.caller.company_id);
+    const query = parseOrThrow(AuditChainVerifyQuery, c.req.query());
+    const verdict = await verifyCompanyChain(db, deps.checkpoints, c.var.caller.company_id, query);
     const report: AuditChainReport = { service: deps.service, ...verdict };
     return c.json(report);
   });
   return app;
+}
+
+/**
+ * One page of the company's chain in this service, checked against its newest signed
+ * checkpoint (read from the store, never from the database).
+ */
+export async function verifyCompanyChain(
+  db: Kysely<AuditTables>,
+  checkpoints: AuditCheckpointDeps,
+  companyId: string,
+  page: AuditChainVerifyQuery,
+) {
+  const latest = await checkpoints.store.latest(companyId);
+  return verifyAuditChain(db, companyId, {
+    after: page.after,
+    limit: page.limit,
+    checkpoint: { latest, trusted: checkpoints.keys.trusted },
+  });
 }
 
 export function auditQueryOf(query: AuditTrailQuery, companyId: string): AuditQuery {

@@ -43,10 +43,23 @@ export interface AuditUnchainedTable {
   company_id: string;
 }
 
+/** `<schema>.audit_checkpoint_due`: companies whose chain grew since their last checkpoint. */
+export interface AuditCheckpointDueTable {
+  company_id: string;
+}
+
+/** `<schema>.audit_checkpoint_round`: one row; the replica that moves `next_at` runs the round. */
+export interface AuditCheckpointRoundTable {
+  id: ColumnType<number, number, never>;
+  next_at: Date;
+}
+
 export interface AuditTables {
   audit_log: AuditLogTable;
   audit_chain: AuditChainTable;
   audit_unchained: AuditUnchainedTable;
+  audit_checkpoint_due: AuditCheckpointDueTable;
+  audit_checkpoint_round: AuditCheckpointRoundTable;
 }
 
 /**
@@ -160,6 +173,35 @@ export function auditChainMigration(schema: string): Migration {
       await sql`
         create trigger audit_log_queue_for_chain after insert on ${log}
         for each row execute function ${sql.id(schema, 'audit_log_queue_for_chain')}()`.execute(db);
+    },
+  };
+}
+
+/**
+ * Frozen migration for signed checkpoints: the chainer marks a company due when its chain
+ * grows (`audit_checkpoint_due`), and the checkpoint round is claimed by moving the one row
+ * of `audit_checkpoint_round`, so one replica runs each round. The checkpoints themselves
+ * are not kept here: they go to JetStream, out of the table owner's reach. Every existing
+ * chain is due at once.
+ */
+export function auditCheckpointMigration(schema: string): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_checkpoint_due')
+        .addColumn('company_id', 'uuid', (c) => c.primaryKey())
+        .execute();
+      await db.schema
+        .createTable('audit_checkpoint_round')
+        .addColumn('id', 'smallint', (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn('next_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await sql`insert into ${sql.id(schema, 'audit_checkpoint_round')} (id, next_at) values (1, '-infinity')`.execute(
+        db,
+      );
+      await sql`
+        insert into ${sql.id(schema, 'audit_checkpoint_due')} (company_id)
+        select distinct company_id from ${sql.id(schema, 'audit_chain')}`.execute(db);
     },
   };
 }

@@ -9,6 +9,7 @@ import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jos
 import { ZodError } from 'zod';
 import { noteAuditCaller } from '../audit/context.js';
 import { ForbiddenError, UnauthorizedError, UpstreamError } from '../errors.js';
+import type { RevocationList } from './revocation-list.js';
 
 export interface TokenVerifierOptions {
   /** Where the signing keys come from: the gateway's JWKS URL, or a key set in hand. */
@@ -21,6 +22,11 @@ export interface TokenVerifierOptions {
    * withdrawn from it keeps working here. Default 300.
    */
   jwksCacheSeconds?: number;
+  /**
+   * Revocations pushed over the bus (see followRevocations): checked on every call, also
+   * for a token already verified, so a revocation takes effect here as soon as it arrives.
+   */
+  revocations?: RevocationList;
 }
 
 /** Tokens the gateway signs: EdDSA, always with a kid. Anything else is refused before any key is looked up. */
@@ -56,30 +62,64 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (typeof header.kid !== 'string' || header.kid === '') {
       throw new errors.JWSInvalid('the token names no kid');
     }
+    // A withdrawn key may still sit in the cached key set: refuse it without asking.
+    if (options.revocations?.isWithdrawn(header.kid)) {
+      throw new errors.JWKSNoMatchingKey('the key was withdrawn');
+    }
     return keySet(header, token);
   };
   // Never trust a verified token longer than the key set it was checked against.
   const verified = new VerifiedTokenCache(Math.min(VERIFIED_TOKEN_TTL_MS, cacheMs));
+  const refuseRevoked = (entry: VerifiedToken): AccessClaims => {
+    const refusal = options.revocations?.refusal({
+      userId: entry.claims.sub,
+      issuedAtMs: entry.issuedAtMs,
+      kid: entry.kid,
+    });
+    if (refusal) {
+      verified.delete(entry.token);
+      throw new UnauthorizedError(
+        refusal === 'key-withdrawn'
+          ? 'the access token was signed with a withdrawn key; sign in again'
+          : 'the access token was revoked; refresh it or sign in again',
+      );
+    }
+    return entry.claims;
+  };
   return async (token) => {
     const cached = verified.get(token);
-    if (cached) return cached;
+    if (cached) return refuseRevoked(cached);
+    let entry: VerifiedToken;
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      const { payload, protectedHeader } = await jwtVerify(token, keys, {
         algorithms: [ACCEPTED_ALGORITHM],
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
-      const claims = AccessClaimsSchema.parse(payload);
-      verified.set(token, claims, (payload.exp ?? 0) * 1000);
-      return claims;
+      entry = {
+        token,
+        claims: AccessClaimsSchema.parse(payload),
+        kid: protectedHeader.kid ?? '',
+        issuedAtMs: Math.round((payload.iat ?? 0) * 1000),
+      };
+      verified.set(entry, (payload.exp ?? 0) * 1000);
     } catch (error) {
       if (keySetUnavailable(error)) {
         throw new UpstreamError('the signing keys could not be fetched; try again shortly');
       }
       throw new UnauthorizedError('the access token is missing, invalid or expired');
     }
+    return refuseRevoked(entry);
   };
+}
+
+/** A token whose signature checked out, with what a revocation is matched against. */
+interface VerifiedToken {
+  token: string;
+  claims: AccessClaims;
+  kid: string;
+  issuedAtMs: number;
 }
 
 /** The key set could not be fetched: an outage, not a bad token. */
@@ -97,45 +137,53 @@ function keySetUnavailable(error: unknown): boolean {
  * here. Bounded, oldest out first.
  */
 class VerifiedTokenCache {
-  private readonly entries = new Map<string, { claims: AccessClaims; expiresAt: number }>();
+  private readonly entries = new Map<string, { verified: VerifiedToken; expiresAt: number }>();
   constructor(
     private readonly ttlMs: number,
     private readonly capacity = 10_000,
   ) {}
 
-  get(token: string): AccessClaims | undefined {
+  get(token: string): VerifiedToken | undefined {
     const entry = this.entries.get(token);
     if (!entry) return undefined;
     if (entry.expiresAt <= Date.now()) {
       this.entries.delete(token);
       return undefined;
     }
-    return entry.claims;
+    return entry.verified;
+  }
+
+  delete(token: string): void {
+    this.entries.delete(token);
   }
 
   /** Kept until the token expires or the TTL passes, whichever comes first. */
-  set(token: string, claims: AccessClaims, tokenExpiresAt: number): void {
+  set(verified: VerifiedToken, tokenExpiresAt: number): void {
     const expiresAt = Math.min(tokenExpiresAt, Date.now() + this.ttlMs);
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(token, { claims, expiresAt });
+    this.entries.set(verified.token, { verified, expiresAt });
   }
 }
 
 /** The verifier every service but the gateway uses: keys from the gateway's JWKS URL. */
-export function tokenVerifierFromConfig(config: {
-  JWKS_URL: string;
-  JWT_ISSUER: string;
-  JWT_AUDIENCE: string;
-  JWKS_CACHE_SECONDS: number;
-}): TokenVerifier {
+export function tokenVerifierFromConfig(
+  config: {
+    JWKS_URL: string;
+    JWT_ISSUER: string;
+    JWT_AUDIENCE: string;
+    JWKS_CACHE_SECONDS: number;
+  },
+  revocations?: RevocationList,
+): TokenVerifier {
   return createTokenVerifier({
     jwksUrl: config.JWKS_URL,
     jwksCacheSeconds: config.JWKS_CACHE_SECONDS,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    ...(revocations ? { revocations } : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import {
   createLocalJWKSet,
   exportJWK,
   generateKeyPair,
+  type JWK,
   type JWTPayload,
   SignJWT,
 } from 'jose';
@@ -15,17 +16,19 @@ import {
   requireAuth,
   type TokenVerifier,
 } from './auth.js';
+import { RevocationList } from './revocation-list.js';
 
 const issuer = 'countersign-gateway';
 const audience = 'countersign-api';
 const kid = 'key-1';
 let privateKey: CryptoKey;
 let verify: TokenVerifier;
+let publicJwk: JWK;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('EdDSA', { extractable: true });
   privateKey = pair.privateKey;
-  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' };
   // One key in the set: jose alone would pick it for a token without a kid.
   verify = createTokenVerifier({
     keys: createLocalJWKSet({ keys: [publicJwk] }),
@@ -74,6 +77,39 @@ describe('token verification', () => {
     ['no sub', () => token({ sub: undefined })],
   ])('refuses a token with %s (401)', async (_, make) => {
     await expect(verify(await make())).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('revocations pushed to the verifier', () => {
+  const withRevocations = () => {
+    const revocations = new RevocationList({ retainMs: 16 * 60_000 });
+    const verifyRevocable = createTokenVerifier({
+      keys: createLocalJWKSet({ keys: [publicJwk] }),
+      issuer,
+      audience,
+      revocations,
+    });
+    return { revocations, verify: verifyRevocable };
+  };
+
+  it("refuses a person's token issued before the revocation, even one already verified", async () => {
+    const { revocations, verify } = withRevocations();
+    const sub = '0197a000-0000-7000-8000-0000000001aa';
+    const issued = await token({ sub, iat: Date.now() / 1000 - 5 });
+    expect((await verify(issued)).sub).toBe(sub); // now cached as verified
+    revocations.revokeUser(sub, Date.now());
+    await expect(verify(issued)).rejects.toThrow(/revoked/);
+    const after = await token({ sub, iat: Date.now() / 1000 + 1 });
+    expect((await verify(after)).sub).toBe(sub);
+  });
+
+  it('refuses every token of a withdrawn key, cached or not', async () => {
+    const { revocations, verify } = withRevocations();
+    const cached = await token({ sub: '0197a000-0000-7000-8000-0000000001ab' });
+    await verify(cached);
+    revocations.withdrawKey(kid, Date.now());
+    await expect(verify(cached)).rejects.toThrow(/withdrawn/);
+    await expect(verify(await token())).rejects.toBeInstanceOf(UnauthorizedError);
   });
 });
 

@@ -1,4 +1,10 @@
-import { FeedStream, type ProducingService, Streams, streamSubjects } from '@countersign/contracts';
+import {
+  AuditCheckpointStream,
+  FeedStream,
+  type ProducingService,
+  Streams,
+  streamSubjects,
+} from '@countersign/contracts';
 import {
   AckPolicy,
   type ConsumerInfo,
@@ -81,6 +87,27 @@ export async function ensureFeedStream(
   await createOrUpdateStream(jsm, config);
 }
 
+/**
+ * Creates the signed audit checkpoints' stream if it is missing: kept without age limit,
+ * up to AuditCheckpointStream.maxPerSubject per service and company (the newest pins the
+ * chain before it). Every service publishes its own checkpoints there.
+ */
+export async function ensureAuditCheckpointStream(
+  jsm: JetStreamManager,
+  replication: StreamReplication = {},
+): Promise<void> {
+  const config = {
+    name: AuditCheckpointStream.name,
+    subjects: [AuditCheckpointStream.subjects],
+    storage: StorageType.File,
+    num_replicas: replication.replicas ?? 1,
+    duplicate_window: nanos(120_000),
+    max_age: 0,
+    max_msgs_per_subject: AuditCheckpointStream.maxPerSubject,
+  };
+  await createOrUpdateStream(jsm, config);
+}
+
 interface ManagedStreamConfig {
   name: string;
   subjects: string[];
@@ -88,6 +115,7 @@ interface ManagedStreamConfig {
   num_replicas: number;
   duplicate_window: number;
   max_age: number;
+  max_msgs_per_subject?: number;
 }
 
 /**

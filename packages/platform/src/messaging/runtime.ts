@@ -14,6 +14,7 @@ import {
   connectNats,
   consumerInfo,
   deleteIgnoringMissing,
+  ensureAuditCheckpointStream,
   ensureDurableConsumer,
   ensureFeedStream,
   ensureStream,
@@ -92,6 +93,8 @@ export async function startMessaging<DB extends MessagingTables>(
   }
   // The notification service writes the feed and the gateway reads it: both need it there.
   await ensureFeedStream(jsm, replication);
+  // Every service signs checkpoints of its audit chains there (see audit/checkpointer.ts).
+  await ensureAuditCheckpointStream(jsm, replication);
   const js = jetstream(nats);
   const relay = new OutboxRelay({
     db: options.db as unknown as Kysely<MessagingTables>,

@@ -1,5 +1,6 @@
 import { expenseRoutes, policyRoutes, RoutingRequest } from '@countersign/contracts';
 import {
+  type AuditCheckpointDeps,
   createServiceApp,
   ForbiddenError,
   type Logger,
@@ -30,6 +31,8 @@ import { registerPolicyRoutes } from './policy-routes.js';
 
 export interface ApprovalHttpDeps {
   db: Kysely<ApprovalDatabase>;
+  /** Signed audit checkpoints, for GET /audit-logs/verify. */
+  auditCheckpoints: AuditCheckpointDeps;
   logger: Logger;
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
@@ -49,7 +52,12 @@ export function createApprovalApp(deps: ApprovalHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
     metrics: deps.metrics,
   });
-  mountAuditTrail(app, { db: deps.db, service: 'approval', verifyToken: deps.verifyToken });
+  mountAuditTrail(app, {
+    db: deps.db,
+    service: 'approval',
+    verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
+  });
   const serve = routeServer(app, deps.verifyToken);
 
   // Internal: the expense service asks where an expense routes; not a public route.

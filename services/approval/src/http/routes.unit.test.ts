@@ -1,5 +1,11 @@
 import { apiRoutes } from '@countersign/contracts';
-import { createLogger, routeDrift, unconnectedDatabase } from '@countersign/platform';
+import {
+  createLogger,
+  loadAuditKeys,
+  newAuditSigningKey,
+  routeDrift,
+  unconnectedDatabase,
+} from '@countersign/platform';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalDatabase } from '../db/types.js';
 import { createApprovalApp } from './routes.js';
@@ -15,6 +21,10 @@ describe('the approval service and the route declarations', () => {
       db: unconnected,
       logger: createLogger('test', 'silent'),
       verifyToken: unused,
+      auditCheckpoints: {
+        store: { latest: unused, publish: unused },
+        keys: loadAuditKeys({ AUDIT_SIGNING_KEY: newAuditSigningKey() }),
+      },
       readiness: [],
       now: () => new Date(),
     });

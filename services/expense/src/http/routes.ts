@@ -1,5 +1,6 @@
 import { expenseRoutes, lifecycleRoutes } from '@countersign/contracts';
 import {
+  type AuditCheckpointDeps,
   createServiceApp,
   type Logger,
   mountAuditTrail,
@@ -33,6 +34,8 @@ import { mountWorkspaceRoutes } from './workspace-routes.js';
 
 export interface ExpenseHttpDeps {
   db: Kysely<ExpenseDatabase>;
+  /** Signed audit checkpoints, for GET /audit-logs/verify. */
+  auditCheckpoints: AuditCheckpointDeps;
   logger: Logger;
   verifyToken: TokenVerifier;
   route: RoutingPort;
@@ -53,7 +56,12 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
     largeBodyRoutes: [receiptUploadRoute],
     metrics: deps.metrics,
   });
-  mountAuditTrail(app, { db: deps.db, service: 'expense', verifyToken: deps.verifyToken });
+  mountAuditTrail(app, {
+    db: deps.db,
+    service: 'expense',
+    verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
+  });
   const serve = routeServer(app, deps.verifyToken);
 
   serve(expenseRoutes.submit, async (c, { body }) => {

@@ -81,6 +81,26 @@ export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutb
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;
   stream_ticket_use: StreamTicketUseTable;
+  sign_in_address: SignInAddressTable;
+  code_request: CodeRequestTable;
+}
+
+/**
+ * A code someone asked for (a password reset, a new verification code), waiting to be
+ * issued off the request path, so the request does the same work for any address.
+ */
+export interface CodeRequestTable {
+  id: string;
+  purpose: 'reset_password' | 'verify_email';
+  email: string;
+  requested_at: Generated<Date>;
+}
+
+/** A client address an account signed in from with its password: its good record. */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_signed_in_at: Timestamp;
 }
 
 /** A stream ticket's id (its `jti`) once it has opened a stream, kept until it expires. */

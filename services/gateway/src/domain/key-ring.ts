@@ -86,14 +86,18 @@ export class KeyRing {
     const { sub, ...rest } = claims;
     const jwt = new SignJWT(rest);
     if (options.jwtId !== undefined) jwt.setJti(options.jwtId);
-    return jwt
-      .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: current.kid, typ: 'JWT' })
-      .setSubject(sub)
-      .setIssuer(options.issuer)
-      .setAudience(options.audience)
-      .setIssuedAt()
-      .setExpirationTime(`${options.ttlSeconds}s`)
-      .sign(current.privateKey);
+    return (
+      jwt
+        .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: current.kid, typ: 'JWT' })
+        .setSubject(sub)
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        // With milliseconds (RFC 7519 allows a fractional NumericDate): a revocation's
+        // not_before then tells a token issued just before it from one issued just after.
+        .setIssuedAt(this.now().getTime() / 1000)
+        .setExpirationTime(`${options.ttlSeconds}s`)
+        .sign(current.privateKey)
+    );
   }
 }
 

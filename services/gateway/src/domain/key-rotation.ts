@@ -77,7 +77,10 @@ export type RotationMode =
   | 'scheduled'
   /** Operator's command: rotate now; the new key still waits for the publish lead. */
   | 'manual'
-  /** Incident: the new key signs at once (services may refuse its tokens until they refetch). */
+  /**
+   * Incident: the new key signs at once and every earlier key is withdrawn (see
+   * withdrawnKeys); services may refuse the new key's tokens until they refetch.
+   */
   | 'immediate';
 
 export type RotationDecision =
@@ -125,4 +128,14 @@ export function decideRotation(
     createdAt: now,
     activatesAt: new Date(now.getTime() + policy.publishLeadMs),
   };
+}
+
+/**
+ * Keys an incident's rotation (`immediate`) withdraws at once: every key but the new one.
+ * The signing key may have leaked, and with it any key whose private half sat beside it,
+ * so none stays published and every token they signed is refused (SigningKeyWithdrawn).
+ * Other rotations withdraw nothing: their old keys retire after their tokens expired.
+ */
+export function withdrawnKeys<K extends KeyTimes>(previous: readonly K[], mode: RotationMode): K[] {
+  return mode === 'immediate' ? [...previous] : [];
 }

@@ -8,6 +8,7 @@ import {
   retiredKeys,
   rotationDue,
   signingKey,
+  withdrawnKeys,
 } from './key-rotation.js';
 
 const HOUR = 3_600_000;
@@ -26,8 +27,8 @@ function apply(keys: KeyTimes[], now: Date, mode: RotationMode, kid: string): Ke
   if (!decision.rotate) return keys;
   const added = { kid, createdAt: decision.createdAt, activatesAt: decision.activatesAt };
   const all = [added, ...keys];
-  const retired = new Set(retiredKeys(all).map((k) => k.kid));
-  return all.filter((k) => !retired.has(k.kid));
+  const removed = new Set([...retiredKeys(all), ...withdrawnKeys(keys, mode)].map((k) => k.kid));
+  return all.filter((k) => !removed.has(k.kid));
 }
 
 describe('which key signs', () => {
@@ -150,5 +151,22 @@ describe('a rotation never withdraws a key whose tokens are still good', () => {
 
   it('except in an incident, which may end those sessions on purpose', () => {
     expect(decideRotation(keys, at(handover + 60_000), policy, 'immediate').rotate).toBe(true);
+  });
+});
+
+describe('an incident rotation withdraws the leaked keys at once', () => {
+  const keys = [key('a', 0), key('b', 10 * HOUR, 10 * HOUR + 180_000)];
+
+  it('withdraws every earlier key, so the JWKS holds the new key alone', () => {
+    const after = apply(keys, at(10 * HOUR + 200_000), 'immediate', 'c');
+    expect(after.map((k) => k.kid)).toEqual(['c']);
+    expect(publishedKeys(after).map((k) => k.kid)).toEqual(['c']);
+    expect(signingKey(after, at(10 * HOUR + 200_000))?.kid).toBe('c');
+  });
+
+  it('a scheduled or manual rotation withdraws nothing', () => {
+    expect(withdrawnKeys(keys, 'scheduled')).toEqual([]);
+    expect(withdrawnKeys(keys, 'manual')).toEqual([]);
+    expect(withdrawnKeys(keys, 'immediate').map((k) => k.kid)).toEqual(['a', 'b']);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type AuditCheckpointDeps,
   type AuditTables,
   callService,
   callServiceStreaming,
@@ -33,6 +34,7 @@ import {
   type IdempotencySettings,
   idempotentRequests,
 } from './idempotency.js';
+import { type InvitationQuota, limitInvitations } from './invitation-quota.js';
 import { type DocumentedRoute, openApiInfo, registerOpenApi } from './openapi.js';
 import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 import { mountStreamRoutes, type StreamRouteDeps } from './stream-routes.js';
@@ -53,6 +55,10 @@ export interface GatewayDeps {
   idempotency: IdempotencySettings;
   /** `GET /api/stream`: the caller's real-time feed, read from NATS. */
   stream: Omit<StreamRouteDeps, 'verifyToken' | 'logger'>;
+  /** The identity trail's signed audit checkpoints (GET /api/audit-logs/verify). */
+  auditCheckpoints: AuditCheckpointDeps;
+  /** The daily invitation quota per company (adding people, changing addresses). */
+  invitations: InvitationQuota;
 }
 
 /**
@@ -94,8 +100,10 @@ export function createGatewayApp(deps: GatewayDeps) {
     db: deps.auth.db as unknown as Kysely<AuditTables>,
     upstreams: deps.upstreams,
     verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
   });
   const idempotent = idempotentRequests(deps.idempotency);
+  const invitationQuota = limitInvitations(deps.invitations);
   const passThrough: MiddlewareHandler = (_c, next) => next();
   // Before the forwarded `/api/users/{id}`, which would take "me" for an id.
   app.get('/api/users/me', auth, requirePermission('profile.self'), async (c) => {
@@ -112,12 +120,20 @@ export function createGatewayApp(deps: GatewayDeps) {
       honoPath,
       auth,
       requirePermission(route.permission),
+      sendsInvitations(route) ? invitationQuota : passThrough,
       // After the permission check: a refused caller never claims a key.
       keyedRoutes.has(route) ? idempotent : passThrough,
       (c) => forward(c, route, deps.upstreams[route.upstream]),
     );
   }
   return app;
+}
+
+/** Routes that e-mail an address an admin typed: adding a person, changing an address. */
+function sendsInvitations(route: ForwardedRoute): boolean {
+  return route.path === '/api/users'
+    ? route.method === 'post'
+    : route.path === '/api/users/{id}' && route.method === 'patch';
 }
 
 /** An upload route's own body limit, its `{params}` matching one path segment each. */
@@ -243,6 +259,8 @@ function relay(c: Context<ServiceEnv>, upstream: ServiceResponse): Response {
     : upstream.body;
   return c.body(answer, upstream.status as ContentfulStatusCode, {
     'content-type': upstream.contentType,
+    // A service's quota (webhook redeliveries) says when to come back; keep that.
+    ...(upstream.retryAfter === undefined ? {} : { 'retry-after': upstream.retryAfter }),
   });
 }
 

@@ -1,5 +1,12 @@
-import { AuditLogPage, AuditLogQuery, AuditVerification } from '@countersign/contracts';
 import {
+  AUDIT_VERIFY_MAX_LIMIT,
+  AuditLogPage,
+  AuditLogQuery,
+  AuditVerification,
+  AuditVerifyQuery,
+} from '@countersign/contracts';
+import {
+  type AuditCheckpointDeps,
   type AuditTables,
   parseOrThrow,
   requireAuth,
@@ -20,6 +27,8 @@ export interface AuditRouteDeps {
   db: Kysely<AuditTables>;
   upstreams: Record<Upstream, string>;
   verifyToken: TokenVerifier;
+  /** The gateway's own signed checkpoints, for its identity trail's verify. */
+  checkpoints: AuditCheckpointDeps;
 }
 
 const tag = 'Audit trail';
@@ -40,11 +49,11 @@ export const auditRouteDocs: DocumentedRoute[] = [
     method: 'get',
     path: '/api/audit-logs/verify',
     tag,
-    summary:
-      'Re-walks the company’s hash chain in every service and names the first broken entry (service, sequence, id, why)',
+    summary: `Re-walks a page of the company’s hash chain in every service (up to limit places each, at most ${AUDIT_VERIFY_MAX_LIMIT}), checks each chain against its newest signed checkpoint (a cut tail, a rewrite), and names the first broken place (service, sequence, id, why); next_cursor walks on`,
     permission: 'audit.read',
+    query: AuditVerifyQuery,
     success: { status: 200, schema: AuditVerification, description: 'The verdict per service' },
-    refusals: [401, 403],
+    refusals: [400, 401, 403],
   },
 ];
 
@@ -52,7 +61,8 @@ export const auditRouteDocs: DocumentedRoute[] = [
 export function mountAuditRoutes(app: Hono<ServiceEnv>, deps: AuditRouteDeps): void {
   const guard = [requireAuth(deps.verifyToken), requirePermission('audit.read')] as const;
   app.get('/api/audit-logs/verify', ...guard, async (c) => {
-    const answer = await verifyAuditLogs(deps, callOf(c));
+    const query = parseOrThrow(AuditVerifyQuery, c.req.query());
+    const answer = await verifyAuditLogs(deps, callOf(c), query);
     return 'verification' in answer ? c.json(answer.verification) : relayed(c, answer.refusal);
   });
   app.get('/api/audit-logs', ...guard, async (c) => {

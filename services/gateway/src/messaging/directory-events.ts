@@ -14,7 +14,7 @@ export function directoryEventHandlers(
   now: () => Date,
   logger: Logger,
 ): EventHandlers<IdentityDatabase> {
-  const deps = () => ({ now: now(), logger });
+  const deps = () => ({ now: now(), logger, clock: now });
   return {
     UserAdded: (trx, event) =>
       applyDirectoryUser(

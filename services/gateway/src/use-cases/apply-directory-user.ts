@@ -1,11 +1,13 @@
-import type { UserSnapshot } from '@countersign/contracts';
+import type { AccessRevocationReason, UserSnapshot } from '@countersign/contracts';
 import { type Logger, queueMail } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { hasLiveCode } from '../db/code-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
+import { deleteUnverifiedRegistration } from '../db/registration-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { addressChangedMail, invitationMail, verificationMail } from '../domain/mail-templates.js';
 import { issueCode } from './issue-code.js';
+import { revokeAccess } from './revoke-access.js';
 
 export interface DirectoryUserChange {
   companyId: string;
@@ -20,7 +22,8 @@ type Trx = Transaction<IdentityDatabase>;
  * Keeps the login of a directory person in step with the directory (name, e-mail, role,
  * active), applying a snapshot only when it is newer than the one applied, so events may
  * arrive in any order. A new invitee gets a login without a password and an invitation
- * code by e-mail; a deactivated person's sessions all end. A new e-mail address must be
+ * code by e-mail; a deactivated person's sessions all end, and their access tokens (like a
+ * demoted person's) are revoked everywhere (AccessRevoked). A new e-mail address must be
  * proven before it signs in (an admin cannot redirect someone's login mail to an address
  * of their own): the login becomes unverified, the new address gets a code, the old one a
  * notice. Logins are unique by e-mail across companies: an address another login holds
@@ -29,8 +32,31 @@ type Trx = Transaction<IdentityDatabase>;
 export async function applyDirectoryUser(
   trx: Trx,
   change: DirectoryUserChange,
-  deps: { now: Date; logger: Logger },
+  deps: { now: Date; logger: Logger; clock?: () => Date },
 ): Promise<void> {
+  const revocation = await applyToLogin(trx, change, deps);
+  // Last, as revokeAccess asks: the tokens made from the login as it was are refused.
+  if (revocation) {
+    await revokeAccess(
+      trx,
+      {
+        companyId: change.companyId,
+        userId: change.user.user_id,
+        reason: revocation,
+        actor: { kind: 'system', id: 'gateway' },
+        endSessions: false,
+      },
+      deps.clock ?? (() => new Date()),
+    );
+  }
+}
+
+/** Applies the snapshot; says why the person's access tokens must end, if they must. */
+async function applyToLogin(
+  trx: Trx,
+  change: DirectoryUserChange,
+  deps: { now: Date; logger: Logger },
+): Promise<AccessRevocationReason | undefined> {
   const { user } = change;
   const email = user.email.toLowerCase();
   const current = await trx
@@ -42,7 +68,7 @@ export async function applyDirectoryUser(
   if (current && current.directory_revision >= user.revision) {
     // Already applied; an invitation still goes out if a newer snapshot arrived first.
     if (change.invite && current.active) await inviteIfAwaited(trx, user, deps.now);
-    return;
+    return undefined;
   }
   const emailTaken = await emailHeldByAnother(trx, email, user.user_id);
   if (emailTaken) {
@@ -52,7 +78,7 @@ export async function applyDirectoryUser(
     );
   }
   if (!current) {
-    if (emailTaken) return; // no login can be made for this person
+    if (emailTaken) return undefined; // no login can be made for this person
     await trx
       .insertInto('credential')
       .values({
@@ -93,22 +119,35 @@ export async function applyDirectoryUser(
   }
   if (!user.active) {
     await revokeAllOfUser(trx, user.user_id, deps.now);
-    return;
+    return current?.active ? 'deactivated' : undefined;
   }
   const addressMoved = current !== undefined && current.email !== email && !emailTaken;
   if (change.invite) await inviteIfAwaited(trx, user, deps.now);
   // An invitee whose address changed is invited again, at the new one.
   if (addressMoved && !current.password_hash) await inviteIfAwaited(trx, user, deps.now, true);
+  if (!current) return undefined;
+  if (addressMoved && current.password_hash) return 'email_changed';
+  return current.role !== user.role ? 'role_changed' : undefined;
 }
 
+/**
+ * Whether another login holds the address. A registration nobody verified holds it for no
+ * one yet: it gives way (is deleted), so a stranger's sign-up cannot block an invitation,
+ * or an address change and the resets that follow it.
+ */
 async function emailHeldByAnother(trx: Trx, email: string, userId: string): Promise<boolean> {
   const holder = await trx
     .selectFrom('credential')
-    .select('user_id')
-    .where('email', '=', email)
-    .where('user_id', '!=', userId)
+    .leftJoin('registration', 'registration.user_id', 'credential.user_id')
+    .select(['credential.user_id', 'credential.email_verified_at', 'registration.company_id'])
+    .where('credential.email', '=', email)
+    .where('credential.user_id', '!=', userId)
+    .forUpdate('credential')
     .executeTakeFirst();
-  return holder !== undefined;
+  if (!holder) return false;
+  if (holder.company_id === null || holder.email_verified_at) return true;
+  await deleteUnverifiedRegistration(trx, holder.user_id);
+  return false;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -13,8 +14,10 @@ import {
   type RotationMode,
   type RotationPolicy,
   retiredKeys,
+  withdrawnKeys,
 } from '../domain/key-rotation.js';
 import { DEPLOYMENT_COMPANY, recordAudit } from '../outbox/audit.js';
+import { enqueue } from '../outbox/enqueue.js';
 
 export interface RotationOutcome {
   /** The key added, when one was. */
@@ -23,6 +26,8 @@ export interface RotationOutcome {
   skipped?: string;
   /** Keys deleted because they fell out of the published two. */
   retired: string[];
+  /** Keys withdrawn at once by an incident's rotation (SigningKeyWithdrawn published). */
+  withdrawn: string[];
 }
 
 /**
@@ -38,7 +43,7 @@ export async function rotateSigningKey(
     await lockSigningKeys(trx);
     const keys = await selectSigningKeys(trx);
     const decision = decideRotation(keys, options.now(), options.policy, options.mode);
-    if (!decision.rotate) return { skipped: decision.reason, retired: [] };
+    if (!decision.rotate) return { skipped: decision.reason, retired: [], withdrawn: [] };
     const fresh = {
       ...(await generateSigningKey(uuidv7())),
       createdAt: decision.createdAt,
@@ -46,14 +51,32 @@ export async function rotateSigningKey(
     };
     await insertSigningKey(trx, fresh);
     const retired = retiredKeys([fresh, ...keys]).map((k) => k.kid);
-    await deleteSigningKeys(trx, retired);
+    const withdrawn = withdrawnKeys(keys, options.mode).map((k) => k.kid);
+    await deleteSigningKeys(trx, [...new Set([...retired, ...withdrawn])]);
+    // Every process refuses a withdrawn key's tokens at once, even ones it had verified.
+    await enqueue(
+      trx,
+      withdrawn.map((kid) =>
+        newEvent('SigningKeyWithdrawn', {
+          companyId: DEPLOYMENT_COMPANY,
+          actor: { kind: 'system', id: 'gateway' },
+          subject: kid,
+          occurredAt: decision.createdAt,
+          data: {
+            kid,
+            withdrawn_at: decision.createdAt.toISOString(),
+            replaced_by: fresh.kid,
+          },
+        }),
+      ),
+    );
     await recordAudit(trx, {
       companyId: DEPLOYMENT_COMPANY,
       actor: { kind: 'system', id: 'gateway' },
       action: 'signing_key.rotated',
       entity: { type: 'signing_key', id: fresh.kid },
-      after: { kid: fresh.kid, activates_at: fresh.activatesAt, retired },
+      after: { kid: fresh.kid, activates_at: fresh.activatesAt, retired, withdrawn },
     });
-    return { added: { kid: fresh.kid, activatesAt: fresh.activatesAt }, retired };
+    return { added: { kid: fresh.kid, activatesAt: fresh.activatesAt }, retired, withdrawn };
   });
 }

@@ -1,7 +1,9 @@
 import type { LoginResponse } from '@countersign/contracts';
+import { UnauthorizedError } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Credential } from '../db/credential-queries.js';
+import { lockAccessShared } from '../db/access-lock-queries.js';
+import { type Credential, findCredentialById } from '../db/credential-queries.js';
 import { insertRefreshToken } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import type { KeyRing } from '../domain/key-ring.js';
@@ -26,6 +28,11 @@ export async function startSession(
   credential: Pick<Credential, 'user_id' | 'company_id' | 'role' | 'name' | 'email'>,
   familyId: string = uuidv7(),
 ): Promise<LoginResponse> {
+  // Ordered against revocations (see lockAccessShared): the claims are read, and the token
+  // signed, only while no revocation of this person is under way.
+  await lockAccessShared(trx, credential.user_id);
+  const current = await findCredentialById(trx, credential.user_id);
+  if (!current?.active) throw new UnauthorizedError('the account is no longer active');
   const refresh = newRefreshToken();
   await insertRefreshToken(trx, {
     id: uuidv7(),
@@ -36,11 +43,11 @@ export async function startSession(
   });
   const accessToken = await deps.keys.sign(
     {
-      sub: credential.user_id,
-      company_id: credential.company_id,
-      role: credential.role,
-      name: credential.name,
-      email: credential.email,
+      sub: current.user_id,
+      company_id: current.company_id,
+      role: current.role,
+      name: current.name,
+      email: current.email,
     },
     { issuer: deps.issuer, audience: deps.audience, ttlSeconds: deps.accessTtlSeconds },
   );

@@ -1,5 +1,6 @@
 import { notificationRoutes } from '@countersign/contracts';
 import {
+  type AuditCheckpointDeps,
   createServiceApp,
   type Logger,
   mountAuditTrail,
@@ -11,6 +12,7 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
+import type { WebhookLimits } from '../domain/webhook-limits.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
 import { changeNotificationPreferences } from '../use-cases/change-notification-preferences.js';
 import { getNotificationPreferences } from '../use-cases/get-notification-preferences.js';
@@ -21,6 +23,8 @@ import { registerWebhookRoutes } from './webhook-routes.js';
 
 export interface NotificationHttpDeps {
   db: Kysely<NotificationDatabase>;
+  /** Signed audit checkpoints, for GET /audit-logs/verify. */
+  auditCheckpoints: AuditCheckpointDeps;
   logger: Logger;
   verifyToken: TokenVerifier;
   readiness: ReadinessCheck[];
@@ -29,6 +33,8 @@ export interface NotificationHttpDeps {
   metrics?: ServiceMetrics;
   /** Judges webhook URLs at registration (SSRF rules, DNS). */
   checkWebhookUrl: WebhookUrlCheck;
+  /** What one company may take of the shared webhook machinery. */
+  webhookLimits: WebhookLimits;
   now: () => Date;
 }
 
@@ -37,7 +43,12 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
   const app = createServiceApp(deps.logger, deps.readiness, deps.figures, {
     metrics: deps.metrics,
   });
-  mountAuditTrail(app, { db: deps.db, service: 'notification', verifyToken: deps.verifyToken });
+  mountAuditTrail(app, {
+    db: deps.db,
+    service: 'notification',
+    verifyToken: deps.verifyToken,
+    checkpoints: deps.auditCheckpoints,
+  });
   const clock = { db: deps.db, now: deps.now };
   const serve = routeServer(app, deps.verifyToken);
   serve(notificationRoutes.list, async (c, { query }) =>
@@ -49,7 +60,11 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
       }),
     ),
   );
-  registerWebhookRoutes(serve, { ...deps, checkUrl: deps.checkWebhookUrl });
+  registerWebhookRoutes(serve, {
+    ...deps,
+    checkUrl: deps.checkWebhookUrl,
+    limits: deps.webhookLimits,
+  });
   // Seed 002 marks read with a bare POST; a body, when sent, may set nothing.
   serve(notificationRoutes.markAllRead, async (c) =>
     c.json(await markAllNotificationsRead(clock, c.var.caller)),

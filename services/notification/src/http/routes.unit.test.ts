@@ -1,5 +1,11 @@
 import { apiRoutes } from '@countersign/contracts';
-import { createLogger, routeDrift, unconnectedDatabase } from '@countersign/platform';
+import {
+  createLogger,
+  loadAuditKeys,
+  newAuditSigningKey,
+  routeDrift,
+  unconnectedDatabase,
+} from '@countersign/platform';
 import { describe, expect, it } from 'vitest';
 import type { NotificationDatabase } from '../db/types.js';
 import { createNotificationApp } from './routes.js';
@@ -15,9 +21,19 @@ describe('the notification service and the route declarations', () => {
       db: unconnected,
       logger: createLogger('test', 'silent'),
       verifyToken: unused,
+      auditCheckpoints: {
+        store: { latest: unused, publish: unused },
+        keys: loadAuditKeys({ AUDIT_SIGNING_KEY: newAuditSigningKey() }),
+      },
       readiness: [],
       now: () => new Date(),
       checkWebhookUrl: unused,
+      webhookLimits: {
+        maxEndpointsPerCompany: 20,
+        redeliveriesPerEndpoint: 50,
+        redeliveriesPerCompany: 200,
+        redeliveryWindowMs: 3_600_000,
+      },
     });
     expect(routeDrift(app, apiRoutes, 'notification')).toEqual({
       unserved: [],

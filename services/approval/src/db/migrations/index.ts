@@ -1,5 +1,6 @@
 import {
   auditChainMigration,
+  auditCheckpointMigration,
   auditTrailMigration,
   messagingTablesV1,
   messagingTablesV2,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T1100-policy-versions': policyVersions,
   '2026-11-25T1300-audit-trail': auditTrailMigration('approval'),
   '2026-11-25T1500-audit-chain': auditChainMigration('approval'),
+  '2026-12-07T1700-audit-checkpoints': auditCheckpointMigration('approval'),
 };

@@ -1,5 +1,6 @@
 import {
   auditChainMigration,
+  auditCheckpointMigration,
   auditTrailMigration,
   messagingTablesV1,
   messagingTablesV2,
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1300-audit-trail': auditTrailMigration('expense'),
   '2026-11-25T1500-audit-chain': auditChainMigration('expense'),
   '2026-12-07T1000-routing-copy': routingCopy,
+  '2026-12-07T1700-audit-checkpoints': auditCheckpointMigration('expense'),
 };
