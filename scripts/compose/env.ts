@@ -5,6 +5,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+  natsAdminUser,
+  natsPassword,
+  natsPasswordVariable,
+  natsServices,
+} from '@countersign/platform';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -23,7 +29,7 @@ export function standinImages(): Record<string, string> {
 
 /** Generated on first write and never replaced: data volumes were initialised with them. */
 function generatedSecrets(): Record<string, string> {
-  return {
+  const secrets: Record<string, string> = {
     POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
     // Each service's audit checkpoint key (base64 PKCS#8 DER: one line); kept, so earlier
     // checkpoints still verify.
@@ -32,6 +38,11 @@ function generatedSecrets(): Record<string, string> {
     AUDIT_SIGNING_KEY_APPROVAL: newAuditSigningKey(),
     AUDIT_SIGNING_KEY_NOTIFICATION: newAuditSigningKey(),
   };
+  // One NATS password per service and one for operators (deploy/nats-auth.conf).
+  for (const user of [...natsServices, natsAdminUser]) {
+    secrets[natsPasswordVariable(user)] = natsPassword();
+  }
+  return secrets;
 }
 
 function newAuditSigningKey(): string {

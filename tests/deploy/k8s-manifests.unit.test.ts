@@ -8,6 +8,7 @@ import { BaseConfig, createLogger, createServiceApp } from '@countersign/platfor
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
+import { natsUsersSecret } from '../../scripts/nats-auth.js';
 import { configSchema as approvalSchema } from '../../services/approval/src/config.js';
 import { configSchema as expenseSchema } from '../../services/expense/src/config.js';
 import { configSchema as gatewaySchema } from '../../services/gateway/src/config.js';
@@ -113,7 +114,10 @@ function environmentOf(
   }
   for (const variable of (container.env ?? []) as EnvVar[]) {
     const ref = variable.valueFrom?.configMapKeyRef ?? variable.valueFrom?.secretKeyRef;
-    if (ref) {
+    if (ref?.name === natsUsersSecret) {
+      // Made by the operator, not by kustomize (the NATS release reads it too): see nats-auth.
+      environment[variable.name] = `<${natsUsersSecret}/${ref.key}>`;
+    } else if (ref) {
       const data = lookup(variable.valueFrom?.configMapKeyRef ? 'configMaps' : 'secrets', ref.name);
       const value = data[ref.key];
       if (value === undefined)

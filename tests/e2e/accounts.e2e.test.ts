@@ -56,7 +56,9 @@ async function publishDirectoryEvent(
         : { user, reason: 'left the company' };
   const event = newEvent(type, {
     companyId,
-    actor: { kind: 'system', id: 'test' },
+    // As the approval service announces it: the company's admin (Alice) made the change; the
+    // gateway mails an invitation only when a user of the same company asked for it.
+    actor: { kind: 'user', id: '0197a000-0000-7000-8000-000000000101' },
     subject: user.user_id,
     data: data as never,
   });

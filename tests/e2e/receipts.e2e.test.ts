@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExpenseStatusDocument, ReceiptDocument, ReceiptList } from '@countersign/contracts';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptImage, TINY_PNG, uploadFile } from '../support/receipts.js';
 import {
@@ -14,6 +15,8 @@ import {
 } from '../support/test-cluster.js';
 
 let cluster: TestCluster;
+const MiB = 1024 * 1024;
+const COMPANY_QUOTA = 20 * MiB;
 const people = ['alice', 'bob', 'eve', 'frank', 'grace', 'hannah', 'ivan'] as const;
 type Person = (typeof people)[number];
 const tokens = {} as Record<Person, string>;
@@ -22,6 +25,10 @@ beforeAll(async () => {
   cluster = await TestCluster.start({
     RECEIPTS_DIR: mkdtempSync(join(tmpdir(), 'countersign-receipts-test-')),
     RECEIPT_OCR_POLL_MS: '200',
+    // Small limits, so the tests reach them; the defaults are 10, 1 GiB and 40 megapixels.
+    RECEIPTS_MAX_PER_EXPENSE: '3',
+    RECEIPTS_MAX_COMPANY_BYTES: String(COMPANY_QUOTA),
+    RECEIPT_MAX_PIXELS: '4000000',
   });
   for (const name of people) tokens[name] = await login(name);
 });
@@ -285,5 +292,98 @@ describe('policies that ask for a receipt', () => {
     expect((await statusOf(id)).flags).toEqual([
       expect.stringContaining('Receipt image identical to one on expense'),
     ]);
+  });
+});
+
+/** A PDF of `bytes` bytes (PDFs are stored, not decoded: only their size matters here). */
+function pdfOf(bytes: number, seed: number): Uint8Array {
+  const content = new Uint8Array(bytes);
+  content.set(new TextEncoder().encode(`%PDF-1.7 ${seed}`));
+  return content;
+}
+
+const storedBytes = async () => {
+  const row = await cluster.db.query<{ stored: string; actual: string }>(
+    `select (select coalesce(sum(stored_bytes), 0) from expense.receipt_company) as stored,
+            (select coalesce(sum(size_bytes), 0) from expense.receipt) as actual`,
+  );
+  return { stored: Number(row.rows[0]?.stored), actual: Number(row.rows[0]?.actual) };
+};
+
+describe('limits on what one company may store', () => {
+  it('refuses an image over the pixel cap before it is stored (422), naming its size', async () => {
+    const id = await submit({ amount: 20 });
+    const huge = await sharp({
+      create: { width: 2500, height: 2000, channels: 3, background: '#ffffff' },
+    })
+      .png()
+      .toBuffer();
+    const refused = await uploadFile(`/api/expenses/${id}/receipts`, tokens.grace, huge, 'big.png');
+    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+    expect(refused.contentType).toContain('application/problem+json');
+    expect(refused.body.type).toContain('receipt-image-too-large');
+    expect(refused.body.detail).toContain('2500 × 2000 pixels');
+    expect(ReceiptList.parse((await receiptsOf(id)).body).items).toEqual([]);
+  });
+
+  it('lets an expense hold at most its limit of receipts, even when they race (409)', async () => {
+    const id = await submit({ amount: 21 });
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        uploadFile(`/api/expenses/${id}/receipts`, tokens.grace, pdfOf(1000, i), `r${i}.pdf`),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 409, 409, 409]);
+    const refused = answers.find((a) => a.status === 409);
+    expect(refused?.contentType).toContain('application/problem+json');
+    expect(refused?.body.type).toContain('receipt-limit-reached');
+    expect(refused?.body.detail).toBe('an expense holds at most 3 receipts and this one has 3');
+    expect(ReceiptList.parse((await receiptsOf(id)).body).items).toHaveLength(3);
+  });
+
+  it('keeps a company within its storage quota, even when uploads race (413), counting every byte', async () => {
+    // Fills the quota up to 1.5 files of 4 MiB, then three of them race: one fits.
+    const file = 4 * MiB;
+    let free = COMPANY_QUOTA - (await storedBytes()).stored;
+    let seed = 100;
+    while (free > 1.5 * file) {
+      const filler = Math.min(9 * MiB, free - 1.5 * file);
+      const id = await submit({ amount: 22 });
+      const stored = await uploadFile(
+        `/api/expenses/${id}/receipts`,
+        tokens.grace,
+        pdfOf(filler, seed++),
+        'filler.pdf',
+      );
+      expect(stored.status, JSON.stringify(stored.body)).toBe(201);
+      free -= filler;
+    }
+    const expenses = [
+      await submit({ amount: 23 }),
+      await submit({ amount: 24 }),
+      await submit({ amount: 25 }),
+    ];
+    const answers = await Promise.all(
+      expenses.map((id, i) =>
+        uploadFile(`/api/expenses/${id}/receipts`, tokens.grace, pdfOf(file, 200 + i), 'r.pdf'),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 413, 413]);
+    const refused = answers.find((a) => a.status === 413);
+    expect(refused?.contentType).toContain('application/problem+json');
+    expect(refused?.body.type).toContain('receipt-storage-quota');
+    expect(refused?.body.detail).toContain(`at most ${COMPANY_QUOTA} bytes`);
+    const usage = await storedBytes();
+    expect(usage.stored).toBe(usage.actual);
+    expect(usage.stored).toBeLessThanOrEqual(COMPANY_QUOTA);
+    // Even a tiny image no longer fits once the quota is all but used.
+    const full = await uploadFile(
+      `/api/expenses/${expenses[1]}/receipts`,
+      tokens.grace,
+      pdfOf(COMPANY_QUOTA - usage.stored + 1, 300),
+      'r.pdf',
+    );
+    expect(full.status).toBe(413);
   });
 });

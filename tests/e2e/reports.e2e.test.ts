@@ -298,10 +298,10 @@ describe('the spending summary', () => {
       expect(response.status, query).toBe(400);
       expect(response.contentType).toContain('application/problem+json');
     }
-    const tooLong = await get('/api/reports/trends?from=2000-01-01&to=2020-01-31');
+    const tooLong = await get('/api/reports/trends?from=2025-01-01&to=2027-01-01');
     expect(tooLong.status).toBe(400);
-    expect(JSON.stringify(tooLong.body.errors)).toContain('240 months');
-    expect((await get('/api/reports/trends?from=2000-01-01&to=2019-12-31')).status).toBe(200);
+    expect(JSON.stringify(tooLong.body.errors)).toContain('24 months');
+    expect((await get('/api/reports/trends?from=2025-01-01&to=2026-12-31')).status).toBe(200);
     expect((await get('/api/reports/recent?limit=0')).status).toBe(400);
     expect((await get('/api/reports/recent?limit=101')).status).toBe(400);
     expect((await get('/api/exports/journal?format=xml')).status).toBe(400);
@@ -581,5 +581,55 @@ describe('who may read reports', () => {
     expect(JournalExport.parse((await get('/api/exports/journal', 'olga')).body).entries).toEqual(
       [],
     );
+  });
+});
+
+describe('the trends range, capped at both ends', () => {
+  /** The first day of the month `offset` months from now (UTC), `YYYY-MM-DD`. */
+  const monthFromNow = (offset: number) => {
+    const now = new Date();
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1))
+      .toISOString()
+      .slice(0, 10);
+  };
+  const months = async (query: string) => {
+    const response = await get(`/api/reports/trends${query}`, 'olga');
+    expect(response.status, `${query}: ${JSON.stringify(response.body).slice(0, 300)}`).toBe(200);
+    return MonthlyTrends.parse(response.body).items.map((item) => item.month);
+  };
+
+  it('lists no more than the capped range, whatever spend dates a company typed', async () => {
+    // The other company's expenses: one six months ago, and two at the ends of what a
+    // spend date may be, which on their own made an open range list ~97,000 months.
+    const sixMonthsAgo = monthFromNow(-6);
+    for (const spendDate of ['1900-01-01', sixMonthsAgo, '9999-12-31']) {
+      await cluster.db.query(
+        `insert into expense.expense (id, company_id, submitter_id, submitter_name, policy_id, policy_name,
+           category, amount, original_amount, description, status, submitted_at, round, spend_date)
+         values (gen_random_uuid(), $1, $2, 'Olga Other', $1, 'Any', 'general', 10, 10, 'far', 'pending', now(), 1, $3)`,
+        [other.company, other.person, spendDate],
+      );
+    }
+    const month = sixMonthsAgo.slice(0, 7);
+    expect(await months('')).toEqual([month]);
+    // An open end is filled from the data inside the window, never past it.
+    const sinceFrom = await months(`?from=${monthFromNow(-7)}`);
+    expect(sinceFrom).toHaveLength(2);
+    expect(sinceFrom[1]).toBe(month);
+    const untilTo = await months(`?to=${monthFromNow(0)}`);
+    expect(untilTo).toHaveLength(7);
+    expect(untilTo[0]).toBe(month);
+  });
+
+  it('refuses an end beyond the window with 400 problem details saying which end', async () => {
+    for (const [query, end] of [
+      ['?from=1900-01-01', 'from'],
+      ['?to=9999-12-31', 'to'],
+    ] as const) {
+      const response = await get(`/api/reports/trends${query}`, 'olga');
+      expect(response.status, query).toBe(400);
+      expect(response.contentType).toContain('application/problem+json');
+      expect(JSON.stringify(response.body.errors), query).toContain(`"${end}"`);
+    }
   });
 });

@@ -19,6 +19,7 @@ import {
   recordOcrOutcome,
 } from '../../services/expense/src/db/receipt-queries.js';
 import type { ExpenseDatabase } from '../../services/expense/src/db/types.js';
+import { supervisedReader } from '../../services/expense/src/ocr/supervised-reader.js';
 import type { ReceiptReader } from '../../services/expense/src/ocr/tesseract-reader.js';
 import { diskReceiptStorage } from '../../services/expense/src/storage/disk-receipt-storage.js';
 import {
@@ -52,20 +53,22 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.destroy());
 beforeEach(async () => {
-  await sql`truncate ${sql.table(`${schema}.receipt`)}, ${sql.table(`${schema}.expense`)}, ${sql.table(`${schema}.outbox`)} cascade`.execute(
+  await sql`truncate ${sql.table(`${schema}.receipt`)}, ${sql.table(`${schema}.receipt_company`)}, ${sql.table(`${schema}.expense`)}, ${sql.table(`${schema}.outbox`)} cascade`.execute(
     db,
   );
 });
 
 async function expenseWithReceipt(
   amount = '123.45',
+  of: { companyId?: string; uploadedAt?: Date; content?: Uint8Array } = {},
 ): Promise<{ expense: string; receipt: string }> {
+  const companyId = of.companyId ?? company;
   const expense = randomUUID();
   await db
     .insertInto('expense')
     .values({
       id: expense,
-      company_id: company,
+      company_id: companyId,
       submitter_id: grace,
       submitter_name: 'Grace',
       policy_id: company,
@@ -88,13 +91,13 @@ async function expenseWithReceipt(
     })
     .execute();
   const receipt = randomUUID();
-  const key = `${company}/${expense}/${receipt}`;
-  await storage.put(key, new Uint8Array([1, 2, 3]));
+  const key = `${companyId}/${expense}/${receipt}`;
+  await storage.put(key, of.content ?? new Uint8Array([1, 2, 3]));
   await db
     .insertInto('receipt')
     .values({
       id: receipt,
-      company_id: company,
+      company_id: companyId,
       expense_id: expense,
       file_name: 'r.png',
       media_type: 'image/png',
@@ -102,7 +105,7 @@ async function expenseWithReceipt(
       sha256: receipt.replace(/-/g, ''),
       storage_key: key,
       uploaded_by: grace,
-      uploaded_at: t0,
+      uploaded_at: of.uploadedAt ?? t0,
       duplicate_of: null,
       ocr_status: 'pending',
       ocr_claimed_until: null,
@@ -139,6 +142,7 @@ function deps(reader: ReceiptReader, now = t0): ProcessReceiptDeps {
     now: () => now,
     leaseSeconds: 60,
     maxAttempts: 2,
+    maxPixels: 40_000_000,
   };
 }
 
@@ -228,11 +232,136 @@ describe('the OCR queue', () => {
       await db.selectFrom('receipt').select(['ocr_status', 'ocr_claimed_until']).executeTakeFirst(),
     ).toEqual({ ocr_status: 'pending', ocr_claimed_until: null });
     expect(await processNextReceipt(deps(broken))).toBe(true);
-    expect(await db.selectFrom('receipt').select('ocr_status').executeTakeFirst()).toEqual({
-      ocr_status: 'failed',
-    });
+    expect(
+      await db.selectFrom('receipt').select(['ocr_status', 'ocr_failure']).executeTakeFirst(),
+    ).toEqual({ ocr_status: 'failed', ocr_failure: 'unreadable' });
     expect(await events()).toMatchObject([
       { receipt_id: receipt, ocr_status: 'failed', verified: false },
     ]);
+  });
+});
+
+/** A PNG's signature and IHDR chunk claiming this size: no pixels follow (a decompression bomb's header). */
+function pngHeader(width: number, height: number): Uint8Array {
+  const header = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
+  header.writeUInt32BE(13, 8);
+  header.write('IHDR', 12, 'latin1');
+  header.writeUInt32BE(width, 16);
+  header.writeUInt32BE(height, 20);
+  header.set([8, 2, 0, 0, 0], 24);
+  return header;
+}
+
+const dellLines = 'DELL\nDate: 2026-03-15\nTOTAL USD 123.45';
+
+describe('OCR limits', () => {
+  it('takes turns between companies: a backlog of one does not starve another’s single receipt', async () => {
+    const busy = company;
+    const other = '0197e000-0000-7000-8000-0000000000b0';
+    for (let i = 0; i < 30; i++) {
+      await expenseWithReceipt('123.45', { uploadedAt: new Date(t0.getTime() + i * 1000) });
+    }
+    // Uploaded after every receipt of the backlog.
+    const single = await expenseWithReceipt('123.45', {
+      companyId: other,
+      uploadedAt: new Date(t0.getTime() + 60_000),
+    });
+    const claimed: { id: string; company_id: string; uploaded_at: Date }[] = [];
+    for (;;) {
+      const next = await claimPendingReceipt(db, t0, 60);
+      if (!next) break;
+      claimed.push(next);
+    }
+    expect(claimed).toHaveLength(31);
+    // The other company's receipt is the first or second taken, not the 31st.
+    expect(claimed.slice(0, 2).map((r) => r.id)).toContain(single.receipt);
+    // Within a company the oldest goes first.
+    const backlog = claimed
+      .filter((r) => r.company_id === busy)
+      .map((r) => r.uploaded_at.getTime());
+    expect(backlog).toEqual([...backlog].sort((a, b) => a - b));
+  });
+
+  it('fails a read that outlives the timeout (reason timeout) and replaces the reader', async () => {
+    await expenseWithReceipt();
+    await expenseWithReceipt();
+    let started = 0;
+    let stopped = 0;
+    const hanging: ReceiptReader = {
+      read: () => new Promise(() => {}),
+      stop: async () => {
+        stopped += 1;
+      },
+    };
+    const reader = supervisedReader(() => {
+      started += 1;
+      return started === 1 ? hanging : readerOf(dellLines);
+    }, 300);
+    expect(await processNextReceipt(deps(reader))).toBe(true);
+    expect(stopped).toBe(1);
+    expect(await processNextReceipt(deps(reader))).toBe(true);
+    expect(started).toBe(2);
+    const rows = await db
+      .selectFrom('receipt')
+      .select(['ocr_status', 'ocr_failure', 'ocr_attempts'])
+      .orderBy('ocr_status')
+      .execute();
+    expect(rows).toEqual([
+      { ocr_status: 'done', ocr_failure: null, ocr_attempts: 1 },
+      // A read that took the whole timeout once is not tried again.
+      { ocr_status: 'failed', ocr_failure: 'timeout', ocr_attempts: 1 },
+    ]);
+    expect(await events()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ocr_status: 'failed' })]),
+    );
+  });
+
+  it('restarts a reader whose worker died, and the receipt is read on its next attempt', async () => {
+    const { receipt } = await expenseWithReceipt();
+    let started = 0;
+    /** A reader whose worker dies on its first read and stays dead, as a crashed thread does. */
+    const dying = (): ReceiptReader => {
+      let dead = false;
+      return {
+        read: async () => {
+          dead = true;
+          throw new Error('worker exited with code 1');
+        },
+        stop: async () => {
+          if (!dead) throw new Error('stopped a live reader');
+        },
+      };
+    };
+    const reader = supervisedReader(() => {
+      started += 1;
+      return started === 1 ? dying() : readerOf(dellLines);
+    }, 5_000);
+    expect(await processNextReceipt(deps(reader))).toBe(true);
+    expect(await db.selectFrom('receipt').select('ocr_status').executeTakeFirst()).toEqual({
+      ocr_status: 'pending',
+    });
+    expect(await processNextReceipt(deps(reader))).toBe(true);
+    expect(started).toBe(2);
+    expect(
+      await db.selectFrom('receipt').select(['id', 'ocr_status', 'verified']).executeTakeFirst(),
+    ).toEqual({ id: receipt, ocr_status: 'done', verified: true });
+  });
+
+  it('never decodes an image over the pixel cap: failed, reason image-too-large', async () => {
+    await expenseWithReceipt('123.45', { content: pngHeader(100_000, 100_000) });
+    let reads = 0;
+    const counting: ReceiptReader = {
+      read: async (image) => {
+        reads += 1;
+        return readerOf(dellLines).read(image);
+      },
+      stop: async () => {},
+    };
+    expect(await processNextReceipt(deps(counting))).toBe(true);
+    expect(reads).toBe(0);
+    expect(
+      await db.selectFrom('receipt').select(['ocr_status', 'ocr_failure']).executeTakeFirst(),
+    ).toEqual({ ocr_status: 'failed', ocr_failure: 'image-too-large' });
   });
 });

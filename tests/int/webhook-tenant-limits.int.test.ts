@@ -128,10 +128,7 @@ async function teamCreated(companyId: string): Promise<string> {
   return event.id;
 }
 
-/**
- * One replica's dispatcher. The settings of the dispatcher before issue 14 (`batchSize`)
- * are passed too, so that this file runs unchanged against that code and shows it fail.
- */
+/** One replica's dispatcher. */
 function startDispatcher(settings: { concurrency: number; perCompany: number }) {
   const dispatcher = startWebhookDispatcher({
     db,
@@ -147,7 +144,6 @@ function startDispatcher(settings: { concurrency: number; perCompany: number }) 
     retry: { baseMs: 1000, capMs: 60_000, windowMs: 3_600_000 },
     leaseMs: 90_000,
     pollMs: 20,
-    batchSize: 16,
     ...settings,
   });
   running.push(dispatcher);

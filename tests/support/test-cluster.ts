@@ -20,6 +20,7 @@ import {
 } from '../../scripts/cluster.js';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
 import { NatsCluster } from '../../scripts/nats-cluster.js';
+import { SecureNats } from './secure-nats.js';
 
 // TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
 const portBase = Number(process.env.TEST_PORT_BASE ?? 5000);
@@ -40,17 +41,26 @@ export interface TestClusterOptions {
   natsNodes?: number;
   /** Processes of every service, one port each, as `npm start -- --replicas N` runs them. */
   replicas?: number;
+  /**
+   * Run the services on a nats-server of the test's own with the generated users and
+   * permissions (deploy/nats-auth.conf), each service with its own password: the bus as
+   * deployed. The test itself connects as `admin` (`natsCredentials`).
+   */
+  secureNats?: boolean;
 }
 
 /** A fresh database and fresh streams, so every test file starts from nothing. */
-async function resetState(natsUrl: string): Promise<void> {
+async function resetState(
+  natsUrl: string,
+  credentials: { user?: string; pass?: string } = {},
+): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const name = new URL(DATABASE_URL).pathname.slice(1);
   await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.query(`create database "${name}"`);
   await admin.end();
-  const nc = await connect({ servers: natsServers(natsUrl) });
+  const nc = await connect({ servers: natsServers(natsUrl), ...credentials });
   const jsm = await jetstreamManager(nc);
   // The checkpoints too: they vouch for chains of the database just dropped.
   for (const stream of [...Object.values(Streams), FeedStream.name, AuditCheckpointStream.name]) {
@@ -96,6 +106,7 @@ export class TestCluster {
     extraEnv: Record<string, string>,
     readonly replicas: number,
     readonly nats: NatsCluster | undefined,
+    readonly secureNats: SecureNats | undefined = undefined,
   ) {
     this.env = clusterEnv({
       replicas,
@@ -120,6 +131,9 @@ export class TestCluster {
       ports,
       auditSigningKeys: freshAuditSigningKeys(),
     });
+    if (secureNats) {
+      for (const name of startOrder) Object.assign(this.env[name], secureNats.serviceEnv(name));
+    }
   }
 
   static async start(
@@ -133,8 +147,14 @@ export class TestCluster {
           storeRoot: mkdtempSync(join(tmpdir(), 'countersign-nats-cluster-')),
         })
       : undefined;
-    const cluster = new TestCluster(extraEnv, options.replicas ?? defaultReplicas, nats);
-    await resetState(cluster.natsUrl);
+    const secureNats = options.secureNats ? await SecureNats.start() : undefined;
+    const cluster = new TestCluster(
+      extraEnv,
+      options.replicas ?? defaultReplicas,
+      nats,
+      secureNats,
+    );
+    await resetState(cluster.natsUrl, cluster.natsCredentials);
     cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;
@@ -142,7 +162,12 @@ export class TestCluster {
 
   /** The NATS the services use: the test's own cluster, or NATS_URL. */
   get natsUrl(): string {
-    return this.nats?.url ?? NATS_URL;
+    return this.nats?.url ?? this.secureNats?.url ?? NATS_URL;
+  }
+
+  /** What the test connects to NATS with: nothing, or the admin user on a secure NATS. */
+  get natsCredentials(): { user?: string; pass?: string } {
+    return this.secureNats ? { user: 'admin', pass: this.secureNats.passwords.admin ?? '' } : {};
   }
 
   /** A second gateway on `port`, with the same settings and database as the first. */
@@ -205,6 +230,7 @@ export class TestCluster {
     }
     await this.db.end();
     await this.mailSink?.close();
+    await this.secureNats?.stop();
     if (this.nats) {
       await this.nats.stop();
       rmSync(this.nats.storeRoot, { recursive: true, force: true });
@@ -219,7 +245,7 @@ export class TestCluster {
    * that needs the change applied to its next submission waits for it here.
    */
   async routingCopyCaughtUp(): Promise<void> {
-    const nc = await connect({ servers: natsServers(this.natsUrl) });
+    const nc = await connect({ servers: natsServers(this.natsUrl), ...this.natsCredentials });
     try {
       const jsm = await jetstreamManager(nc);
       await eventually(async () => {

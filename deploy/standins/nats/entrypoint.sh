@@ -6,11 +6,15 @@ set -euo pipefail
 args=()
 while [[ $# -gt 0 ]]; do
   if [[ "$1" == -c || "$1" == --config ]] && [[ $# -gt 1 ]]; then
-    grep -v 'sync_interval' "$2" >/tmp/nats-server.conf
-    if ! cmp -s "$2" /tmp/nats-server.conf; then
+    # The whole directory: the config includes files beside it (nats-auth.conf).
+    mkdir -p /tmp/nats-conf
+    cp -rL "$(dirname "$2")"/. /tmp/nats-conf/
+    copy="/tmp/nats-conf/$(basename "$2")"
+    grep -v 'sync_interval' "$2" >"$copy"
+    if ! cmp -s "$2" "$copy"; then
       echo "stand-in nats-server $(nats-server --version): dropped sync_interval (needs 2.10+) from $2"
     fi
-    args+=("$1" /tmp/nats-server.conf)
+    args+=("$1" "$copy")
     shift 2
   else
     args+=("$1")

@@ -8,6 +8,7 @@ export * from './events/approval-requested.v1.js';
 export * from './events/approver-reassigned.v1.js';
 export * from './events/catalogue.js';
 export * from './events/company-registered.v1.js';
+export * from './events/consumers.js';
 export * from './events/delegation-revoked.v1.js';
 export * from './events/envelope.js';
 export * from './events/expense-approved.v1.js';

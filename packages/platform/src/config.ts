@@ -10,6 +10,18 @@ export const BaseConfig = z.object({
    * cluster. Streams created with another count are updated to this one at start.
    */
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * The service's NATS user and password (deploy/nats-auth.conf has one user per service,
+   * named after it, so NATS_USER defaults to the service's name). Without a password the
+   * connection is anonymous, which only a development NATS without users accepts.
+   */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  /** TLS to NATS: on with NATS_TLS=true or any of the files (CA to trust, client cert/key). */
+  NATS_TLS: z.stringbool().optional(),
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_ISSUER: z.string().default('countersign-gateway'),

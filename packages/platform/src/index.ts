@@ -39,6 +39,7 @@ export * from './messaging/events.js';
 export * from './messaging/failure-policy.js';
 export * from './messaging/nats.js';
 export * from './messaging/outbox.js';
+export * from './messaging/permissions.js';
 export * from './messaging/revocation-feed.js';
 export * from './messaging/runtime.js';
 export * from './messaging/tables.js';

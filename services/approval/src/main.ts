@@ -3,6 +3,7 @@ import {
   exitAfterMigrating,
   loadAuditKeys,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -62,6 +63,7 @@ if (config.SEED_DEMO && (await seedDemoCompany(db))) logger.info('demo company l
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'approval'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: APPROVAL_SCHEMA,

@@ -15,6 +15,18 @@ export const configSchema = BaseConfig.extend({
   RECEIPT_OCR: z.stringbool().default(true),
   /** How often an idle OCR worker looks for receipts queued elsewhere. */
   RECEIPT_OCR_POLL_MS: z.coerce.number().int().min(50).default(2000),
+  /** How long OCR may spend on one receipt before the job fails (`timeout`) and its worker is replaced. */
+  RECEIPT_OCR_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** The most pixels (width × height) a receipt image may have: refused at upload (422), never decoded. */
+  RECEIPT_MAX_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
+  /** The most receipts one expense may hold (409 beyond). */
+  RECEIPTS_MAX_PER_EXPENSE: z.coerce.number().int().min(1).default(10),
+  /** The most bytes all of a company's receipts may hold together (413 beyond); 1 GiB. */
+  RECEIPTS_MAX_COMPANY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 ** 3),
   /** The journal's expense account per category, as JSON: `{"travel": "6100"}`. */
   JOURNAL_EXPENSE_ACCOUNTS: z
     .string()

@@ -3,6 +3,7 @@ import {
   exitAfterMigrating,
   loadAuditKeys,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -23,6 +24,7 @@ import { createRoutingClient } from './http/routing-client.js';
 import { startReceiptOcrWorker } from './jobs/receipt-ocr-worker.js';
 import { approvalEventsConsumer } from './messaging/approval-events.js';
 import { gatewayEventsConsumer } from './messaging/gateway-events.js';
+import { supervisedReader } from './ocr/supervised-reader.js';
 import { tesseractReader } from './ocr/tesseract-reader.js';
 import { EXPENSE_SCHEMA } from './outbox/schema.js';
 import { diskReceiptStorage } from './storage/disk-receipt-storage.js';
@@ -52,6 +54,7 @@ if (config.SEED_DEMO) await seedDemoCatalog(db, new Date());
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'expense'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: EXPENSE_SCHEMA,
@@ -83,11 +86,12 @@ const ocrWorker = config.RECEIPT_OCR
   ? startReceiptOcrWorker({
       db,
       storage,
-      reader: tesseractReader(),
+      reader: supervisedReader(tesseractReader, config.RECEIPT_OCR_TIMEOUT_MS),
       logger,
       now: () => new Date(),
       leaseSeconds: 300,
       maxAttempts: 3,
+      maxPixels: config.RECEIPT_MAX_PIXELS,
       pollMs: config.RECEIPT_OCR_POLL_MS,
     })
   : undefined;
@@ -111,6 +115,11 @@ const app = createExpenseApp({
   now: () => new Date(),
   route: createRoutingClient(config.APPROVAL_URL),
   storage,
+  receiptLimits: {
+    maxPerExpense: config.RECEIPTS_MAX_PER_EXPENSE,
+    maxCompanyBytes: config.RECEIPTS_MAX_COMPANY_BYTES,
+    maxPixels: config.RECEIPT_MAX_PIXELS,
+  },
   ...(ocrWorker ? { receiptQueued: ocrWorker.wake } : {}),
   chart: chartWith(config.JOURNAL_EXPENSE_ACCOUNTS),
   verifyToken: tokenVerifierFromConfig(config, revocations),

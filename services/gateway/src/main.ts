@@ -7,6 +7,7 @@ import {
   loadAuditKeys,
   MailRelay,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -95,6 +96,7 @@ const codeSender = startRequestedCodeSender({
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'gateway'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: IDENTITY_SCHEMA,

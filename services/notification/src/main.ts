@@ -4,6 +4,7 @@ import {
   loadAuditKeys,
   MailRelay,
   messagingHealth,
+  natsClientSettings,
   onShutdown,
   openServiceDatabase,
   ServiceMetrics,
@@ -50,6 +51,7 @@ const auditKeys = loadAuditKeys(config);
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
+  natsClient: natsClientSettings(config, 'notification'),
   streamReplicas: config.NATS_STREAM_REPLICAS,
   databaseUrl: config.DATABASE_URL,
   schema: NOTIFICATION_SCHEMA,

@@ -15,6 +15,14 @@ export type ReceiptMediaType = z.infer<typeof ReceiptMediaType>;
 export const ReceiptOcrStatus = z.enum(['pending', 'done', 'failed', 'unsupported']);
 export type ReceiptOcrStatus = z.infer<typeof ReceiptOcrStatus>;
 
+/**
+ * Why OCR gave up on a receipt: it took longer than the per-job timeout (`timeout`), the
+ * image has more pixels than the cap (`image-too-large`), or it could not be read after
+ * every attempt (`unreadable`).
+ */
+export const ReceiptOcrFailure = z.enum(['timeout', 'image-too-large', 'unreadable']);
+export type ReceiptOcrFailure = z.infer<typeof ReceiptOcrFailure>;
+
 const Confidence = z.number().min(0).max(100).meta({ description: 'OCR confidence, 0-100' });
 const found = <T extends z.ZodType>(value: T) =>
   z.object({ value, confidence: Confidence }).nullable();
@@ -56,6 +64,8 @@ export const ReceiptDocument = z
       confidence: Confidence.nullable(),
       extracted: ReceiptExtraction.nullable(),
       processed_at: IsoDateTime.nullable(),
+      /** Set only when `status` is `failed`. */
+      failure_reason: ReceiptOcrFailure.nullable(),
     }),
     /** True only when every field OCR found agrees with the expense. */
     verified: z.boolean(),

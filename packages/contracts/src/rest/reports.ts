@@ -29,8 +29,15 @@ function monthsSpanned(from: string, to: string): number {
   return months(to) - months(from) + 1;
 }
 
-/** The most months one trends answer lists (every month is a row, empty ones included). */
-export const MAX_TREND_MONTHS = 240;
+/**
+ * The most months one trends answer lists (every month is a row, empty ones included). An
+ * open end is filled from the data, never further than this from the other end.
+ */
+export const MAX_TREND_MONTHS = 24;
+/** `from` may reach back this many years before the current month, no further. */
+export const TREND_YEARS_BACK = 10;
+/** `to` may reach this many months past the current one (spend booked ahead), no further. */
+export const TREND_MONTHS_AHEAD = 1;
 
 export const TrendsQuery = ReportQuery.refine(
   (query) =>

@@ -27,22 +27,95 @@ export function natsServers(url: string): string[] {
 }
 
 /**
+ * How a service identifies itself to NATS and checks the server: user and password (from
+ * NATS_USER / NATS_PASSWORD), TLS files (NATS_TLS_*), and the inbox prefix its replies
+ * come back on (the one subject its NATS user may subscribe to). Every field is optional:
+ * a development NATS without users takes an anonymous connection.
+ */
+export interface NatsClientSettings {
+  user?: string | undefined;
+  password?: string | undefined;
+  tls?:
+    | {
+        caFile?: string | undefined;
+        certFile?: string | undefined;
+        keyFile?: string | undefined;
+      }
+    | undefined;
+  inboxPrefix?: string | undefined;
+}
+
+/** The settings of NatsClientSettings as BaseConfig parses them from the environment. */
+export interface NatsEnvironment {
+  NATS_USER?: string | undefined;
+  NATS_PASSWORD?: string | undefined;
+  NATS_TLS?: boolean | undefined;
+  NATS_TLS_CA_FILE?: string | undefined;
+  NATS_TLS_CERT_FILE?: string | undefined;
+  NATS_TLS_KEY_FILE?: string | undefined;
+}
+
+/**
+ * A service's client settings from its configuration. A password without a user names the
+ * service's own NATS user (the users in deploy/nats-auth.conf are named after services).
+ * TLS is on when NATS_TLS is set or any TLS file is given.
+ */
+export function natsClientSettings(config: NatsEnvironment, service: string): NatsClientSettings {
+  const tlsWanted =
+    config.NATS_TLS === true ||
+    !!config.NATS_TLS_CA_FILE ||
+    !!config.NATS_TLS_CERT_FILE ||
+    !!config.NATS_TLS_KEY_FILE;
+  return {
+    ...(config.NATS_PASSWORD
+      ? { user: config.NATS_USER ?? service, password: config.NATS_PASSWORD }
+      : {}),
+    ...(tlsWanted
+      ? {
+          tls: {
+            caFile: config.NATS_TLS_CA_FILE,
+            certFile: config.NATS_TLS_CERT_FILE,
+            keyFile: config.NATS_TLS_KEY_FILE,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
  * Connects to any of the servers and, when that one goes away, to another of them (or of
  * the cluster's members it announced) for as long as it takes: a NATS node lost is not a
- * reason for a service to give up.
+ * reason for a service to give up. Refused credentials are not retried: the first
+ * connection fails at once with the server's reason.
  */
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+export async function connectNats(
+  url: string,
+  name: string,
+  settings: NatsClientSettings = {},
+): Promise<NatsConnection> {
+  const tls = settings.tls
+    ? Object.fromEntries(Object.entries(settings.tls).filter(([, value]) => value !== undefined))
+    : undefined;
   return connect({
     servers: natsServers(url),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    ...(settings.user !== undefined ? { user: settings.user, pass: settings.password } : {}),
+    ...(tls ? { tls } : {}),
+    ...(settings.inboxPrefix ? { inboxPrefix: settings.inboxPrefix } : {}),
   });
 }
 
 /** How many copies of each stream the cluster keeps (NATS_STREAM_REPLICAS). */
 export interface StreamReplication {
   replicas?: number;
+  /**
+   * Whether this service owns the stream and so brings an existing one in line with the
+   * settings (its NATS user may update only its own streams). Others create a missing
+   * stream and leave an existing one alone. Default: true.
+   */
+  owner?: boolean;
 }
 
 /**
@@ -64,7 +137,7 @@ export async function ensureStream(
     duplicate_window: nanos(120_000),
     max_age: nanos(7 * 24 * 3600 * 1000),
   };
-  await createOrUpdateStream(jsm, config);
+  await createOrUpdateStream(jsm, config, replication.owner ?? true);
 }
 
 /**
@@ -84,7 +157,7 @@ export async function ensureFeedStream(
     duplicate_window: nanos(120_000),
     max_age: nanos(FeedStream.maxAgeDays * 24 * 3600 * 1000),
   };
-  await createOrUpdateStream(jsm, config);
+  await createOrUpdateStream(jsm, config, replication.owner ?? true);
 }
 
 /**
@@ -105,7 +178,7 @@ export async function ensureAuditCheckpointStream(
     max_age: 0,
     max_msgs_per_subject: AuditCheckpointStream.maxPerSubject,
   };
-  await createOrUpdateStream(jsm, config);
+  await createOrUpdateStream(jsm, config, replication.owner ?? true);
 }
 
 interface ManagedStreamConfig {
@@ -122,11 +195,12 @@ interface ManagedStreamConfig {
  * Adds the stream, or updates it where it differs from `config` (e.g. a replica count
  * changed by NATS_STREAM_REPLICAS: JetStream then adds or removes copies in place). An
  * unchanged stream is left alone, so a start costs no cluster-wide change; a failed
- * update is thrown, not mistaken for a missing stream.
+ * update is thrown, not mistaken for a missing stream. Only the owner updates.
  */
 async function createOrUpdateStream(
   jsm: JetStreamManager,
   config: ManagedStreamConfig,
+  owner: boolean,
 ): Promise<void> {
   const existing = await streamInfo(jsm, config.name);
   if (!existing) {
@@ -139,7 +213,7 @@ async function createOrUpdateStream(
     current.num_replicas !== config.num_replicas ||
     current.duplicate_window !== config.duplicate_window ||
     current.max_age !== config.max_age;
-  if (differs) await jsm.streams.update(config.name, config);
+  if (differs && owner) await jsm.streams.update(config.name, config);
 }
 
 /** The stream's info, or undefined if there is no stream of that name. */

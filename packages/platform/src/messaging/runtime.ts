@@ -1,4 +1,9 @@
-import { Streams } from '@countersign/contracts';
+import {
+  FeedStreamRoles,
+  isDeclaredDurable,
+  type ProducingService,
+  Streams,
+} from '@countersign/contracts';
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Kysely } from 'kysely';
 import { pingDatabase } from '../db/database.js';
@@ -18,9 +23,11 @@ import {
   ensureDurableConsumer,
   ensureFeedStream,
   ensureStream,
+  type NatsClientSettings,
   type NatsConnection,
 } from './nats.js';
 import { OutboxRelay, outboxBacklog } from './outbox.js';
+import { natsInboxPrefix } from './permissions.js';
 import type { MessagingTables } from './tables.js';
 
 export interface ConsumerSpec<DB extends MessagingTables> {
@@ -39,10 +46,16 @@ export interface ConsumerSpec<DB extends MessagingTables> {
 
 export interface MessagingOptions<DB extends MessagingTables> {
   natsUrl: string;
+  /** Credentials and TLS (natsClientSettings); none for an anonymous development NATS. */
+  natsClient?: NatsClientSettings;
   /** NATS_STREAM_REPLICAS: copies of each stream; durable consumers follow their stream. */
   streamReplicas?: number;
   databaseUrl: string;
   schema: string;
+  /**
+   * Names the service's inbox prefix and, for one of Countersign's services, its own stream
+   * and declared durables (a test's made-up name owns no stream and declares nothing).
+   */
   service: string;
   db: Kysely<DB>;
   logger: Logger;
@@ -85,16 +98,26 @@ export const deliveryPolicy = {
 export async function startMessaging<DB extends MessagingTables>(
   options: MessagingOptions<DB>,
 ): Promise<MessagingRuntime> {
-  const nats = await connectNats(options.natsUrl, `countersign-${options.service}`);
+  const own = options.service in Streams ? (options.service as ProducingService) : undefined;
+  if (own) assertDeclaredDurables(own, options.consumers);
+  const nats = await connectNats(options.natsUrl, `countersign-${options.service}`, {
+    ...options.natsClient,
+    inboxPrefix: natsInboxPrefix(options.service),
+  });
   const jsm = await jetstreamManager(nats);
-  const replication = { replicas: options.streamReplicas ?? 1 };
-  for (const service of Object.keys(Streams) as (keyof typeof Streams)[]) {
-    await ensureStream(jsm, service, replication);
+  const replicas = options.streamReplicas ?? 1;
+  // Services start in any order and each needs the streams it reads: any creates a missing
+  // one, only the owner updates it (its NATS user may not update the others').
+  for (const service of Object.keys(Streams) as ProducingService[]) {
+    await ensureStream(jsm, service, { replicas, owner: own === undefined || service === own });
   }
   // The notification service writes the feed and the gateway reads it: both need it there.
-  await ensureFeedStream(jsm, replication);
+  await ensureFeedStream(jsm, {
+    replicas,
+    owner: own === undefined || own === FeedStreamRoles.writer,
+  });
   // Every service signs checkpoints of its audit chains there (see audit/checkpointer.ts).
-  await ensureAuditCheckpointStream(jsm, replication);
+  await ensureAuditCheckpointStream(jsm, { replicas });
   const js = jetstream(nats);
   const relay = new OutboxRelay({
     db: options.db as unknown as Kysely<MessagingTables>,
@@ -158,6 +181,26 @@ export async function startMessaging<DB extends MessagingTables>(
       await nats.drain();
     },
   };
+}
+
+/**
+ * Every durable a service touches is declared in the contracts (`DurableConsumers`), from
+ * which its NATS permissions are generated: one missing there would be refused by the
+ * server, so it is refused here first, with a clearer message.
+ */
+function assertDeclaredDurables<DB extends MessagingTables>(
+  service: ProducingService,
+  specs: ConsumerSpec<DB>[],
+): void {
+  for (const spec of specs) {
+    for (const durable of [spec.durable, ...(spec.replaces ?? [])]) {
+      if (!isDeclaredDurable(service, spec.stream, durable)) {
+        throw new Error(
+          `durable ${durable} on ${spec.stream} is not declared for ${service} in DurableConsumers (packages/contracts)`,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -9,6 +9,16 @@ type Trx = Transaction<ExpenseDatabase>;
  * Keeps the snapshot with the highest revision (routing's level and manager included): an older or replayed snapshot changes
  * nothing, so user events may arrive in any order and any number of times.
  */
+/** The company a person of the directory copy belongs to, if the copy has them. */
+export async function personCompany(trx: Trx, userId: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('person')
+    .select('company_id')
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return row?.company_id;
+}
+
 export async function recordPersonSnapshot(
   trx: Trx,
   companyId: string,

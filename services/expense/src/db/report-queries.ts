@@ -1,4 +1,4 @@
-import type { ExpenseStatus } from '@countersign/contracts';
+import { type ExpenseStatus, MAX_TREND_MONTHS } from '@countersign/contracts';
 import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { ExpenseDatabase } from './types.js';
 
@@ -108,24 +108,41 @@ export async function sumByCategory(db: Db, f: ReportFilter) {
 
 /**
  * Per spend month, oldest first, every month from the range's first to its last (or the
- * data's, for an open end) with zeros where nothing was spent.
+ * data's within `bounds` and MAX_TREND_MONTHS of the other end, for an open end) with
+ * zeros where nothing was spent.
  */
-export async function sumByMonth(db: Db, f: ReportFilter) {
+export async function sumByMonth(
+  db: Db,
+  f: ReportFilter,
+  bounds: { earliest: string; latest: string },
+) {
+  // Rows outside the bounds are never read; an open end of the filter is the bound's.
+  const within = { ...f, from: f.from ?? bounds.earliest, to: f.to ?? bounds.latest };
+  const span = sql.lit(`${MAX_TREND_MONTHS - 1} months`);
+  const from = sql`date_trunc('month', ${f.from ?? null}::date)::date`;
+  const to = sql`date_trunc('month', ${f.to ?? null}::date)::date`;
   return db
     .with('filtered', () =>
-      filteredExpenses(db, f).select([
+      filteredExpenses(db, within).select([
         'expense.amount',
         'expense.status',
         sql<Date>`date_trunc('month', expense.spend_date)::date`.as('month'),
       ]),
     )
+    .with('upper', (qb) =>
+      qb.selectFrom('filtered').select(
+        // An open `to` is the data's last month, at most MAX_TREND_MONTHS after `from`.
+        sql`coalesce(${to}, least(max(month), (${from} + ${span}::interval)::date))`.as('hi'),
+      ),
+    )
     .with('bounds', (qb) =>
-      qb
-        .selectFrom('filtered')
-        .select([
-          sql`date_trunc('month', coalesce(${f.from ?? null}::date, min(month)))::date`.as('lo'),
-          sql`date_trunc('month', coalesce(${f.to ?? null}::date, max(month)))::date`.as('hi'),
-        ]),
+      qb.selectFrom('upper').select([
+        // An open `from` is the data's first month, at most MAX_TREND_MONTHS before `hi`.
+        sql`coalesce(${from}, greatest((select min(month) from filtered), (hi - ${span}::interval)::date))`.as(
+          'lo',
+        ),
+        'hi',
+      ]),
     )
     .with('months', (qb) =>
       qb

@@ -4,6 +4,7 @@ import type {
   ReceiptExtraction,
   ReceiptMediaType,
   ReceiptMismatch,
+  ReceiptOcrFailure,
   ReceiptOcrStatus,
   Role,
   WorkspaceRole,
@@ -197,12 +198,27 @@ export interface ReceiptTable {
   processed_at: Date | null;
   verified: Generated<boolean>;
   mismatches: ColumnType<ReceiptMismatch[], string | undefined, string>;
+  /** Why OCR gave up on the receipt (`failed` only). */
+  ocr_failure: ColumnType<
+    ReceiptOcrFailure | null,
+    ReceiptOcrFailure | null | undefined,
+    ReceiptOcrFailure | null
+  >;
+}
+
+/** Per company: the bytes its receipts hold (the quota) and its last turn in the OCR queue. */
+export interface ReceiptCompanyTable {
+  company_id: string;
+  /** bigint: pg returns it as a string. */
+  stored_bytes: ColumnType<string, number | string, number | string>;
+  ocr_turn: ColumnType<string | null, never, string | null>;
 }
 
 export type ReceiptRow = Selectable<ReceiptTable>;
 
 export interface ExpenseDatabase extends MessagingTables, AuditTables {
   receipt: ReceiptTable;
+  receipt_company: ReceiptCompanyTable;
   expense: ExpenseTable;
   expense_step: ExpenseStepTable;
   person: PersonTable;

@@ -13,6 +13,7 @@ import { listRecentExpenses } from '../use-cases/list-recent-expenses.js';
 export interface ReportHttpDeps {
   db: Kysely<ExpenseDatabase>;
   chart: ChartOfAccounts;
+  now: () => Date;
 }
 
 /** Company-wide spending reports and the accounting journal (finance, admins, auditors). */
@@ -26,7 +27,7 @@ export function mountReportRoutes(serve: ServeRoute, deps: ReportHttpDeps): void
   );
 
   serve(reportRoutes.trends, async (c, { query }) =>
-    c.json(await getMonthlyTrends(deps.db, c.var.caller, query)),
+    c.json(await getMonthlyTrends(deps.db, c.var.caller, query, deps.now())),
   );
 
   serve(reportRoutes.recent, async (c, { query }) =>

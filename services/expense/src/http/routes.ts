@@ -13,6 +13,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { ExpenseDatabase } from '../db/types.js';
 import { type ChartOfAccounts, defaultChart } from '../domain/journal.js';
+import type { ReceiptLimits } from '../domain/receipt-limits.js';
 import type { ReceiptStorage } from '../storage/receipt-storage.js';
 import { createDraft } from '../use-cases/create-draft.js';
 import { deleteExpense } from '../use-cases/delete-expense.js';
@@ -45,6 +46,8 @@ export interface ExpenseHttpDeps {
   metrics?: ServiceMetrics;
   now: () => Date;
   storage: ReceiptStorage;
+  /** Receipts per expense, receipt bytes per company, pixels per image. */
+  receiptLimits: ReceiptLimits;
   /** Nudges this replica's OCR worker when a receipt is queued. */
   receiptQueued?: () => void;
   /** The journal export's accounts (default: `6000-<category>`, 2100 payables, 1000 bank). */
@@ -116,7 +119,7 @@ export function createExpenseApp(deps: ExpenseHttpDeps) {
 
   mountWorkspaceRoutes(serve, deps);
   mountMoneyRoutes(serve, deps);
-  mountReceiptRoutes(serve, deps);
+  mountReceiptRoutes(serve, { ...deps, limits: deps.receiptLimits });
   mountReportRoutes(serve, { ...deps, chart: deps.chart ?? defaultChart });
   return app;
 }

@@ -29,6 +29,7 @@ describe('the expense service and the route declarations', () => {
       readiness: [],
       now: () => new Date(),
       storage: { put: unused, read: unused, remove: unused },
+      receiptLimits: { maxPerExpense: 10, maxCompanyBytes: 1024 ** 3, maxPixels: 40_000_000 },
     });
     expect(routeDrift(app, apiRoutes, 'expense')).toEqual({ unserved: [], ownedElsewhere: [] });
   });

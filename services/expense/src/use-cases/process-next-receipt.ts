@@ -1,4 +1,4 @@
-import type { ReceiptExtraction, ReceiptMismatch } from '@countersign/contracts';
+import type { ReceiptExtraction, ReceiptMismatch, ReceiptOcrFailure } from '@countersign/contracts';
 import { type Logger, newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import { storedMoneyColumns } from '../db/expense-views.js';
@@ -14,6 +14,8 @@ import { compareReceipt } from '../domain/compare-receipt.js';
 import { parseReceiptText } from '../domain/parse-receipt-text.js';
 import { dayOf } from '../domain/price-expense.js';
 import { receiptMismatchFlag } from '../domain/receipt-flags.js';
+import { imageSizeOf, withinPixelCap } from '../domain/receipt-limits.js';
+import { OcrTimeoutError } from '../ocr/supervised-reader.js';
 import type { OcrReading, ReceiptReader } from '../ocr/tesseract-reader.js';
 import { enqueue } from '../outbox/enqueue.js';
 import type { ReceiptStorage } from '../storage/receipt-storage.js';
@@ -28,6 +30,8 @@ export interface ProcessReceiptDeps {
   leaseSeconds: number;
   /** Reads tried per receipt before it is recorded `failed`. */
   maxAttempts: number;
+  /** Images with more pixels are never decoded: recorded `failed` (`image-too-large`). */
+  maxPixels: number;
 }
 
 /**
@@ -39,15 +43,26 @@ export interface ProcessReceiptDeps {
 export async function processNextReceipt(deps: ProcessReceiptDeps): Promise<boolean> {
   const receipt = await claimPendingReceipt(deps.db, deps.now(), deps.leaseSeconds);
   if (!receipt) return false;
+  const image = await deps.storage.read(receipt.storage_key);
+  // Checked again here, from the header, for receipts stored before the upload checked it.
+  const size = imageSizeOf(image, receipt.media_type);
+  if (size && !withinPixelCap(size, deps.maxPixels)) {
+    deps.logger.warn({ receipt_id: receipt.id, ...size }, 'receipt image over the pixel cap');
+    await record(deps, receipt, null, null, 'image-too-large');
+    return true;
+  }
   let reading: OcrReading;
   try {
-    reading = await deps.reader.read(await deps.storage.read(receipt.storage_key));
+    reading = await deps.reader.read(image);
   } catch (error) {
     deps.logger.warn({ err: error, receipt_id: receipt.id }, 'receipt could not be read');
-    if (receipt.ocr_attempts < deps.maxAttempts) {
+    if (error instanceof OcrTimeoutError) {
+      // An image that took the whole timeout once would take it again: no second try.
+      await record(deps, receipt, null, null, 'timeout');
+    } else if (receipt.ocr_attempts < deps.maxAttempts) {
       await releaseReceiptClaim(deps.db, receipt);
     } else {
-      await record(deps, receipt, null, null);
+      await record(deps, receipt, null, null, 'unreadable');
     }
     return true;
   }
@@ -64,6 +79,7 @@ async function record(
   receipt: ReceiptRow,
   extracted: ReceiptExtraction | null,
   reading: OcrReading | null,
+  failure: ReceiptOcrFailure | null = null,
 ): Promise<void> {
   const processedAt = deps.now();
   await deps.db.transaction().execute(async (trx) => {
@@ -90,6 +106,7 @@ async function record(
       processed_at: processedAt,
       verified: comparison.verified,
       mismatches: JSON.stringify(comparison.mismatches),
+      ocr_failure: extracted ? null : (failure ?? 'unreadable'),
     };
     const event = newEvent('ReceiptProcessed', {
       companyId: receipt.company_id,

@@ -17,6 +17,7 @@ export function receiptDocument(row: ReceiptRow): ReceiptDocument {
       confidence: row.ocr_confidence,
       extracted: row.ocr_result,
       processed_at: row.processed_at?.toISOString() ?? null,
+      failure_reason: row.ocr_failure,
     },
     verified: row.verified,
     mismatches: row.mismatches,

@@ -17,12 +17,21 @@ import { v7 as uuidv7 } from 'uuid';
 import { lockOwnExpense } from '../db/expense-submission.js';
 import {
   addExpenseFlag,
+  addStoredBytes,
+  countReceiptsOf,
   findExpenseWithReceiptHash,
   findReceipt,
   insertReceipt,
 } from '../db/receipt-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
 import { duplicateReceiptFlag } from '../domain/receipt-flags.js';
+import {
+  checkCompanyStorage,
+  checkImageSize,
+  checkReceiptCount,
+  imageSizeOf,
+  type ReceiptLimits,
+} from '../domain/receipt-limits.js';
 import { detectReceiptMediaType } from '../domain/receipt-media-type.js';
 import { recordAudit } from '../outbox/audit.js';
 import { enqueue } from '../outbox/enqueue.js';
@@ -37,6 +46,7 @@ export interface UploadReceiptDeps {
   db: Kysely<ExpenseDatabase>;
   storage: ReceiptStorage;
   now: () => Date;
+  limits: ReceiptLimits;
   /** Nudges this replica's OCR worker; the others find the receipt when they poll. */
   receiptQueued?: () => void;
 }
@@ -48,9 +58,11 @@ export interface UploadedFile {
 
 /**
  * Stores a receipt of the caller's own expense: a PNG, JPEG or PDF by its first bytes,
- * at most 10 MiB. The file is written first and its row (queued for OCR; PDFs are not
- * read) commits after, with a flag for the approvers when the same bytes are already on
- * another expense of the company; a row that fails to commit takes its file with it.
+ * at most 10 MiB, an image within the pixel cap, while the expense holds fewer receipts
+ * than its limit and the company's receipts stay within their storage quota. The file is
+ * written first and its row (queued for OCR; PDFs are not read) commits after, with a flag
+ * for the approvers when the same bytes are already on another expense of the company; a
+ * row that fails to commit (a limit reached meanwhile included) takes its file with it.
  */
 export async function uploadReceipt(
   deps: UploadReceiptDeps,
@@ -64,8 +76,13 @@ export async function uploadReceipt(
     throw new ForbiddenError('only the submitter can add receipts to an expense');
   }
   refuseUnlessAccepting(expense.status);
+  // Before the body is read; checked again under the expense's lock below.
+  checkReceiptCount(await countReceiptsOf(deps.db, expenseId), deps.limits.maxPerExpense);
   const file = await readFile();
   const mediaType = checkedMediaType(file.content);
+  if (mediaType !== 'application/pdf') {
+    checkImageSize(imageSizeOf(file.content, mediaType), deps.limits.maxPixels);
+  }
   const receiptId = uuidv7();
   const storageKey = `${caller.company_id}/${expenseId}/${receiptId}`;
   const sha256 = createHash('sha256').update(file.content).digest('hex');
@@ -76,6 +93,12 @@ export async function uploadReceipt(
       const locked = await lockOwnExpense(trx, caller.company_id, expenseId);
       // The status may have moved on (approved, withdrawn) since it was read.
       refuseUnlessAccepting(locked?.status ?? 'withdrawn');
+      // Both limits are counted under locks (the expense row, the company's usage row),
+      // so two uploads at once cannot both squeeze past them.
+      checkReceiptCount(await countReceiptsOf(trx, expenseId), deps.limits.maxPerExpense);
+      const size = file.content.byteLength;
+      const stored = await addStoredBytes(trx, caller.company_id, size);
+      checkCompanyStorage(stored - size, size, deps.limits.maxCompanyBytes);
       const duplicateOf = await findExpenseWithReceiptHash(
         trx,
         caller.company_id,

@@ -19,19 +19,24 @@ export function directoryEventHandlers(
     UserAdded: (trx, event) =>
       applyDirectoryUser(
         trx,
-        { companyId: event.company_id, user: event.data.user, invite: event.data.invited },
+        {
+          companyId: event.company_id,
+          user: event.data.user,
+          invite: event.data.invited,
+          actor: event.actor,
+        },
         deps(),
       ),
     UserChanged: (trx, event) =>
       applyDirectoryUser(
         trx,
-        { companyId: event.company_id, user: event.data.user, invite: false },
+        { companyId: event.company_id, user: event.data.user, invite: false, actor: event.actor },
         deps(),
       ),
     UserDeactivated: (trx, event) =>
       applyDirectoryUser(
         trx,
-        { companyId: event.company_id, user: event.data.user, invite: false },
+        { companyId: event.company_id, user: event.data.user, invite: false, actor: event.actor },
         deps(),
       ),
   };

@@ -1,10 +1,16 @@
-import type { AccessRevocationReason, UserSnapshot } from '@countersign/contracts';
+import {
+  type AccessRevocationReason,
+  type Actor,
+  type UserSnapshot,
+  Uuid,
+} from '@countersign/contracts';
 import { type Logger, queueMail } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { hasLiveCode } from '../db/code-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import { deleteUnverifiedRegistration } from '../db/registration-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
+import { refuseForeignDirectoryEvent } from '../domain/directory-tenancy.js';
 import { addressChangedMail, invitationMail, verificationMail } from '../domain/mail-templates.js';
 import { issueCode } from './issue-code.js';
 import { revokeAccess } from './revoke-access.js';
@@ -14,6 +20,8 @@ export interface DirectoryUserChange {
   user: UserSnapshot;
   /** An admin invited this person: e-mail them a code to choose their password. */
   invite: boolean;
+  /** Who made the change, as the event says. */
+  actor: Actor;
 }
 
 type Trx = Transaction<IdentityDatabase>;
@@ -27,7 +35,9 @@ type Trx = Transaction<IdentityDatabase>;
  * proven before it signs in (an admin cannot redirect someone's login mail to an address
  * of their own): the login becomes unverified, the new address gets a code, the old one a
  * notice. Logins are unique by e-mail across companies: an address another login holds
- * is not taken, but everything else still applies.
+ * is not taken, but everything else still applies. An event that cannot be about the
+ * company it names is refused before anything is applied (domain/directory-tenancy.ts):
+ * the consumer dead-letters it.
  */
 export async function applyDirectoryUser(
   trx: Trx,
@@ -65,6 +75,18 @@ async function applyToLogin(
     .where('user_id', '=', user.user_id)
     .forUpdate()
     .executeTakeFirst();
+  refuseForeignDirectoryEvent(
+    {
+      companyId: change.companyId,
+      userId: user.user_id,
+      invite: change.invite,
+      actor: change.actor,
+    },
+    {
+      userCompanyId: current?.company_id,
+      actorCompanyId: change.invite ? await loginCompany(trx, change.actor) : undefined,
+    },
+  );
   if (current && current.directory_revision >= user.revision) {
     // Already applied; an invitation still goes out if a newer snapshot arrived first.
     if (change.invite && current.active) await inviteIfAwaited(trx, user, deps.now);
@@ -128,6 +150,18 @@ async function applyToLogin(
   if (!current) return undefined;
   if (addressMoved && current.password_hash) return 'email_changed';
   return current.role !== user.role ? 'role_changed' : undefined;
+}
+
+/** The company of the actor's login, if the actor is a user who has one. */
+async function loginCompany(trx: Trx, actor: Actor): Promise<string | undefined> {
+  // Not a user id at all (the column is a uuid): no login, and no query that would fail.
+  if (actor.kind !== 'user' || !Uuid.safeParse(actor.id).success) return undefined;
+  const login = await trx
+    .selectFrom('credential')
+    .select('company_id')
+    .where('user_id', '=', actor.id)
+    .executeTakeFirst();
+  return login?.company_id;
 }
 
 /**

@@ -8,6 +8,19 @@ type Db = Kysely<NotificationDatabase> | Transaction<NotificationDatabase>;
  * Keeps the snapshot with the highest revision: an older one arriving late changes nothing,
  * so the user events may come in any order.
  */
+/** The company a person of the directory copy belongs to, if the copy has them. */
+export async function personCompany(
+  trx: Transaction<NotificationDatabase>,
+  userId: string,
+): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('person')
+    .select('company_id')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row?.company_id;
+}
+
 export async function upsertPerson(
   trx: Transaction<NotificationDatabase>,
   companyId: string,

@@ -20,8 +20,8 @@ import * as expenseListIndexes from './2026-11-24T1800-expense-list-indexes.js';
 import * as stepRequestedAt from './2026-11-25T0900-step-requested-at.js';
 import * as receipts from './2026-11-25T1300-receipts.js';
 import * as lifecycle from './2026-11-25T1400-lifecycle.js';
-
 import * as routingCopy from './2026-12-07T1000-routing-copy.js';
+import * as receiptQuotas from './2026-12-07T1600-receipt-quotas.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1259-messaging-tables': messagingTablesV1,
   '2026-11-23T1300-expenses': expenses,
@@ -42,5 +42,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1300-audit-trail': auditTrailMigration('expense'),
   '2026-11-25T1500-audit-chain': auditChainMigration('expense'),
   '2026-12-07T1000-routing-copy': routingCopy,
+  '2026-12-07T1600-receipt-quotas': receiptQuotas,
   '2026-12-07T1700-audit-checkpoints': auditCheckpointMigration('expense'),
 };
