@@ -7,6 +7,7 @@ import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { BENCH_LIMIT_ENV } from './bench/limits.js';
 import {
   clusterEnv,
   devAuditSigningKeys,
@@ -134,8 +135,16 @@ async function mailUrl(): Promise<string> {
 await ensureDatabase();
 await ensureNats();
 const SMTP_URL = await mailUrl();
+if (options.bench) console.log('--bench: rate limits raised for npm run bench.');
 const env = clusterEnv({
-  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true', ...natsCluster?.serviceEnv },
+  env: {
+    DATABASE_URL,
+    NATS_URL,
+    SMTP_URL,
+    SEED_DEMO: 'true',
+    ...natsCluster?.serviceEnv,
+    ...(options.bench ? BENCH_LIMIT_ENV : {}),
+  },
   ports,
   replicas: options.replicas,
   // Kept between runs, so earlier checkpoints still verify; AUDIT_SIGNING_KEY(_FILE) overrides.

@@ -120,6 +120,12 @@ export class TestCluster {
         // Every new trace recorded: the trace test reads them all (production samples).
         OTEL_TRACES_SAMPLER: 'parentbased_always_on',
         SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
+        // The suite sends thousands of requests from one address and a few users: the
+        // production defaults (1,200/600 a minute, 30 sign-ins) are tested on their own
+        // (tests/int/rate-limit-defaults.int.test.ts); a test wanting low ones sets them.
+        RATE_LIMIT_IP_PER_WINDOW: '1000000',
+        RATE_LIMIT_USER_PER_WINDOW: '1000000',
+        AUTH_ATTEMPTS_IP_PER_WINDOW: '100000',
         ...extraEnv,
       },
       ports,

@@ -22,6 +22,7 @@ export * from './http/client-address.js';
 export * from './http/error-status.js';
 export * from './http/pagination.js';
 export * from './http/problem.js';
+export * from './http/request-id.js';
 export * from './http/revocation-list.js';
 export * from './http/serve.js';
 export * from './http/serve-route.js';

@@ -1,6 +1,14 @@
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
 
+/** The default limits per window (60 s): README.md, "Rate limits", has the table. */
+export const DEFAULT_API_LIMITS = {
+  perAddress: 1_200,
+  perUser: 600,
+  /** Sign-in, sign-up, code and password-reset attempts from one address. */
+  signInPerAddress: 30,
+} as const;
+
 /** Signing-key rotation and rate limits (see docs/ARCHITECTURE.md, "Signing keys" and "Rate limits"). */
 const keyAndLimitSettings = {
   /** A signing key is replaced once it is this old. */
@@ -17,9 +25,12 @@ const keyAndLimitSettings = {
    * refills smoothly (GCRA). The sign-in attempt limits count in fixed windows of this length.
    */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  /** Generous: `npm run bench` sends thousands of requests/s from one address. */
-  RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(120_000),
-  RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(60_000),
+  /**
+   * Sized for people, not load tests: a busy browser session makes a few requests a
+   * second. `npm start -- --bench` (and the e2e TestCluster) raise them explicitly.
+   */
+  RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(DEFAULT_API_LIMITS.perAddress),
+  RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(DEFAULT_API_LIMITS.perUser),
   /**
    * How many gateway replicas share the API limits. They count in memory, each its own:
    * each enforces limit / replicas, so a balancer that spreads requests evenly lets the
@@ -27,7 +38,11 @@ const keyAndLimitSettings = {
    */
   RATE_LIMIT_REPLICAS: z.coerce.number().int().min(1).max(1000).default(1),
   /** Sign-in, sign-up and code attempts per window from one address (a person typing). */
-  AUTH_ATTEMPTS_IP_PER_WINDOW: z.coerce.number().int().min(1).default(100),
+  AUTH_ATTEMPTS_IP_PER_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_API_LIMITS.signInPerAddress),
   /** The same per e-mail address named in the request, from anywhere. */
   AUTH_ATTEMPTS_ACCOUNT_PER_WINDOW: z.coerce.number().int().min(1).default(10),
   /** Proxies in front that append to X-Forwarded-For: false (none, the default), true (one) or a count. */

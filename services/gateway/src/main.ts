@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AccessClaims } from '@countersign/contracts';
 import {
   createLogger,
@@ -21,9 +22,9 @@ import { config } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
 import { ConcurrencyLimit } from './domain/concurrency-limit.js';
-import { replicaShare } from './domain/gcra.js';
 import { PasswordHasher } from './domain/password-hashing.js';
 import { createGatewayApp } from './http/app.js';
+import { replicaRates } from './http/rate-limit.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { startRequestedCodeSender } from './jobs/requested-code-sender.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
@@ -32,6 +33,7 @@ import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { refreshKeyRing } from './use-cases/refresh-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
+import { useStreamTicket } from './use-cases/use-stream-ticket.js';
 
 const logger = createLogger('gateway', config.LOG_LEVEL);
 // Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
@@ -148,7 +150,10 @@ const streamTickets = {
       issuer: config.JWT_ISSUER,
       audience: streamTicketAudience,
       ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+      jwtId: randomUUID(),
     }),
+  use: (ticket: { jti?: string | undefined; exp?: number | undefined }) =>
+    useStreamTicket(db, ticket),
   verify: createTokenVerifier({
     keys: keys.verificationKey,
     issuer: config.JWT_ISSUER,
@@ -202,14 +207,7 @@ const app = createGatewayApp({
   metrics,
   rateLimits: {
     verifyToken,
-    perAddress: {
-      limit: replicaShare(config.RATE_LIMIT_IP_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
-      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    },
-    perSubject: {
-      limit: replicaShare(config.RATE_LIMIT_USER_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
-      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    },
+    ...replicaRates(config),
     trustedProxies: config.TRUST_PROXY,
     nowMs: () => performance.now(),
   },

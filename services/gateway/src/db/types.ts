@@ -80,6 +80,7 @@ export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutb
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;
+  stream_ticket_use: StreamTicketUseTable;
   sign_in_address: SignInAddressTable;
   code_request: CodeRequestTable;
 }
@@ -100,6 +101,12 @@ export interface SignInAddressTable {
   user_id: string;
   address: string;
   last_signed_in_at: Timestamp;
+}
+
+/** A stream ticket's id (its `jti`) once it has opened a stream, kept until it expires. */
+export interface StreamTicketUseTable {
+  ticket_id: string;
+  expires_at: ColumnType<Date, Date, never>;
 }
 
 /**

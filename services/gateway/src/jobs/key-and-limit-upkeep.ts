@@ -8,6 +8,7 @@ import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js'
 import { pruneRegistrations } from '../use-cases/prune-registrations.js';
 import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';
 import { rotateSigningKey } from '../use-cases/rotate-signing-key.js';
+import { pruneStreamTicketUses } from '../use-cases/use-stream-ticket.js';
 
 export interface UpkeepDeps {
   db: Kysely<IdentityDatabase>;
@@ -45,6 +46,7 @@ async function runOnce(deps: UpkeepDeps): Promise<void> {
     }
     await refreshKeyRing(deps.db, deps.ring);
     await pruneRateLimitWindows(deps.db);
+    await pruneStreamTicketUses(deps.db);
     await pruneIdempotencyKeys(deps.db, deps.idempotencyRetentionMs);
     const expired = await pruneRegistrations(deps.db, deps.now());
     if (expired > 0) deps.logger.info({ expired }, 'unverified registrations expired');
