@@ -21,6 +21,8 @@ export interface ClusterOptions {
   output?: 'inherit' | 'ignore' | 'pipe';
   /** Processes per service; the gateway's in-memory rate limits are shared out between them. */
   replicas?: number;
+  /** Settings of one service only (its own database login), over `env`. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<string, string>> {
@@ -35,11 +37,12 @@ export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<
     APPROVAL_URL: url('approval'),
     NOTIFICATION_URL: url('notification'),
   };
+  const own = options.serviceEnv ?? {};
   return {
-    gateway: { ...shared, PORT: String(ports.gateway) },
-    approval: { ...shared, PORT: String(ports.approval) },
-    expense: { ...shared, PORT: String(ports.expense) },
-    notification: { ...shared, PORT: String(ports.notification) },
+    gateway: { ...shared, ...own.gateway, PORT: String(ports.gateway) },
+    approval: { ...shared, ...own.approval, PORT: String(ports.approval) },
+    expense: { ...shared, ...own.expense, PORT: String(ports.expense) },
+    notification: { ...shared, ...own.notification, PORT: String(ports.notification) },
   };
 }
 

@@ -17,6 +17,7 @@ import {
   stopProcess,
   waitReady,
 } from '../../scripts/cluster.js';
+import { localSecrets, prepareDatabaseLogins } from '../../scripts/db-roles.js';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
 import { NatsCluster } from '../../scripts/nats-cluster.js';
 
@@ -59,6 +60,9 @@ async function resetState(natsUrl: string): Promise<void> {
 
 const mailPort = portBase + 25;
 
+/** Role passwords and the KEK, shared with `npm start` (see scripts/db-roles.ts). */
+const testSecrets = localSecrets();
+
 /** Processes per service: TEST_REPLICAS runs any e2e file against replicated services. */
 const defaultReplicas = Number(process.env.TEST_REPLICAS ?? 1);
 
@@ -82,6 +86,8 @@ export class TestCluster {
   /** Extra processes on other ports, sharing the database (see startReplica). */
   readonly gatewayReplicas: ChildProcess[] = [];
   private readonly env: Record<ServiceName, Record<string, string>>;
+  /** The gateway's SIGNING_KEY_KEK: tests open the sealed signing keys with it. */
+  readonly signingKeyKek = testSecrets.signingKeyKek;
 
   /**
    * `extraEnv` goes to every service, after the defaults (e.g. low rate limits for a test).
@@ -91,12 +97,13 @@ export class TestCluster {
     extraEnv: Record<string, string>,
     readonly replicas: number,
     readonly nats: NatsCluster | undefined,
+    logins: Record<ServiceName, Record<string, string>>,
   ) {
     this.env = clusterEnv({
       replicas,
       env: {
-        DATABASE_URL,
         NATS_URL,
+        SIGNING_KEY_KEK: testSecrets.signingKeyKek,
         ...nats?.serviceEnv,
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
@@ -106,6 +113,7 @@ export class TestCluster {
         SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
         ...extraEnv,
       },
+      serviceEnv: logins,
       ports,
     });
   }
@@ -121,8 +129,10 @@ export class TestCluster {
           storeRoot: mkdtempSync(join(tmpdir(), 'countersign-nats-cluster-')),
         })
       : undefined;
-    const cluster = new TestCluster(extraEnv, options.replicas ?? defaultReplicas, nats);
-    await resetState(cluster.natsUrl);
+    await resetState(nats?.url ?? NATS_URL);
+    // Each service logs in as its own role; the migrator migrates (see scripts/db-roles.ts).
+    const logins = await prepareDatabaseLogins(ADMIN_URL, DATABASE_URL, testSecrets);
+    const cluster = new TestCluster(extraEnv, options.replicas ?? defaultReplicas, nats, logins);
     cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;

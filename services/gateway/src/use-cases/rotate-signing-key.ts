@@ -8,6 +8,7 @@ import {
 } from '../db/signing-key-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { generateSigningKey } from '../domain/key-ring.js';
+import type { KekSet } from '../domain/key-sealing.js';
 import {
   decideRotation,
   type RotationMode,
@@ -32,11 +33,11 @@ export interface RotationOutcome {
  */
 export async function rotateSigningKey(
   db: Kysely<IdentityDatabase>,
-  options: { now: () => Date; policy: RotationPolicy; mode: RotationMode },
+  options: { now: () => Date; policy: RotationPolicy; mode: RotationMode; keks: KekSet },
 ): Promise<RotationOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockSigningKeys(trx);
-    const keys = await selectSigningKeys(trx);
+    const keys = await selectSigningKeys(trx, options.keks);
     const decision = decideRotation(keys, options.now(), options.policy, options.mode);
     if (!decision.rotate) return { skipped: decision.reason, retired: [] };
     const fresh = {
@@ -44,7 +45,7 @@ export async function rotateSigningKey(
       createdAt: decision.createdAt,
       activatesAt: decision.activatesAt,
     };
-    await insertSigningKey(trx, fresh);
+    await insertSigningKey(trx, fresh, options.keks.current);
     const retired = retiredKeys([fresh, ...keys]).map((k) => k.kid);
     await deleteSigningKeys(trx, retired);
     await recordAudit(trx, {
