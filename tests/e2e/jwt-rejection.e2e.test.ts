@@ -11,10 +11,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  kekFromBase64,
-  unsealPrivateKey,
-} from '../../services/gateway/src/domain/key-sealing.js';
+import { kekFromBase64, unsealPrivateKey } from '../../services/gateway/src/domain/key-sealing.js';
 import { runNpmScript } from '../support/run-script.js';
 import {
   DATABASE_URL,

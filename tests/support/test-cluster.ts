@@ -143,6 +143,11 @@ export class TestCluster {
     return this.nats?.url ?? NATS_URL;
   }
 
+  /** The settings `name` was started with (its database login included). */
+  envOf(name: ServiceName): Record<string, string> {
+    return { ...this.env[name] };
+  }
+
   /** A second gateway on `port`, with the same settings and database as the first. */
   async startGatewayReplica(port: number): Promise<string> {
     return (await this.startReplica('gateway', port)).url;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
-import { type KekSet, KekError, kekFromBase64 } from './domain/key-sealing.js';
+import { KekError, type KekSet, kekFromBase64 } from './domain/key-sealing.js';
 
 /** Signing-key rotation and rate limits (see docs/ARCHITECTURE.md, "Signing keys" and "Rate limits"). */
 const keyAndLimitSettings = {

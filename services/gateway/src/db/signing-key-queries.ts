@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
 import type { JWK } from 'jose';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { StoredKey } from '../domain/key-ring.js';
 import { type Kek, type KekSet, sealPrivateKey, unsealPrivateKey } from '../domain/key-sealing.js';
 import type { IdentityDatabase } from './types.js';

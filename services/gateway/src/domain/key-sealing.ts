@@ -29,9 +29,15 @@ const IV_BYTES = 12;
 export function kekFromBase64(text: string, name = 'SIGNING_KEY_KEK'): Kek {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== 32) {
-    throw new KekError(`${name} must be 32 bytes in base64 (openssl rand -base64 32); got ${key.length} bytes`);
+    throw new KekError(
+      `${name} must be 32 bytes in base64 (openssl rand -base64 32); got ${key.length} bytes`,
+    );
   }
-  const id = createHash('sha256').update('countersign-kek\0').update(key).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update('countersign-kek\0')
+    .update(key)
+    .digest('hex')
+    .slice(0, 16);
   return { id, key };
 }
 
@@ -62,9 +68,14 @@ export function unsealPrivateKey(sealed: string, kid: string, kekId: string, kek
     const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(kid));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(data, 'base64url')),
+      decipher.final(),
+    ]);
     return JSON.parse(plain.toString('utf8')) as JWK;
   } catch {
-    throw new KekError(`signing key ${kid} does not open with KEK ${kek.id}: wrong KEK or altered row`);
+    throw new KekError(
+      `signing key ${kid} does not open with KEK ${kek.id}: wrong KEK or altered row`,
+    );
   }
 }

@@ -2,8 +2,8 @@ import { type Logger, type RepeatedRounds, repeatRounds } from '@countersign/pla
 import type { Kysely } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import type { KeyRing } from '../domain/key-ring.js';
-import type { KekSet } from '../domain/key-sealing.js';
 import { type RotationPolicy, rotationDue } from '../domain/key-rotation.js';
+import type { KekSet } from '../domain/key-sealing.js';
 import { pruneIdempotencyKeys } from '../use-cases/prune-idempotency-keys.js';
 import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
 import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';

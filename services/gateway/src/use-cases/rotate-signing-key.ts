@@ -8,13 +8,13 @@ import {
 } from '../db/signing-key-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { generateSigningKey } from '../domain/key-ring.js';
-import type { KekSet } from '../domain/key-sealing.js';
 import {
   decideRotation,
   type RotationMode,
   type RotationPolicy,
   retiredKeys,
 } from '../domain/key-rotation.js';
+import type { KekSet } from '../domain/key-sealing.js';
 import { DEPLOYMENT_COMPANY, recordAudit } from '../outbox/audit.js';
 
 export interface RotationOutcome {
