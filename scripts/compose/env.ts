@@ -23,10 +23,23 @@ export function standinImages(): Record<string, string> {
 
 /** Generated on first write and never replaced: data volumes were initialised with them. */
 function generatedSecrets(): Record<string, string> {
-  return { POSTGRES_PASSWORD: randomBytes(24).toString('hex') };
+  const password = () => randomBytes(24).toString('hex');
+  return {
+    POSTGRES_PASSWORD: password(),
+    // The database logins (deploy/postgres/init-roles.sh creates them on first start).
+    MIGRATOR_DB_PASSWORD: password(),
+    GATEWAY_DB_PASSWORD: password(),
+    EXPENSE_DB_PASSWORD: password(),
+    APPROVAL_DB_PASSWORD: password(),
+    NOTIFICATION_DB_PASSWORD: password(),
+    // Seals the gateway's signing keys at rest; losing it ends every session.
+    SIGNING_KEY_KEK: randomBytes(32).toString('base64'),
+    // The demo logins' password, used only with COUNTERSIGN_DEMO=true.
+    DEMO_PASSWORD: password(),
+  };
 }
 
-function parseEnvFile(text: string): Map<string, string> {
+export function parseEnvFile(text: string): Map<string, string> {
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {
     const match = line.match(/^\s*([A-Z][A-Z0-9_]*)=(.*)$/);

@@ -284,10 +284,10 @@ export async function api(
   };
 }
 
-export async function login(name: string): Promise<string> {
+export async function login(name: string, password = 'countersign-demo'): Promise<string> {
   const response = await api('POST', '/api/auth/login', undefined, {
     email: `${name}@techcorp.example`,
-    password: 'countersign-demo',
+    password,
   });
   if (response.status !== 200) throw new Error(`login ${name}: ${response.status}`);
   return String(response.body.access_token);

@@ -83,6 +83,11 @@ export const configSchema = BaseConfig.extend({
   SMTP_URL: z.string().default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().default('Countersign <no-reply@countersign.local>'),
   SEED_DEMO: z.stringbool().default(false),
+  /**
+   * The demo logins' password when SEED_DEMO is on; unset, the published one of the README
+   * (fine on loopback, never on a reachable port: docker-compose generates one).
+   */
+  DEMO_PASSWORD: z.string().min(12).optional(),
   ...keyAndLimitSettings,
   ...kekSettings,
   ...idempotencySettings,

@@ -48,7 +48,7 @@ if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 // Without a KEK (or with one that opens no stored key) the gateway stops here, loudly.
 const keks = signingKeks(config);
 if (config.SEED_DEMO) {
-  const seeded = await seedDemoCredentials(db);
+  const seeded = await seedDemoCredentials(db, config.DEMO_PASSWORD);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
 }
 const keys = await loadKeyRing(db, keks, now);
