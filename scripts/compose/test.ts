@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseEnvFile, repoRoot, writeComposeEnv } from './env.js';
 
-const PROJECT = 'countersign-compose-test';
+const PROJECT = process.env.COMPOSE_TEST_PROJECT ?? 'countersign-compose-test';
 const GATEWAY_PORT = Number(process.env.COMPOSE_TEST_GATEWAY_PORT ?? 14000);
 const JAEGER_PORT = Number(process.env.COMPOSE_TEST_JAEGER_PORT ?? 14686);
 const PROMETHEUS_PORT = Number(process.env.COMPOSE_TEST_PROMETHEUS_PORT ?? 14090);
