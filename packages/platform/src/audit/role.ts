@@ -47,6 +47,9 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
       );
     }
     for (const table of ['kysely_migration', 'kysely_migration_lock']) {
+      const found = await sql<{ found: boolean }>`
+        select to_regclass(${`${schema}.${table}`}) is not null as found`.execute(trx);
+      if (!found.rows[0]?.found) continue;
       await sql`revoke insert, update, delete, truncate, references, trigger on ${sql.id(schema, table)} from ${role}`.execute(
         trx,
       );
