@@ -1,7 +1,19 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { verifyWebhook } from '@countersign/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, login, policies, TestCluster } from '../support/test-cluster.js';
+import {
+  api,
+  eventually,
+  gatewayUrl,
+  login,
+  policies,
+  TestCluster,
+} from '../support/test-cluster.js';
 
 /** A real receiver on loopback, the one target this cluster's config lets webhooks reach. */
 const receiverPort = Number(process.env.TEST_PORT_BASE ?? 5000) + 80;
@@ -22,8 +34,12 @@ const scripts: Record<string, number[]> = {
   '/redirect': [302],
   '/redirect-target': [200],
 };
+/** The requests the receiver holds open (path /hang). */
+const hanging: ServerResponse[] = [];
 let receiver: Server;
 let cluster: TestCluster;
+const MAX_ENDPOINTS = 8;
+const REDELIVERIES_PER_ENDPOINT = 2;
 let alice: string;
 let grace: string;
 
@@ -40,6 +56,11 @@ beforeAll(async () => {
         body: Buffer.concat(chunks).toString(),
         at: Date.now(),
       });
+      // Held open until the test answers it: a receiver slower than any test.
+      if (path === '/hang') {
+        hanging.push(response);
+        return;
+      }
       const script = scripts[path] ?? [404];
       const status = script[Math.min(seen, script.length - 1)] ?? 404;
       response.writeHead(
@@ -55,11 +76,16 @@ beforeAll(async () => {
     WEBHOOK_RETRY_BASE_MS: '400',
     WEBHOOK_RETRY_CAP_MS: '2000',
     WEBHOOK_POLL_MS: '100',
+    // Long enough that a held request stays open for as long as a test needs it.
+    WEBHOOK_TIMEOUT_MS: '60000',
+    WEBHOOK_MAX_ENDPOINTS_PER_COMPANY: String(MAX_ENDPOINTS),
+    WEBHOOK_REDELIVERIES_PER_ENDPOINT: String(REDELIVERIES_PER_ENDPOINT),
   });
   alice = await login('alice');
   grace = await login('grace');
 });
 afterAll(async () => {
+  for (const response of hanging) if (!response.writableEnded) response.writeHead(204).end();
   await cluster?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
 });
@@ -332,5 +358,72 @@ describe('delivering events', () => {
     expect(written).not.toContain(String(rotated.body.secret));
     // Only the URL's origin: receivers often keep a credential in its path.
     expect(written).not.toContain(`${receiverBase}/audited`);
+  });
+});
+
+describe('one company cannot exhaust the shared webhook machinery', () => {
+  let fast: { id: string; secret: string };
+
+  it('a receiver that never answers holds up no other delivery', async () => {
+    await register('/hang');
+    fast = await register('/fast');
+    await submitExpense('To a hanging receiver');
+    await eventually(async () => (hanging.length === 1 ? true : undefined));
+    // The hanging request stays open; an event after it still reaches the other receiver.
+    const later = await submitExpense('While the other hangs');
+    await eventually(async () => deliveriesOf('/fast', later)[0]);
+    expect(hanging.filter((response) => !response.writableEnded)).toHaveLength(1);
+  });
+
+  it(`registers at most ${MAX_ENDPOINTS} webhooks per company, even when asked at once`, async () => {
+    const listed = async () => ((await api('GET', '/api/webhooks', alice)).body.items ?? []).length;
+    while ((await listed()) < MAX_ENDPOINTS - 1) await register('/fill');
+    const racing = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        api('POST', '/api/webhooks', alice, {
+          url: `${receiverBase}/race`,
+          event_types: ['ExpenseApproved'],
+        }),
+      ),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const refused of racing.filter((r) => r.status === 409)) {
+      expect(refused.contentType).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({
+        type: 'https://countersign.dev/problems/webhook-limit-reached',
+        status: 409,
+        limit: MAX_ENDPOINTS,
+        detail: `your company has ${MAX_ENDPOINTS} webhooks, the most allowed is ${MAX_ENDPOINTS}: delete one before registering another`,
+      });
+    }
+    expect(await listed()).toBe(MAX_ENDPOINTS);
+    const created = racing.find((r) => r.status === 201);
+    expect((await api('DELETE', `/api/webhooks/${String(created?.body.id)}`, alice)).status).toBe(
+      204,
+    );
+    expect((await register('/after-delete')).id).toBeDefined();
+  });
+
+  it(`allows ${REDELIVERIES_PER_ENDPOINT} redeliveries per webhook per hour, then 429 with Retry-After`, async () => {
+    const [delivery] = await deliveryList(fast.id);
+    const path = `/api/webhooks/${fast.id}/deliveries/${String(delivery?.id)}/redeliver`;
+    for (let i = 0; i < REDELIVERIES_PER_ENDPOINT; i += 1) {
+      expect((await api('POST', path, alice, {})).status).toBe(202);
+    }
+    const refused = await fetch(`${gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(await refused.json()).toMatchObject({
+      type: 'https://countersign.dev/problems/too-many-requests',
+      status: 429,
+      detail: `${REDELIVERIES_PER_ENDPOINT} redeliveries of one webhook per hour allowed; try again in ${retryAfter} s`,
+    });
   });
 });

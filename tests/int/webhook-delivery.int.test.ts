@@ -20,10 +20,14 @@ import { createWebhookUrlCheck } from '../../services/notification/src/outbound/
 import { createWebhookPoster } from '../../services/notification/src/outbound/post-webhook.js';
 import type { Resolver } from '../../services/notification/src/outbound/resolve-public.js';
 import {
-  type DeliveryDeps,
-  deliverDueWebhooks,
-} from '../../services/notification/src/use-cases/deliver-due-webhooks.js';
+  type ClaimDeps,
+  claimDueWebhookDeliveries,
+} from '../../services/notification/src/use-cases/claim-due-webhook-deliveries.js';
 import { enqueueWebhookDeliveries } from '../../services/notification/src/use-cases/enqueue-webhook-deliveries.js';
+import {
+  type SendDeps,
+  sendWebhookDelivery,
+} from '../../services/notification/src/use-cases/send-webhook-delivery.js';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
 
 const schema = 'notification_webhook_int';
@@ -125,6 +129,8 @@ const teamCreated = () =>
     data: { team: { id: uuidv7(), name: 'Ops' } },
   });
 
+type DeliveryDeps = ClaimDeps & SendDeps;
+
 function dispatcher(overrides: Partial<DeliveryDeps> = {}): DeliveryDeps {
   return {
     db,
@@ -137,9 +143,26 @@ function dispatcher(overrides: Partial<DeliveryDeps> = {}): DeliveryDeps {
     random: () => 0.5,
     retry: { baseMs: 1000, capMs: 60_000, windowMs: 3_600_000 },
     leaseMs: 30_000,
-    batchSize: 16,
+    perCompany: 16,
     ...overrides,
   };
+}
+
+/** One dispatcher round, waited for: claims up to 16 and sends them. Answers how many. */
+async function deliverDue(deps: DeliveryDeps): Promise<number> {
+  const claimed = await claimDueWebhookDeliveries(deps, 16);
+  await Promise.all(claimed.map((delivery) => sendWebhookDelivery(deps, delivery)));
+  return claimed.length;
+}
+
+/** Rounds until nothing is due; answers how many were sent in all. */
+async function drain(deps: DeliveryDeps): Promise<number> {
+  let sent = 0;
+  for (;;) {
+    const claimed = await deliverDue(deps);
+    if (claimed === 0) return sent;
+    sent += claimed;
+  }
 }
 
 describe('webhook delivery against PostgreSQL and a receiver on loopback', () => {
@@ -160,10 +183,7 @@ describe('webhook delivery against PostgreSQL and a receiver on loopback', () =>
       const event = teamCreated();
       await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, event));
     }
-    const claimed = await Promise.all([
-      deliverDueWebhooks(dispatcher()),
-      deliverDueWebhooks(dispatcher()),
-    ]);
+    const claimed = await Promise.all([drain(dispatcher()), drain(dispatcher())]);
     expect(claimed[0] + claimed[1]).toBe(15);
     expect(hits).toHaveLength(15);
     const pairs = new Set(
@@ -180,13 +200,53 @@ describe('webhook delivery against PostgreSQL and a receiver on loopback', () =>
     expect(statuses.every((s) => s.status === 'succeeded' && s.attempts === 1)).toBe(true);
   });
 
+  it('claims at most one delivery per endpoint, however many claim at once', async () => {
+    const hook = await endpoint('/ok');
+    for (let i = 0; i < 3; i += 1) {
+      await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
+    }
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () => claimDueWebhookDeliveries(dispatcher(), 16)),
+    );
+    const claimed = claims.flat();
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0]?.endpointId).toBe(hook.id);
+    // Sent and recorded, the endpoint is free for its next delivery.
+    await sendWebhookDelivery(dispatcher(), claimed[0] as (typeof claimed)[number]);
+    expect(await claimDueWebhookDeliveries(dispatcher(), 16)).toHaveLength(1);
+  });
+
+  it('an endpoint whose replica died mid-attempt is free again once the lease is over', async () => {
+    await endpoint('/ok');
+    await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
+    let clock = Date.now();
+    const deps = dispatcher({ now: () => new Date(clock), leaseMs: 30_000 });
+    const [abandoned] = await claimDueWebhookDeliveries(deps, 16);
+    expect(abandoned).toBeDefined();
+    // The claiming replica is gone: nothing is sent, nothing recorded.
+    clock += 29_000;
+    expect(await claimDueWebhookDeliveries(deps, 16)).toEqual([]);
+    clock += 1_001;
+    const [again] = await claimDueWebhookDeliveries(deps, 16);
+    expect(again).toMatchObject({ id: abandoned?.id, attempts: 0 });
+    expect(again?.claim).not.toBe(abandoned?.claim);
+    await sendWebhookDelivery(deps, again as NonNullable<typeof again>);
+    const row = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const freed = await db
+      .selectFrom('webhook_endpoint')
+      .select(['in_flight_until', 'in_flight_claim'])
+      .executeTakeFirstOrThrow();
+    expect(freed).toEqual({ in_flight_until: null, in_flight_claim: null });
+  });
+
   it('a failing delivery is rescheduled, then marked failed once the window is over', async () => {
     await endpoint('/fail');
     await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
     const row = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
     let clock = row.created_at.getTime();
     const deps = dispatcher({ now: () => new Date(clock) });
-    expect(await deliverDueWebhooks(deps)).toBe(1);
+    expect(await deliverDue(deps)).toBe(1);
     const retried = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
     expect(retried).toMatchObject({
       status: 'pending',
@@ -195,11 +255,11 @@ describe('webhook delivery against PostgreSQL and a receiver on loopback', () =>
       last_error: 'HTTP 503',
     });
     // Not due yet: nothing is claimed before the backoff is over.
-    expect(await deliverDueWebhooks(deps)).toBe(0);
+    expect(await deliverDue(deps)).toBe(0);
     clock = (retried.next_attempt_at as Date).getTime();
-    expect(await deliverDueWebhooks(deps)).toBe(1);
+    expect(await deliverDue(deps)).toBe(1);
     clock = row.created_at.getTime() + 3_600_000 + 1;
-    expect(await deliverDueWebhooks(deps)).toBe(1);
+    expect(await deliverDue(deps)).toBe(1);
     const failed = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
     expect(failed).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null });
   });
@@ -207,7 +267,7 @@ describe('webhook delivery against PostgreSQL and a receiver on loopback', () =>
   it('a timeout is a failed attempt with a clear error', async () => {
     await endpoint('/silent');
     await db.transaction().execute((trx) => enqueueWebhookDeliveries(trx, teamCreated()));
-    await deliverDueWebhooks(dispatcher());
+    await deliverDue(dispatcher());
     const row = await db.selectFrom('webhook_delivery').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({
       status: 'pending',

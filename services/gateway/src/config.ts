@@ -66,6 +66,16 @@ const streamSettings = {
   STREAM_TICKET_TTL_SECONDS: z.coerce.number().int().min(5).max(300).default(60),
 };
 
+/** Account abuse (see README.md, "Accounts: a company of your own"). */
+const accountSettings = {
+  /** Password hashes (argon2, ~19 MiB and a core each) computed at once per replica. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Requests waiting for a hash slot; past that, 429 with Retry-After at once. */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+  /** Invitations (people added) per company per UTC day. */
+  INVITATIONS_PER_COMPANY_PER_DAY: z.coerce.number().int().min(1).default(200),
+};
+
 /** Every setting the service reads from its environment (the deployment tests check keys against it). */
 export const configSchema = BaseConfig.extend({
   PORT: z.coerce.number().int().default(4000),
@@ -92,6 +102,7 @@ export const configSchema = BaseConfig.extend({
   ...kekSettings,
   ...idempotencySettings,
   ...streamSettings,
+  ...accountSettings,
 });
 
 export const config = loadConfig(configSchema);

@@ -16,9 +16,12 @@ import { shutdownTelemetry } from '@countersign/platform/telemetry';
 import { config, signingKeks } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
+import { ConcurrencyLimit } from './domain/concurrency-limit.js';
 import { replicaShare } from './domain/gcra.js';
+import { PasswordHasher } from './domain/password-hashing.js';
 import { createGatewayApp } from './http/app.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
+import { startRequestedCodeSender } from './jobs/requested-code-sender.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
 import { createFeedReader } from './messaging/feed-reader.js';
 import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
@@ -79,6 +82,13 @@ const mailRelay = new MailRelay({
   metrics,
 });
 mailRelay.start();
+const codeSender = startRequestedCodeSender({
+  db,
+  now,
+  logger,
+  mailQueued: mailRelay.wake,
+  intervalMs: 2000,
+});
 
 const messaging = await startMessaging({
   natsUrl: config.NATS_URL,
@@ -138,7 +148,17 @@ const app = createGatewayApp({
       trustedProxies: config.TRUST_PROXY,
     },
     verifyToken,
+    passwords: new PasswordHasher(
+      new ConcurrencyLimit(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
+      metrics.counter(
+        'countersign_password_work_total',
+        'argon2 password hashes and verifications started, by work',
+        'work',
+        ['hash', 'verify'],
+      ),
+    ),
     mailQueued: mailRelay.wake,
+    codeRequested: codeSender.wake,
     session: {
       keys,
       issuer: config.JWT_ISSUER,
@@ -170,6 +190,7 @@ const app = createGatewayApp({
     nowMs: () => performance.now(),
   },
   idempotency: { db, policy: idempotencyPolicy, logger },
+  invitations: { db, perCompanyPerDay: config.INVITATIONS_PER_COMPANY_PER_DAY },
   stream: {
     feed: createFeedReader(messaging.nats, logger),
     heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
@@ -188,6 +209,7 @@ onShutdown(logger, async () => {
   await server.close();
   await upkeep.stop();
   await auditChainer.stop();
+  await codeSender.stop();
   await messaging.stop();
   await mailRelay.stop();
   await db.destroy();

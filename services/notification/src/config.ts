@@ -39,6 +39,18 @@ export const configSchema = BaseConfig.extend({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How often each replica looks for due deliveries. */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** Delivery attempts one replica runs at once, each on its own (one per endpoint). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+  /** Endpoints of one company being sent to at once, all replicas together. */
+  WEBHOOK_COMPANY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Endpoints one company may have registered, active or paused. */
+  WEBHOOK_MAX_ENDPOINTS_PER_COMPANY: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Manual redeliveries (POST …/redeliver) per endpoint within the window. */
+  WEBHOOK_REDELIVERIES_PER_ENDPOINT: z.coerce.number().int().min(1).default(50),
+  /** Manual redeliveries per company, all its endpoints together, within the window. */
+  WEBHOOK_REDELIVERIES_PER_COMPANY: z.coerce.number().int().min(1).default(200),
+  /** The redelivery quotas' sliding window. */
+  WEBHOOK_REDELIVERY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
   /** Where notification mail goes; `npm start` runs a local sink here, as for the gateway. */
   SMTP_URL: z.string().default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().default('Countersign <no-reply@countersign.local>'),

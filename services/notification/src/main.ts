@@ -93,6 +93,12 @@ const app = createNotificationApp({
   ...messagingHealth(db, messaging),
   metrics,
   checkWebhookUrl: createWebhookUrlCheck(config.WEBHOOK_TEST_TARGETS, systemResolver),
+  webhookLimits: {
+    maxEndpointsPerCompany: config.WEBHOOK_MAX_ENDPOINTS_PER_COMPANY,
+    redeliveriesPerEndpoint: config.WEBHOOK_REDELIVERIES_PER_ENDPOINT,
+    redeliveriesPerCompany: config.WEBHOOK_REDELIVERIES_PER_COMPANY,
+    redeliveryWindowMs: config.WEBHOOK_REDELIVERY_WINDOW_SECONDS * 1000,
+  },
   now: () => new Date(),
 });
 const server = await serveHttp(app, config.HOST, config.PORT);
@@ -114,7 +120,8 @@ const webhookDispatcher = startWebhookDispatcher({
     windowMs: config.WEBHOOK_RETRY_WINDOW_MS,
   },
   leaseMs: config.WEBHOOK_TIMEOUT_MS + 30_000,
-  batchSize: 16,
+  concurrency: config.WEBHOOK_CONCURRENCY,
+  perCompany: config.WEBHOOK_COMPANY_CONCURRENCY,
   pollMs: config.WEBHOOK_POLL_MS,
 });
 

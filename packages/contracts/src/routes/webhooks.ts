@@ -31,7 +31,8 @@ export const webhookRoutes = defineRoutes({
       schema: CreatedWebhook,
       description: 'The endpoint, with its signing secret',
     },
-    refusals: [400, 401, 403, 415, 422],
+    // 409: the company already has the most webhooks allowed.
+    refusals: [400, 401, 403, 409, 415, 422],
   },
   list: {
     method: 'get',
@@ -113,6 +114,7 @@ export const webhookRoutes = defineRoutes({
     params: WebhookDeliveryParams,
     body: EmptyWebhookRequest,
     success: { status: 202, schema: WebhookDelivery, description: 'The new delivery, queued' },
-    refusals: [400, 401, 403, 404, 409, 415],
+    // 429 (with Retry-After): the endpoint's or the company's redelivery quota is used up.
+    refusals: [400, 401, 403, 404, 409, 415, 429],
   },
 });

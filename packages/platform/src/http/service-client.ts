@@ -19,6 +19,8 @@ export interface ServiceResponse {
   status: number;
   contentType: string;
   body: string;
+  /** The callee's Retry-After (on a 429 or 503), to pass on to the client. */
+  retryAfter?: string;
 }
 
 /**
@@ -58,11 +60,13 @@ export async function callService(
       bodyTimeout: timeout,
     });
     const contentType = response.headers['content-type'];
+    const retryAfter = response.headers['retry-after'];
     return {
       status: response.statusCode,
       contentType:
         (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/json',
       body: await response.body.text(),
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     };
   } catch (error) {
     throw new UpstreamError(`${new URL(baseUrl).host} did not answer: ${(error as Error).message}`);

@@ -125,6 +125,18 @@ export class ServiceMetrics {
     this.relayPublishDuration.labels({ outcome }).observe(seconds);
   }
 
+  /** A counter of the service's own, on this registry, every label value zeroed up front. */
+  counter<L extends string>(
+    name: string,
+    help: string,
+    label: L,
+    values: readonly string[],
+  ): (value: string) => void {
+    const counter = new Counter({ name, help, labelNames: [label], registers: [this.registry] });
+    for (const value of values) counter.inc({ [label]: value } as Record<L, string>, 0);
+    return (value) => counter.inc({ [label]: value } as Record<L, string>);
+  }
+
   /** A connection pool to report as `pool`; an ended pool drops out. */
   watchPool(name: string, pool: PoolCounts): void {
     this.pools.set(name, pool);

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { CodePurpose, IdentityDatabase } from './types.js';
 
@@ -77,6 +77,22 @@ export function lockNewestCode(trx: Trx, userId: string, purpose: CodePurpose) {
     .orderBy('id', 'desc')
     .limit(1)
     .forUpdate()
+    .executeTakeFirst();
+}
+
+/** The newest code of a purpose, read without a lock (a check that records nothing). */
+export function findNewestCode(
+  trx: Trx | Kysely<IdentityDatabase>,
+  userId: string,
+  purpose: CodePurpose,
+) {
+  return trx
+    .selectFrom('one_time_code')
+    .select(['id', 'secret', 'attempts', 'expires_at', 'consumed_at'])
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .orderBy('id', 'desc')
+    .limit(1)
     .executeTakeFirst();
 }
 

@@ -6,6 +6,8 @@ export interface WindowCount {
   hits: number;
   /** Seconds until the window ends (at least 1). */
   resetSeconds: number;
+  /** Epoch seconds where the counted window starts (pg's bigint, as a string). */
+  windowStart: string;
 }
 
 /**
@@ -33,12 +35,33 @@ export async function countHit(
     )
     .returning([
       'hits',
+      'window_start',
       sql<number>`greatest(1, ceil(window_start + window_seconds - extract(epoch from now())))::int`.as(
         'reset_seconds',
       ),
     ])
     .executeTakeFirstOrThrow();
-  return { hits: row.hits, resetSeconds: row.reset_seconds };
+  return { hits: row.hits, resetSeconds: row.reset_seconds, windowStart: row.window_start };
+}
+
+/**
+ * Takes back one hit counted by `countHit` in the window it was counted in (a sign-in
+ * attempt is counted before its password is checked and given back when it succeeds).
+ */
+export async function giveBackHit(
+  db: Kysely<IdentityDatabase>,
+  key: string,
+  windowSeconds: number,
+  windowStart: string,
+): Promise<void> {
+  await db
+    .updateTable('rate_limit_counter')
+    .set((eb) => ({ hits: eb('hits', '-', 1) }))
+    .where('key', '=', key)
+    .where('window_seconds', '=', windowSeconds)
+    .where('window_start', '=', windowStart)
+    .where('hits', '>', 0)
+    .execute();
 }
 
 /** Deletes windows that ended before now; returns how many rows went. */

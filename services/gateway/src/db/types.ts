@@ -84,6 +84,26 @@ export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutb
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;
+  sign_in_address: SignInAddressTable;
+  code_request: CodeRequestTable;
+}
+
+/**
+ * A code someone asked for (a password reset, a new verification code), waiting to be
+ * issued off the request path, so the request does the same work for any address.
+ */
+export interface CodeRequestTable {
+  id: string;
+  purpose: 'reset_password' | 'verify_email';
+  email: string;
+  requested_at: Generated<Date>;
+}
+
+/** A client address an account signed in from with its password: its good record. */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_signed_in_at: Timestamp;
 }
 
 /**

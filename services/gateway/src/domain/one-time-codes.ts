@@ -17,6 +17,9 @@ export const codeLifetimeMs: Record<CodePurpose, number> = {
   invitation: minutes(72 * 60),
 };
 
+/** A registration nobody verified within this time is deleted, and its address is free. */
+export const REGISTRATION_LIFETIME_MS = minutes(24 * 60);
+
 export interface StoredCode {
   secret: string;
   attempts: number;

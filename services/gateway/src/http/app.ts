@@ -33,6 +33,7 @@ import {
   type IdempotencySettings,
   idempotentRequests,
 } from './idempotency.js';
+import { type InvitationQuota, limitInvitations } from './invitation-quota.js';
 import { type DocumentedRoute, openApiInfo, registerOpenApi } from './openapi.js';
 import { type ApiRateLimits, limitApiRate } from './rate-limit.js';
 import { mountStreamRoutes, type StreamRouteDeps } from './stream-routes.js';
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   idempotency: IdempotencySettings;
   /** `GET /api/stream`: the caller's real-time feed, read from NATS. */
   stream: Omit<StreamRouteDeps, 'verifyToken' | 'logger'>;
+  /** The daily invitation quota per company (adding people, changing addresses). */
+  invitations: InvitationQuota;
 }
 
 /**
@@ -90,6 +93,7 @@ export function createGatewayApp(deps: GatewayDeps) {
     verifyToken: deps.verifyToken,
   });
   const idempotent = idempotentRequests(deps.idempotency);
+  const invitationQuota = limitInvitations(deps.invitations);
   const passThrough: MiddlewareHandler = (_c, next) => next();
   // Before the forwarded `/api/users/{id}`, which would take "me" for an id.
   app.get('/api/users/me', auth, requirePermission('profile.self'), async (c) => {
@@ -106,12 +110,20 @@ export function createGatewayApp(deps: GatewayDeps) {
       honoPath,
       auth,
       requirePermission(route.permission),
+      sendsInvitations(route) ? invitationQuota : passThrough,
       // After the permission check: a refused caller never claims a key.
       keyedRoutes.has(route) ? idempotent : passThrough,
       (c) => forward(c, route, deps.upstreams[route.upstream]),
     );
   }
   return app;
+}
+
+/** Routes that e-mail an address an admin typed: adding a person, changing an address. */
+function sendsInvitations(route: ForwardedRoute): boolean {
+  return route.path === '/api/users'
+    ? route.method === 'post'
+    : route.path === '/api/users/{id}' && route.method === 'patch';
 }
 
 /** An upload route's own body limit, its `{params}` matching one path segment each. */
@@ -235,6 +247,8 @@ function relay(c: Context<ServiceEnv>, upstream: ServiceResponse): Response {
     : upstream.body;
   return c.body(answer, upstream.status as ContentfulStatusCode, {
     'content-type': upstream.contentType,
+    // A service's quota (webhook redeliveries) says when to come back; keep that.
+    ...(upstream.retryAfter === undefined ? {} : { 'retry-after': upstream.retryAfter }),
   });
 }
 

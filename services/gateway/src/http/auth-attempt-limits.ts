@@ -10,7 +10,10 @@ export interface AuthAttemptLimits {
   windowSeconds: number;
   /** Sign-in, sign-up and code attempts per window from one client address. */
   perAddress: number;
-  /** The same, per e-mail address named in the body, whoever sends them. */
+  /**
+   * Requests per window naming one e-mail address, per route, whoever sends them; and, on
+   * sign-in, failed password checks per account (see use-cases/log-in.ts).
+   */
   perAccount: number;
   trustedProxies: number;
 }
@@ -20,13 +23,20 @@ export interface AuthAttemptLimits {
  * registrations. The API-wide limit is sized for honest load; these are sized for a
  * person typing. Counted in PostgreSQL like the API limit, so replicas share them, and
  * counted before the attempt runs, so a refused guess is never checked.
+ *
+ * Per address for every route. Per named e-mail address only with `perAccountRoute`, and
+ * then per route: requests naming someone on the reset or code routes must not lock that
+ * person's sign-in, whose own limit counts failed password checks only (use-cases/log-in.ts).
  */
-export function limitAuthAttempts(limits: AuthAttemptLimits): MiddlewareHandler<ServiceEnv> {
+export function limitAuthAttempts(
+  limits: AuthAttemptLimits,
+  perAccountRoute: boolean,
+): MiddlewareHandler<ServiceEnv> {
   return async (c, next) => {
     const address = requestClientAddress(c, limits.trustedProxies);
     await consume(limits, `auth:ip:${address}`, limits.perAddress);
-    const email = await emailInBody(c.req.raw.clone());
-    if (email) await consume(limits, `auth:account:${email}`, limits.perAccount);
+    const email = perAccountRoute ? await emailInBody(c.req.raw.clone()) : undefined;
+    if (email) await consume(limits, `auth:account:${c.req.path}:${email}`, limits.perAccount);
     await next();
   };
 }

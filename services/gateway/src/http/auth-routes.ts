@@ -24,6 +24,7 @@ import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { IdentityDatabase } from '../db/types.js';
+import type { PasswordHasher } from '../domain/password-hashing.js';
 import { acceptInvitation } from '../use-cases/accept-invitation.js';
 import { changePassword } from '../use-cases/change-password.js';
 import { logIn } from '../use-cases/log-in.js';
@@ -41,33 +42,49 @@ import {
   limitSubjectAttempts,
 } from './auth-attempt-limits.js';
 import type { DocumentedRoute } from './openapi.js';
+import { requestClientAddress } from './rate-limit.js';
 
-/** Routes that check a password or a code, or send mail: limited per address and account. */
+/**
+ * Routes that check a password or a code, or send mail: limited per client address, and
+ * per e-mail address named (each route counting its own). Sign-in counts failed password
+ * checks per account instead (use-cases/log-in.ts), so naming a victim elsewhere never
+ * locks their sign-in.
+ */
 const attemptRoutes = [
   '/api/auth/register',
   '/api/auth/verify-email',
   '/api/auth/resend-code',
-  '/api/auth/login',
   '/api/auth/password-reset/request',
   '/api/auth/password-reset/confirm',
 ];
+const signInRoute = '/api/auth/login';
 
 export interface AuthRouteDeps {
   db: Kysely<IdentityDatabase>;
   attemptLimits: AuthAttemptLimits;
   session: SessionDeps;
+  /** argon2 behind the shared concurrency limit. */
+  passwords: PasswordHasher;
   verifyToken: TokenVerifier;
   /** Wakes the mail relay after a transaction that queued mail has committed. */
   mailQueued: () => void;
+  /** Wakes the sender of requested codes (reset, resend) after one was queued. */
+  codeRequested: () => void;
 }
 
 /** Account routes the gateway answers itself: identity is the gateway's own data. */
 export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): void {
-  const { db, session } = deps;
-  const registration = { db, now: session.now, mailQueued: deps.mailQueued };
-  const withSession = { ...session, db };
-  const limitAttempts = limitAuthAttempts(deps.attemptLimits);
+  const { db, session, passwords } = deps;
+  const registration = { db, now: session.now, mailQueued: deps.mailQueued, passwords };
+  const withSession = { ...session, db, passwords };
+  const codeRequests = { db, codeRequested: deps.codeRequested };
+  const limitAttempts = limitAuthAttempts(deps.attemptLimits, true);
   for (const path of attemptRoutes) app.use(path, limitAttempts);
+  app.use(signInRoute, limitAuthAttempts(deps.attemptLimits, false));
+  const lockout = {
+    maxFailures: deps.attemptLimits.perAccount,
+    windowSeconds: deps.attemptLimits.windowSeconds,
+  };
 
   app.post('/api/auth/register', async (c) => {
     // One path, two forms: a code from an invitation joins a company, else a new one starts.
@@ -84,11 +101,13 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
   );
   app.post('/api/auth/resend-code', async (c) => {
     const { email } = await readJsonBody(c, EmailOnlyRequest);
-    return c.json(await resendVerificationCode(registration, email), 202);
+    return c.json(await resendVerificationCode(codeRequests, email), 202);
   });
-  app.post('/api/auth/login', async (c) =>
-    c.json(await logIn(withSession, await readJsonBody(c, LoginRequest))),
-  );
+  app.post(signInRoute, async (c) => {
+    const body = await readJsonBody(c, LoginRequest);
+    const address = requestClientAddress(c, deps.attemptLimits.trustedProxies);
+    return c.json(await logIn({ ...withSession, lockout }, body, address));
+  });
   app.post('/api/auth/refresh', async (c) => {
     const { refresh_token } = await readJsonBody(c, RefreshRequest);
     return c.json(await refreshSession(withSession, refresh_token));
@@ -110,7 +129,7 @@ export function mountAuthRoutes(app: Hono<ServiceEnv>, deps: AuthRouteDeps): voi
   );
   app.post('/api/auth/password-reset/request', async (c) => {
     const { email } = await readJsonBody(c, EmailOnlyRequest);
-    return c.json(await requestPasswordReset(registration, email), 202);
+    return c.json(await requestPasswordReset(codeRequests, email), 202);
   });
   app.post('/api/auth/password-reset/confirm', async (c) => {
     await resetPassword(withSession, await readJsonBody(c, ResetPasswordRequest));

@@ -6,6 +6,7 @@ import { type RotationPolicy, rotationDue } from '../domain/key-rotation.js';
 import type { KekSet } from '../domain/key-sealing.js';
 import { pruneIdempotencyKeys } from '../use-cases/prune-idempotency-keys.js';
 import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
+import { pruneRegistrations } from '../use-cases/prune-registrations.js';
 import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';
 import { rotateSigningKey } from '../use-cases/rotate-signing-key.js';
 
@@ -27,7 +28,7 @@ export interface UpkeepDeps {
  * The gateway's periodic work, a door like an HTTP route: rotate the signing key when it
  * is due (once across replicas), reload the key ring from the database so every replica
  * signs with the same key and serves the same JWKS, and prune ended rate-limit windows
- * and expired idempotency keys.
+ * and expired idempotency keys and registrations nobody verified in 24 hours.
  * One run at a time; a failed run is logged and the next one tries again.
  */
 export function startUpkeep(deps: UpkeepDeps): RepeatedRounds {
@@ -48,6 +49,8 @@ async function runOnce(deps: UpkeepDeps): Promise<void> {
     await refreshKeyRing(deps.db, deps.ring, deps.keks);
     await pruneRateLimitWindows(deps.db);
     await pruneIdempotencyKeys(deps.db, deps.idempotencyRetentionMs);
+    const expired = await pruneRegistrations(deps.db, deps.now());
+    if (expired > 0) deps.logger.info({ expired }, 'unverified registrations expired');
   } catch (error) {
     deps.logger.warn({ err: error }, 'key and rate-limit upkeep failed; retrying next round');
   }

@@ -3,6 +3,7 @@ import { type Logger, queueMail } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { hasLiveCode } from '../db/code-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
+import { deleteUnverifiedRegistration } from '../db/registration-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { addressChangedMail, invitationMail, verificationMail } from '../domain/mail-templates.js';
 import { issueCode } from './issue-code.js';
@@ -101,14 +102,24 @@ export async function applyDirectoryUser(
   if (addressMoved && !current.password_hash) await inviteIfAwaited(trx, user, deps.now, true);
 }
 
+/**
+ * Whether another login holds the address. A registration nobody verified holds it for no
+ * one yet: it gives way (is deleted), so a stranger's sign-up cannot block an invitation,
+ * or an address change and the resets that follow it.
+ */
 async function emailHeldByAnother(trx: Trx, email: string, userId: string): Promise<boolean> {
   const holder = await trx
     .selectFrom('credential')
-    .select('user_id')
-    .where('email', '=', email)
-    .where('user_id', '!=', userId)
+    .leftJoin('registration', 'registration.user_id', 'credential.user_id')
+    .select(['credential.user_id', 'credential.email_verified_at', 'registration.company_id'])
+    .where('credential.email', '=', email)
+    .where('credential.user_id', '!=', userId)
+    .forUpdate('credential')
     .executeTakeFirst();
-  return holder !== undefined;
+  if (!holder) return false;
+  if (holder.company_id === null || holder.email_verified_at) return true;
+  await deleteUnverifiedRegistration(trx, holder.user_id);
+  return false;
 }
 
 /**

@@ -4,12 +4,12 @@ import type { Kysely } from 'kysely';
 import { findCredentialById, setPassword } from '../db/credential-queries.js';
 import { revokeAllOfUser } from '../db/refresh-token-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
-import { hashPassword, verifyPassword } from '../domain/password-hashing.js';
+import type { PasswordHasher } from '../domain/password-hashing.js';
 import { authEntry, recordAudit } from '../outbox/audit.js';
 
 /** Changes the caller's password after checking the current one; other sessions end. */
 export async function changePassword(
-  deps: { db: Kysely<IdentityDatabase>; now: () => Date },
+  deps: { db: Kysely<IdentityDatabase>; now: () => Date; passwords: PasswordHasher },
   caller: AccessClaims,
   request: ChangePasswordRequest,
 ): Promise<void> {
@@ -17,13 +17,13 @@ export async function changePassword(
   const currentOk =
     credential?.password_hash !== undefined &&
     credential.password_hash !== null &&
-    (await verifyPassword(credential.password_hash, request.current_password));
+    (await deps.passwords.verify(credential.password_hash, request.current_password));
   if (!credential || !currentOk) {
     throw new DomainError('forbidden', 'wrong-password', 'the current password is wrong', {
       title: 'Wrong password',
     });
   }
-  const passwordHash = await hashPassword(request.new_password);
+  const passwordHash = await deps.passwords.hash(request.new_password);
   await deps.db.transaction().execute(async (trx) => {
     await setPassword(trx, credential.user_id, passwordHash, null);
     await revokeAllOfUser(trx, credential.user_id, deps.now());

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { lockCredentialByEmail } from '../db/credential-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import { accountExistsMail, verificationMail } from '../domain/mail-templates.js';
-import { hashPassword } from '../domain/password-hashing.js';
+import type { PasswordHasher } from '../domain/password-hashing.js';
 import { consumeRateLimit } from './consume-rate-limit.js';
 import { issueCode } from './issue-code.js';
 
@@ -30,13 +30,18 @@ export interface RegisterCompanyInput {
  * squat an address by registering it first); verifying needs the code, which only the
  * mailbox's owner reads, and the password of the latest registration, which only its
  * author knows, so a stranger's replacement cannot be verified by the owner by mistake.
+ * A registration nobody verifies within 24 hours is deleted (pruneRegistrations).
+ *
+ * The password is hashed after the cheap checks (body, rate limits) and behind the shared
+ * hashing limit; on every path, an address with an account included, so the answer takes
+ * the same time either way.
  */
 export async function registerCompany(
-  deps: RegistrationDeps,
+  deps: RegistrationDeps & { passwords: PasswordHasher },
   input: RegisterCompanyInput,
 ): Promise<RegisterResponse> {
   const email = input.email.toLowerCase();
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.now();
   await deps.db.transaction().execute(async (trx) => {
     const existing = await lockCredentialByEmail(trx, email);
@@ -75,7 +80,8 @@ export async function registerCompany(
         .execute();
       await trx
         .updateTable('registration')
-        .set({ company_name: input.company_name })
+        // The 24 hours to verify start again with each registration.
+        .set({ company_name: input.company_name, created_at: now })
         .where('user_id', '=', userId)
         .execute();
     }

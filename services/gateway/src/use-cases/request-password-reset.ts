@@ -1,31 +1,26 @@
 import type { AcceptedResponse } from '@countersign/contracts';
-import { lockCredentialByEmail } from '../db/credential-queries.js';
-import { passwordResetMail } from '../domain/mail-templates.js';
-import { authEntry, recordAudit } from '../outbox/audit.js';
-import { issueCode } from './issue-code.js';
-import type { RegistrationDeps } from './register-company.js';
+import type { Kysely } from 'kysely';
+import { recordCodeRequest } from '../db/code-request-queries.js';
+import type { IdentityDatabase } from '../db/types.js';
+
+export interface CodeRequestDeps {
+  db: Kysely<IdentityDatabase>;
+  /** Wakes the sender of requested codes after the request is stored. */
+  codeRequested: () => void;
+}
 
 /**
- * E-mails a reset code to an active, verified account. The answer never says whether the
- * address has one; at most five codes an hour per account are sent.
+ * Asks for a reset code to be e-mailed. The request is only queued (one insert, the same
+ * for every address): whether the address has an account, and the code and its mail, are
+ * dealt with off the request path (sendRequestedCodes), so neither the answer nor its
+ * timing says whether the address has an account.
  */
 export async function requestPasswordReset(
-  deps: RegistrationDeps,
+  deps: CodeRequestDeps,
   email: string,
 ): Promise<AcceptedResponse> {
-  await deps.db.transaction().execute(async (trx) => {
-    const credential = await lockCredentialByEmail(trx, email);
-    if (!credential?.active || !credential.email_verified_at) return;
-    await issueCode(trx, {
-      userId: credential.user_id,
-      purpose: 'reset_password',
-      mail: (code) => passwordResetMail(credential.email, credential.name, code),
-      now: deps.now(),
-      rationed: true,
-    });
-    await recordAudit(trx, authEntry(credential, 'auth.password_reset_requested'));
-  });
-  deps.mailQueued();
+  await recordCodeRequest(deps.db, { purpose: 'reset_password', email });
+  deps.codeRequested();
   return {
     message: `If ${email.toLowerCase()} has an account, a reset code is on its way to it.`,
   };

@@ -1,17 +1,22 @@
 import type { LoginResponse, VerifyEmailRequest } from '@countersign/contracts';
 import { newEvent } from '@countersign/platform';
 import type { Kysely } from 'kysely';
-import { lockCredentialByEmail } from '../db/credential-queries.js';
+import {
+  type Credential,
+  findCredentialByEmail,
+  lockCredentialByEmail,
+} from '../db/credential-queries.js';
 import type { IdentityDatabase } from '../db/types.js';
 import type { CodeCheck } from '../domain/one-time-codes.js';
-import { verifyPassword } from '../domain/password-hashing.js';
+import type { PasswordHasher } from '../domain/password-hashing.js';
 import { authEntry, recordAudit } from '../outbox/audit.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { codeRefusal, guessCode } from './guess-code.js';
+import { codeRefusal, codeWouldPass, guessCode } from './guess-code.js';
 import { type SessionDeps, startSession } from './start-session.js';
 
 export interface VerifyEmailDeps extends SessionDeps {
   db: Kysely<IdentityDatabase>;
+  passwords: PasswordHasher;
 }
 
 /**
@@ -19,28 +24,42 @@ export interface VerifyEmailDeps extends SessionDeps {
  * signs the person in. For the first admin of
  * a new company this is the moment the company exists: `CompanyRegistered` is announced in
  * the same transaction, and the approval service builds its directory from it.
+ *
+ * The code is checked first, recording nothing; the password (argon2) only when the code
+ * would pass. A wrong code thus costs the same work whether or not the address has an
+ * account awaiting verification: no hash, the same queries and code comparison.
  */
 export async function verifyEmail(
   deps: VerifyEmailDeps,
   request: VerifyEmailRequest,
 ): Promise<LoginResponse> {
   const now = deps.now();
+  const holder = awaitingVerification(await findCredentialByEmail(deps.db, request.email));
+  const worthChecking = await codeWouldPass(
+    deps.db,
+    holder?.user_id,
+    'verify_email',
+    request.code,
+    now,
+  );
+  // The code proves the mailbox, the password proves who registered: a stranger who
+  // re-registered the address cannot have its owner verify the stranger's password.
+  const checkedHash = worthChecking && holder?.password_hash;
+  const passwordOk = checkedHash
+    ? await deps.passwords.verify(checkedHash, request.password)
+    : false;
   const result = await deps.db.transaction().execute(async (trx): Promise<Outcome> => {
-    const credential = await lockCredentialByEmail(trx, request.email);
-    if (!credential?.active || credential.email_verified_at || !credential.password_hash) {
-      return { refused: 'wrong' };
-    }
-    // The code proves the mailbox, the password proves who registered: a stranger who
-    // re-registered the address cannot have its owner verify the stranger's password.
-    const passwordOk = await verifyPassword(credential.password_hash, request.password);
+    const credential = awaitingVerification(await lockCredentialByEmail(trx, request.email));
     const outcome = await guessCode(
       trx,
-      credential.user_id,
+      credential?.user_id,
       'verify_email',
       request.code,
       now,
-      passwordOk,
+      // A re-registration in between changed the password: the one checked is not it.
+      passwordOk && credential?.password_hash === checkedHash,
     );
+    if (!credential) return { refused: 'wrong' };
     if (outcome !== 'valid') {
       await recordAudit(
         trx,
@@ -78,6 +97,14 @@ export async function verifyEmail(
   });
   if ('refused' in result) throw codeRefusal();
   return result.session;
+}
+
+/** The login, if it waits for its address to be verified. */
+function awaitingVerification(credential: Credential | undefined): Credential | undefined {
+  if (!credential?.active || credential.email_verified_at || !credential.password_hash) {
+    return undefined;
+  }
+  return credential;
 }
 
 type Outcome = { refused: Exclude<CodeCheck, 'valid'> } | { session: LoginResponse };

@@ -34,6 +34,10 @@ export interface WebhookEndpointTable {
   created_by: string;
   created_at: Date;
   updated_at: Date;
+  /** While a delivery to it is being attempted: when that claim's lease ends. */
+  in_flight_until: Generated<Date | null>;
+  /** The claim that holds the endpoint; only it frees the endpoint. */
+  in_flight_claim: Generated<string | null>;
 }
 
 export interface WebhookEventTable {

@@ -11,6 +11,7 @@ import {
 } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
+import type { WebhookLimits } from '../domain/webhook-limits.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
 import { changeNotificationPreferences } from '../use-cases/change-notification-preferences.js';
 import { getNotificationPreferences } from '../use-cases/get-notification-preferences.js';
@@ -29,6 +30,8 @@ export interface NotificationHttpDeps {
   metrics?: ServiceMetrics;
   /** Judges webhook URLs at registration (SSRF rules, DNS). */
   checkWebhookUrl: WebhookUrlCheck;
+  /** What one company may take of the shared webhook machinery. */
+  webhookLimits: WebhookLimits;
   now: () => Date;
 }
 
@@ -49,7 +52,11 @@ export function createNotificationApp(deps: NotificationHttpDeps) {
       }),
     ),
   );
-  registerWebhookRoutes(serve, { ...deps, checkUrl: deps.checkWebhookUrl });
+  registerWebhookRoutes(serve, {
+    ...deps,
+    checkUrl: deps.checkWebhookUrl,
+    limits: deps.webhookLimits,
+  });
   // Seed 002 marks read with a bare POST; a body, when sent, may set nothing.
   serve(notificationRoutes.markAllRead, async (c) =>
     c.json(await markAllNotificationsRead(clock, c.var.caller)),

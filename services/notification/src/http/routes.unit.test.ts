@@ -18,6 +18,12 @@ describe('the notification service and the route declarations', () => {
       readiness: [],
       now: () => new Date(),
       checkWebhookUrl: unused,
+      webhookLimits: {
+        maxEndpointsPerCompany: 20,
+        redeliveriesPerEndpoint: 50,
+        redeliveriesPerCompany: 200,
+        redeliveryWindowMs: 3_600_000,
+      },
     });
     expect(routeDrift(app, apiRoutes, 'notification')).toEqual({
       unserved: [],

@@ -2,6 +2,7 @@ import { webhookRoutes } from '@countersign/contracts';
 import type { ServeRoute } from '@countersign/platform';
 import type { Kysely } from 'kysely';
 import type { NotificationDatabase } from '../db/types.js';
+import type { WebhookLimits } from '../domain/webhook-limits.js';
 import type { WebhookUrlCheck } from '../outbound/check-webhook-url.js';
 import { createWebhook } from '../use-cases/create-webhook.js';
 import { deleteWebhook } from '../use-cases/delete-webhook.js';
@@ -15,6 +16,7 @@ import { updateWebhook } from '../use-cases/update-webhook.js';
 export interface WebhookRouteDeps {
   db: Kysely<NotificationDatabase>;
   checkUrl: WebhookUrlCheck;
+  limits: WebhookLimits;
   now: () => Date;
 }
 

@@ -12,6 +12,7 @@ import * as signingKeyActivation from './2026-11-24T1500-signing-key-activation.
 import * as rateLimitCounter from './2026-11-24T1501-rate-limit-counter.js';
 import * as idempotencyKey from './2026-11-25T0900-idempotency-key.js';
 import * as sealedSigningKeys from './2026-12-07T1600-sealed-signing-keys.js';
+import * as accountAbuse from './2026-12-07T1630-account-abuse.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1300-identity': identity,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1300-audit-trail': auditTrailMigration('identity'),
   '2026-11-25T1500-audit-chain': auditChainMigration('identity'),
   '2026-12-07T1600-sealed-signing-keys': sealedSigningKeys,
+  '2026-12-07T1630-account-abuse': accountAbuse,
 };
