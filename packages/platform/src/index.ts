@@ -14,6 +14,7 @@ export * from './audit/table.js';
 export * from './audit/verify.js';
 export * from './config.js';
 export * from './db/database.js';
+export * from './db/roles.js';
 export * from './db/unconnected.js';
 export * from './errors.js';
 export * from './http/app.js';

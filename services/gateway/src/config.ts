@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
+import { KekError, type KekSet, kekFromBase64 } from './domain/key-sealing.js';
 
 /** The default limits per window (60 s): README.md, "Rate limits", has the table. */
 export const DEFAULT_API_LIMITS = {
@@ -52,6 +54,16 @@ const keyAndLimitSettings = {
     .transform((v) => (v === 'false' ? 0 : v === 'true' ? 1 : Number(v))),
 };
 
+/** The key-encryption key the signing keys are sealed with (see docs/OPERATIONS.md, "Signing-key KEK"). */
+const kekSettings = {
+  /** 32 random bytes in base64 (`openssl rand -base64 32`). Required, or the _FILE form. */
+  SIGNING_KEY_KEK: z.string().optional(),
+  /** A file holding the KEK in base64 (a mounted secret). */
+  SIGNING_KEY_KEK_FILE: z.string().optional(),
+  /** While rotating the KEK: the old one(s), comma-separated; keys sealed with them are resealed at start. */
+  SIGNING_KEY_KEK_PREVIOUS: z.string().optional(),
+};
+
 /** Idempotency-Key on creating POSTs (see docs/ARCHITECTURE.md, "Idempotent submission"). */
 const idempotencySettings = {
   /** How long a key and its answer are kept after its first use. */
@@ -96,11 +108,39 @@ export const configSchema = BaseConfig.extend({
   SMTP_URL: z.string().default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().default('Countersign <no-reply@countersign.local>'),
   SEED_DEMO: z.stringbool().default(false),
+  /**
+   * The demo logins' password when SEED_DEMO is on; unset, the published one of the README
+   * (fine on loopback, never on a reachable port: docker-compose generates one).
+   */
+  DEMO_PASSWORD: z.string().min(12).optional(),
   ...keyAndLimitSettings,
+  ...kekSettings,
   ...idempotencySettings,
   ...streamSettings,
   ...accountSettings,
 });
 
 export const config = loadConfig(configSchema);
+
+/** The KEKs from the environment or the file; the gateway does not start without one. */
+export function signingKeks(
+  settings: Pick<
+    z.infer<typeof configSchema>,
+    'SIGNING_KEY_KEK' | 'SIGNING_KEY_KEK_FILE' | 'SIGNING_KEY_KEK_PREVIOUS'
+  >,
+): KekSet {
+  const text = settings.SIGNING_KEY_KEK_FILE
+    ? readFileSync(settings.SIGNING_KEY_KEK_FILE, 'utf8')
+    : settings.SIGNING_KEY_KEK;
+  if (!text?.trim()) {
+    throw new KekError(
+      'SIGNING_KEY_KEK (or SIGNING_KEY_KEK_FILE) is required: the signing keys are sealed with it at rest',
+    );
+  }
+  const previous = (settings.SIGNING_KEY_KEK_PREVIOUS ?? '')
+    .split(',')
+    .filter((part) => part.trim())
+    .map((part) => kekFromBase64(part, 'SIGNING_KEY_KEK_PREVIOUS'));
+  return { current: kekFromBase64(text), previous };
+}
 export type GatewayConfig = typeof config;

@@ -18,7 +18,7 @@ import {
   startRevocations,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
-import { config } from './config.js';
+import { config, signingKeks } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
 import { ConcurrencyLimit } from './domain/concurrency-limit.js';
@@ -44,9 +44,11 @@ const metrics = new ServiceMetrics({
 });
 const now = () => new Date();
 
-// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+// Migrated as the migrator (if given); the service then runs as its own login (see openServiceDatabase).
 const db = await openServiceDatabase<IdentityDatabase>({
   url: config.DATABASE_URL,
+  migrationUrl: config.MIGRATION_DATABASE_URL,
+  migrateOnly: config.MIGRATE_ONLY,
   schema: IDENTITY_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
@@ -55,11 +57,13 @@ const db = await openServiceDatabase<IdentityDatabase>({
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 // No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
 const auditKeys = loadAuditKeys(config);
+// Without a KEK (or with one that opens no stored key) the gateway stops here, loudly.
+const keks = signingKeks(config);
 if (config.SEED_DEMO) {
-  const seeded = await seedDemoCredentials(db);
+  const seeded = await seedDemoCredentials(db, config.DEMO_PASSWORD);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
 }
-const keys = await loadKeyRing(db, now);
+const keys = await loadKeyRing(db, keks, now);
 const idempotencyPolicy = {
   retentionMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
   leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
@@ -67,6 +71,7 @@ const idempotencyPolicy = {
 const upkeep = startUpkeep({
   db,
   ring: keys,
+  keks,
   logger,
   now,
   policy: {

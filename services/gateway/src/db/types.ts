@@ -54,7 +54,11 @@ export interface RefreshTokenTable {
 
 export interface SigningKeyTable {
   kid: string;
-  private_jwk: ColumnType<JsonWebKeyShape, string, string>;
+  /** Plaintext only in rows written before sealing existed, until the next start seals them. */
+  private_jwk: ColumnType<JsonWebKeyShape | null, string | null, string | null>;
+  /** The private JWK sealed under the KEK kek_id names (domain/key-sealing.ts). */
+  sealed_private_key: string | null;
+  kek_id: string | null;
   public_jwk: ColumnType<JsonWebKeyShape, string, string>;
   created_at: Generated<Date>;
   /** Published from created_at; signs from activates_at (publish before sign). */

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import type { KeyRing } from '../domain/key-ring.js';
 import { type RotationPolicy, rotationDue } from '../domain/key-rotation.js';
+import type { KekSet } from '../domain/key-sealing.js';
 import { pruneIdempotencyKeys } from '../use-cases/prune-idempotency-keys.js';
 import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
 import { pruneRegistrations } from '../use-cases/prune-registrations.js';
@@ -13,6 +14,8 @@ import { pruneStreamTicketUses } from '../use-cases/use-stream-ticket.js';
 export interface UpkeepDeps {
   db: Kysely<IdentityDatabase>;
   ring: KeyRing;
+  /** Seals new keys, opens stored ones. */
+  keks: KekSet;
   logger: Logger;
   now: () => Date;
   policy: RotationPolicy;
@@ -44,7 +47,7 @@ async function runOnce(deps: UpkeepDeps): Promise<void> {
       const outcome = await rotateSigningKey(deps.db, { ...deps, mode: 'scheduled' });
       if (outcome.added) deps.logger.info(outcome, 'signing key rotated');
     }
-    await refreshKeyRing(deps.db, deps.ring);
+    await refreshKeyRing(deps.db, deps.ring, deps.keks);
     await pruneRateLimitWindows(deps.db);
     await pruneStreamTicketUses(deps.db);
     await pruneIdempotencyKeys(deps.db, deps.idempotencyRetentionMs);
