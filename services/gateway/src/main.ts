@@ -134,7 +134,7 @@ const { revocations, follower: revocationFeed } = await startRevocations({
   nats: messaging.nats,
   logger,
   accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-  onKeyWithdrawn: () => refreshKeyRing(db, keys),
+  onKeyWithdrawn: () => refreshKeyRing(db, keys, keks),
 });
 
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
