@@ -36,6 +36,7 @@ export * from './mail/mail.js';
 export * from './mail/mail-queries.js';
 export * from './mail/mail-relay.js';
 export * from './messaging/consumer.js';
+export * from './messaging/event-tenancy.js';
 export * from './messaging/events.js';
 export * from './messaging/failure-policy.js';
 export * from './messaging/nats.js';
