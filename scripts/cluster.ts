@@ -28,6 +28,8 @@ export interface ClusterOptions {
    * a cluster whose `env` names none: see devAuditSigningKeys and freshAuditSigningKeys.
    */
   auditSigningKeys?: Record<ServiceName, Record<string, string>>;
+  /** Settings of one service only (its own database login), over `env`. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 const serviceNames: ServiceName[] = ['gateway', 'expense', 'approval', 'notification'];
@@ -75,11 +77,17 @@ export function clusterEnv(options: ClusterOptions): Record<ServiceName, Record<
   };
   const named = 'AUDIT_SIGNING_KEY' in options.env || 'AUDIT_SIGNING_KEY_FILE' in options.env;
   const key = (name: ServiceName) => (named ? {} : (options.auditSigningKeys?.[name] ?? {}));
+  const own = options.serviceEnv ?? {};
   return {
-    gateway: { ...shared, ...key('gateway'), PORT: String(ports.gateway) },
-    approval: { ...shared, ...key('approval'), PORT: String(ports.approval) },
-    expense: { ...shared, ...key('expense'), PORT: String(ports.expense) },
-    notification: { ...shared, ...key('notification'), PORT: String(ports.notification) },
+    gateway: { ...shared, ...key('gateway'), ...own.gateway, PORT: String(ports.gateway) },
+    approval: { ...shared, ...key('approval'), ...own.approval, PORT: String(ports.approval) },
+    expense: { ...shared, ...key('expense'), ...own.expense, PORT: String(ports.expense) },
+    notification: {
+      ...shared,
+      ...key('notification'),
+      ...own.notification,
+      PORT: String(ports.notification),
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Rotates the gateway's token-signing key by hand (`npm run keys:rotate`), e.g. in an
- * incident. Works against DATABASE_URL while gateways run: each replica picks the new
- * key up at its next reload (SIGNING_KEY_RELOAD_SECONDS).
+ * incident. Works against DATABASE_URL (the gateway's login, countersign_identity) while
+ * gateways run: each replica picks the new key up at its next reload
+ * (SIGNING_KEY_RELOAD_SECONDS). Needs the gateways' SIGNING_KEY_KEK (or _FILE) to seal it.
  *
  *   npm run keys:rotate            the new key is published at once and signs after
  *                                  SIGNING_KEY_PUBLISH_LEAD_SECONDS (no token is refused)
@@ -15,14 +16,14 @@
  *                                  clients refresh. Services may refuse the new key's tokens
  *                                  until they refetch the JWKS (≤ 30 s).
  */
-import { createDatabase, migrateSchema } from '@countersign/platform';
-import { config } from '../services/gateway/src/config.js';
-import { migrations } from '../services/gateway/src/db/migrations/index.js';
+import { createDatabase } from '@countersign/platform';
+import { config, signingKeks } from '../services/gateway/src/config.js';
 import type { IdentityDatabase } from '../services/gateway/src/db/types.js';
 import { rotateSigningKey } from '../services/gateway/src/use-cases/rotate-signing-key.js';
 
 const SCHEMA = 'identity';
 const immediate = process.argv.includes('--now');
+const keks = signingKeks(config);
 
 const db = createDatabase<IdentityDatabase>({
   url: config.DATABASE_URL,
@@ -30,7 +31,6 @@ const db = createDatabase<IdentityDatabase>({
   maxConnections: 1,
 });
 try {
-  await migrateSchema(db, SCHEMA, migrations);
   const outcome = await rotateSigningKey(db, {
     now: () => new Date(),
     policy: {
@@ -39,6 +39,7 @@ try {
       tokenLifetimeMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
     },
     mode: immediate ? 'immediate' : 'manual',
+    keks,
   });
   if (!outcome.added) {
     console.error(`not rotated: ${outcome.skipped ?? 'nothing to do'}; add --now to force it`);

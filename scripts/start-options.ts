@@ -15,17 +15,20 @@ export interface StartOptions {
   portBase: number;
   /** JetStream nodes to start on loopback instead of using NATS_URL (undefined: none). */
   natsCluster: number | undefined;
+  /** Raise the gateway's rate limits for `npm run bench` (scripts/bench/limits.ts). */
+  bench: boolean;
 }
 
 export const DEFAULT_PORT_BASE = 4000;
 const MAX_REPLICAS = 16;
 const MAX_NATS_NODES = 5;
 
-export const START_USAGE = `usage: npm start -- [--replicas N] [--nats-cluster N] [--port-base PORT]
+export const START_USAGE = `usage: npm start -- [--replicas N] [--nats-cluster N] [--port-base PORT] [--bench]
   --replicas N      run N processes of every service (1 to ${MAX_REPLICAS}, default 1)
   --nats-cluster N  start N JetStream nodes on loopback, streams replicated on up to 3
                     (1 to ${MAX_NATS_NODES}; default: use NATS_URL)
-  --port-base PORT  gateway port; services at PORT+101..103 (default ${DEFAULT_PORT_BASE})`;
+  --port-base PORT  gateway port; services at PORT+101..103 (default ${DEFAULT_PORT_BASE})
+  --bench           rate limits high enough for npm run bench (default: the gateway's own)`;
 
 /** Thrown for a command line that cannot be run; its message is meant for the user. */
 export class StartOptionsError extends Error {}
@@ -46,7 +49,12 @@ function integerOption(
 }
 
 export function parseStartOptions(argv: readonly string[]): StartOptions {
-  let values: { replicas?: string; 'port-base'?: string; 'nats-cluster'?: string };
+  let values: {
+    replicas?: string;
+    'port-base'?: string;
+    'nats-cluster'?: string;
+    bench?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -54,6 +62,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
         replicas: { type: 'string' },
         'port-base': { type: 'string' },
         'nats-cluster': { type: 'string' },
+        bench: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -75,6 +84,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
       values['nats-cluster'] === undefined
         ? undefined
         : integerOption('nats-cluster', values['nats-cluster'], 1, 1, MAX_NATS_NODES),
+    bench: values.bench ?? false,
   };
 }
 

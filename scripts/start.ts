@@ -7,6 +7,7 @@ import { natsServers } from '@countersign/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { BENCH_LIMIT_ENV } from './bench/limits.js';
 import {
   clusterEnv,
   devAuditSigningKeys,
@@ -16,6 +17,7 @@ import {
   stopProcess,
   waitReady,
 } from './cluster.js';
+import { localSecrets, prepareDatabaseLogins } from './db-roles.js';
 import { startMailSink } from './mail-sink.js';
 import { NatsCluster } from './nats-cluster.js';
 import {
@@ -51,11 +53,13 @@ const natsCluster = await startNatsClusterIfAsked();
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign';
 const NATS_URL = natsCluster?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
+/** DATABASE_URL's user administers: it creates the database and the services' logins. */
+const ADMIN_URL = Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString();
+
 async function ensureDatabase(): Promise<void> {
   const target = new URL(DATABASE_URL);
   const name = target.pathname.slice(1) || 'countersign';
-  const admin = new URL(DATABASE_URL);
-  admin.pathname = '/postgres';
+  const admin = new URL(ADMIN_URL);
   const client = new pg.Client({
     connectionString: admin.toString(),
     connectionTimeoutMillis: 3000,
@@ -134,8 +138,19 @@ async function mailUrl(): Promise<string> {
 await ensureDatabase();
 await ensureNats();
 const SMTP_URL = await mailUrl();
+if (options.bench) console.log('--bench: rate limits raised for npm run bench.');
+// Each service logs in as its own role; the migrator migrates. Secrets: .data/local-secrets.json.
+const secrets = localSecrets();
 const env = clusterEnv({
-  env: { DATABASE_URL, NATS_URL, SMTP_URL, SEED_DEMO: 'true', ...natsCluster?.serviceEnv },
+  env: {
+    NATS_URL,
+    SMTP_URL,
+    SEED_DEMO: 'true',
+    SIGNING_KEY_KEK: secrets.signingKeyKek,
+    ...natsCluster?.serviceEnv,
+    ...(options.bench ? BENCH_LIMIT_ENV : {}),
+  },
+  serviceEnv: await prepareDatabaseLogins(ADMIN_URL, DATABASE_URL, secrets),
   ports,
   replicas: options.replicas,
   // Kept between runs, so earlier checkpoints still verify; AUDIT_SIGNING_KEY(_FILE) overrides.

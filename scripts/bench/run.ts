@@ -19,6 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Api } from './api.js';
 import { BenchAbort, type BenchConfig, readConfig } from './config.js';
+import { assertBenchLimits } from './limits.js';
 import {
   type Background,
   type MeasureContext,
@@ -213,6 +214,7 @@ async function main(): Promise<number> {
     `Countersign bench against ${cfg.origin}${cfg.prefix}, phases: ${[...cfg.phases].join(', ')}${cfg.quick ? ' (quick)' : ''}`,
   );
   const tokens = await api.loginAll();
+  await assertBenchLimits(`${cfg.origin}${cfg.prefix}`, tokens.submitter);
   const pg = await connectPg(cfg);
   try {
     const processes = discoverProcesses(cfg.origin, cfg.natsUrl, cfg.pidOverride, pg);

@@ -23,10 +23,11 @@ import {
   type ThresholdVerdict,
   totalDurationS,
 } from '../../deploy/k6/scenarios.js';
-import { Api } from './api.js';
+import { Api, SUBMITTER_EMAIL } from './api.js';
 import { BenchAbort } from './config.js';
 import { type ExecutorResult, runRampingArrivalRate, runRampingVus } from './executors.js';
 import { runJourney, signIn } from './journey-driver.js';
+import { assertBenchLimits } from './limits.js';
 import { ScenarioMetrics } from './scenario-metrics.js';
 import { printScenarioReport, type ScenarioReport } from './scenario-print.js';
 
@@ -136,6 +137,10 @@ export async function scenarioCommand(argv: readonly string[]): Promise<number> 
         `No Countersign gateway answers at ${base.origin}/healthz. Start the cluster first (npm start) or point BASE_URL at it.`,
       );
     }
+    await assertBenchLimits(
+      `${base.origin}${base.pathname.replace(/\/+$/, '')}`,
+      await api.login(SUBMITTER_EMAIL),
+    );
     console.log(
       `Scenario ${scenario.name} (${scenario.purpose}) against ${base.origin}: ${totalDurationS(scenario)} s`,
     );

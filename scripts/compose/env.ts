@@ -29,8 +29,19 @@ export function standinImages(): Record<string, string> {
 
 /** Generated on first write and never replaced: data volumes were initialised with them. */
 function generatedSecrets(): Record<string, string> {
+  const password = () => randomBytes(24).toString('hex');
   const secrets: Record<string, string> = {
-    POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
+    POSTGRES_PASSWORD: password(),
+    // The database logins (deploy/postgres/init-roles.sh creates them on first start).
+    MIGRATOR_DB_PASSWORD: password(),
+    GATEWAY_DB_PASSWORD: password(),
+    EXPENSE_DB_PASSWORD: password(),
+    APPROVAL_DB_PASSWORD: password(),
+    NOTIFICATION_DB_PASSWORD: password(),
+    // Seals the gateway's signing keys at rest; losing it ends every session.
+    SIGNING_KEY_KEK: randomBytes(32).toString('base64'),
+    // The demo logins' password, used only with COUNTERSIGN_DEMO=true.
+    DEMO_PASSWORD: password(),
     // Each service's audit checkpoint key (base64 PKCS#8 DER: one line); kept, so earlier
     // checkpoints still verify.
     AUDIT_SIGNING_KEY_GATEWAY: newAuditSigningKey(),
@@ -50,7 +61,7 @@ function newAuditSigningKey(): string {
   return privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
 }
 
-function parseEnvFile(text: string): Map<string, string> {
+export function parseEnvFile(text: string): Map<string, string> {
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {
     const match = line.match(/^\s*([A-Z][A-Z0-9_]*)=(.*)$/);

@@ -10,9 +10,9 @@ import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, writeComposeEnv } from './env.js';
+import { parseEnvFile, repoRoot, writeComposeEnv } from './env.js';
 
-const PROJECT = 'countersign-compose-test';
+const PROJECT = process.env.COMPOSE_TEST_PROJECT ?? 'countersign-compose-test';
 const GATEWAY_PORT = Number(process.env.COMPOSE_TEST_GATEWAY_PORT ?? 14000);
 const JAEGER_PORT = Number(process.env.COMPOSE_TEST_JAEGER_PORT ?? 14686);
 const PROMETHEUS_PORT = Number(process.env.COMPOSE_TEST_PROMETHEUS_PORT ?? 14090);
@@ -55,6 +55,8 @@ async function startCluster(): Promise<void> {
   writeComposeEnv(envFile, {
     standins: useStandins,
     overrides: {
+      // The demo company is seeded only when asked; its logins take the generated password.
+      COUNTERSIGN_DEMO: 'true',
       GATEWAY_PORT: String(GATEWAY_PORT),
       JAEGER_UI_PORT: String(JAEGER_PORT),
       PROMETHEUS_PORT: String(PROMETHEUS_PORT),
@@ -90,6 +92,8 @@ async function allHealthy(): Promise<true | undefined> {
     ? true
     : undefined;
 }
+
+const readComposeEnv = () => parseEnvFile(readFileSync(envFile, 'utf8'));
 
 async function output(command: string, args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(command, args, { cwd: repoRoot });
@@ -210,11 +214,18 @@ async function checkTrace(traceId: string): Promise<void> {
 }
 
 async function scenario(): Promise<void> {
+  const password = readComposeEnv().get('DEMO_PASSWORD');
+  assert.ok(password, 'the env file holds a generated DEMO_PASSWORD');
+  const published = await api('POST', '/api/auth/login', undefined, {
+    email: 'grace@techcorp.example',
+    password: 'countersign-demo',
+  });
+  assert.equal(published.status, 401, 'the published demo password must not open a login');
   const tokens: Tokens = {
-    david: await login('david'),
-    eve: await login('eve'),
-    frank: await login('frank'),
-    grace: await login('grace'),
+    david: await login('david', password),
+    eve: await login('eve', password),
+    frank: await login('frank', password),
+    grace: await login('grace', password),
   };
   const traceId = await testCase1(tokens);
   await testCase2(tokens);

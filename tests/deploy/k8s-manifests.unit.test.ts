@@ -346,7 +346,8 @@ function jobProblems(rendered: Rendered): string[] {
     if (!parsed.success) problems.push(`${where}: ${parsed.error.message}`);
     else if ((parsed.data as { MIGRATE_ONLY?: boolean }).MIGRATE_ONLY !== true)
       problems.push(`${where}: MIGRATE_ONLY is not true: it would start the service`);
-    if (!('DATABASE_URL' in environment)) problems.push(`${where}: no DATABASE_URL`);
+    if (!('MIGRATION_DATABASE_URL' in environment))
+      problems.push(`${where}: no MIGRATION_DATABASE_URL (migrations run as the migrator)`);
     const resources = container.resources as Record<string, unknown> | undefined;
     if (!resources?.requests || !resources.limits) problems.push(`${where}: no resources`);
   }
@@ -467,6 +468,30 @@ describe('deploy/k8s manifests', () => {
     for (const workload of workloads(render('dev'), 'Deployment'))
       expect(workload.environment.NATS_STREAM_REPLICAS).toBe('1');
   });
+
+  it.each(overlays)(
+    '%s: each service logs in as its own role; only the Job as the migrator',
+    (overlay) => {
+      const rendered = render(overlay);
+      const schemaOf: Record<ServiceName, string> = {
+        gateway: 'identity',
+        expense: 'expense',
+        approval: 'approval',
+        notification: 'notification',
+      };
+      const userOf = (url: string | undefined) => (url ? new URL(url).username : undefined);
+      for (const { service, environment } of workloads(rendered, 'Deployment')) {
+        expect(userOf(environment.DATABASE_URL)).toBe(`countersign_${schemaOf[service]}`);
+        expect(environment.MIGRATION_DATABASE_URL).toBeUndefined();
+        if (service === 'gateway') expect(environment.SIGNING_KEY_KEK).toBeDefined();
+      }
+      for (const { environment } of workloads(rendered, 'Job')) {
+        expect(userOf(environment.MIGRATION_DATABASE_URL)).toBe('countersign_migrator');
+        expect(environment.DATABASE_URL).toBeUndefined();
+        expect(environment.SIGNING_KEY_KEK).toBeUndefined();
+      }
+    },
+  );
 
   it('secrets.env is git-ignored and its example carries no real secret', () => {
     const ignored = readFileSync(join(root, '.gitignore'), 'utf8');

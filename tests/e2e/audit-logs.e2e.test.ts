@@ -137,7 +137,7 @@ describe('real actions leave entries', () => {
       entity_type: 'expense',
       entity_id: expenseId,
       actor: { kind: 'user', id: idOf('grace'), role: 'employee' },
-      request_id: requestId,
+      request_id: `client:${requestId}`,
     });
     expect(entry?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     const linked = await chained(ivan, `action=expense.submitted&entity_id=${expenseId}`);
@@ -153,7 +153,7 @@ describe('real actions leave entries', () => {
     const decision = entries.find((e) => e.action === 'step.approved');
     expect(decision).toMatchObject({
       actor: { kind: 'user', id: idOf('frank'), role: 'manager' },
-      request_id: requestId,
+      request_id: `client:${requestId}`,
     });
     expect(decision?.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });

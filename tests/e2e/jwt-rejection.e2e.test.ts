@@ -11,6 +11,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kekFromBase64, unsealPrivateKey } from '../../services/gateway/src/domain/key-sealing.js';
 import { runNpmScript } from '../support/run-script.js';
 import {
   DATABASE_URL,
@@ -39,12 +40,18 @@ beforeAll(async () => {
   });
   grace = await login('grace');
   claims = decodeJwt(grace);
-  const { rows } = await cluster.db.query<{ kid: string; private_jwk: JWK; public_jwk: JWK }>(
-    'select kid, private_jwk, public_jwk from identity.signing_key',
-  );
+  const { rows } = await cluster.db.query<{
+    kid: string;
+    sealed_private_key: string;
+    kek_id: string;
+    public_jwk: JWK;
+  }>('select kid, sealed_private_key, kek_id, public_jwk from identity.signing_key');
   const [row] = rows;
   if (!row || rows.length !== 1) throw new Error('expected exactly one signing key');
-  realKey = { kid: row.kid, privateJwk: row.private_jwk, publicJwk: row.public_jwk };
+  // Sealed at rest: opened with the gateway's KEK, as a thief would need to.
+  const keks = { current: kekFromBase64(cluster.signingKeyKek), previous: [] };
+  const privateJwk = unsealPrivateKey(row.sealed_private_key, row.kid, row.kek_id, keks);
+  realKey = { kid: row.kid, privateJwk, publicJwk: row.public_jwk };
 });
 afterAll(async () => cluster?.stop());
 
@@ -150,6 +157,7 @@ describe('signing-key rotation', () => {
   const rotate = (args: string[], leadSeconds: number) =>
     runNpmScript('keys:rotate', args, {
       DATABASE_URL,
+      SIGNING_KEY_KEK: cluster.signingKeyKek,
       SIGNING_KEY_PUBLISH_LEAD_SECONDS: String(leadSeconds),
     });
   const statusEverywhere = async (token: string) =>

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { FeedItemV1, FeedResyncV1, FeedStream, feedSubject } from '@countersign/contracts';
 import { demoCompany, demoUsers } from '@countersign/demo-data';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -242,6 +243,35 @@ describe('GET /api/stream', () => {
     const tokenAsTicket = await openSse(gatewayUrl, undefined, {}, `?ticket=${tokens.grace}`);
     expect(tokenAsTicket.status).toBe(401);
     expect(tokenAsTicket.contentType).toMatch(/application\/problem\+json/);
+  });
+
+  it('takes a ticket once, on whichever replica it is used first, and keeps it out of spans', async () => {
+    const issued = await api('POST', '/api/stream/tickets', tokens.frank);
+    const ticket = String(issued.body.ticket);
+    const first = await openSse(replicaUrl, undefined, {}, `?ticket=${ticket}`);
+    open.push(first);
+    expect(first.status).toBe(200);
+    for (const url of [replicaUrl, gatewayUrl]) {
+      const again = await openSse(url, undefined, {}, `?ticket=${ticket}`);
+      expect(again.status).toBe(401);
+      expect(again.contentType).toMatch(/application\/problem\+json/);
+    }
+    // Two tickets issued in the same second are still two tickets.
+    const [a, b] = await Promise.all([
+      api('POST', '/api/stream/tickets', tokens.frank),
+      api('POST', '/api/stream/tickets', tokens.frank),
+    ]);
+    expect(a.body.ticket).not.toBe(b.body.ticket);
+    // The stream requests were recorded, with the ticket's value redacted.
+    const streamSpans = await eventually(async () => {
+      const found = cluster
+        .spans()
+        .filter((span) => JSON.stringify(span).includes('ticket=REDACTED'));
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(streamSpans.length).toBeGreaterThanOrEqual(2);
+    const signature = ticket.split('.')[2] ?? ticket;
+    expect(readFileSync(cluster.spansFile, 'utf8')).not.toContain(signature);
   });
 
   it('caps the streams one person holds open on a replica', async () => {

@@ -157,6 +157,9 @@ async function recreateTrail(
 beforeAll(async () => {
   await ensureIntDatabase();
   owner = createDatabase<AuditTables>({ url: INT_DATABASE_URL, schema: SCHEMA });
+  // Services' logins are provisioned by an administrator; this scratch schema's role here.
+  await sql`do $$ begin create role ${sql.id(serviceRoleOf(SCHEMA))} nologin;
+    exception when duplicate_object or unique_violation then null; end $$`.execute(owner);
   await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(owner);
   await migrateSchema(owner, SCHEMA, {
     '0001-audit': auditTrailMigration(SCHEMA),

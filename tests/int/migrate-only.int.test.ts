@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceName, spawnService } from '../../scripts/cluster.js';
+import { localSecrets, prepareDatabaseLogins } from '../../scripts/db-roles.js';
 import { migrations as approvalMigrations } from '../../services/approval/src/db/migrations/index.js';
 import { migrations as expenseMigrations } from '../../services/expense/src/db/migrations/index.js';
 import { migrations as gatewayMigrations } from '../../services/gateway/src/db/migrations/index.js';
@@ -9,8 +10,9 @@ import { migrations as notificationMigrations } from '../../services/notificatio
 
 /**
  * MIGRATE_ONLY is what the Kubernetes migration Job runs (deploy/k8s/base/migrate-job.yaml):
- * each service migrates its schema into a fresh database and exits 0, without NATS (the URL
- * below points at a port nothing listens on) and without listening on its port.
+ * each service migrates its schema into a fresh database as the migrator
+ * (MIGRATION_DATABASE_URL) and exits 0, without NATS (the URL below points at a port
+ * nothing listens on) and without listening on its port.
  */
 const ADMIN_URL =
   process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -46,7 +48,11 @@ async function recreateDatabase(): Promise<void> {
 
 const db = new pg.Pool({ connectionString: databaseUrl, max: 1 });
 
-beforeAll(recreateDatabase);
+let logins: Awaited<ReturnType<typeof prepareDatabaseLogins>>;
+beforeAll(async () => {
+  await recreateDatabase();
+  logins = await prepareDatabaseLogins(ADMIN_URL, databaseUrl, localSecrets());
+});
 afterAll(async () => {
   await db.end();
   await withAdmin(async (admin) => {
@@ -59,7 +65,7 @@ describe('MIGRATE_ONLY (the migration Job)', () => {
     const child = spawnService(
       service.name,
       {
-        DATABASE_URL: databaseUrl,
+        ...logins[service.name],
         NATS_URL: 'nats://127.0.0.1:1',
         PORT: '1',
         LOG_LEVEL: 'warn',
@@ -73,5 +79,10 @@ describe('MIGRATE_ONLY (the migration Job)', () => {
       `select name from "${service.schema}".kysely_migration order by name`,
     );
     expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(service.migrations).sort());
+    const owner = await db.query<{ owner: string }>(
+      'select nspowner::regrole::text as owner from pg_namespace where nspname = $1',
+      [service.schema],
+    );
+    expect(owner.rows[0]?.owner).toBe('countersign_migrator');
   });
 });

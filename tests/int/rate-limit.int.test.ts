@@ -1,9 +1,17 @@
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDatabase, migrateSchema } from '@countersign/platform';
+import {
+  createDatabase,
+  createLogger,
+  createServiceApp,
+  migrateSchema,
+  serveHttp,
+} from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rateLimitCounter from '../../services/gateway/src/db/migrations/2026-11-24T1501-rate-limit-counter.js';
 import type { IdentityDatabase } from '../../services/gateway/src/db/types.js';
+import { limitAuthAttempts } from '../../services/gateway/src/http/auth-attempt-limits.js';
 import { consumeRateLimit } from '../../services/gateway/src/use-cases/consume-rate-limit.js';
 import { pruneRateLimitWindows } from '../../services/gateway/src/use-cases/prune-rate-limit-windows.js';
 import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
@@ -80,5 +88,58 @@ describe('consumeRateLimit against PostgreSQL', () => {
       .where('key', '=', 'int:concurrent')
       .execute();
     expect(longLived).toHaveLength(1);
+  });
+});
+
+/** A loopback port nothing listens on: a PostgreSQL that is down. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** One login attempt at a sign-in route limited with `store`, served over real HTTP. */
+async function attemptLogin(store: Kysely<IdentityDatabase>): Promise<Response> {
+  const app = createServiceApp(createLogger('rate-limit-test', 'silent'), []);
+  const limits = { db: store, windowSeconds: 60, perAddress: 5, perAccount: 5, trustedProxies: 0 };
+  app.post('/api/auth/login', limitAuthAttempts(limits, false), (c) => c.json({ signed_in: true }));
+  const server = await serveHttp(app, '127.0.0.1', 0);
+  try {
+    return await fetch(`http://127.0.0.1:${server.port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ email: 'down@example.test', password: 'x' }),
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+describe('sign-in attempt limits when PostgreSQL is down', () => {
+  it('fail closed: 503 problem+json, never a 500 and never let through', async () => {
+    const down = createDatabase<IdentityDatabase>({
+      url: `postgres://postgres@127.0.0.1:${await closedPort()}/nowhere`,
+      schema: SCHEMA,
+      maxConnections: 1,
+    });
+    try {
+      const answer = await attemptLogin(down);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(await answer.json()).toMatchObject({
+        type: 'https://countersign.dev/problems/rate-limit-unavailable',
+        status: 503,
+      });
+    } finally {
+      await down.destroy();
+    }
+  });
+
+  it('let the same attempt through once the store answers again', async () => {
+    const answer = await attemptLogin(db);
+    expect(answer.status).toBe(200);
   });
 });

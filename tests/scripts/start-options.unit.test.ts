@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { BENCH_LIMIT_ENV, MIN_BENCH_LIMIT } from '../../scripts/bench/limits.js';
 import { mailSinkPort, parseStartOptions, StartOptionsError } from '../../scripts/start-options.js';
 
 describe('npm start options', () => {
   it('defaults to one replica on the usual ports', () => {
-    expect(parseStartOptions([])).toEqual({ replicas: 1, portBase: 4000, natsCluster: undefined });
+    expect(parseStartOptions([])).toEqual({
+      replicas: 1,
+      portBase: 4000,
+      natsCluster: undefined,
+      bench: false,
+    });
   });
 
   it('reads --replicas and --port-base, in either spelling', () => {
@@ -11,7 +17,16 @@ describe('npm start options', () => {
       replicas: 2,
       portBase: 17000,
       natsCluster: undefined,
+      bench: false,
     });
+  });
+
+  it('reads --bench: the gateway gets the limits the bench checks for', () => {
+    expect(parseStartOptions(['--bench']).bench).toBe(true);
+    // The bench refuses a limit under MIN_BENCH_LIMIT; --bench must clear it even over 16 replicas.
+    for (const name of ['RATE_LIMIT_IP_PER_WINDOW', 'RATE_LIMIT_USER_PER_WINDOW']) {
+      expect(Number(BENCH_LIMIT_ENV[name]) / 16).toBeGreaterThanOrEqual(MIN_BENCH_LIMIT);
+    }
   });
 
   it('reads --nats-cluster beside --replicas', () => {

@@ -18,6 +18,7 @@ import {
   stopProcess,
   waitReady,
 } from '../../scripts/cluster.js';
+import { localSecrets, prepareDatabaseLogins } from '../../scripts/db-roles.js';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
 import { NatsCluster } from '../../scripts/nats-cluster.js';
 import { SecureNats } from './secure-nats.js';
@@ -73,6 +74,13 @@ const mailPort = portBase + 25;
 
 /** How long a service may take to answer ready (TEST_READY_TIMEOUT_MS: a loaded machine needs more). */
 const readyTimeoutMs = Number(process.env.TEST_READY_TIMEOUT_MS ?? 30_000);
+/** Role passwords and the KEK, shared with `npm start` (see scripts/db-roles.ts). */
+const testSecrets = localSecrets();
+
+/** What a test connects to NATS with: nothing, or the admin user on a secure NATS. */
+function adminCredentials(secureNats: SecureNats | undefined): { user?: string; pass?: string } {
+  return secureNats ? { user: 'admin', pass: secureNats.passwords.admin ?? '' } : {};
+}
 
 /** Processes per service: TEST_REPLICAS runs any e2e file against replicated services. */
 const defaultReplicas = Number(process.env.TEST_REPLICAS ?? 1);
@@ -97,6 +105,8 @@ export class TestCluster {
   /** Extra processes on other ports, sharing the database (see startReplica). */
   readonly gatewayReplicas: ChildProcess[] = [];
   private readonly env: Record<ServiceName, Record<string, string>>;
+  /** The gateway's SIGNING_KEY_KEK: tests open the sealed signing keys with it. */
+  readonly signingKeyKek = testSecrets.signingKeyKek;
 
   /**
    * `extraEnv` goes to every service, after the defaults (e.g. low rate limits for a test).
@@ -106,13 +116,14 @@ export class TestCluster {
     extraEnv: Record<string, string>,
     readonly replicas: number,
     readonly nats: NatsCluster | undefined,
+    logins: Record<ServiceName, Record<string, string>>,
     readonly secureNats: SecureNats | undefined = undefined,
   ) {
     this.env = clusterEnv({
       replicas,
       env: {
-        DATABASE_URL,
         NATS_URL,
+        SIGNING_KEY_KEK: testSecrets.signingKeyKek,
         ...nats?.serviceEnv,
         SEED_DEMO: 'true',
         LOG_LEVEL: 'warn',
@@ -120,8 +131,15 @@ export class TestCluster {
         // Every new trace recorded: the trace test reads them all (production samples).
         OTEL_TRACES_SAMPLER: 'parentbased_always_on',
         SMTP_URL: `smtp://127.0.0.1:${mailPort}`,
+        // The suite sends thousands of requests from one address and a few users: the
+        // production defaults (1,200/600 a minute, 30 sign-ins) are tested on their own
+        // (tests/int/rate-limit-defaults.int.test.ts); a test wanting low ones sets them.
+        RATE_LIMIT_IP_PER_WINDOW: '1000000',
+        RATE_LIMIT_USER_PER_WINDOW: '1000000',
+        AUTH_ATTEMPTS_IP_PER_WINDOW: '100000',
         ...extraEnv,
       },
+      serviceEnv: logins,
       ports,
       auditSigningKeys: freshAuditSigningKeys(),
     });
@@ -142,13 +160,16 @@ export class TestCluster {
         })
       : undefined;
     const secureNats = options.secureNats ? await SecureNats.start() : undefined;
+    await resetState(nats?.url ?? secureNats?.url ?? NATS_URL, adminCredentials(secureNats));
+    // Each service logs in as its own role; the migrator migrates (see scripts/db-roles.ts).
+    const logins = await prepareDatabaseLogins(ADMIN_URL, DATABASE_URL, testSecrets);
     const cluster = new TestCluster(
       extraEnv,
       options.replicas ?? defaultReplicas,
       nats,
+      logins,
       secureNats,
     );
-    await resetState(cluster.natsUrl, cluster.natsCredentials);
     cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
     for (const name of startOrder) await cluster.startService(name);
     return cluster;
@@ -161,7 +182,12 @@ export class TestCluster {
 
   /** What the test connects to NATS with: nothing, or the admin user on a secure NATS. */
   get natsCredentials(): { user?: string; pass?: string } {
-    return this.secureNats ? { user: 'admin', pass: this.secureNats.passwords.admin ?? '' } : {};
+    return adminCredentials(this.secureNats);
+  }
+
+  /** The settings `name` was started with (its database login included). */
+  envOf(name: ServiceName): Record<string, string> {
+    return { ...this.env[name] };
   }
 
   /** A second gateway on `port`, with the same settings and database as the first. */
@@ -301,10 +327,10 @@ export async function api(
   };
 }
 
-export async function login(name: string): Promise<string> {
+export async function login(name: string, password = 'countersign-demo'): Promise<string> {
   const response = await api('POST', '/api/auth/login', undefined, {
     email: `${name}@techcorp.example`,
-    password: 'countersign-demo',
+    password,
   });
   if (response.status !== 200) throw new Error(`login ${name}: ${response.status}`);
   return String(response.body.access_token);

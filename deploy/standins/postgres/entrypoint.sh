@@ -1,5 +1,6 @@
 #!/bin/bash
-# Stand-in entrypoint (see Dockerfile): initialise the cluster once, then run postgres.
+# Stand-in entrypoint (see Dockerfile): initialise the cluster once (running the init
+# scripts of /docker-entrypoint-initdb.d), then run postgres.
 set -euo pipefail
 : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
 user="${POSTGRES_USER:-postgres}"
@@ -15,6 +16,14 @@ if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
     psql -v ON_ERROR_STOP=1 --username="$user" --dbname=postgres -q \
       -c "create database \"${db//\"/\"\"}\""
   fi
+  # As the real image does: scripts in /docker-entrypoint-initdb.d run once, on first start.
+  export POSTGRES_USER="$user" POSTGRES_DB="$db"
+  for script in /docker-entrypoint-initdb.d/*; do
+    case "$script" in
+      *.sh) echo "stand-in postgres: running $script"; bash "$script" ;;
+      *.sql) echo "stand-in postgres: running $script"; psql -v ON_ERROR_STOP=1 -q --username="$user" --dbname="$db" -f "$script" ;;
+    esac
+  done
   pg_ctl -m fast -w stop >/dev/null
   echo "stand-in postgres: initialised $PGDATA for user $user, database $db"
 fi

@@ -2,7 +2,16 @@ import { z } from 'zod';
 
 /** Settings every service reads; each service extends this schema with its own. */
 export const BaseConfig = z.object({
+  /**
+   * The service's own login (countersign_<schema>), with rights on its schema only. It may
+   * not be a superuser nor the schema's owner: the service refuses to start as either.
+   */
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/countersign'),
+  /**
+   * The migrator's login (owner of the schemas). When set, the service migrates its schema
+   * through it at start; without it, migrations are a separate step (MIGRATE_ONLY Job).
+   */
+  MIGRATION_DATABASE_URL: z.string().optional(),
   /** One server, or several separated by commas (a cluster): the client fails over among them. */
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   /**

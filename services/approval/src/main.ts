@@ -48,9 +48,11 @@ const metrics = new ServiceMetrics({
 });
 const now = () => new Date();
 
-// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+// Migrated as the migrator (if given); the service then runs as its own login (see openServiceDatabase).
 const db = await openServiceDatabase<ApprovalDatabase>({
   url: config.DATABASE_URL,
+  migrationUrl: config.MIGRATION_DATABASE_URL,
+  migrateOnly: config.MIGRATE_ONLY,
   schema: APPROVAL_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),

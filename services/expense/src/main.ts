@@ -39,9 +39,11 @@ const metrics = new ServiceMetrics({
   scrapeToken: config.METRICS_TOKEN,
 });
 
-// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+// Migrated as the migrator (if given); the service then runs as its own login (see openServiceDatabase).
 const db = await openServiceDatabase<ExpenseDatabase>({
   url: config.DATABASE_URL,
+  migrationUrl: config.MIGRATION_DATABASE_URL,
+  migrateOnly: config.MIGRATE_ONLY,
   schema: EXPENSE_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),

@@ -1,5 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { BaseConfig, loadConfig } from '@countersign/platform';
 import { z } from 'zod';
+import { KekError, type KekSet, kekFromBase64 } from './domain/key-sealing.js';
+
+/** The default limits per window (60 s): README.md, "Rate limits", has the table. */
+export const DEFAULT_API_LIMITS = {
+  perAddress: 1_200,
+  perUser: 600,
+  /** Sign-in, sign-up, code and password-reset attempts from one address. */
+  signInPerAddress: 30,
+} as const;
 
 /** Signing-key rotation and rate limits (see docs/ARCHITECTURE.md, "Signing keys" and "Rate limits"). */
 const keyAndLimitSettings = {
@@ -17,9 +27,12 @@ const keyAndLimitSettings = {
    * refills smoothly (GCRA). The sign-in attempt limits count in fixed windows of this length.
    */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  /** Generous: `npm run bench` sends thousands of requests/s from one address. */
-  RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(120_000),
-  RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(60_000),
+  /**
+   * Sized for people, not load tests: a busy browser session makes a few requests a
+   * second. `npm start -- --bench` (and the e2e TestCluster) raise them explicitly.
+   */
+  RATE_LIMIT_IP_PER_WINDOW: z.coerce.number().int().min(1).default(DEFAULT_API_LIMITS.perAddress),
+  RATE_LIMIT_USER_PER_WINDOW: z.coerce.number().int().min(1).default(DEFAULT_API_LIMITS.perUser),
   /**
    * How many gateway replicas share the API limits. They count in memory, each its own:
    * each enforces limit / replicas, so a balancer that spreads requests evenly lets the
@@ -27,7 +40,11 @@ const keyAndLimitSettings = {
    */
   RATE_LIMIT_REPLICAS: z.coerce.number().int().min(1).max(1000).default(1),
   /** Sign-in, sign-up and code attempts per window from one address (a person typing). */
-  AUTH_ATTEMPTS_IP_PER_WINDOW: z.coerce.number().int().min(1).default(100),
+  AUTH_ATTEMPTS_IP_PER_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_API_LIMITS.signInPerAddress),
   /** The same per e-mail address named in the request, from anywhere. */
   AUTH_ATTEMPTS_ACCOUNT_PER_WINDOW: z.coerce.number().int().min(1).default(10),
   /** Proxies in front that append to X-Forwarded-For: false (none, the default), true (one) or a count. */
@@ -35,6 +52,16 @@ const keyAndLimitSettings = {
     .union([z.enum(['false', 'true']), z.string().regex(/^\d+$/)])
     .default('false')
     .transform((v) => (v === 'false' ? 0 : v === 'true' ? 1 : Number(v))),
+};
+
+/** The key-encryption key the signing keys are sealed with (see docs/OPERATIONS.md, "Signing-key KEK"). */
+const kekSettings = {
+  /** 32 random bytes in base64 (`openssl rand -base64 32`). Required, or the _FILE form. */
+  SIGNING_KEY_KEK: z.string().optional(),
+  /** A file holding the KEK in base64 (a mounted secret). */
+  SIGNING_KEY_KEK_FILE: z.string().optional(),
+  /** While rotating the KEK: the old one(s), comma-separated; keys sealed with them are resealed at start. */
+  SIGNING_KEY_KEK_PREVIOUS: z.string().optional(),
 };
 
 /** Idempotency-Key on creating POSTs (see docs/ARCHITECTURE.md, "Idempotent submission"). */
@@ -81,11 +108,39 @@ export const configSchema = BaseConfig.extend({
   SMTP_URL: z.string().default('smtp://127.0.0.1:2525'),
   MAIL_FROM: z.string().default('Countersign <no-reply@countersign.local>'),
   SEED_DEMO: z.stringbool().default(false),
+  /**
+   * The demo logins' password when SEED_DEMO is on; unset, the published one of the README
+   * (fine on loopback, never on a reachable port: docker-compose generates one).
+   */
+  DEMO_PASSWORD: z.string().min(12).optional(),
   ...keyAndLimitSettings,
+  ...kekSettings,
   ...idempotencySettings,
   ...streamSettings,
   ...accountSettings,
 });
 
 export const config = loadConfig(configSchema);
+
+/** The KEKs from the environment or the file; the gateway does not start without one. */
+export function signingKeks(
+  settings: Pick<
+    z.infer<typeof configSchema>,
+    'SIGNING_KEY_KEK' | 'SIGNING_KEY_KEK_FILE' | 'SIGNING_KEY_KEK_PREVIOUS'
+  >,
+): KekSet {
+  const text = settings.SIGNING_KEY_KEK_FILE
+    ? readFileSync(settings.SIGNING_KEY_KEK_FILE, 'utf8')
+    : settings.SIGNING_KEY_KEK;
+  if (!text?.trim()) {
+    throw new KekError(
+      'SIGNING_KEY_KEK (or SIGNING_KEY_KEK_FILE) is required: the signing keys are sealed with it at rest',
+    );
+  }
+  const previous = (settings.SIGNING_KEY_KEK_PREVIOUS ?? '')
+    .split(',')
+    .filter((part) => part.trim())
+    .map((part) => kekFromBase64(part, 'SIGNING_KEY_KEK_PREVIOUS'));
+  return { current: kekFromBase64(text), previous };
+}
 export type GatewayConfig = typeof config;

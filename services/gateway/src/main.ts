@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AccessClaims } from '@countersign/contracts';
 import {
   createLogger,
@@ -17,13 +18,13 @@ import {
   startRevocations,
 } from '@countersign/platform';
 import { shutdownTelemetry } from '@countersign/platform/telemetry';
-import { config } from './config.js';
+import { config, signingKeks } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDatabase } from './db/types.js';
 import { ConcurrencyLimit } from './domain/concurrency-limit.js';
-import { replicaShare } from './domain/gcra.js';
 import { PasswordHasher } from './domain/password-hashing.js';
 import { createGatewayApp } from './http/app.js';
+import { replicaRates } from './http/rate-limit.js';
 import { startUpkeep } from './jobs/key-and-limit-upkeep.js';
 import { startRequestedCodeSender } from './jobs/requested-code-sender.js';
 import { directoryEventHandlers, directoryEventsConsumer } from './messaging/directory-events.js';
@@ -32,6 +33,7 @@ import { IDENTITY_SCHEMA } from './outbox/enqueue.js';
 import { loadKeyRing } from './use-cases/load-key-ring.js';
 import { refreshKeyRing } from './use-cases/refresh-key-ring.js';
 import { seedDemoCredentials } from './use-cases/seed-demo-credentials.js';
+import { useStreamTicket } from './use-cases/use-stream-ticket.js';
 
 const logger = createLogger('gateway', config.LOG_LEVEL);
 // Prometheus figures on GET /metrics: requests, pool, relay, lag, backlog, dead letters.
@@ -42,9 +44,11 @@ const metrics = new ServiceMetrics({
 });
 const now = () => new Date();
 
-// Migrated as the owner; the service then runs as its own role (see openServiceDatabase).
+// Migrated as the migrator (if given); the service then runs as its own login (see openServiceDatabase).
 const db = await openServiceDatabase<IdentityDatabase>({
   url: config.DATABASE_URL,
+  migrationUrl: config.MIGRATION_DATABASE_URL,
+  migrateOnly: config.MIGRATE_ONLY,
   schema: IDENTITY_SCHEMA,
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
@@ -53,11 +57,13 @@ const db = await openServiceDatabase<IdentityDatabase>({
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 // No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).
 const auditKeys = loadAuditKeys(config);
+// Without a KEK (or with one that opens no stored key) the gateway stops here, loudly.
+const keks = signingKeks(config);
 if (config.SEED_DEMO) {
-  const seeded = await seedDemoCredentials(db);
+  const seeded = await seedDemoCredentials(db, config.DEMO_PASSWORD);
   if (seeded > 0) logger.info({ seeded }, 'demo logins loaded');
 }
-const keys = await loadKeyRing(db, now);
+const keys = await loadKeyRing(db, keks, now);
 const idempotencyPolicy = {
   retentionMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
   leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
@@ -65,6 +71,7 @@ const idempotencyPolicy = {
 const upkeep = startUpkeep({
   db,
   ring: keys,
+  keks,
   logger,
   now,
   policy: {
@@ -127,7 +134,7 @@ const { revocations, follower: revocationFeed } = await startRevocations({
   nats: messaging.nats,
   logger,
   accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-  onKeyWithdrawn: () => refreshKeyRing(db, keys),
+  onKeyWithdrawn: () => refreshKeyRing(db, keys, keks),
 });
 
 // The gateway checks tokens against the keys it publishes; services fetch them over JWKS.
@@ -148,7 +155,10 @@ const streamTickets = {
       issuer: config.JWT_ISSUER,
       audience: streamTicketAudience,
       ttlSeconds: config.STREAM_TICKET_TTL_SECONDS,
+      jwtId: randomUUID(),
     }),
+  use: (ticket: { jti?: string | undefined; exp?: number | undefined }) =>
+    useStreamTicket(db, ticket),
   verify: createTokenVerifier({
     keys: keys.verificationKey,
     issuer: config.JWT_ISSUER,
@@ -202,14 +212,7 @@ const app = createGatewayApp({
   metrics,
   rateLimits: {
     verifyToken,
-    perAddress: {
-      limit: replicaShare(config.RATE_LIMIT_IP_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
-      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    },
-    perSubject: {
-      limit: replicaShare(config.RATE_LIMIT_USER_PER_WINDOW, config.RATE_LIMIT_REPLICAS),
-      periodMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    },
+    ...replicaRates(config),
     trustedProxies: config.TRUST_PROXY,
     nowMs: () => performance.now(),
   },

@@ -1,19 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 
-/** The non-superuser role a service's pool runs as (`SET ROLE` at connection start). */
+/** The login a service runs as (its DATABASE_URL's user); see db/roles.ts. */
 export function serviceRoleOf(schema: string): string {
   return `countersign_${schema}`;
 }
 
-const DUPLICATE_OBJECT = '42710';
-const UNIQUE_VIOLATION = '23505';
-
 /**
- * Creates the service's role if it is missing and grants it what the service needs on its
- * own schema, except that the audit trail (audit_log and audit_chain) gets INSERT and SELECT
- * only. Idempotent and run
- * after every migration so tables added later are covered. Roles are cluster-wide and test
- * databases are set up in parallel: a concurrent CREATE ROLE is tolerated.
+ * Grants the service's login what the service needs on its own schema, except that the
+ * audit trail (audit_log and audit_chain) gets INSERT and SELECT only and the migration
+ * bookkeeping SELECT only. Run by the migrator (the schema's owner) after every migration,
+ * so tables added later are covered; idempotent. The login itself is created beforehand
+ * by provisionDatabaseRoles (an administrator's step): the migrator cannot create roles.
  */
 export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Promise<void> {
   const role = sql.id(serviceRoleOf(schema));
@@ -22,12 +19,9 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
     db,
   );
   if (!exists.rows[0]?.found) {
-    try {
-      await sql`create role ${role} nologin`.execute(db);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== DUPLICATE_OBJECT && code !== UNIQUE_VIOLATION) throw error;
-    }
+    throw new Error(
+      `role ${serviceRoleOf(schema)} does not exist: provision the database roles first (docs/OPERATIONS.md, "Database roles")`,
+    );
   }
   const owned = sql.id(schema);
   // Replicas starting together would otherwise race on the same ACLs ("tuple concurrently
@@ -49,6 +43,14 @@ export async function grantServiceRole<DB>(db: Kysely<DB>, schema: string): Prom
         select to_regclass(${`${schema}.${table}`}) is not null as found`.execute(trx);
       if (!found.rows[0]?.found) continue;
       await sql`revoke update, delete, truncate, references, trigger on ${sql.id(schema, table)} from ${role}`.execute(
+        trx,
+      );
+    }
+    for (const table of ['kysely_migration', 'kysely_migration_lock']) {
+      const found = await sql<{ found: boolean }>`
+        select to_regclass(${`${schema}.${table}`}) is not null as found`.execute(trx);
+      if (!found.rows[0]?.found) continue;
+      await sql`revoke insert, update, delete, truncate, references, trigger on ${sql.id(schema, table)} from ${role}`.execute(
         trx,
       );
     }

@@ -9,8 +9,8 @@ export interface DatabaseOptions {
   schema: string;
   maxConnections?: number;
   /**
-   * A role every connection of the pool assumes at start (`-c role=…`, so a missing role
-   * fails the connection instead of silently leaving it superuser).
+   * A role every connection assumes at start (`-c role=…`). Tests only: a superuser
+   * session acting as a role can `RESET ROLE` back; services log in as their role instead.
    */
   role?: string;
   /** Reports the pool's connections (`pool` = the schema) at every scrape. */
@@ -57,34 +57,94 @@ export async function migrateSchema<DB>(
 }
 
 export interface ServiceDatabaseOptions extends DatabaseOptions {
+  /**
+   * The migrator's URL (MIGRATION_DATABASE_URL): when given, the schema is migrated and
+   * the service's grants re-applied through it before the service connects with `url`.
+   * Without it the service only checks that its schema is fully migrated.
+   */
+  migrationUrl?: string | undefined;
+  /** Migrate and return without checking the runtime login (a migration Job). */
+  migrateOnly?: boolean;
   migrations: Record<string, Migration>;
   /** Called with the migrations applied by this start, if any. */
   onMigrated?: (applied: string[]) => void;
 }
 
+/** The service's database login is unfit to run it (see checkRuntimeLogin). */
+export class DatabaseLoginError extends Error {}
+
 /**
- * Migrates the service's schema as the connecting (owner) user, grants the service's role
- * what it needs (INSERT and SELECT only on the audit trail), and returns the pool the
- * service runs on, whose connections assume that role: the audit trail's grants bind the
- * running service even though the deployment connects as the owner.
+ * Migrates the service's schema as the migrator (when `migrationUrl` is given), grants the
+ * service's login what it needs (INSERT and SELECT only on the audit trail), and returns
+ * the pool the service runs on, connected with `url` as the service's own login. That
+ * login must not be a superuser nor able to act as the schema's owner: the audit trail's
+ * grants, and the other schemas' absence of grants, then bind the running service.
  */
 export async function openServiceDatabase<DB>(
   options: ServiceDatabaseOptions,
 ): Promise<Kysely<DB>> {
-  const { migrations, onMigrated, role, metrics, ...database } = options;
-  const owner = createDatabase<DB>({ ...database, maxConnections: 2 });
-  try {
-    const applied = await migrateSchema(owner, options.schema, migrations);
-    if (applied.length > 0) onMigrated?.(applied);
-    await grantServiceRole(owner, options.schema);
-  } finally {
-    await owner.destroy();
+  const { migrations, onMigrated, migrationUrl, migrateOnly, metrics, ...database } = options;
+  if (migrationUrl) {
+    const migrator = createDatabase<DB>({ ...database, url: migrationUrl, maxConnections: 2 });
+    try {
+      const applied = await migrateSchema(migrator, options.schema, migrations);
+      if (applied.length > 0) onMigrated?.(applied);
+      await grantServiceRole(migrator, options.schema);
+    } finally {
+      await migrator.destroy();
+    }
+  } else if (migrateOnly) {
+    throw new DatabaseLoginError('MIGRATE_ONLY needs MIGRATION_DATABASE_URL (the migrator login)');
   }
-  return createDatabase<DB>({
-    ...database,
-    role: role ?? serviceRoleOf(options.schema),
-    metrics,
-  });
+  const db = createDatabase<DB>({ ...database, metrics });
+  if (!migrateOnly) {
+    try {
+      await checkRuntimeLogin(db, options.schema, Object.keys(migrations));
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+  }
+  return db;
+}
+
+/**
+ * Refuses a runtime login that could undo the separation: a superuser, the schema's owner
+ * or any role that may become it (`SET ROLE`), or a schema behind the code's migrations.
+ */
+export async function checkRuntimeLogin<DB>(
+  db: Kysely<DB>,
+  schema: string,
+  migrationNames: string[],
+): Promise<void> {
+  const login = await sql<{ user: string; superuser: boolean; owner: boolean | null }>`
+    select current_user as user,
+           (select rolsuper from pg_roles where rolname = current_user) as superuser,
+           (select pg_has_role(current_user, nspowner, 'MEMBER')
+              from pg_namespace where nspname = ${schema}) as owner`.execute(db);
+  const row = login.rows[0];
+  if (!row) throw new DatabaseLoginError('could not read the database login');
+  const expected = serviceRoleOf(schema);
+  if (row.superuser || row.owner) {
+    throw new DatabaseLoginError(
+      `DATABASE_URL logs in as ${row.user}, which ${row.superuser ? 'is a superuser' : `owns schema ${schema}`}: ` +
+        `the service must run as its own login (${expected}); migrations use MIGRATION_DATABASE_URL`,
+    );
+  }
+  if (row.owner === null) {
+    throw new DatabaseLoginError(
+      `schema ${schema} does not exist or ${row.user} may not use it: migrate first (MIGRATION_DATABASE_URL)`,
+    );
+  }
+  const applied = await sql<{ name: string }>`
+    select name from ${sql.id(schema, 'kysely_migration')}`.execute(db);
+  const done = new Set(applied.rows.map((r) => r.name));
+  const pending = migrationNames.filter((name) => !done.has(name));
+  if (pending.length > 0) {
+    throw new DatabaseLoginError(
+      `schema ${schema} lacks ${pending.length} migration(s) (${pending.join(', ')}): run the migration first`,
+    );
+  }
 }
 
 /** Whether the database answers; used by /readyz. */

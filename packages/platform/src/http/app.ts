@@ -1,12 +1,13 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { runInAuditScope } from '../audit/context.js';
 import type { Logger } from '../logger.js';
-import { recordRequests, serveMetrics } from '../metrics/http-metrics.js';
+import { bearerMatches, recordRequests, serveMetrics } from '../metrics/http-metrics.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AuthVariables } from './auth.js';
 import { errorToProblem, PROBLEM_TYPE_BASE, problemResponse } from './problem.js';
+import { requestIdFor } from './request-id.js';
 
 /** Every API body is a small JSON document; anything larger is refused before it is read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -33,7 +34,20 @@ export interface ServiceShellOptions {
   largeBodyRoutes?: readonly LargeBodyRoute[];
   /** Times every request and serves `GET /metrics` (see packages/platform/src/metrics). */
   metrics?: ServiceMetrics | undefined;
+  /**
+   * Believe `X-Forwarded-Proto: https` from the proxy in front (TRUST_PROXY): HSTS is sent
+   * only on requests that came over TLS, to this process or to that proxy.
+   */
+  trustForwardedProto?: boolean;
+  /**
+   * The port clients reach (the gateway's). There /readyz tells its status only; the
+   * checks and figures go to an operator with the METRICS_TOKEN (see readinessDetailsFor).
+   */
+  publicDoor?: boolean;
 }
+
+/** A year, subdomains included: sent only on answers that went out over TLS. */
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
  * The shell every service's HTTP door shares: request ids, access logs, problem+json for
@@ -61,17 +75,38 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   const unmatched = new WeakSet<Context>();
   // First, so the time covers every other middleware too.
   if (options.metrics) app.use(recordRequests(options.metrics, (c) => unmatched.has(c)));
-  app.use(requestId({ headerName: 'x-request-id' }));
+  // nosniff, no framing, no referrer, same-origin resources, on every answer. HSTS is
+  // not among them: a browser must learn it over TLS only (RFC 6797 section 7.2).
+  app.use(secureHeaders({ strictTransportSecurity: false }));
+  app.use(async (c, next) => {
+    await next();
+    if (cameOverTls(c, options.trustForwardedProto ?? false))
+      c.header('strict-transport-security', HSTS);
+  });
+  const publicDoor = options.publicDoor ?? false;
+  app.use(async (c, next) => {
+    const id = requestIdFor(c.req.header('x-request-id'), publicDoor);
+    c.set('requestId', id);
+    c.header('x-request-id', id);
+    await next();
+  });
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
+  // The refused body is never read, so the connection cannot carry another request: what
+  // follows on it is the rest of that body. `Connection: close` tells the client, and
+  // Node closes the socket once the answer is out.
   const tooLarge = (c: Context, maxSize: number) =>
-    problemResponse(c, {
-      type: `${PROBLEM_TYPE_BASE}body-too-large`,
-      title: 'Body too large',
-      status: 413,
-      detail: `request bodies are limited to ${maxSize} bytes`,
-      instance: c.req.path,
-    });
+    problemResponse(
+      c,
+      {
+        type: `${PROBLEM_TYPE_BASE}body-too-large`,
+        title: 'Body too large',
+        status: 413,
+        detail: `request bodies are limited to ${maxSize} bytes`,
+        instance: c.req.path,
+      },
+      { connection: 'close' },
+    );
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
   const defaultLimit = limitOf(MAX_BODY_BYTES);
   // One limit per request: the route's own when it takes files, else the default.
@@ -125,20 +160,41 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.metrics) app.get('/metrics', serveMetrics(options.metrics));
+  const showDetails = readinessDetailsFor(options);
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
       readiness.map(async ({ name, check }) => [name, await check()] as const),
     );
     const ready = results.every(([, ok]) => ok);
+    const status = ready ? 'ready' : 'not-ready';
+    if (!showDetails(c.req.header('authorization'))) return c.json({ status }, ready ? 200 : 503);
     const shown = ready && figures ? await figures().catch(() => ({})) : {};
     return c.json(
-      {
-        status: ready ? 'ready' : 'not-ready',
-        checks: Object.fromEntries(results),
-        figures: shown,
-      },
+      { status, checks: Object.fromEntries(results), figures: shown },
       ready ? 200 : 503,
     );
   });
   return app;
+}
+
+/**
+ * Who may read /readyz's checks and figures (which dependency is down, dead-letter counts):
+ * with a METRICS_TOKEN set, whoever sends it, on any service; without one, anyone on an
+ * internal service's port and nobody on the public door's.
+ */
+function readinessDetailsFor(
+  options: ServiceShellOptions,
+): (authorization: string | undefined) => boolean {
+  const token = options.metrics?.scrapeToken;
+  if (token !== undefined) return (authorization) => bearerMatches(authorization, token);
+  const internal = !(options.publicDoor ?? false);
+  return () => internal;
+}
+
+/** Whether the client's request reached us (or the trusted proxy in front) over TLS. */
+function cameOverTls(c: Context, trustForwardedProto: boolean): boolean {
+  const incoming = (c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined)
+    ?.incoming;
+  if (incoming?.socket?.encrypted === true) return true;
+  return trustForwardedProto && c.req.header('x-forwarded-proto')?.trim().toLowerCase() === 'https';
 }

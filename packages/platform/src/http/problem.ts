@@ -66,6 +66,9 @@ export function errorFromProblem(
  */
 export function errorToProblem(error: unknown, c: Context, logger: Logger): Response {
   if (error instanceof DomainError) {
+    // A dependency that failed: the client is told which, by name; the operator why.
+    if (error.code === 'unavailable' && error.cause !== undefined)
+      logger.warn({ err: error.cause, path: c.req.path }, error.message);
     return problemResponse(
       c,
       problemOf(error, c.req.path),

@@ -5,6 +5,8 @@ import { UpstreamError } from '../errors.js';
 
 export interface ServiceCallOptions {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** The callee's name, for the 503 a client may see (`expense`); never its address. */
+  service?: string;
   path: string;
   token: string;
   requestId?: string;
@@ -69,12 +71,26 @@ export async function callService(
       ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     };
   } catch (error) {
-    throw new UpstreamError(`${new URL(baseUrl).host} did not answer: ${(error as Error).message}`);
+    throw notAnswered(options.service, baseUrl, error);
   }
+}
+
+/**
+ * The client learns which service did not answer, by name: its host, port and the socket
+ * error stay in the log (the error's cause, logged by the service shell).
+ */
+function notAnswered(service: string | undefined, baseUrl: string, error: unknown): UpstreamError {
+  const refusal = new UpstreamError(
+    `the ${service ?? 'upstream'} service did not answer; try again shortly`,
+  );
+  refusal.cause = new Error(`${baseUrl}: ${(error as Error).message}`, { cause: error });
+  return refusal;
 }
 
 export interface StreamCallOptions {
   method: 'GET' | 'POST';
+  /** The callee's name, for the 503 a client may see (`expense`); never its address. */
+  service?: string;
   path: string;
   token: string;
   requestId?: string;
@@ -124,6 +140,6 @@ export async function callServiceStreaming(
       body: Readable.toWeb(response.body) as ReadableStream<Uint8Array>,
     };
   } catch (error) {
-    throw new UpstreamError(`${new URL(baseUrl).host} did not answer: ${(error as Error).message}`);
+    throw notAnswered(options.service, baseUrl, error);
   }
 }

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -49,6 +50,8 @@ export function startTelemetry(service: string, env = process.env): NodeSDK {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>
           request.url === '/healthz' || request.url === '/readyz',
+        // A stream ticket in the URL is a credential: no span keeps it.
+        requestHook: (span) => redactSecretQueries(span),
         requireParentforOutgoingSpans: true,
       }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
@@ -58,6 +61,22 @@ export function startTelemetry(service: string, env = process.env): NodeSDK {
   });
   sdk.start();
   return sdk;
+}
+
+/** Query parameters whose values are credentials (`GET /api/stream?ticket=…`). */
+const SECRET_QUERY = /((?:^|[?&])(?:ticket|access_token)=)[^&#\s]*/gi;
+
+/**
+ * Rewrites every URL-bearing attribute the HTTP instrumentation set, whatever its semconv
+ * (`http.target` and `http.url` hold `?ticket=…`, `url.query` holds `ticket=…`).
+ */
+function redactSecretQueries(span: Span): void {
+  const attributes = (span as unknown as { attributes?: Record<string, unknown> }).attributes;
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (typeof value !== 'string') continue;
+    const redacted = value.replace(SECRET_QUERY, '$1REDACTED');
+    if (redacted !== value) span.setAttribute(name, redacted);
+  }
 }
 
 let running: NodeSDK | undefined;

@@ -10,6 +10,7 @@ export function createRoutingClient(approvalUrl: string): RoutingPort {
   return async (token, request, requestId) => {
     const response = await callService(approvalUrl, {
       method: 'POST',
+      service: 'approval',
       path: '/routing-decisions',
       token,
       body: request,

@@ -1,9 +1,8 @@
 import type { UserSnapshot } from '@countersign/contracts';
-import type { EventHandlers } from '@countersign/platform';
+import { type EventHandlers, refuseForeignEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { personCompany, recordPersonSnapshot } from '../db/person-queries.js';
 import type { ExpenseDatabase } from '../db/types.js';
-import { refuseForeignEvent } from '../domain/event-tenancy.js';
 
 /**
  * Keeps the expense service's copy of the directory (who is in which company, active or

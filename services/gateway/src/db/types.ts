@@ -54,7 +54,11 @@ export interface RefreshTokenTable {
 
 export interface SigningKeyTable {
   kid: string;
-  private_jwk: ColumnType<JsonWebKeyShape, string, string>;
+  /** Plaintext only in rows written before sealing existed, until the next start seals them. */
+  private_jwk: ColumnType<JsonWebKeyShape | null, string | null, string | null>;
+  /** The private JWK sealed under the KEK kek_id names (domain/key-sealing.ts). */
+  sealed_private_key: string | null;
+  kek_id: string | null;
   public_jwk: ColumnType<JsonWebKeyShape, string, string>;
   created_at: Generated<Date>;
   /** Published from created_at; signs from activates_at (publish before sign). */
@@ -80,6 +84,7 @@ export interface IdentityDatabase extends MessagingTables, AuditTables, MailOutb
   signing_key: SigningKeyTable;
   rate_limit_counter: RateLimitCounterTable;
   idempotency_key: IdempotencyKeyTable;
+  stream_ticket_use: StreamTicketUseTable;
   sign_in_address: SignInAddressTable;
   code_request: CodeRequestTable;
 }
@@ -100,6 +105,12 @@ export interface SignInAddressTable {
   user_id: string;
   address: string;
   last_signed_in_at: Timestamp;
+}
+
+/** A stream ticket's id (its `jti`) once it has opened a stream, kept until it expires. */
+export interface StreamTicketUseTable {
+  ticket_id: string;
+  expires_at: ColumnType<Date, Date, never>;
 }
 
 /**

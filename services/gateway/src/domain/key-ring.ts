@@ -79,13 +79,15 @@ export class KeyRing {
 
   async sign(
     claims: AccessClaims,
-    options: { issuer: string; audience: string; ttlSeconds: number },
+    options: { issuer: string; audience: string; ttlSeconds: number; jwtId?: string },
   ): Promise<string> {
     const current = signingKey(this.state.keys, this.now());
     if (!current) throw new Error('no signing key is active yet');
     const { sub, ...rest } = claims;
+    const jwt = new SignJWT(rest);
+    if (options.jwtId !== undefined) jwt.setJti(options.jwtId);
     return (
-      new SignJWT(rest)
+      jwt
         .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: current.kid, typ: 'JWT' })
         .setSubject(sub)
         .setIssuer(options.issuer)

@@ -73,7 +73,13 @@ export function createGatewayApp(deps: GatewayDeps) {
     deps.logger,
     deps.readiness,
     deps.figures,
-    { largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute), metrics: deps.metrics },
+    {
+      largeBodyRoutes: forwardedRoutes.flatMap(largeBodyRoute),
+      metrics: deps.metrics,
+      // Behind TRUST_PROXY proxies, the outermost one says whether the client used TLS.
+      trustForwardedProto: deps.rateLimits.trustedProxies > 0,
+      publicDoor: true,
+    },
   );
   app.use('/api/*', limitApiRate(deps.rateLimits));
 
@@ -157,12 +163,13 @@ async function forward(
     return forwardFile(
       c,
       route.transfer.kind,
-      baseUrl,
+      { name: route.upstream, baseUrl },
       route.upstreamPath(params as Record<string, string>),
     );
   }
   const upstream = await callService(baseUrl, {
     method: route.method.toUpperCase() as ServiceCallOptions['method'],
+    service: route.upstream,
     path: `${route.upstreamPath(params as Record<string, string>)}${searchOf(c.req.url)}`,
     token: c.var.token,
     requestId: c.var.requestId,
@@ -203,13 +210,14 @@ function searchOf(url: string): string {
 async function forwardFile(
   c: Context<ServiceEnv>,
   kind: 'upload' | 'download',
-  baseUrl: string,
+  service: { name: Upstream; baseUrl: string },
   path: string,
 ): Promise<Response> {
   const contentType = c.req.header('content-type');
   const contentLength = c.req.header('content-length');
-  const upstream = await callServiceStreaming(baseUrl, {
+  const upstream = await callServiceStreaming(service.baseUrl, {
     method: kind === 'upload' ? 'POST' : 'GET',
+    service: service.name,
     path,
     token: c.var.token,
     requestId: c.var.requestId,

@@ -5,7 +5,7 @@ import {
   TooManyRequestsError,
 } from '@countersign/platform';
 import type { Context, MiddlewareHandler } from 'hono';
-import { type Rate, RateLimiter } from '../domain/gcra.js';
+import { type Rate, RateLimiter, replicaShare } from '../domain/gcra.js';
 import { clientAddress, type RateLimitVerdict, tightestVerdict } from '../domain/rate-limit.js';
 
 export interface ApiRateLimits {
@@ -18,6 +18,24 @@ export interface ApiRateLimits {
   trustedProxies: number;
   /** A monotonic clock in milliseconds. */
   nowMs: () => number;
+}
+
+/** The API limit settings (gateway config.ts) as this replica's share of each rate. */
+export function replicaRates(settings: {
+  RATE_LIMIT_WINDOW_SECONDS: number;
+  RATE_LIMIT_IP_PER_WINDOW: number;
+  RATE_LIMIT_USER_PER_WINDOW: number;
+  RATE_LIMIT_REPLICAS: number;
+}): Pick<ApiRateLimits, 'perAddress' | 'perSubject'> {
+  const periodMs = settings.RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const share = (limit: number) => ({
+    limit: replicaShare(limit, settings.RATE_LIMIT_REPLICAS),
+    periodMs,
+  });
+  return {
+    perAddress: share(settings.RATE_LIMIT_IP_PER_WINDOW),
+    perSubject: share(settings.RATE_LIMIT_USER_PER_WINDOW),
+  };
 }
 
 /**

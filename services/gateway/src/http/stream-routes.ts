@@ -34,6 +34,8 @@ export interface StreamTickets {
   issue(caller: AccessClaims): Promise<string>;
   /** Checks a ticket: signature, issuer, the stream audience and its expiry. */
   verify: TokenVerifier;
+  /** Spends a verified ticket: throws when it was used before (on any replica). */
+  use(ticket: { jti?: string | undefined; exp?: number | undefined }): Promise<void>;
   ttlSeconds: number;
 }
 
@@ -181,6 +183,8 @@ function bearerOrTicket(deps: StreamRouteDeps): MiddlewareHandler<ServiceEnv> {
     }
     const verify = ticket !== undefined ? deps.tickets.verify : deps.verifyToken;
     c.set('caller', await verify(token));
+    // Single-use: a ticket leaks more easily than a header (URLs are logged by proxies).
+    if (ticket !== undefined) await deps.tickets.use(decodeJwt(ticket));
     c.set('token', token);
     await next();
   };
@@ -273,7 +277,7 @@ function documentStreamRoute(app: OpenAPIHono<ServiceEnv>, ticketTtlSeconds: num
     path: '/api/stream/tickets',
     tags: ['Notifications'],
     summary: 'A ticket to open my stream from a browser EventSource [notifications.read]',
-    description: `Valid for ${ticketTtlSeconds} s, for opening GET /api/stream?ticket=… only (no other route accepts it). The stream it opens ends one access-token lifetime after the ticket was issued; then get a new ticket and reconnect with ?last_event_id=.`,
+    description: `Valid for ${ticketTtlSeconds} s, for opening GET /api/stream?ticket=… once (no other route accepts it, and a used ticket is refused with 401). The stream it opens ends one access-token lifetime after the ticket was issued; then get a new ticket and reconnect with ?last_event_id=.`,
     security: [{ bearer: [] }],
     responses: {
       201: {

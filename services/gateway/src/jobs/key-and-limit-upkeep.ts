@@ -3,15 +3,19 @@ import type { Kysely } from 'kysely';
 import type { IdentityDatabase } from '../db/types.js';
 import type { KeyRing } from '../domain/key-ring.js';
 import { type RotationPolicy, rotationDue } from '../domain/key-rotation.js';
+import type { KekSet } from '../domain/key-sealing.js';
 import { pruneIdempotencyKeys } from '../use-cases/prune-idempotency-keys.js';
 import { pruneRateLimitWindows } from '../use-cases/prune-rate-limit-windows.js';
 import { pruneRegistrations } from '../use-cases/prune-registrations.js';
 import { refreshKeyRing } from '../use-cases/refresh-key-ring.js';
 import { rotateSigningKey } from '../use-cases/rotate-signing-key.js';
+import { pruneStreamTicketUses } from '../use-cases/use-stream-ticket.js';
 
 export interface UpkeepDeps {
   db: Kysely<IdentityDatabase>;
   ring: KeyRing;
+  /** Seals new keys, opens stored ones. */
+  keks: KekSet;
   logger: Logger;
   now: () => Date;
   policy: RotationPolicy;
@@ -43,8 +47,9 @@ async function runOnce(deps: UpkeepDeps): Promise<void> {
       const outcome = await rotateSigningKey(deps.db, { ...deps, mode: 'scheduled' });
       if (outcome.added) deps.logger.info(outcome, 'signing key rotated');
     }
-    await refreshKeyRing(deps.db, deps.ring);
+    await refreshKeyRing(deps.db, deps.ring, deps.keks);
     await pruneRateLimitWindows(deps.db);
+    await pruneStreamTicketUses(deps.db);
     await pruneIdempotencyKeys(deps.db, deps.idempotencyRetentionMs);
     const expired = await pruneRegistrations(deps.db, deps.now());
     if (expired > 0) deps.logger.info({ expired }, 'unverified registrations expired');

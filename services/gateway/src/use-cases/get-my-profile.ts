@@ -23,11 +23,17 @@ export async function getMyProfile(
   sources: ProfileSources,
   caller: CallerContext,
 ): Promise<{ profile: MyProfile } | { refusal: ServiceResponse }> {
-  const ask = (base: string, path: string) =>
-    callService(base, { method: 'GET', path, token: caller.token, requestId: caller.requestId });
+  const ask = (service: 'approval' | 'expense', path: string) =>
+    callService(sources[service], {
+      method: 'GET',
+      service,
+      path,
+      token: caller.token,
+      requestId: caller.requestId,
+    });
   const [directory, firstPage] = await Promise.all([
-    ask(sources.approval, '/users/me'),
-    ask(sources.expense, '/workspaces?limit=100'),
+    ask('approval', '/users/me'),
+    ask('expense', '/workspaces?limit=100'),
   ]);
   if (directory.status !== 200) return { refusal: directory };
   if (firstPage.status !== 200) return { refusal: firstPage };
@@ -37,7 +43,7 @@ export async function getMyProfile(
     workspaces.push(...page.items);
     if (!page.next_cursor || pages >= MAX_WORKSPACE_PAGES) break;
     const next = await ask(
-      sources.expense,
+      'expense',
       `/workspaces?limit=100&cursor=${encodeURIComponent(page.next_cursor)}`,
     );
     if (next.status !== 200) return { refusal: next };

@@ -86,6 +86,7 @@ async function nextEntries(
   );
   const answer = await callService(deps.upstreams[service], {
     method: 'GET',
+    service,
     path: `/audit-logs?${search}`,
     token: call.token,
     requestId: call.requestId,

@@ -16,6 +16,7 @@ import {
   retiredKeys,
   withdrawnKeys,
 } from '../domain/key-rotation.js';
+import type { KekSet } from '../domain/key-sealing.js';
 import { DEPLOYMENT_COMPANY, recordAudit } from '../outbox/audit.js';
 import { enqueue } from '../outbox/enqueue.js';
 
@@ -37,11 +38,11 @@ export interface RotationOutcome {
  */
 export async function rotateSigningKey(
   db: Kysely<IdentityDatabase>,
-  options: { now: () => Date; policy: RotationPolicy; mode: RotationMode },
+  options: { now: () => Date; policy: RotationPolicy; mode: RotationMode; keks: KekSet },
 ): Promise<RotationOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockSigningKeys(trx);
-    const keys = await selectSigningKeys(trx);
+    const keys = await selectSigningKeys(trx, options.keks);
     const decision = decideRotation(keys, options.now(), options.policy, options.mode);
     if (!decision.rotate) return { skipped: decision.reason, retired: [], withdrawn: [] };
     const fresh = {
@@ -49,7 +50,7 @@ export async function rotateSigningKey(
       createdAt: decision.createdAt,
       activatesAt: decision.activatesAt,
     };
-    await insertSigningKey(trx, fresh);
+    await insertSigningKey(trx, fresh, options.keks.current);
     const retired = retiredKeys([fresh, ...keys]).map((k) => k.kid);
     const withdrawn = withdrawnKeys(keys, options.mode).map((k) => k.kid);
     await deleteSigningKeys(trx, [...new Set([...retired, ...withdrawn])]);

@@ -4,12 +4,16 @@ import type { IdentityDatabase } from '../db/types.js';
 import { hashPassword } from '../domain/password-hashing.js';
 
 /**
- * Gives each TechCorp demo user a verified login with the demo password. The directory may
+ * Gives each TechCorp demo user a verified login with the demo password (the published one
+ * unless the deployment chose another). The directory may
  * have announced them first (a login without a password): those get the password; logins
  * that have one are left alone.
  */
-export async function seedDemoCredentials(db: Kysely<IdentityDatabase>): Promise<number> {
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+export async function seedDemoCredentials(
+  db: Kysely<IdentityDatabase>,
+  password: string = DEMO_PASSWORD,
+): Promise<number> {
+  const passwordHash = await hashPassword(password);
   const seeded = await db
     .insertInto('credential')
     .values(

@@ -95,6 +95,7 @@ async function reportOf(
   }
   const answer = await callService(deps.upstreams[service], {
     method: 'GET',
+    service,
     path: `/audit-logs/verify?${new URLSearchParams({ after: String(after), limit: String(limit) })}`,
     token: call.token,
     requestId: call.requestId,

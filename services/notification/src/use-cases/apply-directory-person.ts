@@ -1,8 +1,8 @@
 import type { UserSnapshot } from '@countersign/contracts';
+import { refuseForeignEvent } from '@countersign/platform';
 import type { Transaction } from 'kysely';
 import { personCompany, upsertPerson } from '../db/people-queries.js';
 import type { NotificationDatabase } from '../db/types.js';
-import { refuseForeignEvent } from '../domain/event-tenancy.js';
 
 /**
  * Keeps this service's copy of a directory person (role, address, active) at the newest

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '@countersign/platform';
+import { ForbiddenError } from '../errors.js';
 
 /**
  * The second line behind the bus's permissions: an event about something stored under

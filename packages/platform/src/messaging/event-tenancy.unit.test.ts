@@ -1,5 +1,5 @@
-import { ForbiddenError } from '@countersign/platform';
 import { describe, expect, it } from 'vitest';
+import { ForbiddenError } from '../errors.js';
 import { refuseForeignEvent } from './event-tenancy.js';
 
 describe('refuseForeignEvent', () => {
