@@ -1,8 +1,9 @@
 import { EventCatalogue } from '@countersign/contracts';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { decodeJwt, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { decodeJwt, importJWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kekFromBase64, unsealPrivateKey } from '../../services/gateway/src/domain/key-sealing.js';
 import {
   type ApiResponse,
   api,
@@ -57,15 +58,17 @@ const asUsers = (r: ApiResponse) => (r.body.items ?? []) as unknown as UserBody[
 const query = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
   cluster.db.query<T>(text, params).then((r) => r.rows);
 
-/** Signs claims with the gateway's current key, read from its table. */
+/** Signs claims with the gateway's current key, read from its table and unsealed with its KEK. */
 async function signedWithRealKey(claims: JWTPayload): Promise<string> {
-  const [key] = await query<{ kid: string; private_jwk: JWK }>(
-    'select kid, private_jwk from identity.signing_key order by activates_at desc limit 1',
+  const [key] = await query<{ kid: string; sealed_private_key: string; kek_id: string }>(
+    'select kid, sealed_private_key, kek_id from identity.signing_key order by activates_at desc limit 1',
   );
   if (!key) throw new Error('no signing key');
+  const keks = { current: kekFromBase64(cluster.signingKeyKek), previous: [] };
+  const privateJwk = unsealPrivateKey(key.sealed_private_key, key.kid, key.kek_id, keks);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: key.kid })
-    .sign(await importJWK(key.private_jwk, 'EdDSA'));
+    .sign(await importJWK(privateJwk, 'EdDSA'));
 }
 
 async function addOtherCompany(): Promise<void> {
