@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -92,11 +93,13 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   });
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
-  // The refused body is never read, so the connection cannot carry another request: what
-  // follows on it is the rest of that body. `Connection: close` tells the client, and
-  // Node closes the socket once the answer is out.
-  const tooLarge = (c: Context, maxSize: number) =>
-    problemResponse(
+  // The connection cannot be trusted to carry another request after a refused body, so
+  // the answer says `Connection: close` and Node closes the socket once it is out. The rest
+  // of the body is read and thrown away first (within bounds): a client still sending would
+  // otherwise meet a reset socket instead of reading the 413.
+  const tooLarge = async (c: Context, maxSize: number) => {
+    await drainRefusedBody(incomingOf(c));
+    return problemResponse(
       c,
       {
         type: `${PROBLEM_TYPE_BASE}body-too-large`,
@@ -107,6 +110,7 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
       },
       { connection: 'close' },
     );
+  };
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
   const defaultLimit = limitOf(MAX_BODY_BYTES);
   // One limit per request: the route's own when it takes files, else the default.
@@ -193,8 +197,47 @@ function readinessDetailsFor(
 
 /** Whether the client's request reached us (or the trusted proxy in front) over TLS. */
 function cameOverTls(c: Context, trustForwardedProto: boolean): boolean {
-  const incoming = (c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined)
-    ?.incoming;
-  if (incoming?.socket?.encrypted === true) return true;
+  if ((incomingOf(c)?.socket as { encrypted?: boolean } | undefined)?.encrypted === true) {
+    return true;
+  }
   return trustForwardedProto && c.req.header('x-forwarded-proto')?.trim().toLowerCase() === 'https';
+}
+
+/** The Node request under a Hono context (@hono/node-server), if there is one. */
+function incomingOf(c: Context): IncomingMessage | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+}
+
+/** How much of a refused body is read and thrown away, and for how long, before giving up. */
+const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+const DRAIN_LIMIT_MS = 10_000;
+
+/**
+ * Reads what is left of a refused body and discards it, so the client finishes sending and
+ * then reads the answer. A body beyond DRAIN_LIMIT_BYTES, or slower than DRAIN_LIMIT_MS, is
+ * not waited for: the answer goes out and the socket is closed.
+ */
+function drainRefusedBody(incoming: IncomingMessage | undefined): Promise<void> {
+  if (!incoming || incoming.readableEnded || incoming.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let read = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      incoming.off('data', onData);
+      incoming.off('end', finish);
+      incoming.off('error', finish);
+      incoming.off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > DRAIN_LIMIT_BYTES) finish();
+    };
+    const timer = setTimeout(finish, DRAIN_LIMIT_MS);
+    incoming.on('data', onData);
+    incoming.once('end', finish);
+    incoming.once('error', finish);
+    incoming.once('close', finish);
+    incoming.resume();
+  });
 }
