@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  createLogger,
-  messagingTablesV1,
-  messagingTablesV2,
-  migrateSchema,
-} from '@countersign/platform';
+import { createLogger } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/expense/src/db/migrations/index.js';
@@ -26,7 +18,7 @@ import {
   type ProcessReceiptDeps,
   processNextReceipt,
 } from '../../services/expense/src/use-cases/process-next-receipt.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 const schema = 'expense_receipt_int';
 const company = '0197e000-0000-7000-8000-000000000001';
@@ -36,20 +28,7 @@ const storage = diskReceiptStorage(mkdtempSync(join(tmpdir(), 'countersign-recei
 const t0 = new Date('2026-03-20T10:00:00Z');
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<ExpenseDatabase>({ url: INT_DATABASE_URL, schema });
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
-  // The service's messaging migrations name its own schema; this one is a scratch schema.
-  const domain = Object.entries(migrations).filter(
-    ([name]) => !/messaging|outbox|audit-trail|audit-chain/.test(name),
-  );
-  await migrateSchema(db, schema, {
-    '0001-messaging': messagingTablesV1,
-    '0002-messaging': messagingTablesV2(schema),
-    '0003-audit': auditTrailMigration(schema),
-    '0004-audit-chain': auditChainMigration(schema),
-    ...Object.fromEntries(domain),
-  });
+  db = await freshServiceSchema<ExpenseDatabase>(schema, migrations);
 });
 afterAll(async () => db?.destroy());
 beforeEach(async () => {
