@@ -106,18 +106,22 @@ export async function startMessaging<DB extends MessagingTables>(
   });
   const jsm = await jetstreamManager(nats);
   const replicas = options.streamReplicas ?? 1;
-  // Services start in any order and each needs the streams it reads: any creates a missing
-  // one, only the owner updates it (its NATS user may not update the others').
-  for (const service of Object.keys(Streams) as ProducingService[]) {
-    await ensureStream(jsm, service, { replicas, owner: own === undefined || service === own });
-  }
-  // The notification service writes the feed and the gateway reads it: both need it there.
-  await ensureFeedStream(jsm, {
-    replicas,
-    owner: own === undefined || own === FeedStreamRoles.writer,
+  // A NATS cluster that is still electing its JetStream leader (every node just started)
+  // answers these with timeouts for a while: a service starting beside it waits for it.
+  await whileJetStreamWarmsUp(options.logger, async () => {
+    // Services start in any order and each needs the streams it reads: any creates a
+    // missing one, only the owner updates it (its NATS user may not update the others').
+    for (const service of Object.keys(Streams) as ProducingService[]) {
+      await ensureStream(jsm, service, { replicas, owner: own === undefined || service === own });
+    }
+    // The notification service writes the feed and the gateway reads it: both need it.
+    await ensureFeedStream(jsm, {
+      replicas,
+      owner: own === undefined || own === FeedStreamRoles.writer,
+    });
+    // Every service signs checkpoints of its audit chains there (see audit/checkpointer.ts).
+    await ensureAuditCheckpointStream(jsm, { replicas });
   });
-  // Every service signs checkpoints of its audit chains there (see audit/checkpointer.ts).
-  await ensureAuditCheckpointStream(jsm, { replicas });
   const js = jetstream(nats);
   const relay = new OutboxRelay({
     db: options.db as unknown as Kysely<MessagingTables>,
@@ -275,4 +279,27 @@ export function messagingHealth<DB extends MessagingTables>(
     ],
     figures: async () => ({ dead_letters: await countDeadLetters(db) }),
   };
+}
+
+/** How long a starting service waits for JetStream to answer its stream set-up. */
+const JETSTREAM_WARM_UP_MS = 60_000;
+
+/**
+ * Runs `setUp` again while JetStream answers with a timeout or "temporarily unavailable"
+ * (a cluster electing its leader), for at most JETSTREAM_WARM_UP_MS; any other error, or
+ * one that lasts longer, is thrown.
+ */
+async function whileJetStreamWarmsUp(logger: Logger, setUp: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + JETSTREAM_WARM_UP_MS;
+  for (;;) {
+    try {
+      await setUp();
+      return;
+    } catch (error) {
+      const warmingUp = /timeout|temporarily unavailable/i.test(String(error));
+      if (!warmingUp || Date.now() > deadline) throw error;
+      logger.warn({ err: error }, 'JetStream is not answering yet; setting up the streams again');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
