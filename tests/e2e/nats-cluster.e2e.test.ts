@@ -193,8 +193,9 @@ describe('a three-node NATS cluster', () => {
         ? true
         : undefined;
     }, 60_000);
-    // Its durable consumers follow it.
-    const durable = (await jsm.consumers.list(Streams.gateway).next())[0];
+    // Its durable consumers follow it (the revocation feed's ordered readers are not durable).
+    const consumers = await jsm.consumers.list(Streams.gateway).next();
+    const durable = consumers.find((consumer) => consumer.config.durable_name !== undefined);
     expect(durable?.config.durable_name).toBeDefined();
     await eventually(async () => {
       const info = await jsm.consumers
