@@ -159,20 +159,34 @@ export class TestCluster {
           storeRoot: mkdtempSync(join(tmpdir(), 'countersign-nats-cluster-')),
         })
       : undefined;
-    const secureNats = options.secureNats ? await SecureNats.start() : undefined;
-    await resetState(nats?.url ?? secureNats?.url ?? NATS_URL, adminCredentials(secureNats));
-    // Each service logs in as its own role; the migrator migrates (see scripts/db-roles.ts).
-    const logins = await prepareDatabaseLogins(ADMIN_URL, DATABASE_URL, testSecrets);
-    const cluster = new TestCluster(
-      extraEnv,
-      options.replicas ?? defaultReplicas,
-      nats,
-      logins,
-      secureNats,
-    );
-    cluster.mailSink = await startMailSink(mailPort, (mail) => cluster.mail.push(mail));
-    for (const name of startOrder) await cluster.startService(name);
-    return cluster;
+    let secureNats: SecureNats | undefined;
+    let cluster: TestCluster | undefined;
+    try {
+      secureNats = options.secureNats ? await SecureNats.start() : undefined;
+      await resetState(nats?.url ?? secureNats?.url ?? NATS_URL, adminCredentials(secureNats));
+      // Each service logs in as its own role; the migrator migrates (see scripts/db-roles.ts).
+      const logins = await prepareDatabaseLogins(ADMIN_URL, DATABASE_URL, testSecrets);
+      const started = new TestCluster(
+        extraEnv,
+        options.replicas ?? defaultReplicas,
+        nats,
+        logins,
+        secureNats,
+      );
+      cluster = started;
+      started.mailSink = await startMailSink(mailPort, (mail) => started.mail.push(mail));
+      for (const name of startOrder) await started.startService(name);
+      return started;
+    } catch (error) {
+      // Nothing of a cluster that failed to start may outlive it: its NATS nodes and
+      // services would hold the ports of the next test file.
+      if (cluster) await cluster.stop().catch(() => undefined);
+      else {
+        await secureNats?.stop().catch(() => undefined);
+        await nats?.stop().catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /** The NATS the services use: the test's own cluster, or NATS_URL. */
