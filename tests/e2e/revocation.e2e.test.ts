@@ -120,7 +120,12 @@ describe('an emergency key rotation (keys:rotate --now)', () => {
     expect(await jwksKids()).toContain(leaked);
     expect(await statusEverywhere(leakedToken)).toEqual([200, 200, 200, 200]);
 
-    const out = JSON.parse(await runNpmScript('keys:rotate', ['--now'], { DATABASE_URL })) as {
+    const out = JSON.parse(
+      await runNpmScript('keys:rotate', ['--now'], {
+        DATABASE_URL,
+        SIGNING_KEY_KEK: cluster.signingKeyKek,
+      }),
+    ) as {
       added: string;
       withdrawn: string[];
     };

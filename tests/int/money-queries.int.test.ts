@@ -19,7 +19,7 @@ let db: Kysely<ExpenseDatabase>;
 // The messaging migrations name the service's schema; this schema is a scratch one.
 const domainMigrations = Object.fromEntries(
   Object.entries(migrations).filter(
-    ([name]) => !/messaging|outbox|audit-trail|audit-chain/.test(name),
+    ([name]) => !/messaging|outbox|audit-trail|audit-chain|audit-checkpoints/.test(name),
   ),
 );
 const before = Object.fromEntries(
