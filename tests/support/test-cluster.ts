@@ -48,16 +48,22 @@ export interface TestClusterOptions {
    * deployed. The test itself connects as `admin` (`natsCredentials`).
    */
   secureNats?: boolean;
+  /**
+   * Run on another PostgreSQL server than TEST_ADMIN_DATABASE_URL's (a PrivatePostgres the
+   * test may stop): its admin URL and the URL of the database to create there.
+   */
+  postgres?: { adminUrl: string; databaseUrl: string };
 }
 
 /** A fresh database and fresh streams, so every test file starts from nothing. */
 async function resetState(
   natsUrl: string,
-  credentials: { user?: string; pass?: string } = {},
+  credentials: { user?: string; pass?: string },
+  postgres: { adminUrl: string; databaseUrl: string },
 ): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: postgres.adminUrl });
   await admin.connect();
-  const name = new URL(DATABASE_URL).pathname.slice(1);
+  const name = new URL(postgres.databaseUrl).pathname.slice(1);
   await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.query(`create database "${name}"`);
   await admin.end();
@@ -101,7 +107,7 @@ export class TestCluster {
   readonly mail: ReceivedMail[] = [];
   private mailSink: MailSink | undefined;
   readonly spansFile = join(mkdtempSync(join(tmpdir(), 'countersign-spans-')), 'spans.jsonl');
-  readonly db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+  readonly db: pg.Pool;
   /** Extra processes on other ports, sharing the database (see startReplica). */
   readonly gatewayReplicas: ChildProcess[] = [];
   private readonly env: Record<ServiceName, Record<string, string>>;
@@ -117,8 +123,11 @@ export class TestCluster {
     readonly replicas: number,
     readonly nats: NatsCluster | undefined,
     logins: Record<ServiceName, Record<string, string>>,
-    readonly secureNats: SecureNats | undefined = undefined,
+    readonly secureNats: SecureNats | undefined,
+    /** The database the services use, as the postgres superuser. */
+    readonly databaseUrl: string,
   ) {
+    this.db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     this.env = clusterEnv({
       replicas,
       env: {
@@ -163,15 +172,25 @@ export class TestCluster {
     let cluster: TestCluster | undefined;
     try {
       secureNats = options.secureNats ? await SecureNats.start() : undefined;
-      await resetState(nats?.url ?? secureNats?.url ?? NATS_URL, adminCredentials(secureNats));
+      const postgres = options.postgres ?? { adminUrl: ADMIN_URL, databaseUrl: DATABASE_URL };
+      await resetState(
+        nats?.url ?? secureNats?.url ?? NATS_URL,
+        adminCredentials(secureNats),
+        postgres,
+      );
       // Each service logs in as its own role; the migrator migrates (see scripts/db-roles.ts).
-      const logins = await prepareDatabaseLogins(ADMIN_URL, DATABASE_URL, testSecrets);
+      const logins = await prepareDatabaseLogins(
+        postgres.adminUrl,
+        postgres.databaseUrl,
+        testSecrets,
+      );
       const started = new TestCluster(
         extraEnv,
         options.replicas ?? defaultReplicas,
         nats,
         logins,
         secureNats,
+        postgres.databaseUrl,
       );
       cluster = started;
       started.mailSink = await startMailSink(mailPort, (mail) => started.mail.push(mail));
