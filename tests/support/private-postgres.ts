@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ExecFileSyncOptions, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,7 @@ export class PrivatePostgres {
   }
 }
 
-const quiet = { stdio: ['ignore', 'ignore', 'pipe'] } as const;
+const quiet: ExecFileSyncOptions = { stdio: ['ignore', 'ignore', 'pipe'] };
 
 function isRoot(): boolean {
   return userInfo().uid === 0;
