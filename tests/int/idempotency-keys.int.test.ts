@@ -1,4 +1,3 @@
-import { createDatabase, migrateSchema } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKey } from '../../services/gateway/src/db/idempotency-key-queries.js';
@@ -8,7 +7,7 @@ import type { IdempotencyPolicy } from '../../services/gateway/src/domain/idempo
 import { claimIdempotencyKey } from '../../services/gateway/src/use-cases/claim-idempotency-key.js';
 import { pruneIdempotencyKeys } from '../../services/gateway/src/use-cases/prune-idempotency-keys.js';
 import { settleIdempotencyKey } from '../../services/gateway/src/use-cases/settle-idempotency-key.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 // The gateway's idempotency-key migration alone, in a schema of this test's own.
 const SCHEMA = 'idempotency_key_test';
@@ -17,14 +16,13 @@ const company = '0197c000-0000-7000-8000-000000000001';
 let db: Kysely<IdentityDatabase>;
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<IdentityDatabase>({
-    url: INT_DATABASE_URL,
-    schema: SCHEMA,
-    maxConnections: 16,
-  });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
-  await migrateSchema(db, SCHEMA, { '2026-11-25T0900-idempotency-key': idempotencyKey });
+  db = await freshServiceSchema<IdentityDatabase>(
+    SCHEMA,
+    { '2026-11-25T0900-idempotency-key': idempotencyKey },
+    {
+      maxConnections: 16,
+    },
+  );
 });
 afterAll(async () => db?.destroy());
 

@@ -1,18 +1,12 @@
-import {
-  createDatabase,
-  createLogger,
-  createServiceApp,
-  migrateSchema,
-  serveHttp,
-} from '@countersign/platform';
-import { type Kysely, sql } from 'kysely';
+import { createLogger, createServiceApp, serveHttp } from '@countersign/platform';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, DEFAULT_API_LIMITS } from '../../services/gateway/src/config.js';
 import * as rateLimitCounter from '../../services/gateway/src/db/migrations/2026-11-24T1501-rate-limit-counter.js';
 import type { IdentityDatabase } from '../../services/gateway/src/db/types.js';
 import { limitAuthAttempts } from '../../services/gateway/src/http/auth-attempt-limits.js';
 import { limitApiRate, replicaRates } from '../../services/gateway/src/http/rate-limit.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 // The gateway's limits as they are when no RATE_LIMIT_* / AUTH_ATTEMPTS_* is set.
 const defaults = configSchema.parse({});
@@ -20,14 +14,13 @@ const SCHEMA = 'rate_limit_defaults_test';
 let db: Kysely<IdentityDatabase>;
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<IdentityDatabase>({
-    url: INT_DATABASE_URL,
-    schema: SCHEMA,
-    maxConnections: 4,
-  });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
-  await migrateSchema(db, SCHEMA, { '2026-11-24T1501-rate-limit-counter': rateLimitCounter });
+  db = await freshServiceSchema<IdentityDatabase>(
+    SCHEMA,
+    { '2026-11-24T1501-rate-limit-counter': rateLimitCounter },
+    {
+      maxConnections: 4,
+    },
+  );
 });
 afterAll(async () => db?.destroy());
 

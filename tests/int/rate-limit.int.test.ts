@@ -1,34 +1,27 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  createDatabase,
-  createLogger,
-  createServiceApp,
-  migrateSchema,
-  serveHttp,
-} from '@countersign/platform';
-import { type Kysely, sql } from 'kysely';
+import { createDatabase, createLogger, createServiceApp, serveHttp } from '@countersign/platform';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rateLimitCounter from '../../services/gateway/src/db/migrations/2026-11-24T1501-rate-limit-counter.js';
 import type { IdentityDatabase } from '../../services/gateway/src/db/types.js';
 import { limitAuthAttempts } from '../../services/gateway/src/http/auth-attempt-limits.js';
 import { consumeRateLimit } from '../../services/gateway/src/use-cases/consume-rate-limit.js';
 import { pruneRateLimitWindows } from '../../services/gateway/src/use-cases/prune-rate-limit-windows.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 // The gateway's rate-limit migration alone, in a schema of this test's own.
 const SCHEMA = 'rate_limit_test';
 let db: Kysely<IdentityDatabase>;
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<IdentityDatabase>({
-    url: INT_DATABASE_URL,
-    schema: SCHEMA,
-    maxConnections: 16,
-  });
-  await sql`drop schema if exists ${sql.id(SCHEMA)} cascade`.execute(db);
-  await migrateSchema(db, SCHEMA, { '2026-11-24T1501-rate-limit-counter': rateLimitCounter });
+  db = await freshServiceSchema<IdentityDatabase>(
+    SCHEMA,
+    { '2026-11-24T1501-rate-limit-counter': rateLimitCounter },
+    {
+      maxConnections: 16,
+    },
+  );
 });
 afterAll(async () => db?.destroy());
 

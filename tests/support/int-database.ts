@@ -46,9 +46,10 @@ export async function freshMessagingSchema(schema: string): Promise<Kysely<Messa
 export async function freshServiceSchema<DB>(
   schema: string,
   migrations: Record<string, Migration>,
+  options: { maxConnections?: number } = {},
 ): Promise<Kysely<DB>> {
   await ensureIntDatabase();
-  const db = createDatabase<DB>({ url: INT_DATABASE_URL, schema });
+  const db = createDatabase<DB>({ url: INT_DATABASE_URL, schema, ...options });
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
   const namingTheirSchema: [RegExp, (schema: string) => Migration][] = [
     [/outbox-notify-and-lease$/, messagingTablesV2],
