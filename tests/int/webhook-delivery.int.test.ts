@@ -2,15 +2,7 @@ import { randomUUID as uuidv7 } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@countersign/contracts';
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  messagingTablesV1,
-  messagingTablesV2,
-  migrateSchema,
-  newEvent,
-} from '@countersign/platform';
+import { newEvent } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/notification/src/db/migrations/index.js';
@@ -28,7 +20,7 @@ import {
   type SendDeps,
   sendWebhookDelivery,
 } from '../../services/notification/src/use-cases/send-webhook-delivery.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 
 const schema = 'notification_webhook_int';
 const company = '0197e000-0000-7000-8000-0000000000c1';
@@ -42,19 +34,7 @@ const hits: {
 }[] = [];
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema });
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
-  const domain = Object.entries(migrations).filter(
-    ([name]) => !/messaging|outbox|audit/.test(name),
-  );
-  await migrateSchema(db, schema, {
-    '0001-messaging': messagingTablesV1,
-    '0002-messaging': messagingTablesV2(schema),
-    ...Object.fromEntries(domain),
-    '2026-11-25T1300-audit-trail': auditTrailMigration(schema),
-    '2026-11-25T1500-audit-chain': auditChainMigration(schema),
-  });
+  db = await freshServiceSchema<NotificationDatabase>(schema, migrations);
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

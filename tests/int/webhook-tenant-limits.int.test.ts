@@ -2,16 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessClaims } from '@countersign/contracts';
-import {
-  auditChainMigration,
-  auditTrailMigration,
-  createDatabase,
-  createLogger,
-  messagingTablesV1,
-  messagingTablesV2,
-  migrateSchema,
-  newEvent,
-} from '@countersign/platform';
+import { createLogger, newEvent } from '@countersign/platform';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../services/notification/src/db/migrations/index.js';
@@ -23,7 +14,7 @@ import { createWebhookPoster } from '../../services/notification/src/outbound/po
 import { createWebhook } from '../../services/notification/src/use-cases/create-webhook.js';
 import { enqueueWebhookDeliveries } from '../../services/notification/src/use-cases/enqueue-webhook-deliveries.js';
 import { redeliverWebhookDelivery } from '../../services/notification/src/use-cases/redeliver-webhook-delivery.js';
-import { ensureIntDatabase, INT_DATABASE_URL } from '../support/int-database.js';
+import { freshServiceSchema } from '../support/int-database.js';
 import { eventually } from '../support/test-cluster.js';
 
 /**
@@ -48,19 +39,7 @@ const arrivals: { path: string; webhookId: string }[] = [];
 const openAt = (path: string) => held.filter((h) => h.path === path && !h.response.writableEnded);
 
 beforeAll(async () => {
-  await ensureIntDatabase();
-  db = createDatabase<NotificationDatabase>({ url: INT_DATABASE_URL, schema });
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
-  const domain = Object.entries(migrations).filter(
-    ([name]) => !/messaging|outbox|audit/.test(name),
-  );
-  await migrateSchema(db, schema, {
-    '0001-messaging': messagingTablesV1,
-    '0002-messaging': messagingTablesV2(schema),
-    ...Object.fromEntries(domain),
-    '2026-11-25T1300-audit-trail': auditTrailMigration(schema),
-    '2026-11-25T1500-audit-chain': auditChainMigration(schema),
-  });
+  db = await freshServiceSchema<NotificationDatabase>(schema, migrations);
   receiver = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
