@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditCheckpointStream, DurableConsumers, EventCatalogue } from '@countersign/contracts';
 import {
-  natsAuthorizationConfig,
   natsPassword,
   natsPasswordVariable,
   natsPermissions,
@@ -12,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   natsAuthConfPath,
+  natsAuthorizationConfig,
   natsHelmAuthValues,
   natsHelmAuthValuesPath,
   natsUsersSecret,

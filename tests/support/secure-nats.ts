@@ -7,11 +7,11 @@ import {
   connectNats,
   type NatsConnection,
   natsAdminUser,
-  natsAuthorizationConfig,
   natsPassword,
   natsPasswordVariable,
   natsServices,
 } from '@countersign/platform';
+import { natsAuthorizationConfig } from '../../scripts/nats-auth.js';
 
 /**
  * A nats-server of the test's own with the generated `authorization` block (the one

@@ -15,7 +15,7 @@ import {
  * Everything is derived from the contracts: the subjects a service produces (the event
  * catalogue), the durables it reads (`DurableConsumers`) and the feed stream's roles. The
  * nats-server `authorization` block (deploy/nats-auth.conf, the Helm values, the test
- * cluster's server) is generated from it by `natsAuthorizationConfig`.
+ * cluster's server) is generated from it by scripts/nats-auth.ts.
  *
  * A service may:
  * - publish the subjects of the events it produces (the notification service also the feed);
@@ -166,52 +166,3 @@ export function natsPassword(): string {
 
 /** The operators' user: everything (dead-letter replays, recovery, tests' clean-up). */
 export const natsAdminUser = 'admin';
-
-function quotedList(subjects: string[], indent: string): string {
-  const items = subjects.map((subject) => `${indent}  "${subject}"`).join('\n');
-  return `[\n${items}\n${indent}]`;
-}
-
-/**
- * The nats-server `authorization` block: one user per service with its permissions, and
- * the admin user. Passwords are not in it: each is the server's environment variable
- * `NATS_<USER>_PASSWORD` (plain text, or a bcrypt hash from `nats server passwd`), so the
- * file is the same everywhere and can be committed. No anonymous user exists, so a client
- * without credentials is refused.
- */
-export function natsAuthorizationConfig(): string {
-  const lines = [
-    '# Generated from packages/platform/src/messaging/permissions.ts by `npm run nats:auth`;',
-    '# do not edit (a unit test fails when it is stale). Passwords come from the server',
-    "# process's environment: NATS_<USER>_PASSWORD (plain or bcrypt).",
-    'authorization {',
-    '  users: [',
-  ];
-  for (const service of natsServices) {
-    const permissions = natsPermissions(service);
-    lines.push(
-      '    {',
-      `      user: ${service}`,
-      `      password: $${natsPasswordVariable(service)}`,
-      '      permissions: {',
-      `        publish: { allow: ${quotedList(permissions.publish, '        ')}${
-        permissions.publishDeny.length > 0
-          ? `, deny: ${quotedList(permissions.publishDeny, '        ')}`
-          : ''
-      } }`,
-      `        subscribe: { allow: ${quotedList(permissions.subscribe, '        ')} }`,
-      '      }',
-      '    }',
-    );
-  }
-  lines.push(
-    '    {',
-    `      user: ${natsAdminUser}`,
-    `      password: $${natsPasswordVariable(natsAdminUser)}`,
-    '    }',
-    '  ]',
-    '}',
-    '',
-  );
-  return lines.join('\n');
-}
