@@ -46,6 +46,14 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
   pool.on('error', (error) => {
     options.logger?.warn({ err: error, pool: options.schema }, 'idle database connection lost');
   });
+  // A connection that is checked out but between queries (a transaction awaiting other
+  // work, a held advisory lock) reports its loss on itself, where the pool does not
+  // listen: the query that uses it next fails instead, and the pool discards it.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      options.logger?.warn({ err: error, pool: options.schema }, 'database connection lost');
+    });
+  });
   options.metrics?.watchPool(options.schema, pool);
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }).withSchema(options.schema);
 }
