@@ -54,6 +54,24 @@ describe('dependencyFailureOf', () => {
     expect(dependencyFailureOf(error)?.code).toBe('unavailable');
   });
 
+  it('makes a query that waited too long for a connection of a full pool a 503', async () => {
+    const pool = new pg.Pool({
+      host: '127.0.0.1',
+      port: silentPort,
+      max: 1,
+      connectionTimeoutMillis: 50,
+    });
+    pool.on('error', () => undefined);
+    // The second query waits in the pool's queue behind the first, which holds the one slot.
+    const [first, queued] = await Promise.all([
+      thrownBy(() => pool.query('select 1')),
+      thrownBy(() => pool.query('select 2')),
+    ]);
+    await pool.end().catch(() => undefined);
+    expect(dependencyFailureOf(first)?.code).toBe('unavailable');
+    expect(dependencyFailureOf(queued)?.code).toBe('unavailable');
+  });
+
   it('makes a NATS server out of reach, or one that does not answer in time, a 503 naming the bus', async () => {
     const error = await thrownBy(() =>
       connect({ servers: `nats://127.0.0.1:${String(silentPort)}`, timeout: 50, reconnect: false }),
