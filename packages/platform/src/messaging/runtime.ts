@@ -159,6 +159,7 @@ export async function startMessaging<DB extends MessagingTables>(
       durable: spec.durable,
       maxDeliver: deliveryPolicy.maxDeliver,
       retryDelaysMs: deliveryPolicy.retryDelaysMs,
+      ackWaitMs: deliveryPolicy.ackWaitMs,
       concurrency: deliveryPolicy.concurrency,
       handlers: spec.handlers,
     });
