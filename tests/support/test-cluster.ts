@@ -128,6 +128,9 @@ export class TestCluster {
     readonly databaseUrl: string,
   ) {
     this.db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    // A test may stop the database (PrivatePostgres): an idle connection it ends must not
+    // take the test process down; the next query reconnects.
+    this.db.on('error', () => undefined);
     this.env = clusterEnv({
       replicas,
       env: {

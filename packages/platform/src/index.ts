@@ -16,6 +16,7 @@ export * from './config.js';
 export * from './db/database.js';
 export * from './db/roles.js';
 export * from './db/unconnected.js';
+export * from './dependency-failure.js';
 export * from './errors.js';
 export * from './http/app.js';
 export * from './http/auth.js';

@@ -57,6 +57,7 @@ const db = await openServiceDatabase<ApprovalDatabase>({
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
   metrics,
+  logger,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 // No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).

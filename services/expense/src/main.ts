@@ -48,6 +48,7 @@ const db = await openServiceDatabase<ExpenseDatabase>({
   migrations,
   onMigrated: (applied) => logger.info({ applied }, 'migrations applied'),
   metrics,
+  logger,
 });
 if (config.MIGRATE_ONLY) await exitAfterMigrating(logger, () => db.destroy());
 // No key, no start: unsigned checkpoints would protect nothing (see docs/OPERATIONS.md).

@@ -1,6 +1,7 @@
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { grantServiceRole, serviceRoleOf } from '../audit/role.js';
+import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface DatabaseOptions {
@@ -15,7 +16,17 @@ export interface DatabaseOptions {
   role?: string;
   /** Reports the pool's connections (`pool` = the schema) at every scrape. */
   metrics?: ServiceMetrics | undefined;
+  /** Told when an idle connection is lost (the server stopped or restarted). */
+  logger?: Logger | undefined;
 }
+
+/**
+ * How long a query waits for a connection: for a free one in a full pool, or for a new one
+ * to open. Past it the query fails (a 503 with Retry-After over HTTP, see
+ * http/dependency-failure.ts) instead of hanging while the database is down or swamped. It
+ * matches the services' own call timeout (http/service-client.ts).
+ */
+export const CONNECTION_WAIT_MS = 5_000;
 
 /**
  * A Kysely instance bound to one service's schema. Several replicas share the same
@@ -26,7 +37,22 @@ export function createDatabase<DB>(options: DatabaseOptions): Kysely<DB> {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     application_name: `countersign-${options.schema}`,
+    connectionTimeoutMillis: CONNECTION_WAIT_MS,
     ...(options.role ? { options: `-c role=${options.role}` } : {}),
+  });
+  // An idle connection the server ends (it stopped, crashed or restarted) is reported on
+  // the pool: unheard, that event would end the process. The pool drops the connection and
+  // opens a new one for the next query, so the service recovers once the server is back.
+  pool.on('error', (error) => {
+    options.logger?.warn({ err: error, pool: options.schema }, 'idle database connection lost');
+  });
+  // A connection that is checked out but between queries (a transaction awaiting other
+  // work, a held advisory lock) reports its loss on itself, where the pool does not
+  // listen: the query that uses it next fails instead, and the pool discards it.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      options.logger?.warn({ err: error, pool: options.schema }, 'database connection lost');
+    });
   });
   options.metrics?.watchPool(options.schema, pool);
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }).withSchema(options.schema);

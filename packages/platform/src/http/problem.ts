@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { dependencyFailureOf, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../dependency-failure.js';
 import { DomainError, TooManyRequestsError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorCodeOfStatus, HTTP_ANSWER_BY_CODE } from './error-status.js';
@@ -61,21 +62,17 @@ export function errorFromProblem(
 }
 
 /**
- * The one place errors become HTTP: known errors say what is wrong; anything else is
- * logged with its stack and answered with a bare 500 that leaks nothing.
+ * The one place errors become HTTP: known errors say what is wrong; the database or the bus
+ * not answering is a 503 that says when to come back; anything else is logged with its
+ * stack and answered with a bare 500 that leaks nothing.
  */
 export function errorToProblem(error: unknown, c: Context, logger: Logger): Response {
-  if (error instanceof DomainError) {
+  const known = error instanceof DomainError ? error : dependencyFailureOf(error);
+  if (known) {
     // A dependency that failed: the client is told which, by name; the operator why.
-    if (error.code === 'unavailable' && error.cause !== undefined)
-      logger.warn({ err: error.cause, path: c.req.path }, error.message);
-    return problemResponse(
-      c,
-      problemOf(error, c.req.path),
-      error instanceof TooManyRequestsError
-        ? { 'retry-after': String(error.retryAfterSeconds) }
-        : {},
-    );
+    if (known.code === 'unavailable' && known.cause !== undefined)
+      logger.warn({ err: known.cause, path: c.req.path }, known.message);
+    return problemResponse(c, problemOf(known, c.req.path), retryAfterOf(known));
   }
   if (error instanceof HTTPException) {
     return problemResponse(c, {
@@ -94,4 +91,16 @@ export function errorToProblem(error: unknown, c: Context, logger: Logger): Resp
     detail: 'The request could not be completed; it has been logged.',
     instance: c.req.path,
   });
+}
+
+/**
+ * When the client may try again: a rate limit's own wait, or for a dependency that is down
+ * (every 503), a few seconds, so clients back off instead of retrying at once.
+ */
+function retryAfterOf(error: DomainError): Record<string, string> {
+  if (error instanceof TooManyRequestsError)
+    return { 'retry-after': String(error.retryAfterSeconds) };
+  if (error.code === 'unavailable')
+    return { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) };
+  return {};
 }

@@ -2,6 +2,7 @@ import { EventCatalogue, type EventOf, type EventType } from '@countersign/contr
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { dependencyFailureOf } from '../dependency-failure.js';
 import type { Logger } from '../logger.js';
 import { inMessagingSpan } from '../telemetry/propagation.js';
 import { failureOutcome } from './failure-policy.js';
@@ -24,6 +25,12 @@ export interface EventConsumerOptions<DB extends MessagingTables> {
   maxDeliver: number;
   /** Delays between redeliveries after a transient failure, by delivery count. */
   retryDelaysMs: number[];
+  /**
+   * The consumer's ack wait: a message held through a database outage is reported as
+   * still in progress well within it, so the server does not deliver it again meanwhile.
+   * Default: JetStream's own, 30 s.
+   */
+  ackWaitMs?: number;
   concurrency: number;
   handlers: EventHandlers<DB>;
 }
@@ -35,6 +42,9 @@ const subjectToType = new Map<string, EventType>(
 class PoisonMessage extends Error {}
 
 type AnyHandler<DB> = (trx: Transaction<DB>, event: EventOf<EventType>) => Promise<void>;
+
+/** How often a consumer holding a message through a database outage checks it is back. */
+const OUTAGE_CHECK_MS = 1_000;
 
 /** The most messages one transaction handles. */
 const maxBatch = 32;
@@ -195,9 +205,46 @@ export class EventConsumer<DB extends MessagingTables> {
         });
         msg.ack();
       } catch (error) {
+        // Retried here, once the database is back: the outage spends no delivery.
+        if (await this.heldThroughOutage(msg, error)) return this.processAlone(item);
         await this.settleFailure(msg, error);
       }
     });
+  }
+
+  /**
+   * Whether `error` came from the database being down and the message was held until it
+   * answers again. An outage is not the message's fault: redelivered on the usual schedule
+   * it would use up its deliveries in an outage of a minute or two, and could not even
+   * record its dead letter. So it stays here, the server told it is still being worked on,
+   * until the database answers (true) or the consumer stops (false: the usual nak).
+   */
+  private async heldThroughOutage(msg: JsMsg, error: unknown): Promise<boolean> {
+    if (dependencyFailureOf(error) === undefined || (await this.databaseAnswers())) return false;
+    this.options.logger.warn(
+      { durable: this.options.durable, subject: msg.subject },
+      'database down; holding the message until it answers',
+    );
+    let sinceWorking = 0;
+    while (this.running) {
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_CHECK_MS));
+      if (await this.databaseAnswers()) return this.running;
+      sinceWorking += OUTAGE_CHECK_MS;
+      if (sinceWorking >= (this.options.ackWaitMs ?? 30_000) / 3) {
+        msg.working();
+        sinceWorking = 0;
+      }
+    }
+    return false;
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.options.db);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Inserts event ids into the inbox; returns the ones not there before. */

@@ -15,6 +15,7 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { Logger } from '../logger.js';
 
 export type { NatsConnection };
 
@@ -105,6 +106,27 @@ export async function connectNats(
     ...(tls ? { tls } : {}),
     ...(settings.inboxPrefix ? { inboxPrefix: settings.inboxPrefix } : {}),
   });
+}
+
+/**
+ * Follows the connection's status: whether it is connected to a server right now. A client
+ * that lost its server is not closed (it reconnects for as long as it takes), so
+ * `isClosed()` alone would call a service ready while NATS is down.
+ */
+export function followConnection(nats: NatsConnection, logger: Logger): () => boolean {
+  let connected = !nats.isClosed();
+  void (async () => {
+    for await (const status of nats.status()) {
+      if (status.type === 'disconnect') {
+        connected = false;
+        logger.warn({ server: status.server }, 'NATS connection lost; reconnecting');
+      } else if (status.type === 'reconnect') {
+        connected = true;
+        logger.info({ server: status.server }, 'NATS connection back');
+      }
+    }
+  })().catch((error: unknown) => logger.warn({ err: error }, 'NATS status no longer followed'));
+  return () => connected && !nats.isClosed();
 }
 
 /** How many copies of each stream the cluster keeps (NATS_STREAM_REPLICAS). */

@@ -4,6 +4,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { context } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { CONNECTION_WAIT_MS } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { OutboxBacklog, ServiceMetrics } from '../metrics/service-metrics.js';
 import { contextFromTraceparent, inMessagingSpan, traceHeaders } from '../telemetry/propagation.js';
@@ -11,6 +12,8 @@ import type { MessagingTables } from './tables.js';
 
 /** How long a row whose publish failed waits before it is claimed again. */
 const HOLD_BACK_MS = 5_000;
+/** How often a relay that lost its LISTEN connection tries to open it again. */
+const RELISTEN_MS = 1_000;
 
 export const outboxChannel = (schema: string): string => `${schema}_outbox`;
 
@@ -312,15 +315,51 @@ export class OutboxRelay {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      connectionTimeoutMillis: CONNECTION_WAIT_MS,
+    });
     client.on('notification', () => {
       this.notified = true;
       this.wake?.();
     });
     // Losing the listener only slows the relay to its poll interval; it never loses rows.
-    client.on('error', (error) => this.options.logger.warn({ err: error }, 'outbox listener lost'));
-    await client.connect();
-    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    client.on('error', (error) => {
+      this.options.logger.warn({ err: error }, 'outbox listener lost; polling until it is back');
+      this.listenAgain(client);
+    });
+    client.on('end', () => this.listenAgain(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = client;
+  }
+
+  /**
+   * After the LISTEN connection is lost (the database stopped or restarted), the relay
+   * polls and tries to listen again every RELISTEN_MS while it runs, so it is woken by
+   * commits again once the database is back instead of polling for good.
+   */
+  private listenAgain(lost: pg.Client): void {
+    if (this.listener !== lost) return;
+    this.listener = undefined;
+    lost.end().catch(() => undefined);
+    const attempt = () => {
+      if (!this.running) return;
+      this.listen().then(
+        () => {
+          this.options.logger.info('outbox listener back');
+          // Rows committed while nobody listened are due now.
+          this.notified = true;
+          this.wake?.();
+        },
+        () => setTimeout(attempt, RELISTEN_MS).unref(),
+      );
+    };
+    setTimeout(attempt, RELISTEN_MS).unref();
   }
 }

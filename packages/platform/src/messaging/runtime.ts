@@ -23,6 +23,7 @@ import {
   ensureDurableConsumer,
   ensureFeedStream,
   ensureStream,
+  followConnection,
   type NatsClientSettings,
   type NatsConnection,
 } from './nats.js';
@@ -104,6 +105,7 @@ export async function startMessaging<DB extends MessagingTables>(
     ...options.natsClient,
     inboxPrefix: natsInboxPrefix(options.service),
   });
+  const natsConnected = followConnection(nats, options.logger);
   const jsm = await jetstreamManager(nats);
   const replicas = options.streamReplicas ?? 1;
   // A NATS cluster that is still electing its JetStream leader (every node just started)
@@ -157,6 +159,7 @@ export async function startMessaging<DB extends MessagingTables>(
       durable: spec.durable,
       maxDeliver: deliveryPolicy.maxDeliver,
       retryDelaysMs: deliveryPolicy.retryDelaysMs,
+      ackWaitMs: deliveryPolicy.ackWaitMs,
       concurrency: deliveryPolicy.concurrency,
       handlers: spec.handlers,
     });
@@ -175,7 +178,7 @@ export async function startMessaging<DB extends MessagingTables>(
     nats,
     relay,
     consumers: consumers as unknown as EventConsumer<MessagingTables>[],
-    isConnected: () => !nats.isClosed(),
+    isConnected: natsConnected,
     async stop() {
       stopping = true;
       await Promise.all(retirements);
