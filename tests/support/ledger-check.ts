@@ -16,12 +16,12 @@ export interface OutboxEntry {
   eventId: string;
   /** The NATS subject it is published on. */
   natsSubject: string;
-  /** The envelope's `type` (undefined for a feed item, which is no catalogued event). */
-  type: string | undefined;
+  /** The envelope's `type` (null for a feed item, which is no catalogued event). */
+  type: string | null;
   /** The envelope's `subject`: the aggregate the event is about (the expense, mostly). */
-  aggregate: string | undefined;
-  round: number | undefined;
-  step: number | undefined;
+  aggregate: string | null;
+  round: number | null;
+  step: number | null;
   sent: boolean;
 }
 
@@ -191,7 +191,7 @@ export function terminalStateViolations(snapshot: LedgerSnapshot): string[] {
   const chains = new Map(snapshot.chains.map((c) => [c.expenseId, c.status]));
   const terminals = new Map<string, string[]>();
   for (const entry of snapshot.outbox) {
-    if (entry.type === undefined || entry.aggregate === undefined) continue;
+    if (entry.type === null || entry.aggregate === null) continue;
     if (!(entry.type in terminalStatusOf)) continue;
     terminals.set(entry.aggregate, [...(terminals.get(entry.aggregate) ?? []), entry.type]);
   }
@@ -289,7 +289,7 @@ export function auditActionOf(natsSubject: string): string {
 /** Each event is audited once by the service that produced it (same transaction). */
 export function auditViolations(snapshot: LedgerSnapshot): string[] {
   const violations: string[] = [];
-  const events = snapshot.outbox.filter((o) => o.type !== undefined && !unauditedTypes.has(o.type));
+  const events = snapshot.outbox.filter((o) => o.type !== null && !unauditedTypes.has(o.type));
   const key = (schema: string, action: string, entity: string | null | undefined) =>
     `${schema} ${action} ${entity ?? '-'}`;
   const wanted = countBy(events, (o) => key(o.schema, auditActionOf(o.natsSubject), o.aggregate));
