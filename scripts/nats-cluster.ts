@@ -49,16 +49,11 @@ export function nodeConfig(
     `http: "127.0.0.1:${port(monitorOffset)}"`,
     `log_file: "${logFile}"`,
     `jetstream { store_dir: "${join(dir, 'store')}" }`,
-    // A lone node is a plain JetStream server: nats-server refuses a cluster with no routes.
-    ...(options.size > 1
-      ? [
-          'cluster {',
-          `  name: "${cluster}"`,
-          `  listen: "127.0.0.1:${port(routeOffset)}"`,
-          `  routes: [${routes.join(', ')}]`,
-          '}',
-        ]
-      : []),
+    'cluster {',
+    `  name: "${cluster}"`,
+    `  listen: "127.0.0.1:${port(routeOffset)}"`,
+    `  routes: [${routes.join(', ')}]`,
+    '}',
     '',
   ].join('\n');
   return { name, text, storeDir: dir, logFile };
