@@ -43,17 +43,24 @@ export function nodeConfig(
     .filter((i) => i !== index)
     .map((i) => `"nats-route://127.0.0.1:${port(routeOffset, i)}"`);
   const logFile = join(dir, 'server.log');
+  // A lone node is a plain server: JetStream refuses a cluster block without routes.
+  const clusterBlock =
+    options.size > 1
+      ? [
+          'cluster {',
+          `  name: "${cluster}"`,
+          `  listen: "127.0.0.1:${port(routeOffset)}"`,
+          `  routes: [${routes.join(', ')}]`,
+          '}',
+        ]
+      : [];
   const text = [
     `server_name: "${name}"`,
     `listen: "127.0.0.1:${port(0)}"`,
     `http: "127.0.0.1:${port(monitorOffset)}"`,
     `log_file: "${logFile}"`,
     `jetstream { store_dir: "${join(dir, 'store')}" }`,
-    'cluster {',
-    `  name: "${cluster}"`,
-    `  listen: "127.0.0.1:${port(routeOffset)}"`,
-    `  routes: [${routes.join(', ')}]`,
-    '}',
+    ...clusterBlock,
     '',
   ].join('\n');
   return { name, text, storeDir: dir, logFile };
