@@ -52,7 +52,22 @@ export class SteadyLoad {
     }
   }
 
+  private lastAnswer = performance.now();
+  private longestGap = 0;
+
+  /** From now on: the longest time between two 2xx answers. */
+  watchStalls(): { longest: () => number } {
+    this.longestGap = 0;
+    this.lastAnswer = performance.now();
+    return { longest: () => Math.max(this.longestGap, performance.now() - this.lastAnswer) };
+  }
+
   private tally(kind: string, status: number): void {
+    if (status >= 200 && status < 300) {
+      const now = performance.now();
+      this.longestGap = Math.max(this.longestGap, now - this.lastAnswer);
+      this.lastAnswer = now;
+    }
     const key = `${kind} ${status}`;
     this.statuses.set(key, (this.statuses.get(key) ?? 0) + 1);
   }
