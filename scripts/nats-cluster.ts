@@ -70,11 +70,16 @@ export function nodeConfig(
     `http: "${host}:${port(monitorOffset)}"`,
     `log_file: "${logFile}"`,
     `jetstream { store_dir: "${join(dir, 'store')}" }`,
-    'cluster {',
-    `  name: "${cluster}"`,
-    `  listen: "${host}:${port(routeOffset)}"`,
-    `  routes: [${routes.join(', ')}]`,
-    '}',
+    // A lone node is a plain JetStream server: nats-server refuses a cluster with no routes.
+    ...(options.size > 1
+      ? [
+          'cluster {',
+          `  name: "${cluster}"`,
+          `  listen: "${host}:${port(routeOffset)}"`,
+          `  routes: [${routes.join(', ')}]`,
+          '}',
+        ]
+      : []),
     '',
   ].join('\n');
   return { name, text, storeDir: dir, logFile };

@@ -17,6 +17,12 @@ describe('nats cluster node config', () => {
       'routes: ["nats-route://127.0.0.1:16331", "nats-route://127.0.0.1:16333"]',
     );
   });
+
+  it('a node of its own is a plain JetStream server (nats-server refuses a cluster without routes)', () => {
+    const lone = nodeConfig('cs', 0, { ...options, size: 1 });
+    expect(lone.text).toContain('jetstream { store_dir: "/tmp/x/cs-1/store" }');
+    expect(lone.text).not.toContain('cluster {');
+  });
 });
 
 describe('NATS_URL', () => {
