@@ -1,30 +1,31 @@
 // The services on a three-node JetStream cluster (R3 streams) whose third node runs in a
-// network namespace of its own, joined to the others by a veth pair. Under steady load:
-// kill -9 of the node leading the expense stream and a restart on its store; then, on the
-// namespaced node's link, delay, packet loss and a partition longer than JetStream's
-// election timeouts, each healed. Every case ends with the ledger check (0 violations)
-// and prints its figures. CHAOS_FULL=1 (npm run chaos) holds each fault longer and kills
-// more often.
+// network namespace of its own, joined to the others by a veth pair. Under the harness's
+// steady load: on that node's link, delay, packet loss and a partition longer than
+// JetStream's election timeouts, each healed; then kill -9 of the node leading the
+// expense stream and a restart on its store. Every case ends with the ledger check (0
+// violations) and prints its figures; `npm run chaos` (CHAOS_FULL=1) holds each fault
+// longer and kills more often.
 import { Streams } from '@countersign/contracts';
 import { natsServers } from '@countersign/platform';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsCluster } from '../../scripts/nats-cluster.js';
+import { Ledger } from '../support/ledger.js';
 import { type LinkFault, NetNamespace, netnsProblem } from '../support/netns.js';
 import { eventually, natsClusterPort, TestCluster } from '../support/test-cluster.js';
-import { ledgerViolations, SteadyLoad } from './stub-harness.js';
+import { type ChaosCase, chaosScale, runChaosCase } from './harness.js';
+import type { SteadyLoad } from './steady-load.js';
 
-const full = process.env.CHAOS_FULL === '1';
 /** How long each link fault is held (the partition: past JetStream's election timeouts). */
-const holdMs = full
-  ? { delay: 30_000, loss: 30_000, partition: 45_000 }
-  : { delay: 5_000, loss: 5_000, partition: 10_000 };
-const kills = full ? 3 : 1;
-const concurrency = 4;
-/** Requests answered 2xx that show the load going on (not a length of time). */
-const progressStep = 5;
+const holdMs = {
+  delay: chaosScale(5_000, 30_000),
+  loss: chaosScale(5_000, 30_000),
+  partition: chaosScale(10_000, 45_000),
+};
+const kills = chaosScale(1, 3);
+const caseTimeoutMs = 600_000;
 
-// One namespace per NATS cluster port, so two runs on one machine do not meet.
+// One namespace and /30 per NATS cluster port, so two runs on one machine do not meet.
 const namespaceName = `cs-nats-${natsClusterPort}`;
 const subnet = (natsClusterPort % 16_384) * 4;
 const address = (host: number) => `10.231.${subnet >> 8}.${(subnet & 255) + host}`;
@@ -38,6 +39,7 @@ let nats: NatsCluster;
 let nc: NatsConnection;
 /** The node in the namespace. */
 let outsider: string;
+const ledger = new Ledger();
 
 describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespace', () => {
   beforeAll(async () => {
@@ -58,10 +60,11 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
     nats = cluster.nats;
     outsider = nats.nodes[2]?.name ?? '';
     nc = await connect({ servers: natsServers(cluster.natsUrl), maxReconnectAttempts: -1 });
+    const netem = await NetNamespace.netemAvailable();
     console.info(
-      `fault injection on ${outsider}'s link: netem ${(await NetNamespace.netemAvailable()) ? 'available' : 'NOT available in this kernel'}`,
+      `faults on ${outsider}'s link (${namespace.insideAddress} in ${namespace.name}): netem ${netem ? 'available' : 'NOT available in this kernel'}`,
     );
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await nc?.close();
@@ -69,126 +72,170 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
     await namespace?.destroy();
   });
 
-  it('kill -9 of the expense stream leader, restarted on its store', async () => {
-    const load = await SteadyLoad.start(concurrency);
-    const figures: string[] = [];
-    try {
-      await progress(load);
-      for (let kill = 0; kill < kills; kill++) {
-        const victim = await eventually(() => streamLeader(Streams.expense), 60_000);
-        const killedAt = performance.now();
-        await nats.kill(victim);
-        const leader = await eventually(async () => {
-          const now = await streamLeader(Streams.expense, victim);
-          return now && now !== victim ? now : undefined;
-        }, 90_000);
-        const newLeaderMs = performance.now() - killedAt;
-        await progress(load);
-        const restartedAt = performance.now();
-        await nats.restart(victim, 90_000);
-        await progress(load);
-        figures.push(
-          `${victim} killed: new leader ${leader} after ${ms(newLeaderMs)}, restarted and caught up, load going after ${ms(performance.now() - restartedAt)}`,
-        );
-      }
-    } finally {
-      await load.stop();
-    }
-    await expectLedgerClean('kill -9 of the stream leader', load, kills, figures);
-  }, 300_000);
+  it(
+    'delay on the namespaced node',
+    async () => {
+      await linkCase({ kind: 'delay', delayMs: 200, jitterMs: 50 }, holdMs.delay);
+    },
+    caseTimeoutMs,
+  );
 
-  it('delay on the namespaced node', async () => {
-    await underFault({ kind: 'delay', delayMs: 200, jitterMs: 50 }, holdMs.delay);
-  }, 300_000);
+  it(
+    'packet loss on the namespaced node',
+    async () => {
+      await linkCase({ kind: 'loss', percent: 25 }, holdMs.loss);
+    },
+    caseTimeoutMs,
+  );
 
-  it('packet loss on the namespaced node', async () => {
-    await underFault({ kind: 'loss', percent: 25 }, holdMs.loss);
-  }, 300_000);
+  it(
+    'partition of the namespaced node, leading the expense stream, past the election timeouts',
+    async () => {
+      const leading = await leadWith(Streams.expense, outsider);
+      await linkCase({ kind: 'partition' }, holdMs.partition, (cutAt) =>
+        leading
+          ? newLeader(Streams.expense, outsider, cutAt)
+          : Promise.resolve(`${outsider} could not be made the stream leader`),
+      );
+    },
+    caseTimeoutMs,
+  );
 
-  it('partition of the namespaced node, leading the expense stream, past the election timeouts', async () => {
-    const leading = await leadWith(Streams.expense, outsider);
-    await underFault({ kind: 'partition' }, holdMs.partition, async (cutAt) => {
-      if (!leading) return `${outsider} was not the stream leader`;
-      const leader = await eventually(async () => {
-        const now = await streamLeader(Streams.expense, outsider);
-        return now && now !== outsider ? now : undefined;
-      }, 60_000);
-      return `expense stream leader ${outsider} -> ${leader} after ${ms(performance.now() - cutAt)}`;
-    });
-  }, 300_000);
+  it(
+    'kill -9 of the expense stream leader, restarted on its store',
+    async () => {
+      const notes: string[] = [];
+      await expectClean(
+        {
+          name: `kill -9 of the NATS node leading the expense stream ×${kills}`,
+          faults: async (run) => {
+            for (let kill = 0; kill < kills; kill++) {
+              const victim = await eventually(() => streamLeader(Streams.expense), 60_000);
+              let leaderChange: Promise<string> | undefined;
+              const recovery = await run.fault(`kill -9 ${victim}`, {
+                inject: async () => {
+                  const killedAt = performance.now();
+                  await nats.kill(victim);
+                  leaderChange = newLeader(Streams.expense, victim, killedAt);
+                  await leaderChange;
+                },
+                holdMs: 2_000,
+                heal: () => nats.restart(victim, 90_000),
+              });
+              notes.push(
+                `${victim} killed: ${await leaderChange}; restarted, caught up and load going ${ms(recovery)} after the restart began`,
+              );
+              await run.loadProgress(5);
+            }
+          },
+        },
+        notes,
+      );
+    },
+    caseTimeoutMs,
+  );
 });
 
 /**
- * Load, then `fault` on the outsider's link for `holdMs` (`during` reports what it sees
- * meanwhile), then healed: the cluster must become healthy again, the load go on, and the
- * ledger hold.
+ * `fault` on the outsider's link for `hold` ms (`during` reports what it sees meanwhile),
+ * then healed; recovered once the outsider is healthy again (caught up), every service
+ * ready and the load accepted a create.
  */
-async function underFault(
+async function linkCase(
   fault: LinkFault,
-  holdMs: number,
+  hold: number,
   during?: (cutAt: number) => Promise<string>,
 ): Promise<void> {
-  const load = await SteadyLoad.start(concurrency);
-  const figures: string[] = [];
+  const notes: string[] = [];
+  await expectClean(
+    {
+      name: `${fault.kind} on the link of one NATS node of three, ${hold / 1000} s`,
+      faults: async (run) => {
+        notes.push(
+          `clients on ${outsider} at the cut: ${(await clientsOf(outsider)).join(', ') || 'none'}`,
+        );
+        let watching: Promise<string> | undefined;
+        let stalls: ApprovalStalls | undefined;
+        const recovery = await run.fault(fault.kind, {
+          inject: async () => {
+            stalls = new ApprovalStalls(run.load);
+            notes.push(await namespace.apply(fault));
+            watching = during?.(performance.now());
+          },
+          holdMs: hold,
+          heal: async () => {
+            if (watching) notes.push(await watching);
+            notes.push(stalls?.stop() ?? '');
+            await namespace.heal();
+            await nats.waitHealthy(120_000);
+          },
+        });
+        notes.push(
+          `healed: ${outsider} caught up, services ready and a create accepted after ${ms(recovery)}`,
+        );
+        await run.loadProgress(5);
+      },
+    },
+    notes,
+  );
+}
+
+async function expectClean(spec: ChaosCase, notes: string[]): Promise<void> {
   try {
-    await progress(load);
-    figures.push(`clients on ${outsider}: ${(await clientsOf(outsider)).join(', ')}`);
-    const before = load.accepted.length + load.approved.length;
-    const stalls = load.watchStalls();
-    const cutAt = performance.now();
-    figures.push(await namespace.apply(fault));
-    const held = new Promise((resolve) => setTimeout(resolve, holdMs));
-    if (during) figures.push(await during(cutAt));
-    await held;
-    const answeredDuring = load.accepted.length + load.approved.length - before;
-    await namespace.heal();
-    const healedAt = performance.now();
-    figures.push(
-      `${answeredDuring} requests answered 2xx during ${ms(healedAt - cutAt)} of fault; longest time without one ${ms(stalls.longest())}`,
-    );
-    await nats.waitHealthy(120_000);
-    await progress(load);
-    figures.push(
-      `after healing: every node healthy and load going after ${ms(performance.now() - healedAt)}`,
-    );
+    const figures = await runChaosCase(cluster, { ...spec, ledger });
+    expect(figures.violations).toEqual([]);
   } finally {
-    await namespace.heal();
-    await load.stop();
+    console.info(notes.map((note) => `  ${note}`).join('\n'));
   }
-  await expectLedgerClean(fault.kind, load, 1, figures);
 }
 
-async function expectLedgerClean(
-  name: string,
-  load: SteadyLoad,
-  faults: number,
-  figures: string[],
-): Promise<void> {
-  const violations = await ledgerViolations(cluster, load.accepted, load.approved);
-  console.info(
-    [
-      `[chaos] ${name}: ${load.accepted.length} requests accepted (${load.approved.length} approvals), ${faults} fault(s), ${violations.length} violation(s)`,
-      ...figures.map((line) => `  ${line}`),
-      `  answers: ${JSON.stringify(Object.fromEntries(load.statuses))}`,
-      ...violations.map((line) => `  VIOLATION ${line}`),
-    ].join('\n'),
-  );
-  expect(violations).toEqual([]);
+/** Approvals answered 2xx need the events to have gone round: their longest pause shows a stall. */
+class ApprovalStalls {
+  private last = performance.now();
+  private longest = 0;
+  private readonly started = performance.now();
+  private readonly seenAtStart: number;
+  private seen: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly load: SteadyLoad) {
+    this.seenAtStart = this.approved();
+    this.seen = this.seenAtStart;
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+
+  stop(): string {
+    clearInterval(this.timer);
+    this.sample();
+    const gap = Math.max(this.longest, performance.now() - this.last);
+    return `${this.approved() - this.seenAtStart} approvals accepted during ${ms(performance.now() - this.started)} of fault; longest time without one ${ms(gap)}`;
+  }
+
+  private approved(): number {
+    let answered = 0;
+    for (const [status, n] of this.load.mix.stats.approve.statusCodes) {
+      if (status >= 200 && status < 300) answered += n;
+    }
+    return answered;
+  }
+
+  private sample(): void {
+    const now = this.approved();
+    if (now === this.seen) return;
+    const at = performance.now();
+    this.longest = Math.max(this.longest, at - this.last);
+    this.last = at;
+    this.seen = now;
+  }
 }
 
-/** Waits until the load has had `progressStep` more submissions and approvals accepted. */
-async function progress(load: SteadyLoad): Promise<void> {
-  const target = {
-    accepted: load.accepted.length + progressStep,
-    approved: load.approved.length + progressStep,
-  };
-  await eventually(
-    async () =>
-      load.accepted.length >= target.accepted && load.approved.length >= target.approved
-        ? true
-        : undefined,
-    120_000,
-  );
+/** Waits for a leader of `stream` other than `old`; says who and how long after `since`. */
+async function newLeader(stream: string, old: string, since: number): Promise<string> {
+  const leader = await eventually(async () => {
+    const now = await streamLeader(stream, old);
+    return now && now !== old ? now : undefined;
+  }, 90_000);
+  return `${stream} stream leader ${old} -> ${leader} after ${ms(performance.now() - since)}`;
 }
 
 /**
