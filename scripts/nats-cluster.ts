@@ -15,6 +15,24 @@ export interface NatsClusterOptions {
   storeRoot: string;
   /** Cluster name, also the prefix of the node names (`<name>-1`, `<name>-2`, ...). */
   name?: string;
+  /**
+   * Where node i listens and runs (default: 127.0.0.1, in this network namespace). A node
+   * in a namespace of its own (see tests/support/netns.ts) can be cut off from the others.
+   */
+  placement?: NodePlacement[];
+}
+
+export interface NodePlacement {
+  /** The address the node's client, route and monitoring ports listen on. */
+  host: string;
+  /** The network namespace the node runs in (`ip netns exec`), if not this one. */
+  netns?: string;
+}
+
+const loopback: NodePlacement = { host: '127.0.0.1' };
+
+function placementOf(options: NatsClusterOptions, index: number): NodePlacement {
+  return options.placement?.[index] ?? loopback;
 }
 
 export interface NatsNode {
@@ -24,6 +42,8 @@ export interface NatsNode {
   monitorUrl: string;
   configFile: string;
   logFile: string;
+  /** The network namespace it runs in, if not this one. */
+  netns: string | undefined;
   process: ChildProcess | undefined;
 }
 
@@ -39,28 +59,27 @@ export function nodeConfig(
   const name = `${cluster}-${index + 1}`;
   const dir = join(options.storeRoot, name);
   const port = (offset: number, i = index) => options.clientPort + offset + i;
+  const host = placementOf(options, index).host;
   const routes = Array.from({ length: options.size }, (_, i) => i)
     .filter((i) => i !== index)
-    .map((i) => `"nats-route://127.0.0.1:${port(routeOffset, i)}"`);
+    .map((i) => `"nats-route://${placementOf(options, i).host}:${port(routeOffset, i)}"`);
   const logFile = join(dir, 'server.log');
-  // A lone node is a plain server: JetStream refuses a cluster block without routes.
-  const clusterBlock =
-    options.size > 1
+  const text = [
+    `server_name: "${name}"`,
+    `listen: "${host}:${port(0)}"`,
+    `http: "${host}:${port(monitorOffset)}"`,
+    `log_file: "${logFile}"`,
+    `jetstream { store_dir: "${join(dir, 'store')}" }`,
+    // A lone node is a plain JetStream server: nats-server refuses a cluster with no routes.
+    ...(options.size > 1
       ? [
           'cluster {',
           `  name: "${cluster}"`,
-          `  listen: "127.0.0.1:${port(routeOffset)}"`,
+          `  listen: "${host}:${port(routeOffset)}"`,
           `  routes: [${routes.join(', ')}]`,
           '}',
         ]
-      : [];
-  const text = [
-    `server_name: "${name}"`,
-    `listen: "127.0.0.1:${port(0)}"`,
-    `http: "127.0.0.1:${port(monitorOffset)}"`,
-    `log_file: "${logFile}"`,
-    `jetstream { store_dir: "${join(dir, 'store')}" }`,
-    ...clusterBlock,
+      : []),
     '',
   ].join('\n');
   return { name, text, storeDir: dir, logFile };
@@ -94,12 +113,14 @@ export class NatsCluster {
       mkdirSync(config.storeDir, { recursive: true });
       const configFile = join(config.storeDir, 'nats-server.conf');
       writeFileSync(configFile, config.text);
+      const { host, netns } = placementOf(options, index);
       return {
         name: config.name,
-        clientUrl: `nats://127.0.0.1:${options.clientPort + index}`,
-        monitorUrl: `http://127.0.0.1:${options.clientPort + monitorOffset + index}`,
+        clientUrl: `nats://${host}:${options.clientPort + index}`,
+        monitorUrl: `http://${host}:${options.clientPort + monitorOffset + index}`,
         configFile,
         logFile: config.logFile,
+        netns,
         process: undefined,
       } satisfies NatsNode;
     });
@@ -172,7 +193,12 @@ export class NatsCluster {
   private launch(node: NatsNode): void {
     // Its own process group: a Ctrl-C meant for `npm start` must not stop NATS before the
     // services have drained; they are stopped last, by stop().
-    const child = spawn('nats-server', ['-c', node.configFile], {
+    const server = ['nats-server', '-c', node.configFile];
+    // `ip netns exec` execs the server in its place: the child is the server itself.
+    const [command = 'nats-server', ...args] = node.netns
+      ? ['ip', 'netns', 'exec', node.netns, ...server]
+      : server;
+    const child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'inherit'],
       detached: true,
     });

@@ -35,3 +35,27 @@ describe('NATS_URL', () => {
     expect(natsServers('nats://127.0.0.1:4222')).toEqual(['nats://127.0.0.1:4222']);
   });
 });
+
+describe('nats cluster node placement', () => {
+  it('lets a node listen on an address of its own and routes the others to it there', () => {
+    const options = {
+      size: 3,
+      clientPort: 14331,
+      storeRoot: '/tmp/x',
+      placement: [
+        { host: '10.231.5.1' },
+        { host: '10.231.5.1' },
+        { host: '10.231.5.2', netns: 'cs-nats' },
+      ],
+    };
+    const inside = nodeConfig('cs', 2, options);
+    expect(inside.text).toContain('listen: "10.231.5.2:14333"');
+    expect(inside.text).toContain('http: "10.231.5.2:18333"');
+    expect(inside.text).toContain(
+      'routes: ["nats-route://10.231.5.1:16331", "nats-route://10.231.5.1:16332"]',
+    );
+    expect(nodeConfig('cs', 0, options).text).toContain(
+      'routes: ["nats-route://10.231.5.1:16332", "nats-route://10.231.5.2:16333"]',
+    );
+  });
+});

@@ -20,7 +20,7 @@ import {
 } from '../../scripts/cluster.js';
 import { localSecrets, prepareDatabaseLogins } from '../../scripts/db-roles.js';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../scripts/mail-sink.js';
-import { NatsCluster } from '../../scripts/nats-cluster.js';
+import { NatsCluster, type NodePlacement } from '../../scripts/nats-cluster.js';
 import { SecureNats } from './secure-nats.js';
 
 // TEST_PORT_BASE (with its own database and NATS) lets two test runs share a machine.
@@ -32,7 +32,7 @@ export const DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/countersign_e2e';
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 /** First client port of a test's own NATS cluster (routes +2000, monitoring +4000). */
-const natsClusterPort = Number(process.env.TEST_NATS_CLUSTER_PORT ?? 14331);
+export const natsClusterPort = Number(process.env.TEST_NATS_CLUSTER_PORT ?? 14331);
 
 export interface TestClusterOptions {
   /**
@@ -40,6 +40,8 @@ export interface TestClusterOptions {
    * stores) and stopped with it, with every stream replicated on up to 3 nodes.
    */
   natsNodes?: number;
+  /** Where each of those nodes listens and runs (see NatsClusterOptions.placement). */
+  natsPlacement?: NodePlacement[];
   /** Processes of every service, one port each, as `npm start -- --replicas N` runs them. */
   replicas?: number;
   /**
@@ -168,6 +170,7 @@ export class TestCluster {
       ? await NatsCluster.start({
           size: options.natsNodes,
           clientPort: natsClusterPort,
+          ...(options.natsPlacement ? { placement: options.natsPlacement } : {}),
           storeRoot: mkdtempSync(join(tmpdir(), 'countersign-nats-cluster-')),
         })
       : undefined;
