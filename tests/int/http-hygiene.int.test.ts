@@ -151,6 +151,30 @@ describe('a body refused as too large on a kept-alive connection', () => {
   });
 });
 
+describe('a request Node cannot parse', () => {
+  it('is answered with problem+json, not a bare status line: headers too large (431)', async () => {
+    const { text, closed } = await converse((socket) => {
+      socket.write(`GET /hello HTTP/1.1\r\nHost: test\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`);
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 431 /);
+    expect(text).toContain('application/problem+json');
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431 });
+    expect(closed).toBe(true);
+  });
+
+  it('is answered with problem+json, not a bare status line: a malformed request (400)', async () => {
+    const { text, closed } = await converse((socket) => {
+      socket.write('GET /hello HTTP/1.1\r\nHost: test\r\nBad Header\r\n\r\n');
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 400,
+      title: 'Malformed request',
+    });
+    expect(closed).toBe(true);
+  });
+});
+
 describe('security headers', () => {
   it('every answer says nosniff and may not be framed; no HSTS over plain HTTP', async () => {
     for (const path of ['/hello', '/healthz', '/no-such-route']) {
