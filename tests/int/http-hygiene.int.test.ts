@@ -5,6 +5,7 @@ import {
   createLogger,
   createServiceApp,
   currentAuditScope,
+  DRAIN_LIMIT_BYTES,
   MAX_BODY_BYTES,
   type RunningServer,
   ServiceMetrics,
@@ -17,8 +18,11 @@ import { mountDocs } from '../../services/gateway/src/http/docs.js';
 let server: RunningServer;
 
 beforeAll(async () => {
-  const app = createServiceApp(createLogger('http-hygiene', 'silent'), []);
+  const app = createServiceApp(createLogger('http-hygiene', 'silent'), [], undefined, {
+    largeBodyRoutes: [{ method: 'POST', path: /^\/upload$/, maxBytes: UPLOAD_LIMIT_BYTES }],
+  });
   app.post('/echo', async (c) => c.json({ bytes: (await c.req.text()).length }));
+  app.post('/upload', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
   app.get('/hello', (c) => c.json({ hello: 'world' }));
   server = await serveHttp(app, '127.0.0.1', 0);
 });
@@ -50,35 +54,90 @@ async function converse(
   return { text: Buffer.concat(chunks).toString('latin1'), closed };
 }
 
-describe('a body refused as too large on a kept-alive connection', () => {
-  it('is answered 413 with Connection: close, and the connection is closed, not reused', async () => {
-    const oversized = 'x'.repeat(MAX_BODY_BYTES + 1);
-    const { text, closed } = await converse((socket) => {
-      socket.write(
-        `POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${oversized.length}\r\n\r\n`,
-      );
-      socket.write(oversized);
-      socket.write('GET /hello HTTP/1.1\r\nHost: test\r\n\r\n');
-    });
-    const answers = text.split(/(?=HTTP\/1\.1 )/);
-    expect(answers[0]).toMatch(/^HTTP\/1\.1 413 /);
-    expect(answers[0]?.toLowerCase()).toContain('connection: close');
-    // The request after it was not read as part of (or instead of) the refused body.
-    expect(answers.slice(1).every((answer) => answer.startsWith('HTTP/1.1 200 '))).toBe(true);
-    expect(closed).toBe(true);
-  });
+/** A route that takes larger bodies (a file upload), with its own limit. */
+const UPLOAD_LIMIT_BYTES = 2 * MAX_BODY_BYTES;
 
-  it('is answered 413 with Connection: close when the body comes chunked, too', async () => {
-    const chunk = 'x'.repeat(MAX_BODY_BYTES + 1);
-    const { text, closed } = await converse((socket) => {
-      socket.write(
-        'POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
-      );
-      socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`);
+/** The answers in what one connection received, each starting at its status line. */
+const answersIn = (text: string) => text.split(/(?=HTTP\/1\.1 \d{3} )/);
+const closesConnection = (answer: string | undefined) =>
+  /\r\nconnection: close\r\n/i.test(answer ?? '');
+/** A last request that asks the server to close the connection once it has answered. */
+const FINAL_HELLO = 'GET /hello HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n';
+
+function sendWithLength(socket: Socket, path: string, body: Buffer): void {
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+  );
+  socket.write(body);
+}
+
+/** The body in chunks of at most 1 MiB, then the last chunk. */
+function sendChunked(socket: Socket, path: string, body: Buffer): void {
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+  );
+  for (let start = 0; start < body.length; start += 1024 * 1024) {
+    const chunk = body.subarray(start, start + 1024 * 1024);
+    socket.write(`${chunk.length.toString(16)}\r\n`);
+    socket.write(chunk);
+    socket.write('\r\n');
+  }
+  socket.write('0\r\n\r\n');
+}
+
+describe('a body refused as too large on a kept-alive connection', () => {
+  const framings = [
+    { framing: 'Content-Length', send: sendWithLength },
+    { framing: 'chunked', send: sendChunked },
+  ];
+  const routes = [
+    { route: 'a JSON route', path: '/echo', limit: MAX_BODY_BYTES },
+    { route: 'an upload route with its own limit', path: '/upload', limit: UPLOAD_LIMIT_BYTES },
+  ];
+
+  for (const { framing, send } of framings) {
+    for (const { route, path, limit } of routes) {
+      it(`is answered 413 and the next request on the connection is answered (${framing}, ${route})`, async () => {
+        const { text, closed } = await converse((socket) => {
+          send(socket, path, Buffer.alloc(limit + 1, 'x'));
+          socket.write(FINAL_HELLO);
+        });
+        const answers = answersIn(text);
+        expect(answers[0]).toMatch(/^HTTP\/1\.1 413 /);
+        expect(answers[0]).toContain('application/problem+json');
+        // The whole body was read, so the connection is still good for the next request.
+        expect(closesConnection(answers[0])).toBe(false);
+        // That request was not read as part of (or instead of) the refused body.
+        expect(answers).toHaveLength(2);
+        expect(answers[1]).toMatch(/^HTTP\/1\.1 200 /);
+        expect(answers[1]).toContain('{"hello":"world"}');
+        expect(closed).toBe(true);
+      });
+    }
+
+    it(`closes the connection, saying so, after a body beyond the drain bound (${framing})`, async () => {
+      const { text, closed } = await converse((socket) => {
+        send(socket, '/echo', Buffer.alloc(DRAIN_LIMIT_BYTES + 1024 * 1024, 'x'));
+        socket.write(FINAL_HELLO);
+      });
+      const answers = answersIn(text);
+      expect(answers[0]).toMatch(/^HTTP\/1\.1 413 /);
+      expect(closesConnection(answers[0])).toBe(true);
+      // Nothing after the refused body was taken for a request.
+      expect(answers).toHaveLength(1);
+      expect(closed).toBe(true);
     });
-    expect(text).toMatch(/^HTTP\/1\.1 413 /);
-    expect(text.toLowerCase()).toContain('connection: close');
-    expect(closed).toBe(true);
+  }
+
+  it('takes a body within the upload route’s own limit', async () => {
+    const { text } = await converse((socket) => {
+      sendWithLength(socket, '/upload', Buffer.alloc(UPLOAD_LIMIT_BYTES, 'x'));
+      socket.write(FINAL_HELLO);
+    });
+    const answers = answersIn(text);
+    expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answers[0]).toContain(`{"bytes":${UPLOAD_LIMIT_BYTES}}`);
+    expect(answers[1]).toMatch(/^HTTP\/1\.1 200 /);
   });
 
   it('keeps the connection for the next request after a body within the limit', async () => {
@@ -86,9 +145,33 @@ describe('a body refused as too large on a kept-alive connection', () => {
       socket.write(
         'POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
       );
-      socket.write('GET /hello HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
+      socket.write(FINAL_HELLO);
     });
     expect(text.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+  });
+});
+
+describe('a request Node cannot parse', () => {
+  it('is answered with problem+json, not a bare status line: headers too large (431)', async () => {
+    const { text, closed } = await converse((socket) => {
+      socket.write(`GET /hello HTTP/1.1\r\nHost: test\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`);
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 431 /);
+    expect(text).toContain('application/problem+json');
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431 });
+    expect(closed).toBe(true);
+  });
+
+  it('is answered with problem+json, not a bare status line: a malformed request (400)', async () => {
+    const { text, closed } = await converse((socket) => {
+      socket.write('GET /hello HTTP/1.1\r\nHost: test\r\nBad Header\r\n\r\n');
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 400,
+      title: 'Malformed request',
+    });
+    expect(closed).toBe(true);
   });
 });
 

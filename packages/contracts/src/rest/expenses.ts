@@ -267,6 +267,14 @@ function hundredths(amount: string): bigint {
   return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
 }
 
+/** Whether both amount bounds, when given, are the decimals BaseAmountBound takes. */
+function boundsAreDecimals(value: unknown): boolean {
+  const bounds = value as { amount_min?: unknown; amount_max?: unknown };
+  return [bounds.amount_min, bounds.amount_max].every(
+    (bound) => bound === undefined || BaseAmountBound.safeParse(bound).success,
+  );
+}
+
 const ListText = z.string().trim().min(1).max(100);
 
 /**
@@ -309,6 +317,12 @@ export const ExpenseListQuery = PageQuery.extend({
         query.amount_max &&
         hundredths(query.amount_min) > hundredths(query.amount_max)
       ),
-    { message: 'amount_max is below amount_min', path: ['amount_max'] },
+    {
+      message: 'amount_max is below amount_min',
+      path: ['amount_max'],
+      // Compared only once both are decimals: zod runs a refinement even after a field
+      // failed its own check, and BigInt would throw on such a value (a 500, not a 400).
+      when: (payload) => boundsAreDecimals(payload.value),
+    },
   );
 export type ExpenseListQuery = z.infer<typeof ExpenseListQuery>;

@@ -44,6 +44,15 @@ describe('expense list query', () => {
     expect(refusedPaths({ spend_from: '2026-02-01', spend_to: '2026-02-01' })).toEqual([]);
   });
 
+  it('names a malformed bound beside a good one instead of throwing (was a 500)', () => {
+    expect(refusedPaths({ amount_min: '=/8', amount_max: '10.00' })).toEqual(['amount_min']);
+    expect(refusedPaths({ amount_min: '5', amount_max: '\u2066x' })).toEqual(['amount_max']);
+    expect(refusedPaths({ amount_min: 'a', amount_max: 'b' })).toEqual([
+      'amount_min',
+      'amount_max',
+    ]);
+  });
+
   it('names each bad parameter', () => {
     expect(refusedPaths({ limit: '101' })).toEqual(['limit']);
     expect(refusedPaths({ limit: '0' })).toEqual(['limit']);

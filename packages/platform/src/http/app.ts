@@ -93,12 +93,13 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
   });
   // Audit entries written while this request runs carry its id (the gateway's, forwarded).
   app.use((c, next) => runInAuditScope({ requestId: c.var.requestId }, next));
-  // The connection cannot be trusted to carry another request after a refused body, so
-  // the answer says `Connection: close` and Node closes the socket once it is out. The rest
-  // of the body is read and thrown away first (within bounds): a client still sending would
-  // otherwise meet a reset socket instead of reading the 413.
+  // The rest of a refused body is read and thrown away first (within bounds): a client
+  // still sending would otherwise meet a reset socket instead of reading the 413. Once the
+  // whole body is read the connection is where the next request starts, so it stays open
+  // for it; only a body beyond the drain bounds leaves unread bytes on it, and then the
+  // answer says `Connection: close` and Node closes the socket once it is out.
   const tooLarge = async (c: Context, maxSize: number) => {
-    await drainRefusedBody(incomingOf(c));
+    const drained = await drainRefusedBody(incomingOf(c));
     return problemResponse(
       c,
       {
@@ -108,7 +109,7 @@ export function installServiceShell<A extends Hono<ServiceEnv>>(
         detail: `request bodies are limited to ${maxSize} bytes`,
         instance: c.req.path,
       },
-      { connection: 'close' },
+      drained ? {} : { connection: 'close' },
     );
   };
   const limitOf = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
@@ -209,35 +210,44 @@ function incomingOf(c: Context): IncomingMessage | undefined {
 }
 
 /** How much of a refused body is read and thrown away, and for how long, before giving up. */
-const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+export const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
 const DRAIN_LIMIT_MS = 10_000;
 
 /**
  * Reads what is left of a refused body and discards it, so the client finishes sending and
- * then reads the answer. A body beyond DRAIN_LIMIT_BYTES, or slower than DRAIN_LIMIT_MS, is
- * not waited for: the answer goes out and the socket is closed.
+ * then reads the answer. Resolves true once the body has been read to its end; false when
+ * it was not (beyond DRAIN_LIMIT_BYTES, slower than DRAIN_LIMIT_MS, or the request failed):
+ * then the answer goes out and the socket is closed.
  */
-function drainRefusedBody(incoming: IncomingMessage | undefined): Promise<void> {
-  if (!incoming || incoming.readableEnded || incoming.destroyed) return Promise.resolve();
+function drainRefusedBody(incoming: IncomingMessage | undefined): Promise<boolean> {
+  if (!incoming || incoming.destroyed) return Promise.resolve(false);
+  if (incoming.readableEnded) return Promise.resolve(true);
   return new Promise((resolve) => {
     let read = 0;
-    const finish = () => {
+    const finish = (drained: boolean) => {
       clearTimeout(timer);
       incoming.off('data', onData);
-      incoming.off('end', finish);
-      incoming.off('error', finish);
-      incoming.off('close', finish);
-      resolve();
+      incoming.off('end', onEnd);
+      incoming.off('error', onFailure);
+      incoming.off('close', onClose);
+      resolve(drained);
     };
+    const onEnd = () => finish(true);
+    const onFailure = () => finish(false);
+    // 'close' comes after 'end' when the body was read to its end.
+    const onClose = () => finish(incoming.readableEnded);
     const onData = (chunk: Buffer) => {
       read += chunk.length;
-      if (read > DRAIN_LIMIT_BYTES) finish();
+      if (read > DRAIN_LIMIT_BYTES) finish(false);
     };
-    const timer = setTimeout(finish, DRAIN_LIMIT_MS);
+    const timer = setTimeout(onFailure, DRAIN_LIMIT_MS);
+    // A chunked body was being read through a web stream (Hono's bodyLimit), whose reader
+    // pauses the request each time its queue is full; nobody reads that queue any more.
+    incoming.removeAllListeners('data');
     incoming.on('data', onData);
-    incoming.once('end', finish);
-    incoming.once('error', finish);
-    incoming.once('close', finish);
+    incoming.once('end', onEnd);
+    incoming.once('error', onFailure);
+    incoming.once('close', onClose);
     incoming.resume();
   });
 }

@@ -1,6 +1,7 @@
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Env } from 'hono/types';
+import { answerClientError } from './client-error.js';
 
 export interface RunningServer {
   port: number;
@@ -25,5 +26,6 @@ export async function serveHttp<E extends Env>(
       });
     });
     server.once('error', reject);
+    server.on('clientError', answerClientError);
   });
 }
