@@ -343,6 +343,13 @@ describe('dependency outages', () => {
       ).toBeGreaterThan(0);
     }
     await expectEffectsOf(accepted);
+    // Every service's outbox relay listens for commits again (else it would poll for good).
+    await eventually(async () => {
+      const listening = await count(
+        "select count(distinct query) n from pg_stat_activity where query like 'LISTEN %'",
+      );
+      return listening === startOrder.length ? true : undefined;
+    });
   }, 120_000);
 
   it('NATS killed and started again: submits still accepted (the outbox relays later), not ready, recovery by itself, nothing lost', async () => {
