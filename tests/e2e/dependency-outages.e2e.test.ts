@@ -236,8 +236,9 @@ const schemas = ['identity', 'expense', 'approval', 'notification'];
  * Every accepted expense has its chain, its approval request and its audit entries in
  * both services, every stored expense has its chain (none half-written), and no outbox
  * row is left unsent.
- * TODO(issue 15): replace with the ledger check (tests/support/ledger.ts, branch i15-chaos)
- * once it is on main; these direct queries stand in for it meanwhile.
+ * TODO(issue 15): once tests/support/ledger.ts (branch i15-chaos) is on main, record each
+ * 201 with `ledger.recordCreate(expenseId)` in steadyStream and end each case with
+ * `expect(await ledger.check(cluster)).toEqual([])`; these direct queries stand in for it.
  */
 async function expectEffectsOf(accepted: string[]): Promise<void> {
   await eventually(async () => {
