@@ -369,6 +369,36 @@ describe('dependency outages', () => {
     });
   }, 120_000);
 
+  it("a service's own database refusing it: the gateway passes the service's 503 and Retry-After on", async () => {
+    // The expense service alone loses its database: its login may open no connection, and
+    // the ones it has are ended. The gateway's own database work goes on as usual.
+    await cluster.db.query('alter role countersign_expense connection limit 0');
+    await cluster.db.query(
+      "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'countersign_expense'",
+    );
+    try {
+      const refused = await eventually(async () => {
+        const answer = await send('list', {
+          path: '/api/expenses?limit=5',
+          headers: { authorization: `Bearer ${grace}` },
+        });
+        return answer.status === 503 ? answer : undefined;
+      });
+      expect(isClean(refused)).toBe(true);
+      expect(await readiness('expense')).toBe(503);
+      expect(await readiness('gateway')).toBe(200);
+    } finally {
+      await cluster.db.query('alter role countersign_expense connection limit -1');
+    }
+    await eventually(async () => ((await readiness('expense')) === 200 ? true : undefined));
+    const listed = await send('list', {
+      path: '/api/expenses?limit=5',
+      headers: { authorization: `Bearer ${grace}` },
+    });
+    expect(listed.status).toBe(200);
+    expectSameProcesses();
+  });
+
   it('NATS killed and started again: submits still accepted (the outbox relays later), not ready, recovery by itself, nothing lost', async () => {
     const nats = cluster.nats;
     if (!nats) throw new Error('the cluster runs on its own NATS');
