@@ -57,6 +57,8 @@ interface Answer {
   contentType: string;
   retryAfter: string | null;
   ms: number;
+  /** When the request was sent (performance.now()). */
+  sentAt: number;
   expenseId?: string;
   ticket?: string;
 }
@@ -77,13 +79,21 @@ async function send(route: string, init: RequestInit & { path: string }): Promis
       contentType: response.headers.get('content-type') ?? '',
       retryAfter: response.headers.get('retry-after'),
       ms: performance.now() - started,
+      sentAt: started,
       ...(response.status === 201 && typeof body.expense_id === 'string'
         ? { expenseId: body.expense_id }
         : {}),
       ...(typeof body.ticket === 'string' ? { ticket: body.ticket } : {}),
     };
   } catch {
-    return { route, status: 0, contentType: '', retryAfter: null, ms: performance.now() - started };
+    return {
+      route,
+      status: 0,
+      contentType: '',
+      retryAfter: null,
+      ms: performance.now() - started,
+      sentAt: started,
+    };
   }
 }
 
@@ -107,6 +117,7 @@ async function openStream(): Promise<Answer> {
       contentType: response.headers.get('content-type') ?? '',
       retryAfter: response.headers.get('retry-after'),
       ms: performance.now() - started,
+      sentAt: started,
     };
     await response.body?.cancel();
     return answer;
@@ -117,6 +128,7 @@ async function openStream(): Promise<Answer> {
       contentType: '',
       retryAfter: null,
       ms: performance.now() - started,
+      sentAt: started,
     };
   }
 }
@@ -224,8 +236,9 @@ const schemas = ['identity', 'expense', 'approval', 'notification'];
  * Every accepted expense has its chain, its approval request and its audit entries in
  * both services, every stored expense has its chain (none half-written), and no outbox
  * row is left unsent.
- * TODO(issue 15): replace with the ledger check (tests/support/ledger.ts, branch i15-chaos)
- * once it is on main; these direct queries stand in for it meanwhile.
+ * TODO(issue 15): once tests/support/ledger.ts (branch i15-chaos) is on main, record each
+ * 201 with `ledger.recordCreate(expenseId)` in steadyStream and end each case with
+ * `expect(await ledger.check(cluster)).toEqual([])`; these direct queries stand in for it.
  */
 async function expectEffectsOf(accepted: string[]): Promise<void> {
   await eventually(async () => {
@@ -293,6 +306,7 @@ async function acrossOutage(
   const stream = steadyStream();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   await down();
+  const downAt = performance.now();
   const fromIndex = stream.answers.length;
   await allReadyzAre(503, 15_000);
   // Long enough for pooled connections, retries and timeouts to have played out, and for
@@ -302,14 +316,17 @@ async function acrossOutage(
     async () => (stream.answers.length - fromIndex >= 3 * ROUTES_PER_ROUND ? true : undefined),
     60_000,
   );
-  const during = stream.answers.slice(fromIndex);
+  // Requests sent once the dependency was down and answered before it came back (one sent
+  // before the stop may still have been answered as usual).
+  const upAt = performance.now();
+  const during = stream.answers.filter((a) => a.sentAt >= downAt && a.sentAt + a.ms <= upAt);
   await up();
   const recoveredMs = await allReadyzAre(200, 30_000);
-  const upAt = stream.answers.length;
+  const afterRecovery = stream.answers.length;
   // The stream goes on until a submit succeeds again after the dependency returned.
   await eventually(
     async () =>
-      stream.answers.slice(upAt).some((a) => a.route === 'submit' && a.status === 201)
+      stream.answers.slice(afterRecovery).some((a) => a.route === 'submit' && a.status === 201)
         ? true
         : undefined,
     30_000,
@@ -343,7 +360,44 @@ describe('dependency outages', () => {
       ).toBeGreaterThan(0);
     }
     await expectEffectsOf(accepted);
+    // Every service's outbox relay listens for commits again (else it would poll for good).
+    await eventually(async () => {
+      const listening = await count(
+        "select count(distinct query) n from pg_stat_activity where query like 'LISTEN %'",
+      );
+      return listening === startOrder.length ? true : undefined;
+    });
   }, 120_000);
+
+  it("a service's own database refusing it: the gateway passes the service's 503 and Retry-After on", async () => {
+    // The expense service alone loses its database: its login may open no connection, and
+    // the ones it has are ended. The gateway's own database work goes on as usual.
+    await cluster.db.query('alter role countersign_expense connection limit 0');
+    await cluster.db.query(
+      "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'countersign_expense'",
+    );
+    try {
+      const refused = await eventually(async () => {
+        const answer = await send('list', {
+          path: '/api/expenses?limit=5',
+          headers: { authorization: `Bearer ${grace}` },
+        });
+        return answer.status === 503 ? answer : undefined;
+      });
+      expect(isClean(refused)).toBe(true);
+      expect(await readiness('expense')).toBe(503);
+      expect(await readiness('gateway')).toBe(200);
+    } finally {
+      await cluster.db.query('alter role countersign_expense connection limit -1');
+    }
+    await eventually(async () => ((await readiness('expense')) === 200 ? true : undefined));
+    const listed = await send('list', {
+      path: '/api/expenses?limit=5',
+      headers: { authorization: `Bearer ${grace}` },
+    });
+    expect(listed.status).toBe(200);
+    expectSameProcesses();
+  });
 
   it('NATS killed and started again: submits still accepted (the outbox relays later), not ready, recovery by itself, nothing lost', async () => {
     const nats = cluster.nats;
@@ -358,6 +412,16 @@ describe('dependency outages', () => {
     const submits = during.filter((a) => a.route === 'submit');
     expect(submits.length).toBeGreaterThan(0);
     expect(submits.every((a) => a.status === 201)).toBe(true);
+    // Sign-in and reads need only PostgreSQL; the real-time stream reads JetStream.
+    for (const route of ['login', 'list']) {
+      expect(
+        during.filter((a) => a.route === route).every((a) => a.status === 200),
+        route,
+      ).toBe(true);
+    }
+    const streams = during.filter((a) => a.route === 'stream-open');
+    expect(streams.length).toBeGreaterThan(0);
+    expect(streams.every((a) => a.status === 503)).toBe(true);
     await expectEffectsOf(accepted);
   }, 120_000);
 });

@@ -220,7 +220,7 @@ const app = createGatewayApp({
   idempotency: { db, policy: idempotencyPolicy, logger },
   invitations: { db, perCompanyPerDay: config.INVITATIONS_PER_COMPANY_PER_DAY },
   stream: {
-    feed: createFeedReader(messaging.nats, logger),
+    feed: createFeedReader(messaging.nats, logger, messaging.isConnected),
     heartbeatMs: config.STREAM_HEARTBEAT_SECONDS * 1000,
     maxPerUser: config.STREAM_MAX_PER_USER,
     tickets: streamTickets,

@@ -1,5 +1,5 @@
 import { FeedItemV1, FeedStream } from '@countersign/contracts';
-import type { Logger } from '@countersign/platform';
+import { type Logger, UpstreamError } from '@countersign/platform';
 import {
   type Consumer,
   type ConsumerMessages,
@@ -33,10 +33,18 @@ export interface FeedReader {
  * any replica can serve any client. The consumer is deleted when the client goes; one
  * left by a crashed gateway is removed by the server after its inactivity threshold.
  */
-export function createFeedReader(nats: NatsConnection, logger: Logger): FeedReader {
+export function createFeedReader(
+  nats: NatsConnection,
+  logger: Logger,
+  /** Whether NATS is reachable now: while it is not, a stream is refused at once. */
+  natsConnected: () => boolean = () => !nats.isClosed(),
+): FeedReader {
   const js = jetstream(nats);
   return {
     async state() {
+      // Asked while NATS is down, JetStream would answer only with its request timeout.
+      if (!natsConnected())
+        throw new UpstreamError('the message bus is not answering; try again shortly');
       const jsm = await jetstreamManager(nats);
       const info = await jsm.streams.info(FeedStream.name);
       return { firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
