@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceName, startOrder } from '../../scripts/cluster.js';
+import { Ledger } from '../support/ledger.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import {
   eventually,
@@ -235,10 +236,8 @@ const schemas = ['identity', 'expense', 'approval', 'notification'];
 /**
  * Every accepted expense has its chain, its approval request and its audit entries in
  * both services, every stored expense has its chain (none half-written), and no outbox
- * row is left unsent.
- * TODO(issue 15): once tests/support/ledger.ts (branch i15-chaos) is on main, record each
- * 201 with `ledger.recordCreate(expenseId)` in steadyStream and end each case with
- * `expect(await ledger.check(cluster)).toEqual([])`; these direct queries stand in for it.
+ * row is left unsent; then the ledger checks the whole system (tests/support/ledger.ts: one
+ * terminal or legal state each, nothing twice, audit and notifications, no dead letter).
  */
 async function expectEffectsOf(accepted: string[]): Promise<void> {
   await eventually(async () => {
@@ -274,6 +273,9 @@ async function expectEffectsOf(accepted: string[]): Promise<void> {
       `${schema} dead letters`,
     ).toBe(0);
   }
+  const ledger = new Ledger();
+  for (const expenseId of accepted) ledger.recordCreate(expenseId);
+  expect(await ledger.check(cluster)).toEqual([]);
 }
 
 /** `route status` → how many answers, and the slowest of them (ms): the run's figures. */
