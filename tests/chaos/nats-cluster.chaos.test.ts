@@ -92,11 +92,15 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
     'partition of the namespaced node, leading the expense stream, past the election timeouts',
     async () => {
       const leading = await leadWith(Streams.expense, outsider);
-      await linkCase({ kind: 'partition' }, holdMs.partition, (cutAt) =>
-        leading
-          ? newLeader(Streams.expense, outsider, cutAt)
-          : Promise.resolve(`${outsider} could not be made the stream leader`),
-      );
+      await linkCase({ kind: 'partition' }, holdMs.partition, async (cutAt, onOutsider) => {
+        const [leader, moves] = await Promise.all([
+          leading
+            ? newLeader(Streams.expense, outsider, cutAt)
+            : Promise.resolve(`${outsider} could not be made the stream leader`),
+          clientMoves(onOutsider, cutAt, cutAt + holdMs.partition),
+        ]);
+        return `${leader}; ${moves}`;
+      });
     },
     caseTimeoutMs,
   );
@@ -144,23 +148,22 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
 async function linkCase(
   fault: LinkFault,
   hold: number,
-  during?: (cutAt: number) => Promise<string>,
+  during?: (cutAt: number, clientsOnOutsider: string[]) => Promise<string>,
 ): Promise<void> {
   const notes: string[] = [];
   await expectClean(
     {
       name: `${fault.kind} on the link of one NATS node of three, ${hold / 1000} s`,
       faults: async (run) => {
-        notes.push(
-          `clients on ${outsider} at the cut: ${(await clientsOf(outsider)).join(', ') || 'none'}`,
-        );
+        const onOutsider = (await clientsOf(outsider)).filter((name) => name !== '?');
+        notes.push(`services on ${outsider} at the cut: ${onOutsider.join(', ') || 'none'}`);
         let watching: Promise<string> | undefined;
         let stalls: ApprovalStalls | undefined;
         const recovery = await run.fault(fault.kind, {
           inject: async () => {
             stalls = new ApprovalStalls(run.load);
             notes.push(await namespace.apply(fault));
-            watching = during?.(performance.now());
+            watching = during?.(performance.now(), onOutsider);
           },
           holdMs: hold,
           heal: async () => {
@@ -227,6 +230,31 @@ class ApprovalStalls {
     this.last = at;
     this.seen = now;
   }
+}
+
+/**
+ * Until `until`: when each of `names` (connected to the cut-off outsider) connected to
+ * another node, as the other nodes' /connz show it.
+ */
+async function clientMoves(names: string[], since: number, until: number): Promise<string> {
+  const moved = new Map<string, number>();
+  while (performance.now() < until && moved.size < names.length) {
+    const elsewhere = await Promise.all(
+      nats.nodes
+        .filter((node) => node.name !== outsider)
+        .map((node) => clientsOf(node.name).catch(() => [])),
+    );
+    for (const name of elsewhere.flat()) {
+      if (names.includes(name) && !moved.has(name)) moved.set(name, performance.now() - since);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const stayed = names.filter((name) => !moved.has(name));
+  const lines = [...moved].map(
+    ([name, after]) => `${name} moved to another node after ${ms(after)}`,
+  );
+  if (stayed.length > 0) lines.push(`still on ${outsider} when healed: ${stayed.join(', ')}`);
+  return lines.join(', ') || 'no service on it';
 }
 
 /** Waits for a leader of `stream` other than `old`; says who and how long after `since`. */
