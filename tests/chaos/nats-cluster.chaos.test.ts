@@ -18,8 +18,7 @@ import type { SteadyLoad } from './steady-load.js';
 
 /** How long each link fault is held (the partition: past JetStream's election timeouts). */
 const holdMs = {
-  delay: chaosScale(5_000, 30_000),
-  loss: chaosScale(5_000, 30_000),
+  degraded: chaosScale(4_000, 30_000),
   partition: chaosScale(10_000, 45_000),
 };
 const kills = chaosScale(1, 3);
@@ -43,6 +42,7 @@ const ledger = new Ledger();
 
 describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespace', () => {
   beforeAll(async () => {
+    const startedAt = performance.now();
     namespace = await NetNamespace.create({
       name: namespaceName,
       rootAddress: address(1),
@@ -62,7 +62,7 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
     nc = await connect({ servers: natsServers(cluster.natsUrl), maxReconnectAttempts: -1 });
     const netem = await NetNamespace.netemAvailable();
     console.info(
-      `faults on ${outsider}'s link (${namespace.insideAddress} in ${namespace.name}): netem ${netem ? 'available' : 'NOT available in this kernel'}`,
+      `faults on ${outsider}'s link (${namespace.insideAddress} in ${namespace.name}): netem ${netem ? 'available' : 'NOT available in this kernel'}; cluster up after ${ms(performance.now() - startedAt)}`,
     );
   }, 300_000);
 
@@ -73,17 +73,15 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
   });
 
   it(
-    'delay on the namespaced node',
+    'delay, then packet loss, on the namespaced node',
     async () => {
-      await linkCase({ kind: 'delay', delayMs: 200, jitterMs: 50 }, holdMs.delay);
-    },
-    caseTimeoutMs,
-  );
-
-  it(
-    'packet loss on the namespaced node',
-    async () => {
-      await linkCase({ kind: 'loss', percent: 25 }, holdMs.loss);
+      await linkCase(
+        [
+          { kind: 'delay', delayMs: 200, jitterMs: 50 },
+          { kind: 'loss', percent: 25 },
+        ],
+        holdMs.degraded,
+      );
     },
     caseTimeoutMs,
   );
@@ -92,11 +90,15 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
     'partition of the namespaced node, leading the expense stream, past the election timeouts',
     async () => {
       const leading = await leadWith(Streams.expense, outsider);
-      await linkCase({ kind: 'partition' }, holdMs.partition, (cutAt) =>
-        leading
-          ? newLeader(Streams.expense, outsider, cutAt)
-          : Promise.resolve(`${outsider} could not be made the stream leader`),
-      );
+      await linkCase([{ kind: 'partition' }], holdMs.partition, async (cutAt, onOutsider) => {
+        const [leader, moves] = await Promise.all([
+          leading
+            ? newLeader(Streams.expense, outsider, cutAt)
+            : Promise.resolve(`${outsider} could not be made the stream leader`),
+          clientMoves(onOutsider, cutAt, cutAt + holdMs.partition),
+        ]);
+        return `${leader}; ${moves}`;
+      });
     },
     caseTimeoutMs,
   );
@@ -108,6 +110,7 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
       await expectClean(
         {
           name: `kill -9 of the NATS node leading the expense stream ×${kills}`,
+          warmupCreates: 5,
           faults: async (run) => {
             for (let kill = 0; kill < kills; kill++) {
               const victim = await eventually(() => streamLeader(Streams.expense), 60_000);
@@ -142,38 +145,41 @@ describe.skipIf(problem !== undefined)('a NATS node cut off in a network namespa
  * ready and the load accepted a create.
  */
 async function linkCase(
-  fault: LinkFault,
+  faults: LinkFault[],
   hold: number,
-  during?: (cutAt: number) => Promise<string>,
+  during?: (cutAt: number, clientsOnOutsider: string[]) => Promise<string>,
 ): Promise<void> {
   const notes: string[] = [];
+  const kinds = faults.map((fault) => fault.kind).join(', then ');
   await expectClean(
     {
-      name: `${fault.kind} on the link of one NATS node of three, ${hold / 1000} s`,
+      name: `${kinds} on the link of one NATS node of three, ${hold / 1000} s each`,
+      warmupCreates: 5,
       faults: async (run) => {
-        notes.push(
-          `clients on ${outsider} at the cut: ${(await clientsOf(outsider)).join(', ') || 'none'}`,
-        );
-        let watching: Promise<string> | undefined;
-        let stalls: ApprovalStalls | undefined;
-        const recovery = await run.fault(fault.kind, {
-          inject: async () => {
-            stalls = new ApprovalStalls(run.load);
-            notes.push(await namespace.apply(fault));
-            watching = during?.(performance.now());
-          },
-          holdMs: hold,
-          heal: async () => {
-            if (watching) notes.push(await watching);
-            notes.push(stalls?.stop() ?? '');
-            await namespace.heal();
-            await nats.waitHealthy(120_000);
-          },
-        });
-        notes.push(
-          `healed: ${outsider} caught up, services ready and a create accepted after ${ms(recovery)}`,
-        );
-        await run.loadProgress(5);
+        for (const fault of faults) {
+          const onOutsider = (await clientsOf(outsider)).filter((name) => name !== '?');
+          notes.push(`services on ${outsider} at the cut: ${onOutsider.join(', ') || 'none'}`);
+          let watching: Promise<string> | undefined;
+          let stalls: ApprovalStalls | undefined;
+          const recovery = await run.fault(fault.kind, {
+            inject: async () => {
+              stalls = new ApprovalStalls(run.load);
+              notes.push(await namespace.apply(fault));
+              watching = during?.(performance.now(), onOutsider);
+            },
+            holdMs: hold,
+            heal: async () => {
+              if (watching) notes.push(await watching);
+              notes.push(stalls?.stop() ?? '');
+              await namespace.heal();
+              await nats.waitHealthy(120_000);
+            },
+          });
+          notes.push(
+            `healed: ${outsider} caught up, services ready and a create accepted after ${ms(recovery)}`,
+          );
+          await run.loadProgress(5);
+        }
       },
     },
     notes,
@@ -227,6 +233,31 @@ class ApprovalStalls {
     this.last = at;
     this.seen = now;
   }
+}
+
+/**
+ * Until `until`: when each of `names` (connected to the cut-off outsider) connected to
+ * another node, as the other nodes' /connz show it.
+ */
+async function clientMoves(names: string[], since: number, until: number): Promise<string> {
+  const moved = new Map<string, number>();
+  while (performance.now() < until && moved.size < names.length) {
+    const elsewhere = await Promise.all(
+      nats.nodes
+        .filter((node) => node.name !== outsider)
+        .map((node) => clientsOf(node.name).catch(() => [])),
+    );
+    for (const name of elsewhere.flat()) {
+      if (names.includes(name) && !moved.has(name)) moved.set(name, performance.now() - since);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const stayed = names.filter((name) => !moved.has(name));
+  const lines = [...moved].map(
+    ([name, after]) => `${name} moved to another node after ${ms(after)}`,
+  );
+  if (stayed.length > 0) lines.push(`still on ${outsider} when healed: ${stayed.join(', ')}`);
+  return lines.join(', ') || 'no service on it';
 }
 
 /** Waits for a leader of `stream` other than `old`; says who and how long after `since`. */
