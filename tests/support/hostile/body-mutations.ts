@@ -12,7 +12,9 @@ import {
   hostileNumber,
   hostileNumberText,
   hostileString,
+  INJECTIONS,
   PROTOTYPE_KEYS,
+  UNICODE_EDGES,
 } from './hostile-values.js';
 import type { JsonSchema } from './openapi-operations.js';
 import { valueFor, wrongTypeFor } from './schema-values.js';
@@ -145,6 +147,21 @@ export function hostileBody(schema: JsonSchema): fc.Arbitrary<HostileBody> {
           text: text.startsWith('{') && text.length > 2 ? `{${duplicate},${text.slice(1)}` : text,
         };
       }),
+    );
+  }
+  const freeText = slots.filter(
+    (chosen) => chosen.schema.type === 'string' && !chosen.schema.format && !chosen.schema.enum,
+  );
+  if (freeText.length > 0) {
+    // Hostile text short enough for the field: the contract takes it, so it reaches the
+    // use case and the database (NUL, lone halves of a pair, bidi overrides, SQL).
+    mutations.push(
+      fc
+        .tuple(base, fc.constantFrom(...freeText), fc.constantFrom(...UNICODE_EDGES, ...INJECTIONS))
+        .map(([value, chosen, text]) => {
+          const fitted = `x${text}`.slice(0, chosen.schema.maxLength ?? 200);
+          return json('hostile-text')(withField(value, chosen.path, fitted));
+        }),
     );
   }
   if (required.length > 0) {
