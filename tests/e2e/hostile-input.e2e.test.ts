@@ -25,7 +25,7 @@ import { routeContracts } from '../support/hostile/route-contracts.js';
 import { eventually, gatewayUrl, login, ports, TestCluster } from '../support/test-cluster.js';
 
 /** Generated requests per route (HOSTILE_RUNS; `npm run chaos` may ask for more). */
-const RUNS_PER_ROUTE = Number(process.env.HOSTILE_RUNS ?? 24);
+const RUNS_PER_ROUTE = Number(process.env.HOSTILE_RUNS ?? 20);
 /** Requests sent at once, each on its own kept-alive connection. */
 const BATCH = 4;
 /** Replays a failed run: fast-check prints the seed (and path) of the run that failed. */
@@ -128,6 +128,8 @@ describe('generated hostile input on every route of /openapi.json', () => {
   }, 600_000);
 
   it('wrote nothing: every business table holds the rows it held before', async () => {
+    // Every service's tables are watched, not a handful.
+    expect(before.size).toBeGreaterThan(40);
     expect(changedTables(before, await tableState(cluster.db))).toEqual([]);
   });
 });
