@@ -136,3 +136,37 @@ describe('sign-in attempt limits when PostgreSQL is down', () => {
     expect(answer.status).toBe(200);
   });
 });
+
+describe('code attempt limits and an e-mail field that is no address', () => {
+  it('count the attempt per client address only, so text with NUL is a 400, not a 503', async () => {
+    const app = createServiceApp(createLogger('rate-limit-test', 'silent'), []);
+    const limits = { db, windowSeconds: 60, perAddress: 5, perAccount: 5, trustedProxies: 0 };
+    app.post('/api/auth/resend-code', limitAuthAttempts(limits, true), (c) =>
+      c.json({ sent: true }),
+    );
+    const server = await serveHttp(app, '127.0.0.1', 0);
+    const send = async (email: string) =>
+      (
+        await fetch(`http://127.0.0.1:${server.port}/api/auth/resend-code`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        })
+      ).status;
+    try {
+      // The route would refuse the first with a 400; the limit lets it reach the route.
+      expect(await send("\u0000' OR '1'='1\u0000")).toBe(200);
+      expect(await send('someone@example.com')).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const accountKeys = await db
+      .selectFrom('rate_limit_counter')
+      .select('key')
+      .where('key', 'like', 'auth:account:%')
+      .execute();
+    expect(accountKeys.map((row) => row.key)).toEqual([
+      'auth:account:/api/auth/resend-code:someone@example.com',
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { EmailOnlyRequest } from '@countersign/contracts';
 import { type ServiceEnv, TooManyRequestsError } from '@countersign/platform';
 import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
@@ -66,14 +67,19 @@ async function consume(limits: AuthAttemptLimits, key: string, limit: number): P
   }
 }
 
-/** The body's `email`, if the body is JSON with one; the route itself validates the body. */
+/**
+ * The body's `email`, if it is an address the route could take; the route itself validates
+ * the body and refuses anything else with a 400. Only such an address names an account to
+ * count for (and is fit for a counter's key: text with NUL cannot be stored in PostgreSQL,
+ * which made such a request a 503).
+ */
 async function emailInBody(request: Request): Promise<string | undefined> {
   try {
     const body: unknown = await request.json();
     if (typeof body !== 'object' || body === null || !('email' in body)) return undefined;
-    return typeof body.email === 'string'
-      ? body.email.trim().toLowerCase().slice(0, 254)
-      : undefined;
+    if (typeof body.email !== 'string') return undefined;
+    const email = body.email.trim().toLowerCase();
+    return EmailOnlyRequest.shape.email.safeParse(email).success ? email : undefined;
   } catch {
     return undefined;
   }
