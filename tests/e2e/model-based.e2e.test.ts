@@ -17,8 +17,8 @@ import { TestCluster } from '../support/test-cluster.js';
  */
 
 /** Runs per CI pass: each builds a company (five sign-ups) and runs up to `maxCommands`. */
-const runs = Number(process.env.MODEL_RUNS ?? 8);
-const maxCommands = Number(process.env.MODEL_MAX_COMMANDS ?? 24);
+const runs = Number(process.env.MODEL_RUNS ?? 6);
+const maxCommands = Number(process.env.MODEL_MAX_COMMANDS ?? 32);
 const seed = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
 const path = process.env.MODEL_PATH;
 

@@ -352,6 +352,10 @@ class Deactivate extends ModelCommand {
   constructor(readonly target: PersonKey) {
     super();
   }
+  /** Once something is in flight: a deactivation then has chains to re-route. */
+  override check(state: Readonly<ModelState>): boolean {
+    return state.expenses.some((e) => e.status === 'pending');
+  }
   protected async act(state: ModelState, company: RunCompany): Promise<void> {
     const { expected, expenses } = deactivation(state, this.target);
     count(this.kind, expected.status !== 200);
@@ -414,7 +418,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<ModelState, RunCom
   ...Array.from({ length: 2 }, () =>
     fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('send-back', n, actor)),
   ),
-  ...Array.from({ length: 2 }, () =>
+  ...Array.from({ length: 3 }, () =>
     fc
       .tuple(
         expenseTarget,
