@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { commandArbitraries, tally } from '../support/model/commands.js';
-import { startCompany } from '../support/model/company.js';
+import { CompanyPool } from '../support/model/company.js';
 import { initialState } from '../support/model/state.js';
 import { TestCluster } from '../support/test-cluster.js';
 
@@ -17,16 +17,22 @@ import { TestCluster } from '../support/test-cluster.js';
  */
 
 /** Runs per CI pass: each builds a company (five sign-ups) and runs up to `maxCommands`. */
-const runs = Number(process.env.MODEL_RUNS ?? 8);
-const maxCommands = Number(process.env.MODEL_MAX_COMMANDS ?? 14);
+const runs = Number(process.env.MODEL_RUNS ?? 6);
+const maxCommands = Number(process.env.MODEL_MAX_COMMANDS ?? 32);
 const seed = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
 const path = process.env.MODEL_PATH;
 
 let cluster: TestCluster;
+let companies: CompanyPool;
+const firstPolicy = 'two-step';
 beforeAll(async () => {
   cluster = await TestCluster.start();
+  companies = new CompanyPool(cluster, firstPolicy);
 });
-afterAll(async () => cluster?.stop());
+afterAll(async () => {
+  await companies?.drain();
+  await cluster?.stop();
+});
 
 function summary(): string {
   const kinds = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -45,9 +51,9 @@ describe('the API against a reference model', () => {
           fc.commands(commandArbitraries, { maxCommands, size: 'max' }),
           async (commands) => {
             await fc.asyncModelRun(async () => {
-              const model = initialState('two-step');
-              return { model, real: await startCompany(cluster, model.policy) };
+              return { model: initialState(firstPolicy), real: await companies.next() };
             }, commands);
+            if (process.env.MODEL_VERBOSE) process.stderr.write(`run: ${String(commands)}\n`);
           },
         ),
         {

@@ -5,7 +5,7 @@ import type { RunCompany } from './company.js';
 import { assertMatchesModel } from './observe.js';
 import { deactivatable, type PersonKey, personKeys, submitters } from './people.js';
 import { type PolicyVariant, policyRules, policyVariants } from './policies.js';
-import type { ModelExpense, ModelState } from './state.js';
+import type { ExpenseStatus, ModelExpense, ModelState } from './state.js';
 import {
   deactivation,
   decision,
@@ -80,11 +80,42 @@ function resolveActor(state: ModelState, expense: ModelExpense, choice: ActorCho
   return state.delegations.find((d) => d.from === current)?.to ?? current;
 }
 
-function pickExpense(state: ModelState, pick: number): ModelExpense {
-  const expense = state.expenses[pick % state.expenses.length];
+/**
+ * Which expense a command acts on: the n-th of those it applies to (pending for a decision,
+ * say), or of all of them, so refusals on closed expenses come up too. Picked from the
+ * model, so a shrunk sequence picks the same expense again.
+ */
+export interface ExpenseTarget {
+  applicable: boolean;
+  n: number;
+}
+
+const expenseTarget = fc.record({
+  applicable: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
+  ),
+  n: fc.nat({ max: 15 }),
+});
+
+function pickExpense(
+  state: ModelState,
+  target: ExpenseTarget,
+  applies: ReadonlySet<ExpenseStatus>,
+): ModelExpense {
+  const among = target.applicable
+    ? state.expenses.filter((e) => applies.has(e.status))
+    : state.expenses;
+  const expense = among[target.n % among.length];
   if (!expense) throw new Error('model: no expense to pick');
   return expense;
 }
+
+const pendingOnly: ReadonlySet<ExpenseStatus> = new Set(['pending']);
+const sentBackOnly: ReadonlySet<ExpenseStatus> = new Set(['sent_back']);
+const withdrawable: ReadonlySet<ExpenseStatus> = new Set(['pending', 'sent_back']);
+
+const describeTarget = (t: ExpenseTarget) => `${t.applicable ? 'applicable' : 'any'} #${t.n}`;
 
 function replaceExpense(state: ModelState, after: ModelExpense): void {
   state.expenses = state.expenses.map((e) => (e.id === after.id ? after : e));
@@ -104,11 +135,18 @@ abstract class ModelCommand implements fc.AsyncCommand<ModelState, RunCompany> {
 }
 
 abstract class ExpenseCommand extends ModelCommand {
-  constructor(readonly pick: number) {
+  /** The statuses the command applies to (a decision: pending). */
+  protected abstract readonly applies: ReadonlySet<ExpenseStatus>;
+  constructor(readonly pick: ExpenseTarget) {
     super();
   }
+  /** Needs an expense; one it applies to, when the target asks for one (else it is dropped). */
   override check(state: Readonly<ModelState>): boolean {
-    return state.expenses.length > 0;
+    if (!this.pick.applicable) return state.expenses.length > 0;
+    return state.expenses.some((e) => this.applies.has(e.status));
+  }
+  protected expense(state: ModelState): ModelExpense {
+    return pickExpense(state, this.pick, this.applies);
   }
 }
 
@@ -143,15 +181,16 @@ class Submit extends ModelCommand {
 type DecisionKind = 'approve' | 'reject' | 'send-back';
 
 class Decide extends ExpenseCommand {
+  protected readonly applies = pendingOnly;
   constructor(
     readonly kind: DecisionKind,
-    pick: number,
+    pick: ExpenseTarget,
     readonly actor: ActorChoice,
   ) {
     super(pick);
   }
   protected async act(state: ModelState, company: RunCompany): Promise<void> {
-    const expense = pickExpense(state, this.pick);
+    const expense = this.expense(state);
     const caller = resolveActor(state, expense, this.actor);
     const expected = decision(state, expense, caller, this.kind);
     count(this.kind, !expected.after);
@@ -177,20 +216,21 @@ class Decide extends ExpenseCommand {
     if (expected.after) replaceExpense(state, expected.after);
   }
   toString(): string {
-    return `${this.kind}(#${this.pick}, ${this.actor})`;
+    return `${this.kind}(${describeTarget(this.pick)}, ${this.actor})`;
   }
 }
 
 class Withdraw extends ExpenseCommand {
   readonly kind = 'withdraw';
+  protected readonly applies = withdrawable;
   constructor(
-    pick: number,
+    pick: ExpenseTarget,
     readonly actor: ActorChoice,
   ) {
     super(pick);
   }
   protected async act(state: ModelState, company: RunCompany): Promise<void> {
-    const expense = pickExpense(state, this.pick);
+    const expense = this.expense(state);
     const caller = resolveActor(state, expense, this.actor);
     const expected = withdrawal(state, expense, caller);
     count(this.kind, !expected.after);
@@ -204,22 +244,23 @@ class Withdraw extends ExpenseCommand {
     if (expected.after) replaceExpense(state, expected.after);
   }
   toString(): string {
-    return `withdraw(#${this.pick}, ${this.actor})`;
+    return `withdraw(${describeTarget(this.pick)}, ${this.actor})`;
   }
 }
 
 /** Resubmits, after editing the amount when `amount` is given (PATCH, then resubmit). */
 class Resubmit extends ExpenseCommand {
   readonly kind = 'resubmit';
+  protected readonly applies = sentBackOnly;
   constructor(
-    pick: number,
+    pick: ExpenseTarget,
     readonly actor: ActorChoice,
     readonly amount: number | null,
   ) {
     super(pick);
   }
   protected async act(state: ModelState, company: RunCompany): Promise<void> {
-    let expense = pickExpense(state, this.pick);
+    let expense = this.expense(state);
     const caller = resolveActor(state, expense, this.actor);
     const token = company.tokens[caller];
     if (this.amount !== null) {
@@ -240,7 +281,7 @@ class Resubmit extends ExpenseCommand {
     if (expected.after) replaceExpense(state, expected.after);
   }
   toString(): string {
-    return `resubmit(#${this.pick}, ${this.actor}${this.amount === null ? '' : `, amount ${this.amount}`})`;
+    return `resubmit(${describeTarget(this.pick)}, ${this.actor}${this.amount === null ? '' : `, amount ${this.amount}`})`;
   }
 }
 
@@ -311,6 +352,10 @@ class Deactivate extends ModelCommand {
   constructor(readonly target: PersonKey) {
     super();
   }
+  /** Once something is in flight: a deactivation then has chains to re-route. */
+  override check(state: Readonly<ModelState>): boolean {
+    return state.expenses.some((e) => e.status === 'pending');
+  }
   protected async act(state: ModelState, company: RunCompany): Promise<void> {
     const { expected, expenses } = deactivation(state, this.target);
     count(this.kind, expected.status !== 200);
@@ -365,16 +410,18 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<ModelState, RunCom
     fc.tuple(fc.constantFrom(...submitters), amount).map(([who, sum]) => new Submit(who, sum)),
   ),
   ...Array.from({ length: 4 }, () =>
-    fc.tuple(pick, actorChoice).map(([n, actor]) => new Decide('approve', n, actor)),
-  ),
-  fc.tuple(pick, actorChoice).map(([n, actor]) => new Decide('reject', n, actor)),
-  ...Array.from({ length: 2 }, () =>
-    fc.tuple(pick, actorChoice).map(([n, actor]) => new Decide('send-back', n, actor)),
+    fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('approve', n, actor)),
   ),
   ...Array.from({ length: 2 }, () =>
+    fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('reject', n, actor)),
+  ),
+  ...Array.from({ length: 2 }, () =>
+    fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('send-back', n, actor)),
+  ),
+  ...Array.from({ length: 3 }, () =>
     fc
       .tuple(
-        pick,
+        expenseTarget,
         fc.oneof(
           { weight: 4, arbitrary: fc.constant<ActorChoice>('submitter') },
           { weight: 1, arbitrary: actorChoice },
@@ -385,7 +432,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<ModelState, RunCom
   ),
   fc
     .tuple(
-      pick,
+      expenseTarget,
       fc.oneof(
         { weight: 3, arbitrary: fc.constant<ActorChoice>('submitter') },
         { weight: 1, arbitrary: actorChoice },

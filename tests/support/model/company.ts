@@ -16,9 +16,9 @@ const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? '';
 let companies = 0;
 
 /** Registers a company and verifies its admin: Ada, at the top level of its one team. */
-async function registerAdmin(cluster: TestCluster, email: string) {
+async function registerAdmin(cluster: TestCluster, run: number, email: string) {
   const registered = await api('POST', '/api/auth/register', undefined, {
-    company_name: `Model run ${companies}`,
+    company_name: `Model run ${run}`,
     name: people.ada.name,
     email,
     password,
@@ -66,11 +66,12 @@ export async function startCompany(
   policy: PolicyVariant,
 ): Promise<RunCompany> {
   companies += 1;
-  const emailOf = (key: PersonKey) => `${key}@run${companies}.model.example`;
-  const admin = await registerAdmin(cluster, emailOf('ada'));
+  const run = companies;
+  const emailOf = (key: PersonKey) => `${key}@run${run}.model.example`;
+  const admin = await registerAdmin(cluster, run, emailOf('ada'));
   const levels = await levelIds(admin.token);
   const ids = { ada: admin.id } as Record<PersonKey, string>;
-  for (const key of personKeys.filter((k) => k !== 'ada')) {
+  const add = async (key: PersonKey) => {
     const spec = people[key];
     const added = await api('POST', '/api/users', admin.token, {
       email: emailOf(key),
@@ -82,18 +83,51 @@ export async function startCompany(
     });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     ids[key] = String(added.body.id);
-  }
-  const tokens = { ada: admin.token } as Record<PersonKey, string>;
-  const members = personKeys.filter((k) => k !== 'ada');
-  const joined = await Promise.all(members.map((key) => join(cluster, emailOf(key))));
-  for (const [index, key] of members.entries()) tokens[key] = joined[index] ?? '';
+  };
+  // Managers before their reports.
+  await add('dora');
+  await Promise.all([add('max'), add('mia')]);
+  await add('emma');
   const created = await api('POST', '/api/policies', admin.token, {
     name: 'Model policy',
     category: 'general',
     rules: policyRules(policy),
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  // Submissions route from the expense service's copy of the directory and policies.
-  await cluster.routingCopyCaughtUp();
+  const members = personKeys.filter((k) => k !== 'ada');
+  const [joined] = await Promise.all([
+    Promise.all(members.map((key) => join(cluster, emailOf(key)))),
+    // Submissions route from the expense service's copy of the directory and policies.
+    cluster.routingCopyCaughtUp(),
+  ]);
+  const tokens = { ada: admin.token } as Record<PersonKey, string>;
+  for (const [index, key] of members.entries()) tokens[key] = joined[index] ?? '';
   return { cluster, ids, tokens, policyId: String(created.body.id) };
+}
+
+/**
+ * Companies built one ahead: while a run executes its commands, the next run's company
+ * (five sign-ups, mostly waiting on mail and events) is already being built. Each run
+ * still gets a company nothing else touched.
+ */
+export class CompanyPool {
+  private ahead: Promise<RunCompany> | undefined;
+
+  constructor(
+    private readonly cluster: TestCluster,
+    private readonly policy: PolicyVariant,
+  ) {}
+
+  next(): Promise<RunCompany> {
+    const company = this.ahead ?? startCompany(this.cluster, this.policy);
+    this.ahead = startCompany(this.cluster, this.policy);
+    // Awaited by the next run; a failure surfaces there, not as an unhandled rejection.
+    this.ahead.catch(() => undefined);
+    return company;
+  }
+
+  /** Lets the company being built finish before the cluster stops. */
+  async drain(): Promise<void> {
+    await this.ahead?.catch(() => undefined);
+  }
 }
