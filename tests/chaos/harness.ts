@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceName } from '../../scripts/cluster.js';
 import { Ledger } from '../support/ledger.js';
 import { gatewayUrl, ports, type TestCluster } from '../support/test-cluster.js';
-import { SteadyLoad } from './steady-load.js';
+import { SteadyLoad, type SteadyLoadOptions } from './steady-load.js';
 
 /** `npm run chaos`: every case at full length. Otherwise the short form CI runs. */
 export const chaosFull = process.env.CHAOS_FULL === '1';
@@ -55,11 +55,11 @@ export interface FaultRunner {
 export interface ChaosCase {
   name: string;
   faults(run: FaultRunner): Promise<void>;
-  /** Closed-loop workers (default 4). */
-  connections?: number;
+  /** The steady load: closed-loop workers and each one's pause (default 2 and 20 ms). */
+  load?: SteadyLoadOptions;
   /** Creates the load must have had accepted before the first fault and after the last. */
   warmupCreates?: number;
-  /** How long the ledger waits for the system to settle (default 120 s). */
+  /** How long the ledger waits for the system to settle (default 180 s). */
   settleTimeoutMs?: number;
   /**
    * The ledger to use (default: a new one). Cases sharing a cluster share one: its check
@@ -83,6 +83,7 @@ export interface ChaosFigures {
   finished_at: string;
 }
 
+const defaultLoad: SteadyLoadOptions = { connections: 2, pauseMs: 20 };
 export const resultsFile = '.chaos/results.jsonl';
 /** How long a fault may take to recover from before the case fails. */
 const recoveryTimeoutMs = 120_000;
@@ -91,7 +92,7 @@ export async function runChaosCase(cluster: TestCluster, spec: ChaosCase): Promi
   const started = Date.now();
   const ledger = spec.ledger ?? new Ledger();
   const acceptedBefore = ledger.acceptedCount;
-  const load = await SteadyLoad.start(gatewayUrl, ledger, spec.connections ?? 4);
+  const load = await SteadyLoad.start(gatewayUrl, ledger, spec.load ?? defaultLoad);
   const recoveries: number[] = [];
   const run: FaultRunner = {
     full: chaosFull,

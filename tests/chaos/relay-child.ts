@@ -6,7 +6,7 @@
  * prints the ids of the events acked, so the test knows which rows it left leased, unmarked.
  * With no row to publish within `idleExitMs` it exits 0 and prints nothing.
  *
- * Usage: node --import tsx relay-child.ts <databaseUrl> <schema> <natsUrl> <killAfterAcks>
+ * Usage (compiled by cases/relay-kills.ts): node relay-child.mjs <databaseUrl> <schema> <natsUrl> <killAfterAcks>
  */
 import { writeSync } from 'node:fs';
 import {

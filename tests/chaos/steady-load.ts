@@ -60,6 +60,16 @@ class RecordingApi extends Api {
   }
 }
 
+export interface SteadyLoadOptions {
+  /** Closed-loop workers, each with its own connection. */
+  connections: number;
+  /**
+   * Each worker's pause between requests: a closed loop without one saturates this
+   * machine's two cores, and the consumers then fall ever further behind (BENCHMARKS.md).
+   */
+  pauseMs: number;
+}
+
 export class SteadyLoad {
   private running = true;
   private readonly workers: Promise<void>[];
@@ -67,16 +77,20 @@ export class SteadyLoad {
   private constructor(
     private readonly api: RecordingApi,
     readonly mix: MixState,
-    connections: number,
+    private readonly options: SteadyLoadOptions,
   ) {
-    this.workers = Array.from({ length: connections }, () => this.work());
+    this.workers = Array.from({ length: options.connections }, () => this.work());
   }
 
-  /** Logs the bench's users in and starts `connections` closed-loop workers. */
-  static async start(origin: string, ledger: Ledger, connections: number): Promise<SteadyLoad> {
-    const api = new RecordingApi(origin, connections, ledger);
+  /** Logs the bench's users in and starts the closed-loop workers. */
+  static async start(
+    origin: string,
+    ledger: Ledger,
+    options: SteadyLoadOptions,
+  ): Promise<SteadyLoad> {
+    const api = new RecordingApi(origin, options.connections, ledger);
     const tokens: Tokens = await api.loginAll();
-    return new SteadyLoad(api, new MixState(api, tokens, [], { approveAfterMs }), connections);
+    return new SteadyLoad(api, new MixState(api, tokens, [], { approveAfterMs }), options);
   }
 
   /** Requests sent so far, answered or not. */
@@ -102,7 +116,8 @@ export class SteadyLoad {
     while (this.running) {
       const failuresBefore = this.api.failures;
       await this.mix.iterate();
-      if (this.api.failures > failuresBefore) await sleep(pauseAfterFailureMs);
+      const failed = this.api.failures > failuresBefore;
+      await sleep(failed ? pauseAfterFailureMs : this.options.pauseMs);
     }
   }
 }

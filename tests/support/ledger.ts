@@ -41,7 +41,7 @@ export const serviceSchemas = ['identity', 'expense', 'approval', 'notification'
 const relayedStreams = [...Object.values(Streams), FeedStream.name];
 
 export interface CheckOptions {
-  /** How long to wait for outboxes and durable consumers to drain before reading. */
+  /** How long to wait for outboxes and durable consumers to drain before reading (180 s). */
   settleTimeoutMs?: number;
 }
 
@@ -83,7 +83,7 @@ export class Ledger {
     });
     try {
       const jsm = await jetstreamManager(nc, { timeout: 20_000 });
-      const unsettled = await settle(source.db, jsm, options.settleTimeoutMs ?? 120_000);
+      const unsettled = await settle(source.db, jsm, options.settleTimeoutMs ?? 180_000);
       const snapshot = await this.snapshot(source.db, nc, jsm);
       const violations = findViolations(snapshot, {
         foreignMessageIds: this.foreignMessageIds,
@@ -104,6 +104,9 @@ export class Ledger {
       (await db.query<T>(text)).rows;
     const perSchema = async <T extends pg.QueryResultRow>(select: (schema: string) => string) =>
       (await Promise.all(serviceSchemas.map((schema) => rows<T>(select(schema))))).flat();
+    // The streams first: every message read then has its outbox row committed.
+    const streamsReadAt = (await rows<{ now: string }>('select now()::text now'))[0]?.now;
+    const streams = await readStreams(nc, jsm);
     return {
       accepted: [...this.accepted],
       expenses: await rows<ExpenseRow>('select id, status from expense.expense'),
@@ -112,9 +115,11 @@ export class Ledger {
         (schema) => `select '${schema}' "schema", event_id "eventId", subject "natsSubject",
           case when subject like 'countersign.feed.%' then null else payload->>'type' end "type", payload->>'subject' aggregate,
           (payload->'data'->>'round')::int round, (payload->'data'->>'step')::int step,
-          sent_at is not null sent from ${schema}.outbox`,
+          sent_at is not null sent,
+          coalesce(sent_at < '${streamsReadAt}'::timestamptz, false) "sentBeforeStreamsRead"
+          from ${schema}.outbox`,
       ),
-      streams: await readStreams(nc, jsm),
+      streams,
       audit: await perSchema<AuditRow>(
         (schema) =>
           `select '${schema}' "schema", action, entity_id "entityId" from ${schema}.audit_log`,

@@ -242,7 +242,7 @@ export class TestCluster {
     const child = spawnService(name, { ...this.env[name], PORT: String(port) }, 'inherit');
     this.gatewayReplicas.push(child);
     const url = `http://127.0.0.1:${port}`;
-    await waitReady(child, url);
+    await waitReady(child, url, readyTimeoutMs);
     return { url, process: child };
   }
 
