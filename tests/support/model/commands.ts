@@ -401,7 +401,8 @@ class ChangePolicy extends ModelCommand {
   }
 }
 
-const pick = fc.nat({ max: 15 });
+/** Which live delegation a revocation names (modulo how many there are). */
+const delegationPick = fc.nat({ max: 15 });
 const amount = fc.constantFrom(30, 120, 900, 6000);
 
 /** Every command, weighted by repeating the common ones (fc.commands picks uniformly). */
@@ -410,13 +411,19 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<ModelState, RunCom
     fc.tuple(fc.constantFrom(...submitters), amount).map(([who, sum]) => new Submit(who, sum)),
   ),
   ...Array.from({ length: 4 }, () =>
-    fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('approve', n, actor)),
+    fc
+      .tuple(expenseTarget, actorChoice)
+      .map(([target, actor]) => new Decide('approve', target, actor)),
   ),
   ...Array.from({ length: 2 }, () =>
-    fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('reject', n, actor)),
+    fc
+      .tuple(expenseTarget, actorChoice)
+      .map(([target, actor]) => new Decide('reject', target, actor)),
   ),
   ...Array.from({ length: 2 }, () =>
-    fc.tuple(expenseTarget, actorChoice).map(([n, actor]) => new Decide('send-back', n, actor)),
+    fc
+      .tuple(expenseTarget, actorChoice)
+      .map(([target, actor]) => new Decide('send-back', target, actor)),
   ),
   ...Array.from({ length: 3 }, () =>
     fc
@@ -428,7 +435,7 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<ModelState, RunCom
         ),
         fc.option(amount, { nil: null }),
       )
-      .map(([n, actor, sum]) => new Resubmit(n, actor, sum)),
+      .map(([target, actor, sum]) => new Resubmit(target, actor, sum)),
   ),
   fc
     .tuple(
@@ -438,13 +445,13 @@ export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<ModelState, RunCom
         { weight: 1, arbitrary: actorChoice },
       ),
     )
-    .map(([n, actor]) => new Withdraw(n, actor)),
+    .map(([target, actor]) => new Withdraw(target, actor)),
   fc
     .tuple(fc.constantFrom<PersonKey>('ada', 'dora', 'max', 'mia'), fc.constantFrom(...personKeys))
     .map(([from, to]) => new Delegate(from, to)),
   fc
     .tuple(
-      pick,
+      delegationPick,
       fc.oneof(
         { weight: 3, arbitrary: fc.constant<PersonKey | 'delegator'>('delegator') },
         { weight: 1, arbitrary: fc.constantFrom<PersonKey | 'delegator'>(...personKeys) },
