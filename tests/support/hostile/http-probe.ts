@@ -13,7 +13,15 @@ export class HttpProbe {
   private readonly pool: Pool;
 
   constructor(origin: string, connections: number) {
-    this.pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      // An answer that never starts or never ends (a stream opened by mistake) fails as
+      // dropped instead of stalling the run for undici's default 300 s.
+      headersTimeout: 30_000,
+      bodyTimeout: 15_000,
+    });
   }
 
   async send(
