@@ -65,7 +65,7 @@ async function orphansMarked(cluster: TestCluster, schema: string, eventIds: str
 }
 
 export function relayKills(cluster: TestCluster): ChaosCase & { expectedFaults: number } {
-  const kills = chaosScale(10, 200);
+  const kills = chaosScale(6, 200);
   return {
     name: `outbox relay killed between ack and mark ×${kills}`,
     expectedFaults: kills,
