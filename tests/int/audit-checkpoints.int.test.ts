@@ -102,6 +102,10 @@ async function asOwner(statement: (trx: Kysely<AuditTables>) => Promise<unknown>
 beforeAll(async () => {
   await ensureIntDatabase();
   owner = createDatabase<AuditTables>({ url: INT_DATABASE_URL, schema: SCHEMA });
+  // Services' logins are provisioned by an administrator; this scratch schema's role here
+  // (a fresh server has none: the file must not depend on another having made it).
+  await sql`do $$ begin create role ${sql.id(serviceRoleOf(SCHEMA))} nologin;
+    exception when duplicate_object or unique_violation then null; end $$`.execute(owner);
   nats = await connect({ servers: natsServers(NATS_URL) });
   await ensureAuditCheckpointStream(await jetstreamManager(nats));
   store = jetStreamCheckpointStore(nats, 'expense');
